@@ -1,0 +1,67 @@
+package org.trustfleet.boot;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Entry point: starts the embedded PostgreSQL in the data directory when no external database is configured,
+ * then hands over to Quarkus.
+ *
+ * <p>This has to happen before Quarkus reads its datasource configuration, which is why it is a main method and
+ * not a startup observer.
+ */
+@QuarkusMain
+public final class TrustfleetMain {
+    private static final Logger LOG = Logger.getLogger(TrustfleetMain.class);
+
+    private TrustfleetMain() {}
+
+    public static void main(String... args) throws IOException {
+        SmallRyeConfig config = preStartConfig();
+        Optional<String> jdbcUrl = config.getOptionalValue("quarkus.datasource.jdbc.url", String.class);
+        if (jdbcUrl.isPresent()) {
+            LOG.info("Using the external PostgreSQL configured in quarkus.datasource.jdbc.url");
+            Quarkus.run(args);
+            return;
+        }
+        Path dataDir = Path.of(config.getOptionalValue("trustfleet.data-dir", String.class).orElse("./data"));
+        int port = config.getOptionalValue("trustfleet.embedded-db.port", Integer.class).orElse(0);
+        EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), port, false);
+        LOG.infof("Embedded PostgreSQL started in %s on port %d", dataDir.resolve("postgres").toAbsolutePath(),
+                database.port());
+        System.setProperty("quarkus.datasource.jdbc.url", database.jdbcUrl());
+        System.setProperty("quarkus.datasource.username", EmbeddedDatabase.USER);
+        try {
+            Quarkus.run(args);
+        } finally {
+            database.close();
+        }
+    }
+
+    /**
+     * The few settings needed before Quarkus starts, read from the same places Quarkus reads them (system
+     * properties, environment, {@code config/application.properties}, the bundled {@code application.properties}),
+     * with the {@code prod} profile applied.
+     */
+    private static SmallRyeConfig preStartConfig() throws IOException {
+        SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder().addDefaultSources().withProfile("prod");
+        URL bundled = TrustfleetMain.class.getClassLoader().getResource("application.properties");
+        if (bundled != null) {
+            builder.withSources(new PropertiesConfigSource(bundled, 250));
+        }
+        Path local = Path.of("config", "application.properties");
+        if (Files.isReadable(local)) {
+            builder.withSources(new PropertiesConfigSource(local.toUri().toURL(), 260));
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,89 @@
+package org.trustfleet.tenant;
+
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.trustfleet.core.Require;
+import org.trustfleet.core.TrustfleetException;
+
+/** Issues, lists, revokes and checks API keys. */
+@ApplicationScoped
+public class ApiKeyService {
+    static final String TOKEN_PREFIX = "tfk";
+
+    private final Clock clock;
+
+    public ApiKeyService(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Issues a tenant key ({@code admin} or {@code console}); the token is in the result and nowhere else. */
+    @Transactional
+    public IssuedApiKey issue(UUID tenantId, String rawName, Role role) {
+        String name = Require.text(rawName, "name", 200);
+        if (role != Role.ADMIN && role != Role.CONSOLE) {
+            throw TrustfleetException.validation("'role' must be one of: admin, console");
+        }
+        if (TenantEntity.findById(tenantId) == null) {
+            throw TrustfleetException.notFound("tenant");
+        }
+        return store(tenantId, name, role, BearerTokens.generate(TOKEN_PREFIX));
+    }
+
+    /**
+     * Makes sure the deployment's bootstrap operator credential is {@code token}: an existing key with that token
+     * is kept; otherwise a new operator key is stored.
+     */
+    @Transactional
+    public void ensureOperatorKey(String name, String token) {
+        byte[] hash = BearerTokens.hash(token);
+        if (ApiKeyEntity.count("tokenHash", hash) == 0) {
+            store(null, name, Role.OPERATOR, token);
+        }
+    }
+
+    private IssuedApiKey store(UUID tenantId, String name, Role role, String token) {
+        ApiKeyEntity entity = new ApiKeyEntity();
+        entity.id = UUID.randomUUID();
+        entity.tenantId = tenantId;
+        entity.name = name;
+        entity.role = role;
+        entity.tokenHash = BearerTokens.hash(token);
+        entity.tokenPrefix = BearerTokens.displayPrefix(token);
+        entity.createdAt = Instant.now(clock);
+        entity.persist();
+        return new IssuedApiKey(entity.toApiKey(), token);
+    }
+
+    @Transactional
+    public List<ApiKey> list(UUID tenantId) {
+        return ApiKeyEntity.<ApiKeyEntity>find("tenantId", Sort.by("createdAt").and("id"), tenantId).stream()
+                .map(ApiKeyEntity::toApiKey).toList();
+    }
+
+    /** Revokes a key of the tenant; the next request with it is refused. Revoking twice is harmless. */
+    @Transactional
+    public void revoke(UUID tenantId, UUID keyId) {
+        ApiKeyEntity entity = ApiKeyEntity.findById(keyId);
+        if (entity == null || !tenantId.equals(entity.tenantId)) {
+            throw TrustfleetException.notFound("API key");
+        }
+        if (entity.revokedAt == null) {
+            entity.revokedAt = Instant.now(clock);
+        }
+    }
+
+    /** The caller a token stands for, if it is a live API key. */
+    @Transactional
+    public Optional<Caller> authenticate(String token) {
+        return ApiKeyEntity.<ApiKeyEntity>find("tokenHash", BearerTokens.hash(token)).firstResultOptional()
+                .filter(key -> key.revokedAt == null)
+                .filter(key -> BearerTokens.matches(token, key.tokenHash))
+                .map(key -> new Caller(key.role, Optional.ofNullable(key.tenantId), key.id));
+    }
+}

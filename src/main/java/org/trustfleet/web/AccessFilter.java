@@ -1,0 +1,115 @@
+package org.trustfleet.web;
+
+import jakarta.enterprise.inject.Instance;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.HttpHeaders;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.UUID;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.trustfleet.core.ErrorKind;
+import org.trustfleet.core.TrustfleetConfig;
+import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.tenant.Caller;
+import org.trustfleet.tenant.TenantService;
+
+/**
+ * The one place where every API request is authenticated, its role checked, and every
+ * {@code /tenants/{tenantId}/...} path checked against the caller's tenant.
+ *
+ * <p>A caller of another tenant gets 404, exactly as for a tenant that does not exist, so that tenant ids leak
+ * nothing.
+ */
+public class AccessFilter {
+    static final String TENANT_PARAM = "tenantId";
+    private static final String BEARER = "Bearer ";
+
+    private final Instance<CredentialResolver> resolvers;
+    private final TenantService tenants;
+    private final CallerContext callerContext;
+    private final TrustfleetConfig config;
+
+    public AccessFilter(Instance<CredentialResolver> resolvers, TenantService tenants, CallerContext callerContext,
+            TrustfleetConfig config) {
+        this.resolvers = resolvers;
+        this.tenants = tenants;
+        this.callerContext = callerContext;
+        this.config = config;
+    }
+
+    /** Refuses oversized bodies before anything else looks at them. */
+    @ServerRequestFilter(preMatching = true)
+    public void limitBody(ContainerRequestContext request) {
+        String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            long bytes;
+            try {
+                bytes = Long.parseLong(length.strip());
+            } catch (NumberFormatException e) {
+                throw new TrustfleetException(ErrorKind.MALFORMED_REQUEST, "Content-Length is not a number");
+            }
+            if (bytes > config.api().maxBodyBytes()) {
+                throw new TrustfleetException(ErrorKind.PAYLOAD_TOO_LARGE,
+                        "request body of " + bytes + " bytes exceeds the limit of " + config.api().maxBodyBytes());
+            }
+        }
+    }
+
+    @ServerRequestFilter
+    public void authorize(ContainerRequestContext request, ResourceInfo resource) {
+        Method method = resource.getResourceMethod();
+        if (method == null || isPublic(resource)) {
+            return;
+        }
+        Caller caller = authenticate(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        Allow allow = Optional.ofNullable(method.getAnnotation(Allow.class))
+                .orElse(resource.getResourceClass().getAnnotation(Allow.class));
+        if (allow == null || Arrays.stream(allow.value()).noneMatch(role -> role == caller.role())) {
+            throw new TrustfleetException(ErrorKind.FORBIDDEN,
+                    "the " + caller.role().wireName() + " role may not do this");
+        }
+        String tenantParam = request.getUriInfo().getPathParameters().getFirst(TENANT_PARAM);
+        if (tenantParam != null) {
+            UUID tenant = parseTenant(tenantParam);
+            if (!caller.canAccessTenant(tenant) || !tenants.exists(tenant)) {
+                throw TrustfleetException.notFound("tenant");
+            }
+        }
+        callerContext.set(caller);
+    }
+
+    private static boolean isPublic(ResourceInfo resource) {
+        return resource.getResourceMethod().isAnnotationPresent(PublicEndpoint.class)
+                || resource.getResourceClass().isAnnotationPresent(PublicEndpoint.class);
+    }
+
+    private Caller authenticate(String authorization) {
+        if (authorization == null || authorization.isBlank()) {
+            throw new TrustfleetException(ErrorKind.UNAUTHENTICATED, "a bearer token is required");
+        }
+        if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            throw new TrustfleetException(ErrorKind.UNAUTHENTICATED, "the Authorization scheme must be Bearer");
+        }
+        String token = authorization.substring(BEARER.length()).strip();
+        if (token.isEmpty() || token.length() > 200) {
+            throw new TrustfleetException(ErrorKind.UNAUTHENTICATED, "the bearer token is not valid");
+        }
+        for (CredentialResolver resolver : resolvers) {
+            Optional<Caller> caller = resolver.resolve(token);
+            if (caller.isPresent()) {
+                return caller.get();
+            }
+        }
+        throw new TrustfleetException(ErrorKind.UNAUTHENTICATED, "the bearer token is unknown or revoked");
+    }
+
+    private static UUID parseTenant(String value) {
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw TrustfleetException.notFound("tenant");
+        }
+    }
+}

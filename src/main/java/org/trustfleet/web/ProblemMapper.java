@@ -1,0 +1,108 @@
+package org.trustfleet.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.core.JsonParseException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.trustfleet.core.ErrorKind;
+import org.trustfleet.core.TrustfleetException;
+
+/**
+ * The one place where failures become {@code application/problem+json}. Client errors say what to fix; server
+ * errors say only that something failed and give a reference to find it in the logs, never internals.
+ */
+public class ProblemMapper {
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @ServerExceptionMapper
+    public Response trustfleet(TrustfleetException e, UriInfo uri) {
+        if (e.kind().status() >= 500) {
+            return internal(e, uri);
+        }
+        return problem(e.kind(), e.getMessage(), e.errors(), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        return switch (status) {
+            case 400 -> problem(ErrorKind.MALFORMED_REQUEST, "the request could not be understood", List.of(), uri);
+            case 401 -> problem(ErrorKind.UNAUTHENTICATED, "a bearer token is required", List.of(), uri);
+            case 403 -> problem(ErrorKind.FORBIDDEN, "not allowed", List.of(), uri);
+            case 404 -> problem(ErrorKind.NOT_FOUND, "no resource at this path", List.of(), uri);
+            case 405 -> problem(ErrorKind.METHOD_NOT_ALLOWED, "this method is not allowed on this path", List.of(),
+                    uri);
+            case 406 -> problem(ErrorKind.NOT_ACCEPTABLE, "no representation matches the Accept header", List.of(),
+                    uri);
+            case 413 -> problem(ErrorKind.PAYLOAD_TOO_LARGE, "the request body is too large", List.of(), uri);
+            case 415 -> problem(ErrorKind.UNSUPPORTED_MEDIA_TYPE,
+                    "send the body as application/json", List.of(), uri);
+            default -> status >= 500 ? internal(e, uri)
+                    : problem(ErrorKind.MALFORMED_REQUEST, "the request could not be processed", List.of(), uri);
+        };
+    }
+
+    @ServerExceptionMapper
+    public Response unrecognizedField(UnrecognizedPropertyException e, UriInfo uri) {
+        return problem(ErrorKind.MALFORMED_REQUEST, "unknown field '" + e.getPropertyName() + "'", List.of(), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e, UriInfo uri) {
+        String path = fieldPath(e);
+        String detail = path.isEmpty() ? "the request body does not have the expected shape"
+                : "field '" + path + "' has the wrong type or format";
+        return problem(ErrorKind.MALFORMED_REQUEST, detail, List.of(), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response jsonParse(JsonParseException e, UriInfo uri) {
+        return problem(ErrorKind.MALFORMED_REQUEST, "the request body is not valid JSON", List.of(), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e, UriInfo uri) {
+        String path = e instanceof JsonMappingException mapping ? fieldPath(mapping) : "";
+        String detail = path.isEmpty() ? "the request body could not be read as JSON"
+                : "field '" + path + "' could not be read";
+        return problem(ErrorKind.MALFORMED_REQUEST, detail, List.of(), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, UriInfo uri) {
+        return internal(e, uri);
+    }
+
+    private static Response internal(Throwable e, UriInfo uri) {
+        String reference = UUID.randomUUID().toString();
+        LOG.errorf(e, "Internal error %s on %s", reference, uri == null ? "?" : uri.getPath());
+        return problem(ErrorKind.INTERNAL, "the server failed to handle this request; reference " + reference,
+                List.of(), uri);
+    }
+
+    static Response problem(ErrorKind kind, String detail, List<String> errors, UriInfo uri) {
+        Problem body = new Problem(kind.type(), kind.title(), kind.status(), detail,
+                uri == null ? null : uri.getPath(), errors);
+        Response.ResponseBuilder response = Response.status(kind.status()).type(Problem.MEDIA_TYPE).entity(body);
+        if (kind == ErrorKind.UNAUTHENTICATED) {
+            response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"trustfleet\"");
+        }
+        return response.build();
+    }
+
+    private static String fieldPath(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+}

@@ -1,0 +1,49 @@
+package org.trustfleet.testing;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.trustfleet.boot.EmbeddedDatabase;
+
+/**
+ * Runs every {@code @QuarkusTest} against a real, freshly initialised embedded PostgreSQL, started the same way
+ * the service starts its own.
+ */
+public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleManager {
+    public static final String OPERATOR_TOKEN = "tfo_test-operator-token-not-a-secret";
+
+    private EmbeddedDatabase database;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            Path target = Path.of("target");
+            Files.createDirectories(target);
+            Path dir = Files.createTempDirectory(target, "test-pg-");
+            database = EmbeddedDatabase.start(dir, 0, true);
+            Path dataDir = Files.createTempDirectory(target, "test-data-");
+            return Map.of(
+                    "quarkus.datasource.jdbc.url", database.jdbcUrl(),
+                    "quarkus.datasource.username", EmbeddedDatabase.USER,
+                    "trustfleet.operator-token", OPERATOR_TOKEN,
+                    "trustfleet.data-dir", dataDir.toString(),
+                    "trustfleet.scanner.allow-private-addresses", "true");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        try {
+            if (database != null) {
+                database.close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
