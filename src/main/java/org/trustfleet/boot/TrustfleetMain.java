@@ -26,6 +26,10 @@ public final class TrustfleetMain {
     private TrustfleetMain() {}
 
     public static void main(String... args) throws IOException {
+        // The JDK refuses chains over 10 certificates and handshake messages over 32 KiB by default, and reads
+        // these once, at first TLS use: the scanner must be able to record what a misconfigured server sends.
+        setIfAbsent("jdk.tls.maxCertificateChainLength", "256");
+        setIfAbsent("jdk.tls.maxHandshakeMessageSize", "262144");
         SmallRyeConfig config = preStartConfig();
         Optional<String> jdbcUrl = config.getOptionalValue("quarkus.datasource.jdbc.url", String.class);
         if (jdbcUrl.isPresent()) {
@@ -44,6 +48,12 @@ public final class TrustfleetMain {
             Quarkus.run(args);
         } finally {
             database.close();
+        }
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
         }
     }
 

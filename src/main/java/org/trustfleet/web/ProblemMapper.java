@@ -34,6 +34,19 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e, UriInfo uri) {
+        // the JSON reader reports unreadable bodies wrapped in a 400
+        if (e.getCause() instanceof UnrecognizedPropertyException cause) {
+            return unrecognizedField(cause, uri);
+        }
+        if (e.getCause() instanceof MismatchedInputException cause) {
+            return mismatchedInput(cause, uri);
+        }
+        if (e.getCause() instanceof JsonParseException cause) {
+            return jsonParse(cause, uri);
+        }
+        if (e.getCause() instanceof JsonProcessingException cause) {
+            return json(cause, uri);
+        }
         int status = e.getResponse().getStatus();
         return switch (status) {
             case 400 -> problem(ErrorKind.MALFORMED_REQUEST, "the request could not be understood", List.of(), uri);

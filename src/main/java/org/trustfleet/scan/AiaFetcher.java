@@ -1,0 +1,317 @@
+package org.trustfleet.scan;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocketFactory;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.DERIA5String;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+
+/**
+ * Fetches missing issuer certificates from AIA {@code caIssuers} URLs, as Chrome and cfssl do and Android never does,
+ * so the scanner can name (and the fleet can install) the exact intermediate a server forgot to send.
+ *
+ * <p>Only http and https URLs are fetched, each through {@link AddressGuard} with a connection to the approved
+ * address, bounded by {@link ScannerSettings#aiaTimeout()}, {@link ScannerSettings#aiaMaxBytes()} and
+ * {@link #MAX_REDIRECTS}. Results, failures included, are cached in memory by URL (LRU with TTL).
+ */
+public final class AiaFetcher {
+
+    /** At most one redirect: CAs occasionally move a file, more than that is not a legitimate AIA setup. */
+    public static final int MAX_REDIRECTS = 1;
+
+    /**
+     * Cache bounds.
+     *
+     * @param maxEntries  LRU capacity
+     * @param positiveTtl lifetime of a successful fetch
+     * @param negativeTtl lifetime of a failure (shorter: outages end)
+     */
+    public record CachePolicy(int maxEntries, Duration positiveTtl, Duration negativeTtl) {
+        public CachePolicy {
+            if (maxEntries < 0) {
+                throw new IllegalArgumentException("maxEntries must not be negative");
+            }
+            Objects.requireNonNull(positiveTtl, "positiveTtl");
+            Objects.requireNonNull(negativeTtl, "negativeTtl");
+        }
+
+        /** 1000 URLs, 1 hour for certificates, 5 minutes for failures. */
+        public static CachePolicy defaults() {
+            return new CachePolicy(1000, Duration.ofHours(1), Duration.ofMinutes(5));
+        }
+    }
+
+    private static final String AIA_OID = Extension.authorityInfoAccess.getId();
+
+    private final ScannerSettings settings;
+    private final AiaHttpClient http;
+    private final CachePolicy cachePolicy;
+    private final Clock clock;
+    private final Map<String, CacheEntry> cache;
+
+    private record CacheEntry(AiaFetch fetch, Instant expiresAt) {
+    }
+
+    /** Production constructor: guard from settings, default cache, system clock, JDK default https trust. */
+    public AiaFetcher(ScannerSettings settings) {
+        this(settings, new AddressGuard(settings));
+    }
+
+    public AiaFetcher(ScannerSettings settings, AddressGuard guard) {
+        this(settings, guard, CachePolicy.defaults(), Clock.systemUTC(), null);
+    }
+
+    /**
+     * @param httpsSocketFactory used for https caIssuers URLs (validated with normal PKIX and hostname checks);
+     *                           {@code null} means the JDK default, looked up only when an https URL is fetched so
+     *                           that constructing a fetcher does not initialise TLS (see {@link TlsProbe} on limits)
+     */
+    public AiaFetcher(ScannerSettings settings, AddressGuard guard, CachePolicy cachePolicy, Clock clock,
+            SSLSocketFactory httpsSocketFactory) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.cachePolicy = Objects.requireNonNull(cachePolicy, "cachePolicy");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.http = new AiaHttpClient(Objects.requireNonNull(guard, "guard"),
+                httpsSocketFactory != null ? () -> httpsSocketFactory
+                        : () -> (SSLSocketFactory) SSLSocketFactory.getDefault(),
+                settings.aiaMaxBytes(), MAX_REDIRECTS);
+        this.cache = new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, CacheEntry> eldest) {
+                return size() > cachePolicy.maxEntries();
+            }
+        };
+    }
+
+    /**
+     * All caIssuers URLs in the certificate's AIA extension, any scheme, in certificate order; empty when there is no
+     * such extension.
+     *
+     * @throws IllegalArgumentException when the extension is present but malformed
+     */
+    public static List<String> caIssuerUrls(X509Certificate certificate) {
+        byte[] ext = certificate.getExtensionValue(AIA_OID);
+        if (ext == null) {
+            return List.of();
+        }
+        try {
+            ASN1Primitive value = JcaX509ExtensionUtils.parseExtensionValue(ext);
+            AuthorityInformationAccess aia = AuthorityInformationAccess.getInstance(value);
+            List<String> urls = new ArrayList<>();
+            for (AccessDescription d : aia.getAccessDescriptions()) {
+                GeneralName location = d.getAccessLocation();
+                if (AccessDescription.id_ad_caIssuers.equals(d.getAccessMethod())
+                        && location.getTagNo() == GeneralName.uniformResourceIdentifier) {
+                    urls.add(DERIA5String.getInstance(location.getName()).getString());
+                }
+            }
+            return List.copyOf(urls);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("malformed Authority Information Access extension", e);
+        }
+    }
+
+    /** Fetches one URL (cached); never throws for network or content problems. */
+    public AiaFetch fetch(String url) {
+        Objects.requireNonNull(url, "url");
+        String key = url.trim();
+        AiaFetch cached = cached(key);
+        if (cached != null) {
+            return cached;
+        }
+        AiaFetch fresh = fetchUncached(key);
+        store(key, fresh);
+        return fresh;
+    }
+
+    /** Looks up the issuer of {@code certificate} via its caIssuers URLs, trying each in order until one verifies. */
+    public AiaHop fetchIssuer(X509Certificate certificate) {
+        Objects.requireNonNull(certificate, "certificate");
+        List<String> urls;
+        try {
+            urls = caIssuerUrls(certificate);
+        } catch (IllegalArgumentException e) {
+            return new AiaHop(certificate, AiaStatus.INVALID_URL, null, null, List.of(),
+                    "The certificate's Authority Information Access extension is malformed.");
+        }
+        if (urls.isEmpty()) {
+            return new AiaHop(certificate, AiaStatus.NO_AIA_EXTENSION, null, null, List.of(),
+                    "The certificate has no AIA caIssuers URL, so its issuer cannot be fetched.");
+        }
+        List<AiaFetch> attempts = new ArrayList<>();
+        AiaFetch firstFailure = null;
+        for (String url : urls) {
+            AiaFetch f = fetch(url);
+            attempts.add(f);
+            if (f.isOk()) {
+                for (X509Certificate candidate : f.certificates()) {
+                    if (isIssuedBy(certificate, candidate)) {
+                        return new AiaHop(certificate, AiaStatus.FETCHED, candidate, url, attempts, null);
+                    }
+                }
+                f = new AiaFetch(f.url(), AiaStatus.NOT_ISSUER, f.certificates(), f.address(), f.httpStatus(),
+                        f.contentType(), f.duration(), f.fromCache(), "None of the " + f.certificates().size()
+                        + " certificate(s) from " + url + " signed " + certificate.getSubjectX500Principal() + ".");
+            }
+            if (firstFailure == null || informative(f) > informative(firstFailure)) {
+                firstFailure = f;
+            }
+        }
+        String detail = firstFailure.detail();
+        if (firstFailure.status() == AiaStatus.UNSUPPORTED_SCHEME) {
+            detail = "Only unsupported caIssuers URL schemes (only http and https are fetched): "
+                    + String.join(", ", urls) + ".";
+        }
+        return new AiaHop(certificate, firstFailure.status(), null, null, attempts, detail);
+    }
+
+    /** {@link #complete(X509Certificate, int)} with {@link ScannerSettings#aiaMaxHops()}. */
+    public AiaCompletion complete(X509Certificate certificate) {
+        return complete(certificate, settings.aiaMaxHops());
+    }
+
+    /** Follows caIssuers from {@code certificate} up to {@code maxHops} look-ups, stopping at a self-signed one. */
+    public AiaCompletion complete(X509Certificate certificate, int maxHops) {
+        Objects.requireNonNull(certificate, "certificate");
+        List<X509Certificate> fetched = new ArrayList<>();
+        List<AiaHop> hops = new ArrayList<>();
+        X509Certificate current = certificate;
+        for (;;) {
+            if (isSelfSigned(current)) {
+                return new AiaCompletion(certificate, fetched, hops, AiaCompletion.Stop.SELF_SIGNED);
+            }
+            if (hops.size() >= maxHops) {
+                return new AiaCompletion(certificate, fetched, hops, AiaCompletion.Stop.MAX_HOPS);
+            }
+            AiaHop hop = fetchIssuer(current);
+            hops.add(hop);
+            if (!hop.isFetched()) {
+                return new AiaCompletion(certificate, fetched, hops, AiaCompletion.Stop.UNAVAILABLE);
+            }
+            X509Certificate issuer = hop.issuer();
+            if (issuer.equals(certificate) || fetched.contains(issuer)) {
+                return new AiaCompletion(certificate, fetched, hops, AiaCompletion.Stop.LOOP);
+            }
+            fetched.add(issuer);
+            current = issuer;
+        }
+    }
+
+    /** Number of cached URLs (including expired entries not yet evicted). */
+    public int cacheSize() {
+        synchronized (cache) {
+            return cache.size();
+        }
+    }
+
+    public void clearCache() {
+        synchronized (cache) {
+            cache.clear();
+        }
+    }
+
+    /** {@code true} when the subject equals the issuer and the certificate's own key verifies its signature. */
+    public static boolean isSelfSigned(X509Certificate c) {
+        return c.getSubjectX500Principal().equals(c.getIssuerX500Principal()) && verifies(c, c);
+    }
+
+    /** {@code true} when {@code candidate}'s subject is {@code c}'s issuer and its key verifies {@code c}. */
+    public static boolean isIssuedBy(X509Certificate c, X509Certificate candidate) {
+        return candidate.getSubjectX500Principal().equals(c.getIssuerX500Principal()) && verifies(c, candidate);
+    }
+
+    private static boolean verifies(X509Certificate c, X509Certificate signer) {
+        try {
+            c.verify(signer.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    // Which failure to report when several URLs failed: network-level facts beat "wrong scheme".
+    private static int informative(AiaFetch f) {
+        return f.status() == AiaStatus.UNSUPPORTED_SCHEME ? 0 : 1;
+    }
+
+    private AiaFetch fetchUncached(String url) {
+        long start = System.nanoTime();
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            return new AiaFetch(url, AiaStatus.INVALID_URL, List.of(), null, 0, null, Duration.ZERO, false,
+                    "caIssuers URL is malformed: " + ScanText.oneLine(url) + ".");
+        }
+        try {
+            AiaHttpClient.checkScheme(uri);
+            long deadline = start + TimeUnit.MILLISECONDS.toNanos(settings.aiaTimeout().toMillis());
+            AiaHttpClient.Response response = http.get(uri, deadline);
+            List<X509Certificate> certs;
+            try {
+                certs = CertificateBodies.parse(response.body());
+            } catch (CertificateException e) {
+                return new AiaFetch(url, AiaStatus.UNPARSEABLE, List.of(), response.address(), response.status(),
+                        response.contentType(), elapsed(start), false,
+                        "Response from " + url + " is unusable: " + ScanText.sentence(e) + ".");
+            }
+            return new AiaFetch(url, AiaStatus.FETCHED, certs, response.address(), response.status(),
+                    response.contentType(), elapsed(start), false, null);
+        } catch (AiaHttpClient.Failure f) {
+            return new AiaFetch(url, f.status, List.of(), f.address, f.httpStatus, null, elapsed(start), false,
+                    f.getMessage());
+        } catch (RuntimeException e) {
+            // Never let one odd URL or server break a scan.
+            return new AiaFetch(url, AiaStatus.CONNECT_FAILED, List.of(), null, 0, null, elapsed(start), false,
+                    "Fetching " + url + " failed unexpectedly: " + ScanText.sentence(e) + ".");
+        }
+    }
+
+    private AiaFetch cached(String key) {
+        synchronized (cache) {
+            CacheEntry e = cache.get(key);
+            if (e == null) {
+                return null;
+            }
+            if (!clock.instant().isBefore(e.expiresAt())) {
+                cache.remove(key);
+                return null;
+            }
+            return e.fetch().asCached();
+        }
+    }
+
+    private void store(String key, AiaFetch fetch) {
+        Duration ttl = fetch.isOk() ? cachePolicy.positiveTtl() : cachePolicy.negativeTtl();
+        if (cachePolicy.maxEntries() == 0 || ttl.isZero() || ttl.isNegative()) {
+            return;
+        }
+        synchronized (cache) {
+            cache.put(key, new CacheEntry(fetch, clock.instant().plus(ttl)));
+        }
+    }
+
+    private static Duration elapsed(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+}

@@ -1,0 +1,59 @@
+package org.trustfleet;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import jakarta.persistence.Entity;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.Path;
+
+/** The layer rules of DESIGN.md, kept by the build. */
+@AnalyzeClasses(packages = "org.trustfleet", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    @ArchTest
+    static final ArchRule pkiIsPure = classes().that().resideInAPackage("org.trustfleet.pki..")
+            .should().onlyDependOnClassesThat()
+            .resideInAnyPackage("java..", "javax.security..", "javax.net..", "javax.crypto..", "javax.naming..",
+                    "javax.security.auth.x500..", "org.bouncycastle..", "org.trustfleet.pki..")
+            .as("pki depends only on the JDK and Bouncy Castle");
+
+    @ArchTest
+    static final ArchRule entitiesStayInPersistence = noClasses().that().resideInAPackage("org.trustfleet.web..")
+            .should().dependOnClassesThat().areAnnotatedWith(Entity.class)
+            .as("entities never reach the web layer");
+
+    @ArchTest
+    static final ArchRule entitiesAreUsedOnlyInTheirOwnPackage = classes().that().areAnnotatedWith(Entity.class)
+            .should().onlyBeAccessed().byClassesThat().resideInAnyPackage("org.trustfleet.tenant..",
+                    "org.trustfleet.truststore..", "org.trustfleet.scan..", "org.trustfleet.policy..",
+                    "org.trustfleet.payload..", "org.trustfleet.device..", "org.trustfleet.drift..")
+            .as("entities are used by services, never by the edge");
+
+    @ArchTest
+    static final ArchRule noTransactionsOnResources = methods().that().areDeclaredInClassesThat()
+            .areAnnotatedWith(Path.class).should().notBeAnnotatedWith(Transactional.class)
+            .as("transactions live on services, not resources");
+
+    @ArchTest
+    static final ArchRule resourcesAreNotTransactional = classes().that().areAnnotatedWith(Path.class)
+            .should().notBeAnnotatedWith(Transactional.class);
+
+    @ArchTest
+    static final ArchRule resourcesLiveInWeb = classes().that().areAnnotatedWith(Path.class)
+            .should().resideInAPackage("org.trustfleet.web..");
+
+    @ArchTest
+    static final ArchRule httpOnlyAtTheEdge = noClasses().that().resideOutsideOfPackages("org.trustfleet.web..")
+            .should().dependOnClassesThat().resideInAnyPackage("jakarta.ws.rs..", "org.jboss.resteasy..")
+            .as("HTTP types and problem documents are built only in web");
+
+    @ArchTest
+    static final ArchRule servicesDoNotDependOnWeb = noClasses().that().resideOutsideOfPackages("org.trustfleet.web..")
+            .should().dependOnClassesThat().resideInAPackage("org.trustfleet.web..");
+}

@@ -1,0 +1,59 @@
+package org.trustfleet.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.trustfleet.testing.ServiceProcess;
+
+/**
+ * The packaged service, started the way the README says, on its embedded default: data created through the API
+ * survives a restart with the same data directory, and the generated operator token is private to its owner.
+ */
+class RestartPersistenceIT {
+
+    @Test
+    void tenantSurvivesRestartOnEmbeddedDatabase() throws Exception {
+        Path dataDir = Files.createTempDirectory(Path.of("target"), "it-restart-");
+        String name = "Persisted " + UUID.randomUUID();
+        String token;
+        try (ServiceProcess service = ServiceProcess.start(dataDir)) {
+            Path tokenFile = dataDir.resolve("operator-token");
+            assertThat(tokenFile).exists();
+            assertThat(Files.getPosixFilePermissions(tokenFile))
+                    .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+            token = Files.readString(tokenFile).strip();
+            assertThat(service.log()).doesNotContain(token).contains(tokenFile.getFileName().toString());
+            HttpResponse<String> created = send(service, "POST", "/api/v1/tenants", token,
+                    "{\"name\":\"" + name + "\"}");
+            assertThat(created.statusCode()).isEqualTo(201);
+        }
+        try (ServiceProcess service = ServiceProcess.start(dataDir)) {
+            HttpResponse<String> listed = send(service, "GET", "/api/v1/tenants", token, null);
+            assertThat(listed.statusCode()).isEqualTo(200);
+            assertThat(listed.body()).contains(name);
+            assertThat(service.log()).doesNotContain(token);
+        }
+    }
+
+    static HttpResponse<String> send(ServiceProcess service, String method, String path, String token, String json)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.baseUrl() + path))
+                .header("Authorization", "Bearer " + token);
+        if (json != null) {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(json));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
