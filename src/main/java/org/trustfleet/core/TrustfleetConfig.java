@@ -53,8 +53,31 @@ public interface TrustfleetConfig {
         @WithDefault("10s")
         Duration handshakeTimeout();
 
-        /** Maximum number of endpoint scans running at once in this process. */
+        /** Maximum number of endpoint scans running at once in this process (scheduled and on demand). */
         @WithDefault("8")
         int concurrency();
+
+        /** Delay before the first scheduled scan of a new or changed endpoint. */
+        @WithDefault("10s")
+        Duration firstScanDelay();
+
+        /**
+         * Length of one unit of an endpoint's {@code scanIntervalMinutes}. Always a minute in production; tests
+         * shorten it to watch several scheduled rounds in seconds.
+         */
+        @WithDefault("1m")
+        Duration intervalUnit();
+
+        /** Maximum bytes of one AIA caIssuers response. */
+        @WithDefault("65536")
+        int aiaMaxBytes();
+
+        /** Timeout of one AIA fetch. */
+        @WithDefault("5s")
+        Duration aiaTimeout();
+
+        /** Maximum issuers fetched by AIA above one certificate. */
+        @WithDefault("4")
+        int aiaMaxHops();
     }
 }

@@ -17,13 +17,13 @@ import org.conscrypt.TrustManagerImpl;
  * host) variant uses the host only for pinning and CT, never for name matching, so host names are compared
  * separately against Conscrypt's OkHostnameVerifier.
  */
-final class ConscryptOracle {
+public final class ConscryptOracle {
 
     private ConscryptOracle() {
     }
 
     /** Null when Conscrypt accepts, otherwise its exception message. */
-    static String reject(List<X509Certificate> presented, Collection<X509Certificate> anchors) {
+    public static String reject(List<X509Certificate> presented, Collection<X509Certificate> anchors) {
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
@@ -44,7 +44,7 @@ final class ConscryptOracle {
     }
 
     /** Conscrypt's (Android's) host name verdict for a leaf. */
-    static boolean hostnameMatches(X509Certificate leaf, String host) {
+    public static boolean hostnameMatches(X509Certificate leaf, String host) {
         return OkHostnameVerifier.INSTANCE.verify(new X509Certificate[] {leaf}, host, null);
     }
 }

@@ -30,7 +30,12 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
                     "quarkus.datasource.username", EmbeddedDatabase.USER,
                     "trustfleet.operator-token", OPERATOR_TOKEN,
                     "trustfleet.data-dir", dataDir.toString(),
-                    "trustfleet.scanner.allow-private-addresses", "true");
+                    // test servers live on loopback
+                    "trustfleet.scanner.allow-private-addresses", "true",
+                    "trustfleet.scanner.connect-timeout", "2s",
+                    "trustfleet.scanner.handshake-timeout", "2s",
+                    // scheduled scans are tested on their own (ScanSchedulingIT); here only manual scans run
+                    "trustfleet.scanner.first-scan-delay", "1h");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

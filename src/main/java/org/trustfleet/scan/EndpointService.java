@@ -1,0 +1,138 @@
+package org.trustfleet.scan;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.transaction.Transactional;
+import java.net.IDN;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.trustfleet.core.Require;
+import org.trustfleet.core.TrustfleetException;
+
+/** A tenant's watched endpoints, and their scan schedules, which change in the same transaction. */
+@ApplicationScoped
+public class EndpointService {
+    static final int DEFAULT_INTERVAL_MINUTES = 360;
+    private static final Pattern LABEL = Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
+
+    private final ScanScheduler scheduler;
+    private final Clock clock;
+    private final Event<EndpointsChanged> changed;
+
+    /** Fired when a tenant's set of endpoints changed (created, replaced or deleted). */
+    public record EndpointsChanged(UUID tenantId, UUID endpointId) {}
+
+    public EndpointService(ScanScheduler scheduler, Clock clock, Event<EndpointsChanged> changed) {
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.changed = changed;
+    }
+
+    @Transactional
+    public Endpoint create(UUID tenantId, EndpointInput input) {
+        EndpointEntity entity = new EndpointEntity();
+        entity.id = UUID.randomUUID();
+        entity.tenantId = tenantId;
+        entity.createdAt = Instant.now(clock);
+        apply(entity, input);
+        entity.persist();
+        scheduler.schedule(entity.id, entity.scanIntervalMinutes);
+        changed.fire(new EndpointsChanged(tenantId, entity.id));
+        return entity.toEndpoint();
+    }
+
+    @Transactional
+    public Endpoint replace(UUID tenantId, UUID endpointId, EndpointInput input) {
+        EndpointEntity entity = entity(tenantId, endpointId);
+        apply(entity, input);
+        scheduler.schedule(entity.id, entity.scanIntervalMinutes);
+        changed.fire(new EndpointsChanged(tenantId, entity.id));
+        return entity.toEndpoint();
+    }
+
+    @Transactional
+    public void delete(UUID tenantId, UUID endpointId) {
+        EndpointEntity entity = entity(tenantId, endpointId);
+        entity.delete();
+        scheduler.unschedule(endpointId);
+        changed.fire(new EndpointsChanged(tenantId, endpointId));
+    }
+
+    @Transactional
+    public Endpoint get(UUID tenantId, UUID endpointId) {
+        return entity(tenantId, endpointId).toEndpoint();
+    }
+
+    @Transactional
+    public List<Endpoint> list(UUID tenantId) {
+        return EndpointEntity.<EndpointEntity>list("tenantId = ?1 order by name, id", tenantId).stream()
+                .map(EndpointEntity::toEndpoint).toList();
+    }
+
+    /** Looks an endpoint up by id alone, for the scheduler (which acts for every tenant). */
+    @Transactional
+    public java.util.Optional<Endpoint> find(UUID endpointId) {
+        return EndpointEntity.<EndpointEntity>findByIdOptional(endpointId).map(EndpointEntity::toEndpoint);
+    }
+
+    private static EndpointEntity entity(UUID tenantId, UUID endpointId) {
+        EndpointEntity entity = EndpointEntity.findById(endpointId);
+        if (entity == null || !entity.tenantId.equals(tenantId)) {
+            throw TrustfleetException.notFound("endpoint");
+        }
+        return entity;
+    }
+
+    private void apply(EndpointEntity entity, EndpointInput input) {
+        Require.present(input, "body");
+        String name = Require.text(input.name(), "name", 200);
+        String host = host(input.host(), "host");
+        int port = Require.range(input.port(), "port", 1, 65535);
+        String serverName = input.serverName() == null || input.serverName().isBlank() ? null
+                : host(input.serverName(), "serverName");
+        int interval = input.scanIntervalMinutes() == null ? DEFAULT_INTERVAL_MINUTES
+                : Require.range(input.scanIntervalMinutes(), "scanIntervalMinutes", 1, 10080);
+        boolean clash = EndpointEntity.count("tenantId = ?1 and lower(name) = ?2 and id <> ?3", entity.tenantId,
+                name.toLowerCase(Locale.ROOT), entity.id) > 0;
+        if (clash) {
+            throw TrustfleetException.conflict("an endpoint named '" + name + "' already exists");
+        }
+        entity.name = name;
+        entity.host = host;
+        entity.port = port;
+        entity.serverName = serverName;
+        entity.scanIntervalMinutes = interval;
+        entity.updatedAt = Instant.now(clock);
+    }
+
+    /** A DNS name (IDNs converted to ASCII) or an IPv4/IPv6 literal; anything else is refused here. */
+    static String host(String raw, String field) {
+        String value = Require.text(raw, field, 253).toLowerCase(Locale.ROOT);
+        if (AddressGuard.isIpLiteral(value)) {
+            return value.startsWith("[") ? value.substring(1, value.length() - 1) : value;
+        }
+        String ascii;
+        try {
+            ascii = IDN.toASCII(value);
+        } catch (IllegalArgumentException e) {
+            throw TrustfleetException.validation("'" + field + "' is not a valid host name");
+        }
+        if (ascii.endsWith(".")) {
+            ascii = ascii.substring(0, ascii.length() - 1);
+        }
+        if (ascii.isEmpty() || ascii.length() > 253) {
+            throw TrustfleetException.validation("'" + field + "' is not a valid host name");
+        }
+        for (String label : ascii.split("\\.", -1)) {
+            if (!LABEL.matcher(label).matches()) {
+                throw TrustfleetException.validation("'" + field + "' is not a valid host name: label '" + label
+                        + "' is not allowed");
+            }
+        }
+        return ascii;
+    }
+}

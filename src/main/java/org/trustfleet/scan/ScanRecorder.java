@@ -1,0 +1,142 @@
+package org.trustfleet.scan;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.transaction.Transactional;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.trustfleet.pki.CertificateSummary;
+import org.trustfleet.pki.Finding;
+import org.trustfleet.pki.FindingCode;
+import org.trustfleet.pki.Sha256;
+import org.trustfleet.truststore.CertificateStore;
+
+/**
+ * Stores a finished scan in one transaction: its certificates, the scan row and, when the presented chain differs
+ * from the previous successful scan, a CHAIN_CHANGED finding and event.
+ */
+@ApplicationScoped
+public class ScanRecorder {
+    private final CertificateStore certificates;
+    private final ObjectMapper json;
+    private final Event<ObservationChanged> observationChanged;
+
+    public ScanRecorder(CertificateStore certificates, ObjectMapper json, Event<ObservationChanged> changed) {
+        this.certificates = certificates;
+        this.json = json;
+        this.observationChanged = changed;
+    }
+
+    /** Everything a finished scan produced, before it is stored. */
+    record Outcome(Endpoint endpoint, ScanResult result, List<X509Certificate> presented,
+            List<X509Certificate> fetched, List<X509Certificate> completed, java.time.Instant scheduledFor,
+            String instance) {}
+
+    /** @return the stored result, or empty when this scheduled firing was already recorded by another replica */
+    @Transactional
+    public Optional<ScanResult> record(Outcome outcome) {
+        if (outcome.scheduledFor() != null && ScanEntity.count("endpointId = ?1 and scheduledFor = ?2",
+                outcome.result().endpointId(), outcome.scheduledFor()) > 0) {
+            return Optional.empty();
+        }
+        List<X509Certificate> all = new ArrayList<>(outcome.presented());
+        all.addAll(outcome.fetched());
+        all.addAll(outcome.completed());
+        certificates.record(all);
+
+        ScanResult result = outcome.result();
+        List<String> chain = outcome.presented().stream().map(Sha256::of).toList();
+        String chainKey = chain.isEmpty() ? null : Sha256.hex(String.join(",", chain).getBytes());
+        List<Finding> findings = new ArrayList<>(result.findings());
+        ScanEntity previous = ScanEntity.<ScanEntity>find(
+                "endpointId = ?1 and chainKey is not null order by startedAt desc", result.endpointId())
+                .firstResult();
+        ScanEntity last = ScanEntity.<ScanEntity>find("endpointId = ?1 order by startedAt desc",
+                result.endpointId()).firstResult();
+        ChainChange change = null;
+        if (chainKey != null && previous != null && !chainKey.equals(previous.chainKey)) {
+            List<String> before = read(previous.presented, new TypeReference<List<CertificateSummary>>() {})
+                    .stream().map(CertificateSummary::sha256).toList();
+            List<String> previousPath = read(previous.completedPath, new TypeReference<List<String>>() {});
+            String previousRoot = previousPath.isEmpty() ? null : previousPath.get(previousPath.size() - 1);
+            String currentRoot = result.completedPath().isEmpty() ? null
+                    : result.completedPath().get(result.completedPath().size() - 1);
+            ChainChange.Kind kind = ChainChange.classify(before, chain, previousRoot, currentRoot);
+            change = new ChainChange(result.endpointId(), result.id(), previous.id, result.startedAt(), kind, before,
+                    chain);
+            findings.add(Finding.of(FindingCode.CHAIN_CHANGED, "the presented chain changed since the scan of "
+                    + previous.startedAt + " (" + kind.name().toLowerCase().replace('_', ' ') + ")"));
+        }
+
+        ScanEntity entity = new ScanEntity();
+        entity.id = result.id();
+        entity.endpointId = result.endpointId();
+        entity.tenantId = outcome.endpoint().tenantId();
+        entity.startedAt = result.startedAt();
+        entity.durationMs = result.durationMs();
+        entity.status = result.status().name();
+        entity.trigger = result.trigger().name();
+        entity.scheduledFor = outcome.scheduledFor();
+        entity.instance = outcome.instance();
+        entity.tlsVersion = result.tlsVersion();
+        entity.cipherSuite = result.cipherSuite();
+        entity.address = result.address();
+        entity.errorDetail = result.error() == null ? null
+                : result.error().substring(0, Math.min(1000, result.error().length()));
+        entity.chainKey = chainKey;
+        entity.presented = write(result.presented());
+        entity.completedPath = write(result.completedPath());
+        entity.findings = write(findings);
+        entity.perApiLevel = write(result.perApiLevel());
+        // the unique index (endpoint, scheduled_for) backs the check above should two replicas ever race
+        entity.persist();
+        if (change != null) {
+            ChainEventEntity event = new ChainEventEntity();
+            event.id = UUID.randomUUID();
+            event.tenantId = entity.tenantId;
+            event.endpointId = entity.endpointId;
+            event.scanId = entity.id;
+            event.previousScanId = change.previousScanId();
+            event.occurredAt = change.occurredAt();
+            event.change = change.kind().name();
+            event.previousChain = write(change.previousChain());
+            event.newChain = write(change.newChain());
+            event.persist();
+        }
+        boolean outcomeChanged = last == null || change != null || !last.status.equals(entity.status)
+                || !last.perApiLevel.equals(entity.perApiLevel) || !last.completedPath.equals(entity.completedPath);
+        if (outcomeChanged) {
+            observationChanged.fire(new ObservationChanged(entity.tenantId, entity.endpointId, entity.id));
+        }
+        return Optional.of(toResult(entity));
+    }
+
+    ScanResult toResult(ScanEntity e) {
+        return new ScanResult(e.id, e.endpointId, e.startedAt, e.durationMs, ProbeStatus.valueOf(e.status),
+                ScanResult.ScanTrigger.valueOf(e.trigger), e.tlsVersion, e.cipherSuite, e.address, e.errorDetail,
+                read(e.presented, new TypeReference<>() {}), read(e.completedPath, new TypeReference<>() {}),
+                read(e.findings, new TypeReference<>() {}), read(e.perApiLevel, new TypeReference<>() {}));
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("scan data is always serialisable", e);
+        }
+    }
+
+    private <T> T read(String text, TypeReference<T> type) {
+        try {
+            return json.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored scan data is unreadable", e);
+        }
+    }
+}

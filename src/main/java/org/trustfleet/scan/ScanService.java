@@ -1,0 +1,153 @@
+package org.trustfleet.scan;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import org.jboss.logging.Logger;
+import org.trustfleet.core.TrustfleetConfig;
+import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.pki.CertificateSummary;
+import org.trustfleet.pki.Finding;
+import org.trustfleet.pki.FindingCode;
+import org.trustfleet.truststore.AnchorService;
+import org.trustfleet.truststore.CertificateStore;
+import org.trustfleet.truststore.StoreSnapshot;
+import org.trustfleet.truststore.TrustStoreService;
+
+/**
+ * Runs scans (on demand and scheduled) and reads their history. The network part runs outside any transaction;
+ * only storing the result is transactional, so a slow server never holds a database connection.
+ */
+@ApplicationScoped
+public class ScanService {
+    private static final Logger LOG = Logger.getLogger(ScanService.class);
+    static final int DEFAULT_HISTORY = 20;
+    static final int MAX_HISTORY = 200;
+
+    private final EndpointService endpoints;
+    private final TlsProbe probe;
+    private final ChainEvaluator evaluator;
+    private final TrustStoreService stores;
+    private final AnchorService anchors;
+    private final CertificateStore certificates;
+    private final ScanRecorder recorder;
+    private final Clock clock;
+    private final Semaphore permits;
+
+    public ScanService(EndpointService endpoints, TlsProbe probe, ChainEvaluator evaluator, TrustStoreService stores,
+            AnchorService anchors, CertificateStore certificates, ScanRecorder recorder, Clock clock,
+            TrustfleetConfig config) {
+        this.endpoints = endpoints;
+        this.probe = probe;
+        this.evaluator = evaluator;
+        this.stores = stores;
+        this.anchors = anchors;
+        this.certificates = certificates;
+        this.recorder = recorder;
+        this.clock = clock;
+        this.permits = new Semaphore(config.scanner().concurrency(), true);
+    }
+
+    /** Scans the tenant's endpoint now and returns the stored result. */
+    public ScanResult scanNow(UUID tenantId, UUID endpointId) {
+        Endpoint endpoint = endpoints.get(tenantId, endpointId);
+        return run(endpoint, ScanResult.ScanTrigger.MANUAL, null, null)
+                .orElseThrow(() -> new IllegalStateException("a manual scan is always stored"));
+    }
+
+    /** Runs one scheduled firing; an endpoint deleted meanwhile is skipped. */
+    public void scanScheduled(UUID endpointId, Instant scheduledFor, String instance) {
+        Optional<Endpoint> endpoint = endpoints.find(endpointId);
+        if (endpoint.isEmpty()) {
+            return;
+        }
+        try {
+            run(endpoint.get(), ScanResult.ScanTrigger.SCHEDULED, scheduledFor, instance);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Scheduled scan of endpoint %s failed", endpointId);
+        }
+    }
+
+    @Transactional
+    public List<ScanResult> history(UUID tenantId, UUID endpointId, Integer limit) {
+        endpoints.get(tenantId, endpointId);
+        int size = limit == null ? DEFAULT_HISTORY : limit;
+        if (size < 1 || size > MAX_HISTORY) {
+            throw TrustfleetException.validation("'limit' must be between 1 and " + MAX_HISTORY);
+        }
+        return ScanEntity.<ScanEntity>find("endpointId = ?1 order by startedAt desc, id", endpointId)
+                .page(0, size).list().stream().map(recorder::toResult).toList();
+    }
+
+    @Transactional
+    public ScanResult latest(UUID tenantId, UUID endpointId) {
+        endpoints.get(tenantId, endpointId);
+        return ScanEntity.<ScanEntity>find("endpointId = ?1 order by startedAt desc, id", endpointId)
+                .firstResultOptional().map(e -> recorder.toResult((ScanEntity) e))
+                .orElseThrow(() -> TrustfleetException.notFound("scan"));
+    }
+
+    /** The latest scan of each of the given endpoints (those never scanned are absent). */
+    @Transactional
+    public List<ScanResult> latestOf(List<UUID> endpointIds) {
+        if (endpointIds.isEmpty()) {
+            return List.of();
+        }
+        List<ScanEntity> rows = ScanEntity.getEntityManager().createQuery("""
+                from ScanEntity s where s.endpointId in :ids and s.startedAt =
+                  (select max(t.startedAt) from ScanEntity t where t.endpointId = s.endpointId)""", ScanEntity.class)
+                .setParameter("ids", endpointIds).getResultList();
+        return rows.stream().map(recorder::toResult).toList();
+    }
+
+    private Optional<ScanResult> run(Endpoint endpoint, ScanResult.ScanTrigger trigger, Instant scheduledFor,
+            String instance) {
+        permits.acquireUninterruptibly();
+        try {
+            Instant started = Instant.now(clock);
+            long t0 = System.nanoTime();
+            ProbePair pair = probe.probeBoth(ProbeTarget.of(endpoint.host(), endpoint.port(), endpoint.serverName()));
+            // an endpoint that answers only without SNI is still reachable: judge what it sends
+            ProbeResult primary = pair.withSni().isOk() || !pair.withoutSni().isOk() ? pair.withSni()
+                    : pair.withoutSni();
+            List<X509Certificate> presented = primary.isOk() ? primary.chain() : List.of();
+            List<Finding> findings = new ArrayList<>();
+            ChainEvaluation evaluation = new ChainEvaluation(List.of(), List.of(), List.of(), List.of());
+            if (primary.isOk()) {
+                StoreSnapshot snapshot = stores.snapshot();
+                List<X509Certificate> candidates = new ArrayList<>(snapshot.allStoreCertificates());
+                candidates.addAll(anchors.certificatesOf(endpoint.tenantId()));
+                evaluation = evaluator.evaluate(presented, endpoint.verifiedName(), snapshot.byApiLevel(),
+                        candidates, certificates::caCertificatesWithSubject, started);
+                findings.addAll(evaluation.findings());
+                if (pair.sniRequired()) {
+                    findings.add(Finding.of(FindingCode.SNI_REQUIRED, pair.withoutSni().isOk()
+                            ? "without SNI the server presents a different chain; clients that send no SNI "
+                                    + "(some older Office apps) see that one"
+                            : "the server answers only when the client sends SNI ("
+                                    + pair.withoutSni().errorDetail() + "); clients that send none fail"));
+                }
+            }
+            long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+            ScanResult result = new ScanResult(UUID.randomUUID(), endpoint.id(), started, durationMs,
+                    primary.status(), trigger, primary.tlsVersion(), primary.cipherSuite(),
+                    primary.address() == null ? null : primary.address().getHostAddress(),
+                    primary.isOk() ? null : primary.errorDetail(),
+                    presented.stream().map(CertificateSummary::of).toList(),
+                    evaluation.completedPath().stream().map(org.trustfleet.pki.Sha256::of).toList(),
+                    findings, evaluation.perApiLevel());
+            return recorder.record(new ScanRecorder.Outcome(endpoint, result, presented, evaluation.fetchedByAia(),
+                    evaluation.completedPath(), scheduledFor, instance));
+        } finally {
+            permits.release();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package org.trustfleet.scan;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.util.Optional;
+import org.trustfleet.core.TrustfleetConfig;
+
+/** Builds the scanner's network parts from configuration: one address guard for the probe and AIA alike. */
+@ApplicationScoped
+public class ScannerBeans {
+
+    @Produces
+    @Singleton
+    ScannerSettings settings(TrustfleetConfig config) {
+        TrustfleetConfig.Scanner scanner = config.scanner();
+        return new ScannerSettings(scanner.connectTimeout(), scanner.handshakeTimeout(),
+                scanner.allowPrivateAddresses(), scanner.aiaMaxBytes(), scanner.aiaTimeout(), scanner.aiaMaxHops());
+    }
+
+    @Produces
+    @Singleton
+    AddressGuard guard(ScannerSettings settings) {
+        return new AddressGuard(settings);
+    }
+
+    @Produces
+    @Singleton
+    TlsProbe probe(ScannerSettings settings, AddressGuard guard) {
+        return new TlsProbe(settings, guard);
+    }
+
+    @Produces
+    @Singleton
+    ChainEvaluator evaluator(ScannerSettings settings, AddressGuard guard) {
+        return new ChainEvaluator(Optional.of(new AiaFetcher(settings, guard)));
+    }
+}

@@ -1,0 +1,358 @@
+package org.trustfleet.scan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.trustfleet.testing.Contract.as;
+import static org.trustfleet.testing.Contract.asOperator;
+
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.trustfleet.pki.CertificateEncoder;
+import org.trustfleet.pki.ConscryptOracle;
+import org.trustfleet.pki.TestPki;
+import org.trustfleet.pki.TestPki.Cert;
+import org.trustfleet.testing.ApiFixtures;
+import org.trustfleet.testing.EmbeddedPostgresResource;
+import org.trustfleet.truststore.PlatformStore;
+import org.trustfleet.truststore.TrustStoreService;
+
+/**
+ * The scanner end to end: real TLS servers on loopback present chains generated here, the service scans them
+ * through the API, and every per-API-level verdict is checked against Android's own TrustManagerImpl.
+ *
+ * <p>Two operator stores stand for test API levels: level 90 trusts the old root, level 91 the old and the new.
+ */
+@QuarkusTest
+@WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
+class ScanScenariosTest {
+    static final String HOST = "sts.contoso.test";
+    static final Cert OLD_ROOT = TestPki.root("Scenario Old Root");
+    static final Cert NEW_ROOT = TestPki.root("Scenario New Root");
+    private static final Map<String, byte[]> AIA_FILES = new HashMap<>();
+    private static HttpServer aia;
+
+    @Inject
+    TrustStoreService stores;
+
+    private String tenant;
+    private String admin;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        asOperator().contentType(ContentType.JSON).body(Map.of("name", "scenario-api-90", "platform", "android",
+                "apiLevel", 90, "pem", CertificateEncoder.toPem(List.of(OLD_ROOT.cert()))))
+                .post("/api/v1/trust-stores").then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+        asOperator().contentType(ContentType.JSON).body(Map.of("name", "scenario-api-91", "platform", "android",
+                "apiLevel", 91, "pem", CertificateEncoder.toPem(List.of(OLD_ROOT.cert(), NEW_ROOT.cert()))))
+                .post("/api/v1/trust-stores").then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+        if (aia == null) {
+            aia = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            aia.createContext("/", exchange -> {
+                byte[] body = AIA_FILES.get(exchange.getRequestURI().getPath());
+                exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
+                if (body != null) {
+                    exchange.getResponseBody().write(body);
+                }
+                exchange.close();
+            });
+            aia.start();
+        }
+        String[] t = ApiFixtures.tenantWithAdmin("scan");
+        tenant = t[0];
+        admin = t[1];
+    }
+
+    @AfterAll
+    static void stopAia() {
+        if (aia != null) {
+            aia.stop(0);
+        }
+    }
+
+    @Test
+    void completeChainIsTrustedWhereTheRootIs() throws Exception {
+        Cert intermediate = OLD_ROOT.issueIntermediate("Complete CA");
+        Cert leaf = intermediate.issueLeaf(HOST);
+        JsonPath scan = scanServer(TestPki.certs(leaf, intermediate), leaf);
+        assertThat(scan.getString("status")).isEqualTo("OK");
+        assertThat(scan.getString("tlsVersion")).startsWith("TLSv1.");
+        assertThat(scan.getList("presented.sha256")).containsExactly(leaf.sha256(), intermediate.sha256());
+        assertThat(scan.getList("completedPath")).containsExactly(leaf.sha256(), intermediate.sha256(),
+                OLD_ROOT.sha256());
+        assertThat(codes(scan)).doesNotContain("MISSING_INTERMEDIATE", "WRONG_ORDER", "HOSTNAME_MISMATCH")
+                .contains("UNTRUSTED_ROOT"); // not in any bundled Android store
+        assertThat(verdict(scan, 90).getBoolean("trusted")).isTrue();
+        assertThat(verdict(scan, 91).getBoolean("trusted")).isTrue();
+        assertThat(verdict(scan, 34).getBoolean("trusted")).isFalse();
+        assertThat(verdict(scan, 34).getList("missing")).containsExactly(OLD_ROOT.sha256());
+        assertAgreesWithConscrypt(scan, TestPki.certs(leaf, intermediate));
+    }
+
+    @Test
+    void leafOnlyIsCompletedThroughAia() throws Exception {
+        Cert intermediate = OLD_ROOT.issueIntermediate("AIA Served CA");
+        String path = "/aia-" + intermediate.sha256() + ".cer";
+        AIA_FILES.put(path, intermediate.cert().getEncoded());
+        Cert leaf = intermediate.leaf(HOST).aia("http://127.0.0.1:" + aia.getAddress().getPort() + path).build();
+        JsonPath scan = scanServer(TestPki.certs(leaf), leaf);
+        assertThat(codes(scan)).contains("AIA_FETCHED", "MISSING_INTERMEDIATE");
+        assertThat(finding(scan, "MISSING_INTERMEDIATE").getString("sha256")).isEqualTo(intermediate.sha256());
+        assertThat(finding(scan, "MISSING_INTERMEDIATE").getString("detail")).contains("AIA supplied it");
+        assertThat(scan.getList("completedPath")).containsExactly(leaf.sha256(), intermediate.sha256(),
+                OLD_ROOT.sha256());
+        assertThat(verdict(scan, 90).getBoolean("trusted")).isFalse();
+        assertThat(verdict(scan, 90).getList("missing")).containsExactly(intermediate.sha256());
+        assertAgreesWithConscrypt(scan, TestPki.certs(leaf));
+    }
+
+    @Test
+    void leafOnlyWithoutAiaCannotBeCompletedUntilTheIntermediateIsKnown() throws Exception {
+        Cert intermediate = OLD_ROOT.issueIntermediate("Unpublished CA");
+        Cert lonely = intermediate.issueLeaf(HOST);
+        JsonPath scan = scanServer(TestPki.certs(lonely), lonely);
+        assertThat(codes(scan)).contains("MISSING_INTERMEDIATE");
+        assertThat(scan.getList("completedPath")).isEmpty();
+        assertThat(verdict(scan, 90).getBoolean("trusted")).isFalse();
+        assertThat(verdict(scan, 90).getList("missing")).isEmpty();
+        assertAgreesWithConscrypt(scan, TestPki.certs(lonely));
+
+        // another endpoint sends the intermediate: from then on it is known and completes the first chain
+        Cert sibling = intermediate.issueLeaf(HOST);
+        scanServer(TestPki.certs(sibling, intermediate), sibling);
+        JsonPath again = scanServer(TestPki.certs(lonely), lonely);
+        assertThat(again.getList("completedPath")).containsExactly(lonely.sha256(), intermediate.sha256(),
+                OLD_ROOT.sha256());
+        assertThat(finding(again, "MISSING_INTERMEDIATE").getString("detail")).contains("known from earlier scans");
+        assertThat(verdict(again, 90).getList("missing")).containsExactly(intermediate.sha256());
+    }
+
+    @Test
+    void privateRootCompletesThroughTenantAnchor() throws Exception {
+        Cert privateRoot = TestPki.root("Contoso Private Root");
+        Cert intermediate = privateRoot.issueIntermediate("Contoso Issuing CA");
+        Cert leaf = intermediate.issueLeaf(HOST);
+        as(admin).contentType(ContentType.JSON).body(Map.of("pem", CertificateEncoder.toPem(
+                        List.of(privateRoot.cert())), "note", "AD FS CA"))
+                .post("/api/v1/tenants/{t}/anchors", tenant).then().statusCode(201);
+        JsonPath scan = scanServer(TestPki.certs(leaf, intermediate), leaf);
+        assertThat(scan.getList("completedPath")).containsExactly(leaf.sha256(), intermediate.sha256(),
+                privateRoot.sha256());
+        assertThat(finding(scan, "UNTRUSTED_ROOT").getString("sha256")).isEqualTo(privateRoot.sha256());
+        assertThat(verdict(scan, 90).getBoolean("trusted")).isFalse();
+        assertThat(verdict(scan, 90).getList("missing")).containsExactly(privateRoot.sha256());
+        assertAgreesWithConscrypt(scan, TestPki.certs(leaf, intermediate));
+    }
+
+    @Test
+    void rootPresentOnlyFromAGivenLevel() throws Exception {
+        Cert intermediate = NEW_ROOT.issueIntermediate("New Root Issuing CA");
+        Cert leaf = intermediate.issueLeaf(HOST);
+        JsonPath scan = scanServer(TestPki.certs(leaf, intermediate), leaf);
+        assertThat(verdict(scan, 90).getBoolean("trusted")).isFalse();
+        assertThat(verdict(scan, 90).getList("missing")).containsExactly(NEW_ROOT.sha256());
+        assertThat(verdict(scan, 91).getBoolean("trusted")).isTrue();
+        assertThat(finding(scan, "UNTRUSTED_ROOT").getString("detail")).contains("90").doesNotContain("91");
+        assertAgreesWithConscrypt(scan, TestPki.certs(leaf, intermediate));
+    }
+
+    @Test
+    void crossSignedNewRootValidatesOnOldAndNewLevels() throws Exception {
+        Cert cross = NEW_ROOT.crossSignedBy(OLD_ROOT);
+        Cert intermediate = NEW_ROOT.issueIntermediate("Cross Era CA");
+        Cert leaf = intermediate.issueLeaf(HOST);
+        List<X509Certificate> presented = TestPki.certs(leaf, intermediate, cross);
+        JsonPath scan = scanServer(presented, leaf);
+        assertThat(verdict(scan, 90).getBoolean("trusted")).as("old level via the cross-sign").isTrue();
+        assertThat(verdict(scan, 91).getBoolean("trusted")).as("new level via the new root").isTrue();
+        assertAgreesWithConscrypt(scan, presented);
+    }
+
+    @Test
+    void expiredIntermediateFailsEverywhere() throws Exception {
+        Cert intermediate = OLD_ROOT.intermediate("Expired CA").expired().build();
+        Cert leaf = intermediate.issueLeaf(HOST);
+        JsonPath scan = scanServer(TestPki.certs(leaf, intermediate), leaf);
+        assertThat(codes(scan)).contains("EXPIRED");
+        assertThat(finding(scan, "EXPIRED").getString("sha256")).isEqualTo(intermediate.sha256());
+        assertThat(verdict(scan, 90).getBoolean("trusted")).isFalse();
+        assertAgreesWithConscrypt(scan, TestPki.certs(leaf, intermediate));
+    }
+
+    @Test
+    void wrongOrderIsFlaggedButStillValidates() throws Exception {
+        Cert upper = OLD_ROOT.issueIntermediate("Upper CA");
+        Cert lower = upper.issueIntermediate("Lower CA");
+        Cert leaf = lower.issueLeaf(HOST);
+        List<X509Certificate> presented = TestPki.certs(leaf, upper, lower);
+        JsonPath scan = scanServer(presented, leaf);
+        assertThat(codes(scan)).contains("WRONG_ORDER");
+        assertThat(verdict(scan, 90).getBoolean("trusted")).isTrue();
+        assertAgreesWithConscrypt(scan, presented);
+    }
+
+    @Test
+    void extraUnrelatedCertificateIsFlagged() throws Exception {
+        Cert intermediate = OLD_ROOT.issueIntermediate("Main CA");
+        Cert leaf = intermediate.issueLeaf(HOST);
+        Cert stray = TestPki.root("Stray Root").issueIntermediate("Stray CA");
+        List<X509Certificate> presented = TestPki.certs(leaf, intermediate, stray);
+        JsonPath scan = scanServer(presented, leaf);
+        assertThat(codes(scan)).contains("EXTRA_CERTIFICATE");
+        assertThat(finding(scan, "EXTRA_CERTIFICATE").getString("sha256")).isEqualTo(stray.sha256());
+        assertThat(verdict(scan, 90).getBoolean("trusted")).isTrue();
+        assertAgreesWithConscrypt(scan, presented);
+    }
+
+    @Test
+    void includedRootIsFlagged() throws Exception {
+        Cert intermediate = OLD_ROOT.issueIntermediate("Root Sending CA");
+        Cert leaf = intermediate.issueLeaf(HOST);
+        List<X509Certificate> presented = TestPki.certs(leaf, intermediate, OLD_ROOT);
+        JsonPath scan = scanServer(presented, leaf);
+        assertThat(codes(scan)).contains("CONTAINS_ROOT");
+        assertThat(verdict(scan, 90).getBoolean("trusted")).isTrue();
+        assertAgreesWithConscrypt(scan, presented);
+    }
+
+    @Test
+    void hostnameMismatchFailsValidation() throws Exception {
+        Cert intermediate = OLD_ROOT.issueIntermediate("Mismatch CA");
+        Cert leaf = intermediate.issueLeaf("login.other.test");
+        JsonPath scan = scanServer(TestPki.certs(leaf, intermediate), leaf);
+        assertThat(codes(scan)).contains("HOSTNAME_MISMATCH");
+        assertThat(verdict(scan, 90).getBoolean("trusted")).isFalse();
+        assertAgreesWithConscrypt(scan, TestPki.certs(leaf, intermediate));
+    }
+
+    @Test
+    void sniOnlyServerIsReported() throws Exception {
+        Cert intermediate = OLD_ROOT.issueIntermediate("SNI CA");
+        Cert leaf = intermediate.issueLeaf(HOST);
+        try (TestTlsServer server = TestTlsServer.sniDependent(HOST, TestPki.certs(leaf, intermediate),
+                leaf.keyPair().getPrivate(), null, null)) {
+            JsonPath scan = scan(server.port());
+            assertThat(scan.getString("status")).isEqualTo("OK");
+            assertThat(codes(scan)).contains("SNI_REQUIRED");
+            assertThat(verdict(scan, 90).getBoolean("trusted")).isTrue();
+        }
+    }
+
+    @Test
+    void refusedPortIsAStatusNotAnError() throws Exception {
+        JsonPath scan = scan(TestTlsServer.closedPort());
+        assertThat(scan.getString("status")).isEqualTo("CONNECT_REFUSED");
+        assertThat(scan.getList("perApiLevel")).isEmpty();
+        assertThat(scan.getString("error")).isNotBlank();
+    }
+
+    @Test
+    void silentServerCostsOneHandshakeTimeout() throws Exception {
+        try (TestTlsServer server = TestTlsServer.silent()) {
+            Instant start = Instant.now();
+            JsonPath scan = scan(server.port());
+            assertThat(scan.getString("status")).isEqualTo("HANDSHAKE_FAILED");
+            // with SNI and without: two handshakes of at most 2 s each, plus margin
+            assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(8));
+        }
+    }
+
+    @Test
+    void chainChangeIsDetectedAndKeptAsHistory() throws Exception {
+        Cert intermediate = OLD_ROOT.issueIntermediate("Renewing CA");
+        Cert first = intermediate.issueLeaf(HOST);
+        Cert renewed = intermediate.issueLeaf(HOST);
+        String endpoint;
+        try (TestTlsServer server = TestTlsServer.tls(TestPki.certs(first, intermediate),
+                first.keyPair().getPrivate())) {
+            endpoint = createEndpoint(server.port());
+            JsonPath before = scanEndpoint(endpoint);
+            assertThat(codes(before)).doesNotContain("CHAIN_CHANGED");
+        }
+        try (TestTlsServer server = TestTlsServer.tls(TestPki.certs(renewed, intermediate),
+                renewed.keyPair().getPrivate())) {
+            as(admin).contentType(ContentType.JSON).body(Map.of("name", "sts", "host", "127.0.0.1",
+                            "port", server.port(), "serverName", HOST))
+                    .put("/api/v1/tenants/{t}/endpoints/{e}", tenant, endpoint).then().statusCode(200);
+            JsonPath after = scanEndpoint(endpoint);
+            assertThat(finding(after, "CHAIN_CHANGED").getString("detail")).contains("leaf renewed");
+        }
+        JsonPath history = new JsonPath(as(admin).get("/api/v1/tenants/{t}/endpoints/{e}/scans?limit=5", tenant,
+                endpoint).then().statusCode(200).extract().asString());
+        assertThat(history.getList("$")).hasSize(2);
+        assertThat(history.getString("[0].presented[0].sha256")).isEqualTo(renewed.sha256());
+        assertThat(history.getString("[1].presented[0].sha256")).isEqualTo(first.sha256());
+        as(admin).get("/api/v1/tenants/{t}/endpoints/{e}/scans/latest", tenant, endpoint).then().statusCode(200)
+                .body("presented[0].sha256", org.hamcrest.Matchers.equalTo(renewed.sha256()));
+    }
+
+    // --- helpers
+
+    private JsonPath scanServer(List<X509Certificate> chain, Cert leaf) throws Exception {
+        try (TestTlsServer server = TestTlsServer.tls(chain, leaf.keyPair().getPrivate())) {
+            return scan(server.port());
+        }
+    }
+
+    private JsonPath scan(int port) {
+        return scanEndpoint(createEndpoint(port));
+    }
+
+    private String createEndpoint(int port) {
+        return as(admin).contentType(ContentType.JSON).body(Map.of("name", "sts-" + port + "-" + System.nanoTime(),
+                        "host", "127.0.0.1", "port", port, "serverName", HOST))
+                .post("/api/v1/tenants/{t}/endpoints", tenant).then().statusCode(201).extract().path("id");
+    }
+
+    private JsonPath scanEndpoint(String endpoint) {
+        return new JsonPath(as(admin).post("/api/v1/tenants/{t}/endpoints/{e}/scans", tenant, endpoint)
+                .then().statusCode(201).extract().asString());
+    }
+
+    private static List<String> codes(JsonPath scan) {
+        return scan.getList("findings.code");
+    }
+
+    private static JsonPath finding(JsonPath scan, String code) {
+        List<Map<String, Object>> findings = scan.getList("findings");
+        Map<String, Object> match = findings.stream().filter(f -> code.equals(f.get("code"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + code + " finding in " + findings));
+        return new JsonPath(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(match).toString());
+    }
+
+    private static JsonPath verdict(JsonPath scan, int level) {
+        List<Map<String, Object>> verdicts = scan.getList("perApiLevel");
+        Map<String, Object> match = verdicts.stream().filter(v -> ((Integer) v.get("apiLevel")) == level)
+                .findFirst().orElseThrow(() -> new AssertionError("no verdict for API " + level));
+        return new JsonPath(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(match).toString());
+    }
+
+    /** Every per-level verdict must match Conscrypt's TrustManagerImpl (plus its host name verifier). */
+    private void assertAgreesWithConscrypt(JsonPath scan, List<X509Certificate> presented) {
+        Map<Integer, PlatformStore> byLevel = stores.snapshot().byApiLevel();
+        List<Map<String, Object>> verdicts = scan.getList("perApiLevel");
+        assertThat(verdicts).hasSize(byLevel.size());
+        Map<Integer, Boolean> ours = verdicts.stream().collect(Collectors.toMap(
+                v -> (Integer) v.get("apiLevel"), v -> (Boolean) v.get("trusted")));
+        ours.forEach((level, trusted) -> {
+            boolean conscrypt = ConscryptOracle.reject(presented, byLevel.get(level).certificates()) == null
+                    && ConscryptOracle.hostnameMatches(presented.get(0), HOST);
+            assertThat(trusted).as("API %d: ours vs Conscrypt", level).isEqualTo(conscrypt);
+        });
+    }
+}
