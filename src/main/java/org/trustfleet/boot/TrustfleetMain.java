@@ -26,6 +26,11 @@ public final class TrustfleetMain {
     private TrustfleetMain() {}
 
     public static void main(String... args) throws IOException {
+        if (args.length > 0 && args[0].equals("agent")) {
+            // the reference agent ships in the same jar: java -jar quarkus-run.jar agent <command> ...
+            org.trustfleet.agent.AgentCli.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         // The JDK refuses chains over 10 certificates and handshake messages over 32 KiB by default, and reads
         // these once, at first TLS use: the scanner must be able to record what a misconfigured server sends.
         setIfAbsent("jdk.tls.maxCertificateChainLength", "256");

@@ -1,0 +1,183 @@
+package org.trustfleet.payload;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Canonical JSON for {@link PayloadDocument}: UTF-8, no whitespace, fields in the fixed order
+ * {@code schema, tenantId, deviceGroupId, version, issuedAt, expiresAt, certificates} and, per certificate,
+ * {@code sha256, role, der, subject, notAfter}; instants as ISO-8601 UTC with {@code Z}
+ * ({@link DateTimeFormatter#ISO_INSTANT}: fractional seconds only when non-zero); UUIDs lowercase. Writing the same
+ * document twice yields the same bytes.
+ *
+ * <p>Reading is strict about what v1 requires (schema, every field present with the right JSON type, duplicate keys
+ * rejected, {@code sha256} = SHA-256 of {@code der}, {@code der} a single DER certificate) and ignores unknown extra
+ * fields, so that a later v1 server may add informational fields.
+ */
+public final class PayloadJson {
+
+    /** Upper bound on a document accepted by {@link #read}. */
+    public static final int MAX_BYTES = 16 * 1024 * 1024;
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private PayloadJson() {
+    }
+
+    /** Canonical UTF-8 bytes of the document. */
+    public static byte[] write(PayloadDocument doc) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + doc.certificates().size() * 2048);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("schema", doc.schema());
+            g.writeStringField("tenantId", doc.tenantId().toString());
+            g.writeStringField("deviceGroupId", doc.deviceGroupId().toString());
+            g.writeNumberField("version", doc.version());
+            g.writeStringField("issuedAt", instant(doc.issuedAt()));
+            g.writeStringField("expiresAt", instant(doc.expiresAt()));
+            g.writeArrayFieldStart("certificates");
+            for (PayloadCertificate c : doc.certificates()) {
+                g.writeStartObject();
+                g.writeStringField("sha256", c.sha256());
+                g.writeStringField("role", c.role().json());
+                g.writeStringField("der", c.der());
+                g.writeStringField("subject", c.subject());
+                g.writeStringField("notAfter", instant(c.notAfter()));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Parses and validates; every problem is a {@link PayloadFormatException}. */
+    public static PayloadDocument read(byte[] json) {
+        if (json == null || json.length == 0) {
+            throw new PayloadFormatException("empty payload document");
+        }
+        if (json.length > MAX_BYTES) {
+            throw new PayloadFormatException("payload document larger than " + MAX_BYTES + " bytes");
+        }
+        JsonNode root;
+        try (JsonParser p = MAPPER.createParser(json)) {
+            root = MAPPER.readTree(p);
+        } catch (JsonProcessingException e) {
+            throw new PayloadFormatException("payload is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new PayloadFormatException("payload is not valid JSON", e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new PayloadFormatException("payload is not a JSON object");
+        }
+        String schema = text(root, "schema");
+        if (!PayloadDocument.SCHEMA.equals(schema)) {
+            throw new PayloadFormatException("unsupported payload schema '" + abbreviate(schema) + "'");
+        }
+        UUID tenant = uuid(root, "tenantId");
+        UUID group = uuid(root, "deviceGroupId");
+        JsonNode v = required(root, "version");
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new PayloadFormatException("version must be an integer");
+        }
+        Instant issuedAt = instant(root, "issuedAt");
+        Instant expiresAt = instant(root, "expiresAt");
+        JsonNode certs = required(root, "certificates");
+        if (!certs.isArray()) {
+            throw new PayloadFormatException("certificates must be an array");
+        }
+        List<PayloadCertificate> list = new ArrayList<>(certs.size());
+        int i = 0;
+        for (JsonNode c : certs) {
+            i++;
+            if (!c.isObject()) {
+                throw new PayloadFormatException("certificates[" + i + "] is not an object");
+            }
+            try {
+                PayloadCertificate pc = new PayloadCertificate(text(c, "sha256"),
+                        CertificateRole.fromJson(text(c, "role")), text(c, "der"), text(c, "subject"),
+                        instant(c, "notAfter"));
+                pc.certificate(); // must be exactly one DER certificate
+                list.add(pc);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new PayloadFormatException("certificates[" + i + "]: " + e.getMessage(), e);
+            }
+        }
+        try {
+            return new PayloadDocument(schema, tenant, group, v.longValue(), issuedAt, expiresAt, list);
+        } catch (IllegalArgumentException e) {
+            throw new PayloadFormatException(e.getMessage(), e);
+        }
+    }
+
+    static String instant(Instant i) {
+        return DateTimeFormatter.ISO_INSTANT.format(i);
+    }
+
+    private static JsonNode required(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            throw new PayloadFormatException("missing field '" + field + "'");
+        }
+        return v;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = required(node, field);
+        if (!v.isTextual()) {
+            throw new PayloadFormatException("field '" + field + "' must be a string");
+        }
+        return v.textValue();
+    }
+
+    private static UUID uuid(JsonNode node, String field) {
+        String s = text(node, field);
+        try {
+            UUID u = UUID.fromString(s);
+            if (!u.toString().equals(s.toLowerCase(java.util.Locale.ROOT))) {
+                throw new IllegalArgumentException("not canonical");
+            }
+            return u;
+        } catch (IllegalArgumentException e) {
+            throw new PayloadFormatException("field '" + field + "' is not a UUID");
+        }
+    }
+
+    private static Instant instant(JsonNode node, String field) {
+        String s = text(node, field);
+        if (!s.endsWith("Z")) {
+            throw new PayloadFormatException("field '" + field + "' must be an ISO-8601 UTC instant ending in Z");
+        }
+        try {
+            return Instant.parse(s);
+        } catch (DateTimeParseException e) {
+            throw new PayloadFormatException("field '" + field + "' is not an ISO-8601 instant");
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
+    }
+}
