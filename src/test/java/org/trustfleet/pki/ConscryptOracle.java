@@ -22,6 +22,11 @@ public final class ConscryptOracle {
     private ConscryptOracle() {
     }
 
+    /** Whether a device whose anchors are {@code anchors} accepts {@code presented} for {@code host} (null: any). */
+    public static boolean accepts(List<X509Certificate> presented, Collection<X509Certificate> anchors, String host) {
+        return reject(presented, anchors) == null && (host == null || hostnameMatches(presented.get(0), host));
+    }
+
     /** Null when Conscrypt accepts, otherwise its exception message. */
     public static String reject(List<X509Certificate> presented, Collection<X509Certificate> anchors) {
         try {

@@ -1,0 +1,15 @@
+package org.trustfleet.policy;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Devices that share an Android API-level range, a management mode and the endpoints they must reach, plus the
+ * admin's overrides: certificates always delivered ({@code include}) and never delivered ({@code exclude}).
+ *
+ * @param endpointIds the endpoints the group must reach; empty means every endpoint of the tenant
+ */
+public record DeviceGroup(UUID id, UUID tenantId, String name, int minApiLevel, int maxApiLevel,
+        ManagementMode managementMode, List<UUID> endpointIds, List<String> include, List<String> exclude,
+        Instant createdAt, Instant updatedAt) {}

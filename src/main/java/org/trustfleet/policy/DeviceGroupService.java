@@ -1,0 +1,219 @@
+package org.trustfleet.policy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.transaction.Transactional;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.trustfleet.core.Require;
+import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.scan.Endpoint;
+import org.trustfleet.scan.EndpointService;
+import org.trustfleet.truststore.CertificateStore;
+
+/** A tenant's device groups. Every change is followed by a recompute of that group's requirements. */
+@ApplicationScoped
+public class DeviceGroupService {
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    static final int MIN_LEVEL = 1;
+    static final int MAX_LEVEL = 100;
+
+    private final EndpointService endpoints;
+    private final CertificateStore certificates;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final Event<GroupChanged> changed;
+
+    /** Fired after a group was created or replaced (not deleted: its requirements go with it). */
+    public record GroupChanged(UUID tenantId, UUID groupId) {}
+
+    public DeviceGroupService(EndpointService endpoints, CertificateStore certificates, ObjectMapper json,
+            Clock clock, Event<GroupChanged> changed) {
+        this.endpoints = endpoints;
+        this.certificates = certificates;
+        this.json = json;
+        this.clock = clock;
+        this.changed = changed;
+    }
+
+    @Transactional
+    public DeviceGroup create(UUID tenantId, DeviceGroupInput input) {
+        DeviceGroupEntity entity = new DeviceGroupEntity();
+        entity.id = UUID.randomUUID();
+        entity.tenantId = tenantId;
+        entity.createdAt = Instant.now(clock);
+        apply(entity, input);
+        entity.persist();
+        changed.fire(new GroupChanged(tenantId, entity.id));
+        return view(entity);
+    }
+
+    @Transactional
+    public DeviceGroup replace(UUID tenantId, UUID groupId, DeviceGroupInput input) {
+        DeviceGroupEntity entity = entity(tenantId, groupId);
+        apply(entity, input);
+        changed.fire(new GroupChanged(tenantId, entity.id));
+        return view(entity);
+    }
+
+    @Transactional
+    public void delete(UUID tenantId, UUID groupId) {
+        entity(tenantId, groupId).delete();
+    }
+
+    @Transactional
+    public DeviceGroup get(UUID tenantId, UUID groupId) {
+        return view(entity(tenantId, groupId));
+    }
+
+    @Transactional
+    public List<DeviceGroup> list(UUID tenantId) {
+        return DeviceGroupEntity.<DeviceGroupEntity>list("tenantId = ?1 order by name, id", tenantId).stream()
+                .map(this::view).toList();
+    }
+
+    /** Looks a group up by id alone, for internal recomputes. */
+    @Transactional
+    public Optional<DeviceGroup> find(UUID groupId) {
+        return DeviceGroupEntity.<DeviceGroupEntity>findByIdOptional(groupId).map(this::view);
+    }
+
+    /** Ids of every group of the tenant (for recomputes after tenant-wide changes). */
+    @Transactional
+    public List<UUID> idsOfTenant(UUID tenantId) {
+        return DeviceGroupEntity.<DeviceGroupEntity>list("tenantId = ?1 order by id", tenantId).stream()
+                .map(g -> g.id).toList();
+    }
+
+    /** Ids of every group of every tenant (after a platform store changed). */
+    @Transactional
+    public List<UUID> allIds() {
+        return DeviceGroupEntity.<DeviceGroupEntity>list("order by id").stream().map(g -> g.id).toList();
+    }
+
+    /** The groups of the tenant that must reach this endpoint: those listing it and those listing none. */
+    @Transactional
+    public List<UUID> idsCovering(UUID tenantId, UUID endpointId) {
+        return DeviceGroupEntity.<DeviceGroupEntity>list("tenantId = ?1 order by id", tenantId).stream()
+                .map(this::view)
+                .filter(g -> g.endpointIds().isEmpty() || g.endpointIds().contains(endpointId))
+                .map(DeviceGroup::id).toList();
+    }
+
+    private static DeviceGroupEntity entity(UUID tenantId, UUID groupId) {
+        DeviceGroupEntity entity = DeviceGroupEntity.findById(groupId);
+        if (entity == null || !entity.tenantId.equals(tenantId)) {
+            throw TrustfleetException.notFound("device group");
+        }
+        return entity;
+    }
+
+    private void apply(DeviceGroupEntity entity, DeviceGroupInput input) {
+        Require.present(input, "body");
+        String name = Require.text(input.name(), "name", 200);
+        int min = Require.range(input.minApiLevel(), "minApiLevel", MIN_LEVEL, MAX_LEVEL);
+        int max = Require.range(input.maxApiLevel(), "maxApiLevel", MIN_LEVEL, MAX_LEVEL);
+        if (min > max) {
+            throw TrustfleetException.validation("'minApiLevel' must not be greater than 'maxApiLevel'");
+        }
+        ManagementMode mode = mode(input.managementMode());
+        TreeSet<UUID> endpointIds = new TreeSet<>();
+        for (UUID id : Optional.ofNullable(input.endpointIds()).orElse(List.of())) {
+            if (id == null) {
+                throw TrustfleetException.validation("'endpointIds' must not contain null");
+            }
+            try {
+                Endpoint endpoint = endpoints.get(entity.tenantId, id);
+                endpointIds.add(endpoint.id());
+            } catch (TrustfleetException e) {
+                throw TrustfleetException.validation("'endpointIds' names " + id
+                        + ", which is not an endpoint of this tenant");
+            }
+        }
+        TreeSet<String> include = shas(input.include(), "include");
+        TreeSet<String> exclude = shas(input.exclude(), "exclude");
+        for (String sha256 : include) {
+            X509Certificate certificate = certificates.find(sha256).orElseThrow(() -> TrustfleetException.validation(
+                    "'include' names " + sha256 + ", which is not a known certificate: add it as a tenant anchor"
+                            + " first"));
+            if (certificate.getBasicConstraints() < 0) {
+                throw TrustfleetException.validation("'include' names " + sha256 + ", which is not a CA certificate");
+            }
+            if (exclude.contains(sha256)) {
+                throw TrustfleetException.validation("certificate " + sha256 + " is both included and excluded");
+            }
+        }
+        boolean clash = DeviceGroupEntity.count("tenantId = ?1 and lower(name) = ?2 and id <> ?3", entity.tenantId,
+                name.toLowerCase(Locale.ROOT), entity.id) > 0;
+        if (clash) {
+            throw TrustfleetException.conflict("a device group named '" + name + "' already exists");
+        }
+        entity.name = name;
+        entity.minApiLevel = min;
+        entity.maxApiLevel = max;
+        entity.managementMode = mode;
+        entity.endpointIds = write(List.copyOf(endpointIds));
+        entity.includeSha256 = write(List.copyOf(include));
+        entity.excludeSha256 = write(List.copyOf(exclude));
+        entity.updatedAt = Instant.now(clock);
+    }
+
+    private static ManagementMode mode(String value) {
+        if (value == null) {
+            return ManagementMode.FULLY_MANAGED;
+        }
+        try {
+            return ManagementMode.valueOf(value);
+        } catch (IllegalArgumentException e) {
+            throw TrustfleetException.validation("'managementMode' must be FULLY_MANAGED or WORK_PROFILE");
+        }
+    }
+
+    private static TreeSet<String> shas(List<String> values, String field) {
+        TreeSet<String> result = new TreeSet<>();
+        for (String value : Optional.ofNullable(values).orElse(List.of())) {
+            String sha = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
+            if (!SHA256.matcher(sha).matches()) {
+                throw TrustfleetException.validation("'" + field + "' entries must be SHA-256 fingerprints"
+                        + " (64 hex digits)");
+            }
+            result.add(sha);
+        }
+        return result;
+    }
+
+    private DeviceGroup view(DeviceGroupEntity e) {
+        return new DeviceGroup(e.id, e.tenantId, e.name, e.minApiLevel, e.maxApiLevel, e.managementMode,
+                read(e.endpointIds, new TypeReference<List<UUID>>() {}),
+                read(e.includeSha256, new TypeReference<List<String>>() {}),
+                read(e.excludeSha256, new TypeReference<List<String>>() {}), e.createdAt, e.updatedAt);
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private <T> T read(String text, TypeReference<T> type) {
+        try {
+            return json.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored group data is unreadable", e);
+        }
+    }
+
+}

@@ -1,0 +1,229 @@
+package org.trustfleet.scan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.trustfleet.boot.EmbeddedDatabase;
+import org.trustfleet.pki.TestPki;
+import org.trustfleet.pki.TestPki.Cert;
+import org.trustfleet.testing.ServiceProcess;
+
+/**
+ * Two packaged service instances on one PostgreSQL, Quartz clustered: every scheduled firing of every endpoint runs
+ * exactly once across both, the work is shared, and when one instance is killed the other carries on.
+ *
+ * <p>One {@code scanIntervalMinutes} unit is shortened to 2 s, so an endpoint with interval 1 fires every 2 s.
+ */
+class ScanSchedulingIT {
+    private static final String OPERATOR = "tfo_scheduling-it-operator-token";
+    private static final String HOST = "sts.scheduling.test";
+    private static final Duration INTERVAL = Duration.ofSeconds(2);
+    private static final Duration SHARED_RUN = Duration.ofSeconds(20);
+    private static final Duration FAILOVER_RUN = Duration.ofSeconds(24);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** One row of the scan table, as the IT reads it directly. */
+    record Row(UUID endpoint, String trigger, Instant scheduledFor, Instant startedAt, String instance) {}
+
+    @Test
+    void scheduledScansRunOnceAcrossInstancesAndSurviveAKilledInstance() throws Exception {
+        Path work = Files.createTempDirectory(Path.of("target"), "it-scheduling-");
+        Cert root = TestPki.root("Scheduling Root");
+        Cert intermediate = root.issueIntermediate("Scheduling CA");
+        List<TestTlsServer> servers = new ArrayList<>();
+        ServiceProcess a = null;
+        ServiceProcess b = null;
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(work.resolve("pg"), 0, true)) {
+            for (int i = 0; i < 3; i++) {
+                Cert leaf = intermediate.issueLeaf(HOST);
+                servers.add(TestTlsServer.tls(TestPki.certs(leaf, intermediate), leaf.keyPair().getPrivate()));
+            }
+            a = ServiceProcess.start(work.resolve("data-a"), settings(db, "it-a"));
+            // B boots (and joins the Quartz cluster) while the endpoints are created through A
+            CompletableFuture<ServiceProcess> startingB = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ServiceProcess.start(work.resolve("data-b"), settings(db, "it-b"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            String tenant = field(send(a, "POST", "/api/v1/tenants", OPERATOR,
+                    Map.of("name", "scheduling-" + UUID.randomUUID()), 201), "id");
+            String admin = field(send(a, "POST", "/api/v1/tenants/" + tenant + "/api-keys", OPERATOR,
+                    Map.of("name", "it admin", "role", "admin"), 201), "token");
+            List<UUID> endpoints = new ArrayList<>();
+            for (TestTlsServer server : servers) {
+                endpoints.add(UUID.fromString(field(send(a, "POST", "/api/v1/tenants/" + tenant + "/endpoints",
+                        admin, Map.of("name", "sts-" + server.port(), "host", "127.0.0.1", "port", server.port(),
+                                "serverName", HOST, "scanIntervalMinutes", 1), 201), "id")));
+            }
+            Instant created = Instant.now();
+            b = startingB.get();
+            sleepUntil(created.plus(SHARED_RUN));
+
+            // --- phase 1: both instances up
+            List<Row> shared = rows(db);
+            Map<UUID, List<Row>> sharedBy = scheduledByEndpoint(shared, endpoints);
+            long expected = SHARED_RUN.toMillis() / INTERVAL.toMillis();
+            for (UUID endpoint : endpoints) {
+                List<Row> scans = sharedBy.get(endpoint);
+                assertThat(scans).as("scheduled scans of %s in %s", endpoint, SHARED_RUN)
+                        .hasSizeBetween((int) expected - 3, (int) expected + 1);
+                assertExactlyOncePerFiring(endpoint, scans);
+                // the API of either instance shows the same history
+                for (ServiceProcess instance : List.of(a, b)) {
+                    JsonNode history = send(instance, "GET", "/api/v1/tenants/" + tenant + "/endpoints/" + endpoint
+                            + "/scans?limit=200", admin, null, 200);
+                    long scheduled = 0;
+                    for (JsonNode scan : history) {
+                        if ("SCHEDULED".equals(scan.get("trigger").asText())) {
+                            scheduled++;
+                        }
+                        assertThat(scan.get("status").asText()).as("scan of %s", endpoint).isEqualTo("OK");
+                    }
+                    assertThat(scheduled).as("history of %s through the API", endpoint)
+                            .isGreaterThanOrEqualTo(scans.size());
+                }
+            }
+            Set<String> instances = shared.stream().map(Row::instance).collect(Collectors.toSet());
+            assertThat(instances).as("Quartz instances that ran scheduled scans").containsExactlyInAnyOrder("it-a",
+                    "it-b");
+
+            // --- phase 2: A dies hard, B carries on
+            Instant killed = Instant.now();
+            a.kill();
+            sleepUntil(killed.plus(FAILOVER_RUN));
+            List<Row> all = rows(db);
+            Map<UUID, List<Row>> allBy = scheduledByEndpoint(all, endpoints);
+            Instant tail = killed.plus(FAILOVER_RUN).minus(Duration.ofSeconds(7));
+            for (UUID endpoint : endpoints) {
+                List<Row> scans = allBy.get(endpoint);
+                assertExactlyOncePerFiring(endpoint, scans);
+                List<Row> afterKill = scans.stream().filter(r -> r.startedAt().isAfter(killed.plusSeconds(1)))
+                        .toList();
+                assertThat(afterKill).as("scans of %s after A was killed", endpoint).isNotEmpty()
+                        .allSatisfy(r -> assertThat(r.instance()).isEqualTo("it-b"));
+                // once B has taken over, it keeps the interval: the last 7 s hold about 3 firings
+                assertThat(scans.stream().filter(r -> r.startedAt().isAfter(tail)).count())
+                        .as("scans of %s in the last 7 s after failover", endpoint).isGreaterThanOrEqualTo(2);
+            }
+        } finally {
+            for (ServiceProcess service : new ServiceProcess[] {a, b}) {
+                if (service != null) {
+                    service.close();
+                }
+            }
+            for (TestTlsServer server : servers) {
+                server.close();
+            }
+        }
+    }
+
+    /** No firing is recorded twice, and consecutive firings are an interval apart (no double schedule). */
+    private static void assertExactlyOncePerFiring(UUID endpoint, List<Row> scans) {
+        Set<Instant> times = new HashSet<>();
+        for (Row scan : scans) {
+            assertThat(times.add(scan.scheduledFor())).as("firing %s of %s recorded once", scan.scheduledFor(),
+                    endpoint).isTrue();
+        }
+        for (int i = 1; i < scans.size(); i++) {
+            Duration gap = Duration.between(scans.get(i - 1).scheduledFor(), scans.get(i).scheduledFor());
+            assertThat(gap).as("gap between firings %d and %d of %s", i - 1, i, endpoint)
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+        }
+    }
+
+    private static Map<String, String> settings(EmbeddedDatabase db, String quartzInstance) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("quarkus.datasource.jdbc.url", db.jdbcUrl());
+        settings.put("quarkus.datasource.username", EmbeddedDatabase.USER);
+        settings.put("quarkus.quartz.instance-id", quartzInstance);
+        settings.put("trustfleet.operator-token", OPERATOR);
+        settings.put("trustfleet.scanner.allow-private-addresses", "true");
+        settings.put("trustfleet.scanner.interval-unit", INTERVAL.toSeconds() + "s");
+        settings.put("trustfleet.scanner.first-scan-delay", "1s");
+        settings.put("trustfleet.scanner.connect-timeout", "2s");
+        settings.put("trustfleet.scanner.handshake-timeout", "2s");
+        return settings;
+    }
+
+    private static List<Row> rows(EmbeddedDatabase db) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), EmbeddedDatabase.USER, "");
+             PreparedStatement q = c.prepareStatement("SELECT endpoint_id, trigger, scheduled_for, started_at, "
+                     + "instance FROM scan ORDER BY endpoint_id, scheduled_for, started_at");
+             ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                java.sql.Timestamp scheduled = rs.getTimestamp(3);
+                rows.add(new Row(rs.getObject(1, UUID.class), rs.getString(2),
+                        scheduled == null ? null : scheduled.toInstant(), rs.getTimestamp(4).toInstant(),
+                        rs.getString(5)));
+            }
+        }
+        return rows;
+    }
+
+    private static Map<UUID, List<Row>> scheduledByEndpoint(List<Row> rows, List<UUID> endpoints) {
+        Map<UUID, List<Row>> by = new LinkedHashMap<>();
+        endpoints.forEach(e -> by.put(e, new ArrayList<>()));
+        for (Row row : rows) {
+            if ("SCHEDULED".equals(row.trigger()) && by.containsKey(row.endpoint())) {
+                assertThat(row.scheduledFor()).as("a scheduled scan records its firing").isNotNull();
+                assertThat(row.instance()).as("a scheduled scan records its instance").isNotBlank();
+                by.get(row.endpoint()).add(row);
+            }
+        }
+        return by;
+    }
+
+    private static JsonNode send(ServiceProcess service, String method, String path, String token, Object body,
+            int expectedStatus) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.baseUrl() + path))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token);
+        if (body != null) {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isEqualTo(expectedStatus);
+        return JSON.readTree(response.body());
+    }
+
+    private static String field(JsonNode node, String name) {
+        return node.get(name).asText();
+    }
+
+    private static void sleepUntil(Instant when) throws InterruptedException {
+        long millis = Duration.between(Instant.now(), when).toMillis();
+        if (millis > 0) {
+            Thread.sleep(millis);
+        }
+    }
+}
