@@ -4,19 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.trustfleet.testing.Contract.as;
 import static org.trustfleet.testing.Contract.asOperator;
 
-import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -29,6 +25,7 @@ import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
 import org.trustfleet.testing.ApiFixtures;
 import org.trustfleet.testing.EmbeddedPostgresResource;
+import org.trustfleet.testing.StaticHttpServer;
 import org.trustfleet.truststore.PlatformStore;
 import org.trustfleet.truststore.TrustStoreService;
 
@@ -44,8 +41,7 @@ class ScanScenariosTest {
     static final String HOST = "sts.contoso.test";
     static final Cert OLD_ROOT = TestPki.root("Scenario Old Root");
     static final Cert NEW_ROOT = TestPki.root("Scenario New Root");
-    private static final Map<String, byte[]> AIA_FILES = new HashMap<>();
-    private static HttpServer aia;
+    private static StaticHttpServer aia;
 
     @Inject
     TrustStoreService stores;
@@ -62,16 +58,7 @@ class ScanScenariosTest {
                 "apiLevel", 91, "pem", CertificateEncoder.toPem(List.of(OLD_ROOT.cert(), NEW_ROOT.cert()))))
                 .post("/api/v1/trust-stores").then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
         if (aia == null) {
-            aia = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            aia.createContext("/", exchange -> {
-                byte[] body = AIA_FILES.get(exchange.getRequestURI().getPath());
-                exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
-                if (body != null) {
-                    exchange.getResponseBody().write(body);
-                }
-                exchange.close();
-            });
-            aia.start();
+            aia = StaticHttpServer.start();
         }
         String[] t = ApiFixtures.tenantWithAdmin("scan");
         tenant = t[0];
@@ -81,7 +68,7 @@ class ScanScenariosTest {
     @AfterAll
     static void stopAia() {
         if (aia != null) {
-            aia.stop(0);
+            aia.close();
         }
     }
 
@@ -107,9 +94,8 @@ class ScanScenariosTest {
     @Test
     void leafOnlyIsCompletedThroughAia() throws Exception {
         Cert intermediate = OLD_ROOT.issueIntermediate("AIA Served CA");
-        String path = "/aia-" + intermediate.sha256() + ".cer";
-        AIA_FILES.put(path, intermediate.cert().getEncoded());
-        Cert leaf = intermediate.leaf(HOST).aia("http://127.0.0.1:" + aia.getAddress().getPort() + path).build();
+        String url = aia.serve("/aia-" + intermediate.sha256() + ".cer", intermediate.cert().getEncoded());
+        Cert leaf = intermediate.leaf(HOST).aia(url).build();
         JsonPath scan = scanServer(TestPki.certs(leaf), leaf);
         assertThat(codes(scan)).contains("AIA_FETCHED", "MISSING_INTERMEDIATE");
         assertThat(finding(scan, "MISSING_INTERMEDIATE").getString("sha256")).isEqualTo(intermediate.sha256());

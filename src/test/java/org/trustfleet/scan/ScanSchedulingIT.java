@@ -123,6 +123,12 @@ class ScanSchedulingIT {
             Instant tail = killed.plus(FAILOVER_RUN).minus(Duration.ofSeconds(7));
             for (UUID endpoint : endpoints) {
                 List<Row> scans = allBy.get(endpoint);
+                System.out.printf("ScanSchedulingIT %s: shared run %s, after kill %s%n", endpoint,
+                        sharedBy.get(endpoint).stream().collect(Collectors.groupingBy(Row::instance,
+                                Collectors.counting())),
+                        scans.stream().filter(r -> r.startedAt().isAfter(killed))
+                                .map(r -> Duration.between(killed, r.startedAt()).toMillis() + "ms")
+                                .toList());
                 assertExactlyOncePerFiring(endpoint, scans);
                 List<Row> afterKill = scans.stream().filter(r -> r.startedAt().isAfter(killed.plusSeconds(1)))
                         .toList();

@@ -29,7 +29,7 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * In-process servers on 127.0.0.1 ephemeral ports: a JSSE TLS server presenting an arbitrary (even broken) chain,
  * optionally SNI-dependent, plus a silent server and a plain-text server. Each counts accepted TCP connections.
  */
-final class TestTlsServer implements AutoCloseable {
+public final class TestTlsServer implements AutoCloseable {
 
     enum Kind { TLS, SILENT, PLAINTEXT }
 
@@ -48,7 +48,7 @@ final class TestTlsServer implements AutoCloseable {
     }
 
     /** TLS server always presenting {@code chain} (in that order) signed with {@code key}. */
-    static TestTlsServer tls(List<X509Certificate> chain, PrivateKey key) throws Exception {
+    public static TestTlsServer tls(List<X509Certificate> chain, PrivateKey key) throws Exception {
         return sniDependent(null, chain, key, chain, key, new String[0]);
     }
 
@@ -56,13 +56,13 @@ final class TestTlsServer implements AutoCloseable {
      * TLS server presenting {@code sniChain} when the client sends SNI {@code sniName}, otherwise
      * {@code defaultChain}; a {@code null} default chain aborts SNI-less handshakes (handshake_failure alert).
      */
-    static TestTlsServer sniDependent(String sniName, List<X509Certificate> sniChain, PrivateKey sniKey,
+    public static TestTlsServer sniDependent(String sniName, List<X509Certificate> sniChain, PrivateKey sniKey,
             List<X509Certificate> defaultChain, PrivateKey defaultKey) throws Exception {
         return sniDependent(sniName, sniChain, sniKey, defaultChain, defaultKey, new String[0]);
     }
 
     /** TLS server limited to the given protocol versions. */
-    static TestTlsServer tls(List<X509Certificate> chain, PrivateKey key, String... protocols) throws Exception {
+    public static TestTlsServer tls(List<X509Certificate> chain, PrivateKey key, String... protocols) throws Exception {
         return sniDependent(null, chain, key, chain, key, protocols);
     }
 
@@ -83,7 +83,7 @@ final class TestTlsServer implements AutoCloseable {
     }
 
     /** Accepts TCP and never says anything. */
-    static TestTlsServer silent() throws IOException {
+    public static TestTlsServer silent() throws IOException {
         return new TestTlsServer(new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1")), Kind.SILENT);
     }
 
@@ -93,13 +93,13 @@ final class TestTlsServer implements AutoCloseable {
     }
 
     /** A port on 127.0.0.1 that was just free: bound then closed, so connects are refused. */
-    static int closedPort() throws IOException {
+    public static int closedPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             return s.getLocalPort();
         }
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 

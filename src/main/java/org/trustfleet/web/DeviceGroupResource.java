@@ -1,0 +1,81 @@
+package org.trustfleet.web;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
+import java.util.UUID;
+import org.trustfleet.core.Require;
+import org.trustfleet.policy.DeviceGroup;
+import org.trustfleet.policy.DeviceGroupInput;
+import org.trustfleet.policy.DeviceGroupService;
+import org.trustfleet.policy.GroupRequirements;
+import org.trustfleet.policy.RequirementsService;
+import org.trustfleet.tenant.Role;
+
+/** A tenant's device groups and their computed requirements. */
+@Path("/api/v1/tenants/{tenantId}/device-groups")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class DeviceGroupResource {
+    private final DeviceGroupService groups;
+    private final RequirementsService requirements;
+
+    public DeviceGroupResource(DeviceGroupService groups, RequirementsService requirements) {
+        this.groups = groups;
+        this.requirements = requirements;
+    }
+
+    @GET
+    @Allow({Role.ADMIN, Role.CONSOLE})
+    public List<DeviceGroup> list(@PathParam("tenantId") UUID tenantId) {
+        return groups.list(tenantId);
+    }
+
+    @POST
+    @Allow(Role.ADMIN)
+    public Response create(@PathParam("tenantId") UUID tenantId, DeviceGroupInput body, UriInfo uri) {
+        DeviceGroup group = groups.create(tenantId, Bodies.required(body));
+        return Response.created(uri.getAbsolutePathBuilder().path(group.id().toString()).build()).entity(group)
+                .build();
+    }
+
+    @GET
+    @Path("/{groupId}")
+    @Allow({Role.ADMIN, Role.CONSOLE})
+    public DeviceGroup get(@PathParam("tenantId") UUID tenantId, @PathParam("groupId") String groupId) {
+        return groups.get(tenantId, Require.id(groupId, "device group"));
+    }
+
+    @PUT
+    @Path("/{groupId}")
+    @Allow(Role.ADMIN)
+    public DeviceGroup replace(@PathParam("tenantId") UUID tenantId, @PathParam("groupId") String groupId,
+            DeviceGroupInput body) {
+        return groups.replace(tenantId, Require.id(groupId, "device group"), Bodies.required(body));
+    }
+
+    @DELETE
+    @Path("/{groupId}")
+    @Allow(Role.ADMIN)
+    public Response delete(@PathParam("tenantId") UUID tenantId, @PathParam("groupId") String groupId) {
+        groups.delete(tenantId, Require.id(groupId, "device group"));
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("/{groupId}/requirements")
+    @Allow({Role.ADMIN, Role.CONSOLE})
+    public GroupRequirements requirements(@PathParam("tenantId") UUID tenantId,
+            @PathParam("groupId") String groupId) {
+        return requirements.current(tenantId, Require.id(groupId, "device group"));
+    }
+}
