@@ -8,12 +8,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZInputStream;
 import org.tukaani.xz.XZOutputStream;
+import org.trustfleet.pki.Sha256;
 
 /**
  * Supplies zonky's bundled PostgreSQL binaries, made runnable by root.
@@ -42,8 +46,28 @@ final class UnprivilegedPgBinaryResolver implements PgBinaryResolver {
             return original;
         }
         try (original) {
-            return new ByteArrayInputStream(rewrap(original.readAllBytes()));
+            byte[] archive = original.readAllBytes();
+            return new ByteArrayInputStream(cached(archive));
         }
+    }
+
+    /**
+     * Re-packing takes seconds, so the result is kept next to zonky's own extraction directory, named by the
+     * digest of the original archive, and reused by later starts.
+     */
+    private static byte[] cached(byte[] archive) throws IOException {
+        Path directory = Path.of(System.getProperty("java.io.tmpdir"), "trustfleet-pg");
+        Path file = directory.resolve(Sha256.hex(archive) + "-v1.txz");
+        if (Files.isRegularFile(file)) {
+            return Files.readAllBytes(file);
+        }
+        byte[] rewrapped = rewrap(archive);
+        Files.createDirectories(directory);
+        Path temporary = Files.createTempFile(directory, "repack-", ".tmp");
+        Files.write(temporary, rewrapped);
+        // concurrent starts may race here: each writes a complete file and the move is atomic
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return rewrapped;
     }
 
     /** Re-packs the archive deterministically (zonky caches the extraction by the archive's digest). */

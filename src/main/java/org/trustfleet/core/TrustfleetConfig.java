@@ -28,6 +28,39 @@ public interface TrustfleetConfig {
     /** Scanner settings. */
     Scanner scanner();
 
+    /** Drift report settings. */
+    Drift drift();
+
+    /** Embedded database settings (used only when quarkus.datasource.jdbc.url is unset). */
+    EmbeddedDb embeddedDb();
+
+    /** Settings of the embedded PostgreSQL. */
+    interface EmbeddedDb {
+        /** Loopback port of the embedded PostgreSQL; 0 picks a free port at every start. */
+        @WithDefault("0")
+        int port();
+    }
+
+    /** Settings of the drift report. */
+    interface Drift {
+        /** How far back the drift report lists chain changes. */
+        @WithDefault("30d")
+        Duration window();
+
+        /** Certificates expiring within this time are listed as expiring. */
+        @WithDefault("30d")
+        Duration expiryWarning();
+    }
+
+    /** Signed payload settings. */
+    Payload payload();
+
+    /** Device enrollment settings. */
+    Enrollment enrollment();
+
+    /** Enrolled device settings. */
+    Device device();
+
     /** Settings of the REST API edge. */
     interface Api {
         /** Largest accepted request body in bytes; larger bodies get 413. */
@@ -68,6 +101,10 @@ public interface TrustfleetConfig {
         @WithDefault("1m")
         Duration intervalUnit();
 
+        /** A presented certificate expiring within this time is reported as EXPIRES_SOON. */
+        @WithDefault("30d")
+        Duration expiresSoon();
+
         /** Maximum bytes of one AIA caIssuers response. */
         @WithDefault("65536")
         int aiaMaxBytes();
@@ -79,5 +116,51 @@ public interface TrustfleetConfig {
         /** Maximum issuers fetched by AIA above one certificate. */
         @WithDefault("4")
         int aiaMaxHops();
+    }
+
+    /** Settings of signed device payloads and their signing keys. */
+    interface Payload {
+        /**
+         * Base64 of the 32-byte AES-256 master key that encrypts the payload signing keys at rest. When unset, one is
+         * generated at first start into {@code <data-dir>/payload-master-key} (owner-only permissions). Replicas
+         * sharing a database must all be configured with the same key.
+         */
+        Optional<String> masterKey();
+
+        /** How long a signed payload is valid ({@code expiresAt - issuedAt}); re-signed when half has passed. */
+        @WithDefault("7d")
+        Duration validity();
+
+        /**
+         * How long a replica serves a signed payload from memory before checking the database for a newer
+         * requirements version or signer. Changes made on the same replica take effect at once; other replicas see
+         * them within this interval.
+         */
+        @WithDefault("15s")
+        Duration cacheCheckInterval();
+    }
+
+    /** Settings of device enrollment. */
+    interface Enrollment {
+        /**
+         * Failed enrollment attempts allowed per client address and minute (per replica); further attempts get 429
+         * with Retry-After until the minute has passed, even with a valid token.
+         */
+        @WithDefault("10")
+        int maxFailuresPerMinute();
+    }
+
+    /** Settings of enrolled devices. */
+    interface Device {
+        /**
+         * How long a replica trusts a cached device-token lookup. Revocation and re-enrollment take effect at once
+         * on the replica that handled them and within this time on the others.
+         */
+        @WithDefault("10s")
+        Duration authCacheTtl();
+
+        /** A device not seen for this long is {@code STALE}. */
+        @WithDefault("7d")
+        Duration staleAfter();
     }
 }

@@ -1,6 +1,8 @@
 package org.trustfleet.core;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The one internal error type: services throw it with a kind and a sentence a user can act on;
@@ -11,6 +13,7 @@ import java.util.List;
 public final class TrustfleetException extends RuntimeException {
     private final ErrorKind kind;
     private final List<String> errors;
+    private Duration retryAfter;
 
     public TrustfleetException(ErrorKind kind, String detail) {
         this(kind, detail, List.of(), null);
@@ -37,6 +40,18 @@ public final class TrustfleetException extends RuntimeException {
     /** Individual field problems of a validation failure, each a sentence naming the field. */
     public List<String> errors() {
         return errors;
+    }
+
+    /** When the caller may try again (rate limiting); the web edge turns it into a Retry-After header. */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+
+    /** Too many attempts: the caller must wait {@code retryAfter} before trying again. */
+    public static TrustfleetException rateLimited(String detail, Duration retryAfter) {
+        TrustfleetException e = new TrustfleetException(ErrorKind.RATE_LIMITED, detail);
+        e.retryAfter = retryAfter;
+        return e;
     }
 
     public static TrustfleetException validation(String detail) {

@@ -11,13 +11,14 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 import javax.security.auth.x500.X500Principal;
 import org.trustfleet.pki.CertificateEncoder;
+import org.trustfleet.policy.CertificateRole;
 import org.trustfleet.pki.Sha256;
 
 /**
  * One entry of {@code certificates[]} in a payload: {@code {sha256, role, der, subject, notAfter}}.
  *
  * @param sha256   lowercase hex SHA-256 of {@code der} (the Trustfleet certificate id)
- * @param role     {@code root} or {@code intermediate}
+ * @param role     root or intermediate (the policy engine's role; JSON {@code "root"} / {@code "intermediate"})
  * @param der      standard base64 (RFC 4648, with padding, no line breaks) of the certificate's DER
  * @param subject  RFC 2253 subject, informational
  * @param notAfter the certificate's notAfter, informational

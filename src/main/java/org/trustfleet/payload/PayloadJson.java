@@ -17,7 +17,9 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
+import org.trustfleet.policy.CertificateRole;
 
 /**
  * Canonical JSON for {@link PayloadDocument}: UTF-8, no whitespace, fields in the fixed order
@@ -59,7 +61,7 @@ public final class PayloadJson {
             for (PayloadCertificate c : doc.certificates()) {
                 g.writeStartObject();
                 g.writeStringField("sha256", c.sha256());
-                g.writeStringField("role", c.role().json());
+                g.writeStringField("role", roleJson(c.role()));
                 g.writeStringField("der", c.der());
                 g.writeStringField("subject", c.subject());
                 g.writeStringField("notAfter", instant(c.notAfter()));
@@ -117,7 +119,7 @@ public final class PayloadJson {
             }
             try {
                 PayloadCertificate pc = new PayloadCertificate(text(c, "sha256"),
-                        CertificateRole.fromJson(text(c, "role")), text(c, "der"), text(c, "subject"),
+                        role(text(c, "role")), text(c, "der"), text(c, "subject"),
                         instant(c, "notAfter"));
                 pc.certificate(); // must be exactly one DER certificate
                 list.add(pc);
@@ -130,6 +132,22 @@ public final class PayloadJson {
         } catch (IllegalArgumentException e) {
             throw new PayloadFormatException(e.getMessage(), e);
         }
+    }
+
+    /** The JSON spelling of a role: {@code "root"} or {@code "intermediate"}. */
+    public static String roleJson(CertificateRole role) {
+        return role.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses the JSON spelling of a role (exact, lowercase). */
+    public static CertificateRole role(String value) {
+        for (CertificateRole r : CertificateRole.values()) {
+            if (roleJson(r).equals(value)) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("unknown certificate role: " + (value == null ? "null"
+                : value.length() > 40 ? value.substring(0, 40) + "..." : value.toLowerCase(Locale.ROOT)));
     }
 
     static String instant(Instant i) {

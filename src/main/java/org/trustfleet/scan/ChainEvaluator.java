@@ -4,6 +4,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.function.Function;
+import javax.security.auth.x500.X500Principal;
 import org.trustfleet.pki.AndroidValidator;
 import org.trustfleet.pki.Certificates;
 import org.trustfleet.pki.ChainAnalyzer;
@@ -34,13 +36,20 @@ public final class ChainEvaluator {
     private static final int MAX_LOOKUP_ROUNDS = 6;
 
     private final AndroidValidator validator = AndroidValidator.create();
-    private final ChainAnalyzer analyzer = ChainAnalyzer.create();
+    private final ChainAnalyzer analyzer;
     private final PathBuilder paths = PathBuilder.defaults();
     private final Optional<AiaFetcher> aia;
 
     /** @param aia the AIA fetcher, or empty to complete only from known certificates */
     public ChainEvaluator(Optional<AiaFetcher> aia) {
+        this(aia, ChainAnalyzer.Options.DEFAULT.expiresSoonDays());
+    }
+
+    /** @param expiresSoonDays a presented certificate expiring within this many days is EXPIRES_SOON */
+    public ChainEvaluator(Optional<AiaFetcher> aia, int expiresSoonDays) {
         this.aia = aia;
+        this.analyzer = ChainAnalyzer.with(new ChainAnalyzer.Options(expiresSoonDays,
+                ChainAnalyzer.Options.DEFAULT.maxCertificates()));
     }
 
     /**
@@ -63,7 +72,8 @@ public final class ChainEvaluator {
         Set<String> presentedIds = Set.copyOf(pool.keySet());
         Set<String> known = addKnownIssuers(pool, candidateRoots, knownIssuers);
 
-        Optional<List<X509Certificate>> path = paths.build(leaf, pool.values(), candidateRoots);
+        Optional<List<X509Certificate>> path = paths.build(leaf, pool.values(),
+                namedBy(candidateRoots, pool.values()));
         List<X509Certificate> fetched = new ArrayList<>();
         if (path.isEmpty() && aia.isPresent()) {
             for (X509Certificate dangling : dangling(pool.values(), candidateRoots)) {
@@ -81,12 +91,15 @@ public final class ChainEvaluator {
                                 + " could not be fetched by AIA: " + hop.detail())));
             }
             addKnownIssuers(pool, candidateRoots, knownIssuers);
-            path = paths.build(leaf, pool.values(), candidateRoots);
+            path = paths.build(leaf, pool.values(), namedBy(candidateRoots, pool.values()));
         }
 
         List<X509Certificate> completed = path.orElse(List.of());
         Set<String> fetchedIds = new LinkedHashSet<>(fetched.stream().map(Sha256::of).toList());
-        for (int i = 1; i < completed.size() - 1; i++) {
+        // the anchor ends the path; when it is an intermediate (a tenant's private CA) it can be missing too
+        int lastIntermediate = completed.isEmpty() || Certificates.isSelfSigned(completed.get(completed.size() - 1))
+                ? completed.size() - 1 : completed.size();
+        for (int i = 1; i < lastIntermediate; i++) {
             X509Certificate certificate = completed.get(i);
             String id = Sha256.of(certificate);
             if (!presentedIds.contains(id)) {
@@ -112,9 +125,10 @@ public final class ChainEvaluator {
         TreeSet<Integer> rootMissingAt = new TreeSet<>();
         String rootId = completed.isEmpty() ? null : Sha256.of(completed.get(completed.size() - 1));
         stores.forEach((level, store) -> {
-            ValidationResult result = validator.validate(presented, store.certificates(), hostname, now);
+            List<X509Certificate> anchors = namedBy(store.certificates(), presented);
+            ValidationResult result = validator.validate(presented, anchors, hostname, now);
             List<String> missing = result.trusted() || completed.isEmpty() ? List.of()
-                    : validator.missingFor(presented, completed, store.certificates(), now);
+                    : validator.missingFor(presented, completed, anchors, now);
             verdicts.add(new ApiLevelVerdict(level, store.name(), result.trusted(), missing,
                     result.trusted() ? null : result.failure() + ": " + result.detail()));
             if (rootId != null && !store.sha256s().contains(rootId)) {
@@ -122,11 +136,35 @@ public final class ChainEvaluator {
             }
         });
         if (rootId != null && !rootMissingAt.isEmpty()) {
-            findings.add(Finding.about(FindingCode.UNTRUSTED_ROOT, rootId, "the root "
-                    + subject(completed.get(completed.size() - 1)) + " is not in the system store of API levels "
-                    + ApiLevels.describe(rootMissingAt)));
+            X509Certificate anchor = completed.get(completed.size() - 1);
+            String what = Certificates.isSelfSigned(anchor) ? "the root " + subject(anchor)
+                    : "the chain's trust anchor, the private intermediate CA " + subject(anchor) + ",";
+            findings.add(Finding.about(FindingCode.UNTRUSTED_ROOT, rootId, what
+                    + " is not in the system store of API levels " + ApiLevels.describe(rootMissingAt)));
         }
         return new ChainEvaluation(completed, List.copyOf(fetched), List.copyOf(findings), List.copyOf(verdicts));
+    }
+
+    /**
+     * The anchors whose subject is the subject or issuer of one of {@code chain}'s certificates: the only ones a path
+     * over {@code chain} can end at, since paths only pass through the chain's certificates and an anchor joins a
+     * path by name (it issued one of them, or it is the leaf itself). Leaving the others out changes no result, but
+     * spares hashing and comparing every store's ~150 roots for each of ~27 API levels, several times per scan.
+     */
+    private static List<X509Certificate> namedBy(Collection<X509Certificate> anchors,
+            Collection<X509Certificate> chain) {
+        Set<X500Principal> names = new HashSet<>();
+        for (X509Certificate certificate : chain) {
+            names.add(certificate.getSubjectX500Principal());
+            names.add(certificate.getIssuerX500Principal());
+        }
+        List<X509Certificate> result = new ArrayList<>();
+        for (X509Certificate anchor : anchors) {
+            if (names.contains(anchor.getSubjectX500Principal())) {
+                result.add(anchor);
+            }
+        }
+        return result;
     }
 
     /** Adds earlier-seen CA certificates that issue anything in the pool, a few generations up. */

@@ -124,6 +124,10 @@ public class ScanRecorder {
                 read(e.findings, new TypeReference<>() {}), read(e.perApiLevel, new TypeReference<>() {}));
     }
 
+    List<String> readShas(String text) {
+        return read(text, new TypeReference<List<String>>() {});
+    }
+
     private String write(Object value) {
         try {
             return json.writeValueAsString(value);

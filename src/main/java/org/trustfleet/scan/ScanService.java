@@ -1,5 +1,6 @@
 package org.trustfleet.scan;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.security.cert.X509Certificate;
@@ -41,10 +42,12 @@ public class ScanService {
     private final ScanRecorder recorder;
     private final Clock clock;
     private final Semaphore permits;
+    private final MeterRegistry metrics;
 
     public ScanService(EndpointService endpoints, TlsProbe probe, ChainEvaluator evaluator, TrustStoreService stores,
             AnchorService anchors, CertificateStore certificates, ScanRecorder recorder, Clock clock,
-            TrustfleetConfig config) {
+            TrustfleetConfig config, MeterRegistry metrics) {
+        this.metrics = metrics;
         this.endpoints = endpoints;
         this.probe = probe;
         this.evaluator = evaluator;
@@ -108,6 +111,18 @@ public class ScanService {
         return rows.stream().map(recorder::toResult).toList();
     }
 
+    /** The tenant's CHAIN_CHANGED events since {@code since}, newest first. */
+    @Transactional
+    public List<ChainChange> chainChanges(UUID tenantId, Instant since, int limit) {
+        return ChainEventEntity.<ChainEventEntity>find(
+                        "tenantId = ?1 and occurredAt >= ?2 order by occurredAt desc, id", tenantId, since)
+                .page(0, limit).list().stream()
+                .map(e -> new ChainChange(e.endpointId, e.scanId, e.previousScanId, e.occurredAt,
+                        ChainChange.Kind.valueOf(e.change), recorder.readShas(e.previousChain),
+                        recorder.readShas(e.newChain)))
+                .toList();
+    }
+
     private Optional<ScanResult> run(Endpoint endpoint, ScanResult.ScanTrigger trigger, Instant scheduledFor,
             String instance) {
         permits.acquireUninterruptibly();
@@ -144,6 +159,9 @@ public class ScanService {
                     presented.stream().map(CertificateSummary::of).toList(),
                     evaluation.completedPath().stream().map(org.trustfleet.pki.Sha256::of).toList(),
                     findings, evaluation.perApiLevel());
+            metrics.counter("trustfleet.scans", "status", result.status().name(), "trigger", trigger.name())
+                    .increment();
+            metrics.timer("trustfleet.scan.duration").record(Duration.ofMillis(durationMs));
             return recorder.record(new ScanRecorder.Outcome(endpoint, result, presented, evaluation.fetchedByAia(),
                     evaluation.completedPath(), scheduledFor, instance));
         } finally {

@@ -15,6 +15,8 @@ import org.trustfleet.core.TrustfleetException;
 @ApplicationScoped
 public class ApiKeyService {
     static final String TOKEN_PREFIX = "tfk";
+    /** Names of bootstrap operator keys start with this. */
+    public static final String BOOTSTRAP_PREFIX = "bootstrap operator";
 
     private final Clock clock;
 
@@ -36,15 +38,18 @@ public class ApiKeyService {
     }
 
     /**
-     * Makes sure the deployment's bootstrap operator credential is {@code token}: an existing key with that token
-     * is kept; otherwise a new operator key is stored.
+     * Makes {@code token} the deployment's one bootstrap operator credential: it is stored if new, and any other
+     * bootstrap key (an earlier configured or generated token) is revoked, so that rotating
+     * {@code trustfleet.operator-token} retires the old value at the next start.
      */
     @Transactional
-    public void ensureOperatorKey(String name, String token) {
+    public void ensureBootstrapOperatorKey(String name, String token) {
         byte[] hash = BearerTokens.hash(token);
         if (ApiKeyEntity.count("tokenHash", hash) == 0) {
             store(null, name, Role.OPERATOR, token);
         }
+        ApiKeyEntity.update("revokedAt = ?1 where role = ?2 and name like ?3 and tokenHash <> ?4 and revokedAt is null",
+                Instant.now(clock), Role.OPERATOR, BOOTSTRAP_PREFIX + "%", hash);
     }
 
     private IssuedApiKey store(UUID tenantId, String name, Role role, String token) {

@@ -32,12 +32,12 @@ public class OperatorBootstrap {
 
     void onStart(@Observes StartupEvent event) {
         if (config.operatorToken().filter(t -> !t.isBlank()).isPresent()) {
-            keys.ensureOperatorKey("bootstrap operator (configured)", config.operatorToken().get().strip());
+            keys.ensureBootstrapOperatorKey(ApiKeyService.BOOTSTRAP_PREFIX + " (configured)", config.operatorToken().get().strip());
             LOG.info("Bootstrap operator credential taken from trustfleet.operator-token");
             return;
         }
         Path file = Path.of(config.dataDir()).resolve(FILE_NAME).toAbsolutePath();
-        keys.ensureOperatorKey("bootstrap operator (generated)", readOrCreate(file));
+        keys.ensureBootstrapOperatorKey(ApiKeyService.BOOTSTRAP_PREFIX + " (generated)", readOrCreate(file));
         LOG.infof("Bootstrap operator token is in %s (readable by its owner only)", file);
     }
 

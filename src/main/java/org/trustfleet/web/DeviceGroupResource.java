@@ -8,12 +8,14 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.UUID;
 import org.trustfleet.core.Require;
+import org.trustfleet.payload.ExportService;
 import org.trustfleet.policy.DeviceGroup;
 import org.trustfleet.policy.DeviceGroupInput;
 import org.trustfleet.policy.DeviceGroupService;
@@ -28,10 +30,12 @@ import org.trustfleet.tenant.Role;
 public class DeviceGroupResource {
     private final DeviceGroupService groups;
     private final RequirementsService requirements;
+    private final ExportService exports;
 
-    public DeviceGroupResource(DeviceGroupService groups, RequirementsService requirements) {
+    public DeviceGroupResource(DeviceGroupService groups, RequirementsService requirements, ExportService exports) {
         this.groups = groups;
         this.requirements = requirements;
+        this.exports = exports;
     }
 
     @GET
@@ -69,6 +73,20 @@ public class DeviceGroupResource {
     public Response delete(@PathParam("tenantId") UUID tenantId, @PathParam("groupId") String groupId) {
         groups.delete(tenantId, Require.id(groupId, "device group"));
         return Response.noContent().build();
+    }
+
+    @GET
+    @Path("/{groupId}/payload-definition")
+    @Produces({MediaType.APPLICATION_JSON, "application/x-pem-file", "application/pkix-cert",
+            "application/pkcs7-mime", MediaType.WILDCARD})
+    @Allow({Role.ADMIN, Role.CONSOLE})
+    public Response payloadDefinition(@PathParam("tenantId") UUID tenantId, @PathParam("groupId") String groupId,
+            @QueryParam("format") String format, @QueryParam("sha256") String sha256) {
+        ExportService.Export export = exports.export(tenantId, Require.id(groupId, "device group"), format, sha256);
+        return Response.ok(export.rendered().body(), export.rendered().mediaType())
+                .header("Content-Disposition", "attachment; filename=\"" + export.rendered().fileName() + "\"")
+                .header("X-Trustfleet-Requirements-Version", export.version())
+                .build();
     }
 
     @GET

@@ -29,7 +29,12 @@ public class ProblemMapper {
         if (e.kind().status() >= 500) {
             return internal(e, uri);
         }
-        return problem(e.kind(), e.getMessage(), e.errors(), uri);
+        Response response = problem(e.kind(), e.getMessage(), e.errors(), uri);
+        if (e.retryAfter().isPresent()) {
+            long seconds = Math.max(1, (e.retryAfter().get().toMillis() + 999) / 1000);
+            return Response.fromResponse(response).header(HttpHeaders.RETRY_AFTER, seconds).build();
+        }
+        return response;
     }
 
     @ServerExceptionMapper

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.trustfleet.pki.TestPki;
+import org.trustfleet.policy.CertificateRole;
 
 /** Shared test data: a few CA certificates and documents listing them. */
 public final class PayloadFixtures {

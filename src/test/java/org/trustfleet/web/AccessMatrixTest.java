@@ -22,6 +22,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.trustfleet.pki.CertificateEncoder;
+import org.trustfleet.pki.TestPki;
 import org.trustfleet.tenant.Role;
 import org.trustfleet.testing.ApiFixtures;
 import org.trustfleet.testing.EmbeddedPostgresResource;
@@ -60,7 +62,69 @@ class AccessMatrixTest {
                         w -> r -> r.get("/api/v1/tenants/{t}/api-keys", w.tenantA())),
                 new Route("DELETE /tenants/{t}/api-keys/{k}", EnumSet.of(Role.OPERATOR, Role.ADMIN), true,
                         w -> r -> r.delete("/api/v1/tenants/{t}/api-keys/{k}", w.tenantA(),
-                                keyIdOf(w, ApiFixtures.issueKey(w.tenantA(), "console")))));
+                                keyIdOf(w, ApiFixtures.issueKey(w.tenantA(), "console")))),
+                new Route("GET /trust-stores", EnumSet.of(Role.OPERATOR), false,
+                        w -> r -> r.get("/api/v1/trust-stores")),
+                new Route("POST /trust-stores", EnumSet.of(Role.OPERATOR), false,
+                        w -> r -> r.contentType(ContentType.JSON).body(Map.of("name", "matrix-store",
+                                "platform", "android", "apiLevel", 98, "pem", MATRIX_ROOT_PEM))
+                                .post("/api/v1/trust-stores")),
+                new Route("GET /tenants/{t}/anchors", EnumSet.of(Role.ADMIN, Role.CONSOLE), true,
+                        w -> r -> r.get("/api/v1/tenants/{t}/anchors", w.tenantA())),
+                new Route("POST /tenants/{t}/anchors", EnumSet.of(Role.ADMIN), true,
+                        w -> r -> r.contentType(ContentType.JSON).body(Map.of("pem", MATRIX_ROOT_PEM))
+                                .post("/api/v1/tenants/{t}/anchors", w.tenantA())),
+                new Route("DELETE /tenants/{t}/anchors/{sha256}", EnumSet.of(Role.ADMIN), true,
+                        w -> r -> r.delete("/api/v1/tenants/{t}/anchors/{sha}", w.tenantA(), anchorOf(w))),
+                new Route("GET /tenants/{t}/endpoints", EnumSet.of(Role.ADMIN, Role.CONSOLE), true,
+                        w -> r -> r.get("/api/v1/tenants/{t}/endpoints", w.tenantA())),
+                new Route("POST /tenants/{t}/endpoints", EnumSet.of(Role.ADMIN), true,
+                        w -> r -> r.contentType(ContentType.JSON).body(endpointBody())
+                                .post("/api/v1/tenants/{t}/endpoints", w.tenantA())),
+                new Route("GET /tenants/{t}/endpoints/{e}", EnumSet.of(Role.ADMIN, Role.CONSOLE), true,
+                        w -> r -> r.get("/api/v1/tenants/{t}/endpoints/{e}", w.tenantA(), endpointOf(w))),
+                new Route("PUT /tenants/{t}/endpoints/{e}", EnumSet.of(Role.ADMIN), true,
+                        w -> r -> r.contentType(ContentType.JSON).body(endpointBody())
+                                .put("/api/v1/tenants/{t}/endpoints/{e}", w.tenantA(), endpointOf(w))),
+                new Route("DELETE /tenants/{t}/endpoints/{e}", EnumSet.of(Role.ADMIN), true,
+                        w -> r -> r.delete("/api/v1/tenants/{t}/endpoints/{e}", w.tenantA(), endpointOf(w))),
+                new Route("POST /tenants/{t}/endpoints/{e}/scans", EnumSet.of(Role.ADMIN), true,
+                        w -> r -> r.post("/api/v1/tenants/{t}/endpoints/{e}/scans", w.tenantA(), endpointOf(w))),
+                new Route("GET /tenants/{t}/endpoints/{e}/scans", EnumSet.of(Role.ADMIN, Role.CONSOLE), true,
+                        w -> r -> r.get("/api/v1/tenants/{t}/endpoints/{e}/scans", w.tenantA(),
+                                scannedEndpointOf(w))),
+                new Route("GET /tenants/{t}/endpoints/{e}/scans/latest", EnumSet.of(Role.ADMIN, Role.CONSOLE),
+                        true, w -> r -> r.get("/api/v1/tenants/{t}/endpoints/{e}/scans/latest", w.tenantA(),
+                                scannedEndpointOf(w))));
+    }
+
+    /** A CA certificate for the trust-store and anchor rows, generated once per run. */
+    private static final String MATRIX_ROOT_PEM = CertificateEncoder.toPem(
+            List.of(TestPki.root("Access Matrix Root").cert()));
+
+    /** An endpoint on a refused loopback port: a scan of it is quick (CONNECT_REFUSED) and still stored. */
+    private static Map<String, Object> endpointBody() {
+        return Map.of("name", "e-" + System.nanoTime(), "host", "127.0.0.1", "port", 9, "serverName",
+                "sts.matrix.test", "scanIntervalMinutes", 10080);
+    }
+
+    /** Creates an endpoint of tenant A (as its admin) for a row that needs one. */
+    private static String endpointOf(World w) {
+        return as(w.adminA()).contentType(ContentType.JSON).body(endpointBody())
+                .post("/api/v1/tenants/{t}/endpoints", w.tenantA()).then().statusCode(201).extract().path("id");
+    }
+
+    /** Creates an endpoint of tenant A with one stored scan, for the rows that read scans. */
+    private static String scannedEndpointOf(World w) {
+        String endpoint = endpointOf(w);
+        as(w.adminA()).post("/api/v1/tenants/{t}/endpoints/{e}/scans", w.tenantA(), endpoint).then().statusCode(201);
+        return endpoint;
+    }
+
+    /** Makes sure tenant A has the matrix root as an anchor and returns its SHA-256. */
+    private static String anchorOf(World w) {
+        return as(w.adminA()).contentType(ContentType.JSON).body(Map.of("pem", MATRIX_ROOT_PEM))
+                .post("/api/v1/tenants/{t}/anchors", w.tenantA()).then().statusCode(201).extract().path("[0].sha256");
     }
 
     private World world;

@@ -1,0 +1,250 @@
+package org.trustfleet.device;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.trustfleet.core.ErrorKind;
+import org.trustfleet.core.Require;
+import org.trustfleet.core.TrustfleetConfig;
+import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.payload.SignedPayload;
+import org.trustfleet.payload.SignedPayloadService;
+import org.trustfleet.policy.GroupRequirements;
+import org.trustfleet.policy.RequirementsService;
+
+/**
+ * Enrolled devices: payload delivery, reports, revocation, and the admin view with compliance derived at read time
+ * from the latest report and the group's current requirements.
+ */
+@ApplicationScoped
+public class DeviceService {
+    static final int MAX_ENTRIES = 1000;
+    static final int MAX_ERROR_CHARS = 500;
+    /** Default and maximum page sizes of the device list. */
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 1000;
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+    private static final TypeReference<List<ReportedFailure>> FAILURES = new TypeReference<>() {};
+    private static final String COLUMNS = """
+            id, hardware_id, model, agent_version, api_level, device_group_id, enrolled_at, last_seen_at, revoked_at,
+            reported_version, reported_installed, reported_failures""";
+
+    private final AgroalDataSource db;
+    private final DeviceAuthService auth;
+    private final SignedPayloadService payloads;
+    private final RequirementsService requirements;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final Duration staleAfter;
+    private final Event<DeviceCredentialsChanged> credentialsChanged;
+
+    public DeviceService(AgroalDataSource db, DeviceAuthService auth, SignedPayloadService payloads,
+            RequirementsService requirements, ObjectMapper json, Clock clock, TrustfleetConfig config,
+            Event<DeviceCredentialsChanged> credentialsChanged) {
+        this.db = db;
+        this.auth = auth;
+        this.payloads = payloads;
+        this.requirements = requirements;
+        this.json = json;
+        this.clock = clock;
+        this.staleAfter = config.device().staleAfter();
+        this.credentialsChanged = credentialsChanged;
+    }
+
+    /** The signed payload of the device's own group (the hot path: memory only, unless a cache expired). */
+    public SignedPayload payload(UUID deviceId) {
+        DeviceIdentity device = auth.identity(deviceId).orElseThrow(DeviceService::revoked);
+        if (device.groupId() == null) {
+            throw new TrustfleetException(ErrorKind.GONE,
+                    "the device group of this device was deleted; re-enroll with a token of another group");
+        }
+        auth.seen(deviceId);
+        return payloads.current(device.tenantId(), device.groupId());
+    }
+
+    /** Stores the device's latest report (replacing the previous one) and marks it seen. */
+    @Transactional
+    public void report(UUID deviceId, DeviceReportInput input) {
+        Require.present(input, "body");
+        Long version = Require.present(input.payloadVersion(), "payloadVersion");
+        if (version < 0) {
+            throw TrustfleetException.validation("'payloadVersion' must not be negative");
+        }
+        int apiLevel = Require.range(input.apiLevel(), "apiLevel", 1, 100);
+        List<String> installedIn = Require.present(input.installed(), "installed");
+        if (installedIn.size() > MAX_ENTRIES) {
+            throw TrustfleetException.validation("'installed' must have at most " + MAX_ENTRIES + " entries");
+        }
+        Set<String> installed = new LinkedHashSet<>();
+        for (String sha : installedIn) {
+            installed.add(sha256(sha, "installed"));
+        }
+        List<ReportedFailure> failuresIn = Optional.ofNullable(input.failures()).orElse(List.of());
+        if (failuresIn.size() > MAX_ENTRIES) {
+            throw TrustfleetException.validation("'failures' must have at most " + MAX_ENTRIES + " entries");
+        }
+        List<ReportedFailure> failures = new ArrayList<>();
+        for (ReportedFailure f : failuresIn) {
+            if (f == null) {
+                throw TrustfleetException.validation("'failures' must not contain null");
+            }
+            failures.add(new ReportedFailure(sha256(f.sha256(), "failures.sha256"),
+                    Require.text(f.error(), "failures.error", MAX_ERROR_CHARS)));
+        }
+        Instant now = clock.instant();
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                UPDATE device SET reported_at = ?, reported_version = ?, reported_installed = ?,
+                    reported_failures = ?, api_level = ?, last_seen_at = ?
+                WHERE id = ? AND revoked_at IS NULL""")) {
+            s.setTimestamp(1, Timestamp.from(now));
+            s.setLong(2, version);
+            s.setString(3, write(List.copyOf(installed)));
+            s.setString(4, write(failures));
+            s.setInt(5, apiLevel);
+            s.setTimestamp(6, Timestamp.from(now));
+            s.setObject(7, deviceId);
+            if (s.executeUpdate() == 0) {
+                throw revoked();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot store the device report", e);
+        }
+    }
+
+    /** A page of the tenant's devices in id order, starting after {@code after}. */
+    @Transactional
+    public List<DeviceView> list(UUID tenantId, Integer limit, UUID after) {
+        int n = limit == null ? DEFAULT_LIMIT : Require.range(limit, "limit", 1, MAX_LIMIT);
+        List<Row> rows = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS
+                + " FROM device WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")) {
+            s.setObject(1, tenantId);
+            s.setObject(2, after == null ? new UUID(0, 0) : after); // the smallest UUID in PostgreSQL order
+            s.setInt(3, n);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    rows.add(row(r));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot list devices", e);
+        }
+        Map<UUID, Optional<GroupRequirements>> desired = new HashMap<>();
+        Instant now = clock.instant();
+        return rows.stream().map(r -> view(r, tenantId, desired, now)).toList();
+    }
+
+    /** One device of the tenant. */
+    @Transactional
+    public DeviceView get(UUID tenantId, UUID deviceId) {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS
+                + " FROM device WHERE tenant_id = ? AND id = ?")) {
+            s.setObject(1, tenantId);
+            s.setObject(2, deviceId);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    throw TrustfleetException.notFound("device");
+                }
+                return view(row(r), tenantId, new HashMap<>(), clock.instant());
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the device", e);
+        }
+    }
+
+    /** Revokes the device's token: its next request gets 401. Revoking twice is harmless. */
+    @Transactional
+    public void revoke(UUID tenantId, UUID deviceId) {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                UPDATE device SET revoked_at = COALESCE(revoked_at, ?) WHERE tenant_id = ? AND id = ?""")) {
+            s.setTimestamp(1, Timestamp.from(clock.instant()));
+            s.setObject(2, tenantId);
+            s.setObject(3, deviceId);
+            if (s.executeUpdate() == 0) {
+                throw TrustfleetException.notFound("device");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot revoke the device", e);
+        }
+        credentialsChanged.fire(new DeviceCredentialsChanged(deviceId));
+    }
+
+    private record Row(UUID id, String hardwareId, String model, String agentVersion, int apiLevel, UUID groupId,
+            Instant enrolledAt, Instant lastSeenAt, Instant revokedAt, Compliance.Report report) {}
+
+    private Row row(ResultSet r) throws SQLException {
+        long version = r.getLong(10);
+        Compliance.Report report = r.wasNull() ? null
+                : new Compliance.Report(version, read(r.getString(11), STRINGS), read(r.getString(12), FAILURES));
+        Timestamp revoked = r.getTimestamp(9);
+        return new Row(r.getObject(1, UUID.class), r.getString(2), r.getString(3), r.getString(4), r.getInt(5),
+                r.getObject(6, UUID.class), r.getTimestamp(7).toInstant(), r.getTimestamp(8).toInstant(),
+                revoked == null ? null : revoked.toInstant(), report);
+    }
+
+    private DeviceView view(Row r, UUID tenantId, Map<UUID, Optional<GroupRequirements>> desired, Instant now) {
+        Optional<GroupRequirements> req = r.groupId() == null ? Optional.empty()
+                : desired.computeIfAbsent(r.groupId(), g -> {
+                    try {
+                        return Optional.of(requirements.current(tenantId, g));
+                    } catch (TrustfleetException e) {
+                        return Optional.empty(); // deleted meanwhile
+                    }
+                });
+        ComplianceView compliance = Compliance.evaluate(now, staleAfter, r.lastSeenAt(),
+                req.map(GroupRequirements::version).orElse(null),
+                req.map(GroupRequirements::sha256s).orElse(List.of()), r.report());
+        return new DeviceView(r.id(), r.hardwareId(), r.model(), r.agentVersion(), r.apiLevel(), r.groupId(),
+                r.enrolledAt(), r.lastSeenAt(), r.revokedAt() != null, r.revokedAt(), compliance);
+    }
+
+    private static String sha256(String value, String field) {
+        if (value == null || !SHA256.matcher(value).matches()) {
+            throw TrustfleetException.validation("'" + field + "' entries must be lowercase hex SHA-256"
+                    + " fingerprints (64 characters)");
+        }
+        return value;
+    }
+
+    private static TrustfleetException revoked() {
+        return new TrustfleetException(ErrorKind.UNAUTHENTICATED, "the device token is unknown or revoked");
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private <T> T read(String text, TypeReference<T> type) {
+        try {
+            return json.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored device report is unreadable", e);
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package org.trustfleet.device;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+import org.trustfleet.core.ErrorKind;
+import org.trustfleet.core.Require;
+import org.trustfleet.core.TrustfleetConfig;
+import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.payload.SigningKeyService;
+import org.trustfleet.policy.DeviceGroupService;
+import org.trustfleet.tenant.BearerTokens;
+
+/**
+ * Enrollment tokens and enrollment. A token is stored hashed and consumed one use at a time by a single
+ * conditional UPDATE, so concurrent enrollments never exceed {@code maxUses}. Failed attempts (unknown, expired or
+ * used-up tokens) are rate-limited per client address.
+ */
+@ApplicationScoped
+public class EnrollmentService {
+    private static final Logger LOG = Logger.getLogger(EnrollmentService.class);
+    static final String ENROLLMENT_TOKEN_PREFIX = "tfe";
+    /** Where devices fetch their payload (relative to the server's base URL). */
+    public static final String PAYLOAD_URL = "/api/v1/device/payload";
+    static final int MIN_EXPIRY_SECONDS = 60;
+    static final int MAX_EXPIRY_SECONDS = 31_536_000;
+    static final int MAX_USES = 100_000;
+
+    private final AgroalDataSource db;
+    private final DeviceGroupService groups;
+    private final SigningKeyService keys;
+    private final Clock clock;
+    private final EnrollmentRateLimiter limiter;
+    private final Event<DeviceCredentialsChanged> credentialsChanged;
+
+    public EnrollmentService(AgroalDataSource db, DeviceGroupService groups, SigningKeyService keys, Clock clock,
+            TrustfleetConfig config, Event<DeviceCredentialsChanged> credentialsChanged) {
+        this.db = db;
+        this.groups = groups;
+        this.keys = keys;
+        this.clock = clock;
+        this.limiter = new EnrollmentRateLimiter(clock, config.enrollment().maxFailuresPerMinute());
+        this.credentialsChanged = credentialsChanged;
+    }
+
+    /** Issues a token that enrolls devices into one of the tenant's groups. */
+    @Transactional
+    public IssuedEnrollmentToken issue(UUID tenantId, EnrollmentTokenInput input) {
+        Require.present(input, "body");
+        UUID groupId = Require.present(input.deviceGroupId(), "deviceGroupId");
+        int expiresIn = Require.range(input.expiresInSeconds(), "expiresInSeconds", MIN_EXPIRY_SECONDS,
+                MAX_EXPIRY_SECONDS);
+        int maxUses = Require.range(input.maxUses(), "maxUses", 1, MAX_USES);
+        try {
+            groups.get(tenantId, groupId);
+        } catch (TrustfleetException e) {
+            throw TrustfleetException.validation("'deviceGroupId' names no device group of this tenant");
+        }
+        String token = BearerTokens.generate(ENROLLMENT_TOKEN_PREFIX);
+        UUID id = UUID.randomUUID();
+        Instant now = clock.instant();
+        Instant expiresAt = now.plusSeconds(expiresIn);
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                INSERT INTO enrollment_token (id, tenant_id, device_group_id, token_hash, token_prefix, expires_at,
+                                              max_uses, uses, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)""")) {
+            s.setObject(1, id);
+            s.setObject(2, tenantId);
+            s.setObject(3, groupId);
+            s.setBytes(4, BearerTokens.hash(token));
+            s.setString(5, BearerTokens.displayPrefix(token));
+            s.setTimestamp(6, Timestamp.from(expiresAt));
+            s.setInt(7, maxUses);
+            s.setTimestamp(8, Timestamp.from(now));
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot store the enrollment token", e);
+        }
+        return new IssuedEnrollmentToken(id, token, groupId, expiresAt, maxUses);
+    }
+
+    /**
+     * Exchanges an enrollment token for a device credential. Re-enrolling a hardware id already enrolled in the
+     * token's tenant replaces that device's token and group (and clears its revocation and last report).
+     *
+     * @param clientAddress the caller's address, the key of the failure rate limit
+     */
+    @Transactional
+    public Enrollment enroll(EnrollmentRequest request, String clientAddress) {
+        Optional<Duration> blocked = limiter.blockedFor(clientAddress);
+        if (blocked.isPresent()) {
+            throw TrustfleetException.rateLimited("too many failed enrollment attempts from this address; retry in "
+                    + Math.max(1, blocked.get().toSeconds() + 1) + " seconds", blocked.get());
+        }
+        Require.present(request, "body");
+        String token = Require.text(request.enrollmentToken(), "enrollmentToken", 200);
+        String hardwareId = Require.text(request.hardwareId(), "hardwareId", 200);
+        int apiLevel = Require.range(request.apiLevel(), "apiLevel", 1, 100);
+        String model = optional(request.model(), "model");
+        String agentVersion = optional(request.agentVersion(), "agentVersion");
+        Instant now = clock.instant();
+        byte[] hash = BearerTokens.hash(token);
+        try (Connection c = db.getConnection()) {
+            UUID tenantId;
+            UUID groupId;
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE enrollment_token SET uses = uses + 1
+                    WHERE token_hash = ? AND uses < max_uses AND expires_at > ?
+                    RETURNING tenant_id, device_group_id""")) {
+                s.setBytes(1, hash);
+                s.setTimestamp(2, Timestamp.from(now));
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) {
+                        limiter.recordFailure(clientAddress);
+                        throw whyRefused(c, hash, now);
+                    }
+                    tenantId = r.getObject(1, UUID.class);
+                    groupId = r.getObject(2, UUID.class);
+                }
+            }
+            UUID previous = null;
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT id FROM device WHERE tenant_id = ? AND hardware_id = ? FOR UPDATE")) {
+                s.setObject(1, tenantId);
+                s.setString(2, hardwareId);
+                try (ResultSet r = s.executeQuery()) {
+                    if (r.next()) {
+                        previous = r.getObject(1, UUID.class);
+                    }
+                }
+            }
+            String deviceToken = BearerTokens.generate(DeviceAuthService.TOKEN_PREFIX);
+            UUID deviceId;
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO device (id, tenant_id, device_group_id, hardware_id, token_hash, model, agent_version,
+                                        api_level, enrolled_at, last_seen_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (tenant_id, hardware_id) DO UPDATE SET
+                        device_group_id = EXCLUDED.device_group_id, token_hash = EXCLUDED.token_hash,
+                        model = EXCLUDED.model, agent_version = EXCLUDED.agent_version,
+                        api_level = EXCLUDED.api_level, enrolled_at = EXCLUDED.enrolled_at,
+                        last_seen_at = EXCLUDED.last_seen_at, revoked_at = NULL, reported_at = NULL,
+                        reported_version = NULL, reported_installed = NULL, reported_failures = NULL
+                    RETURNING id""")) {
+                s.setObject(1, previous != null ? previous : UUID.randomUUID());
+                s.setObject(2, tenantId);
+                s.setObject(3, groupId);
+                s.setString(4, hardwareId);
+                s.setBytes(5, BearerTokens.hash(deviceToken));
+                setText(s, 6, model);
+                setText(s, 7, agentVersion);
+                s.setInt(8, apiLevel);
+                s.setTimestamp(9, Timestamp.from(now));
+                s.setTimestamp(10, Timestamp.from(now));
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    deviceId = r.getObject(1, UUID.class);
+                }
+            }
+            if (previous != null) {
+                credentialsChanged.fire(new DeviceCredentialsChanged(previous));
+                LOG.infof("Device %s re-enrolled into group %s", deviceId, groupId);
+            }
+            String chain = keys.activeSigner(tenantId).signer().chainPem();
+            return new Enrollment(deviceId, deviceToken, tenantId, groupId, chain, PAYLOAD_URL);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot enroll the device", e);
+        }
+    }
+
+    private static TrustfleetException whyRefused(Connection c, byte[] hash, Instant now) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT expires_at, uses, max_uses FROM enrollment_token WHERE token_hash = ?")) {
+            s.setBytes(1, hash);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    return new TrustfleetException(ErrorKind.UNAUTHENTICATED,
+                            "the enrollment token is not valid; ask your administrator for a new one");
+                }
+                if (!r.getTimestamp(1).toInstant().isAfter(now)) {
+                    return new TrustfleetException(ErrorKind.GONE,
+                            "the enrollment token has expired; ask your administrator for a new one");
+                }
+                return new TrustfleetException(ErrorKind.GONE, "the enrollment token has been used "
+                        + r.getInt(3) + " times, its maximum; ask your administrator for a new one");
+            }
+        }
+    }
+
+    private static String optional(String value, String field) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        return Require.text(value, field, 200);
+    }
+
+    private static void setText(PreparedStatement s, int index, String value) throws SQLException {
+        if (value == null) {
+            s.setNull(index, Types.VARCHAR);
+        } else {
+            s.setString(index, value);
+        }
+    }
+}

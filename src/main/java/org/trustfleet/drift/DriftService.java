@@ -1,0 +1,131 @@
+package org.trustfleet.drift;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.trustfleet.core.TrustfleetConfig;
+import org.trustfleet.policy.DeviceGroup;
+import org.trustfleet.policy.DeviceGroupService;
+import org.trustfleet.policy.GroupRequirements;
+import org.trustfleet.policy.RequirementsService;
+import org.trustfleet.pki.CertificateSummary;
+import org.trustfleet.scan.ApiLevelVerdict;
+import org.trustfleet.scan.Endpoint;
+import org.trustfleet.scan.EndpointService;
+import org.trustfleet.scan.ProbeStatus;
+import org.trustfleet.scan.ScanResult;
+import org.trustfleet.scan.ScanService;
+
+/** Builds a tenant's drift report from the latest scans, chain events, requirements and device reports. */
+@ApplicationScoped
+public class DriftService {
+    static final int MAX_CHANGES = 100;
+
+    private final EndpointService endpoints;
+    private final ScanService scans;
+    private final DeviceGroupService groups;
+    private final RequirementsService requirements;
+    private final Instance<DeviceCompliance> devices;
+    private final TrustfleetConfig config;
+    private final Clock clock;
+
+    public DriftService(EndpointService endpoints, ScanService scans, DeviceGroupService groups,
+            RequirementsService requirements, Instance<DeviceCompliance> devices, TrustfleetConfig config,
+            Clock clock) {
+        this.endpoints = endpoints;
+        this.scans = scans;
+        this.groups = groups;
+        this.requirements = requirements;
+        this.devices = devices;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public DriftReport report(UUID tenantId) {
+        Instant now = Instant.now(clock);
+        Instant since = now.minus(config.drift().window());
+        Instant expiryLimit = now.plus(config.drift().expiryWarning());
+        Map<UUID, Endpoint> byId = endpoints.list(tenantId).stream()
+                .collect(Collectors.toMap(Endpoint::id, Function.identity(), (a, b) -> a, TreeMap::new));
+        List<ScanResult> latest = scans.latestOf(List.copyOf(byId.keySet()));
+
+        List<DriftReport.ChainChangeEntry> changes = scans.chainChanges(tenantId, since, MAX_CHANGES).stream()
+                .map(c -> new DriftReport.ChainChangeEntry(c.endpointId(), name(byId, c.endpointId()), c.occurredAt(),
+                        c.kind(), c.previousChain(), c.newChain()))
+                .toList();
+
+        List<DriftReport.EndpointProblem> failing = new ArrayList<>();
+        Map<String, Expiring> expiring = new TreeMap<>();
+        for (ScanResult scan : latest.stream().sorted(Comparator.comparing(s -> name(byId, s.endpointId())))
+                .toList()) {
+            List<Integer> untrusted = scan.perApiLevel().stream().filter(v -> !v.trusted())
+                    .map(ApiLevelVerdict::apiLevel).toList();
+            if (scan.status() != ProbeStatus.OK || !untrusted.isEmpty()) {
+                failing.add(new DriftReport.EndpointProblem(scan.endpointId(), name(byId, scan.endpointId()),
+                        scan.startedAt(), scan.status(), scan.error(), untrusted,
+                        scan.findings().stream().map(f -> f.code().name()).distinct().toList()));
+            }
+            for (CertificateSummary certificate : scan.presented()) {
+                if (certificate.notAfter().isBefore(expiryLimit)) {
+                    expiring.computeIfAbsent(certificate.sha256(),
+                            k -> new Expiring(certificate.subject(), certificate.notAfter()))
+                            .endpoints.add(scan.endpointId());
+                }
+            }
+        }
+
+        List<DriftReport.UnresolvedEntry> unresolved = new ArrayList<>();
+        for (DeviceGroup group : groups.list(tenantId)) {
+            GroupRequirements current = requirements.current(tenantId, group.id());
+            for (GroupRequirements.Problem problem : current.unresolved()) {
+                unresolved.add(new DriftReport.UnresolvedEntry(group.id(), group.name(), problem.endpointId(),
+                        problem.apiLevels(), problem.code(), problem.detail()));
+            }
+            for (GroupRequirements.Certificate certificate : current.certificates()) {
+                if (certificate.notAfter().isBefore(expiryLimit)) {
+                    expiring.computeIfAbsent(certificate.sha256(),
+                            k -> new Expiring(certificate.subject(), certificate.notAfter()))
+                            .groups.add(group.id());
+                }
+            }
+        }
+        List<DriftReport.ExpiringCertificate> expiringList = expiring.entrySet().stream()
+                .map(e -> new DriftReport.ExpiringCertificate(e.getKey(), e.getValue().subject, e.getValue().notAfter,
+                        List.copyOf(e.getValue().endpoints), List.copyOf(e.getValue().groups)))
+                .sorted(Comparator.comparing(DriftReport.ExpiringCertificate::notAfter)
+                        .thenComparing(DriftReport.ExpiringCertificate::sha256))
+                .toList();
+        return new DriftReport(tenantId, now, since, changes, failing, expiringList, unresolved,
+                devices.isResolvable() ? devices.get().summary(tenantId) : null);
+    }
+
+    private static String name(Map<UUID, Endpoint> byId, UUID endpointId) {
+        Endpoint endpoint = byId.get(endpointId);
+        return endpoint == null ? null : endpoint.name();
+    }
+
+    private static final class Expiring {
+        final String subject;
+        final Instant notAfter;
+        final TreeSet<UUID> endpoints = new TreeSet<>();
+        final TreeSet<UUID> groups = new TreeSet<>();
+
+        Expiring(String subject, Instant notAfter) {
+            this.subject = subject;
+            this.notAfter = notAfter;
+        }
+    }
+
+}

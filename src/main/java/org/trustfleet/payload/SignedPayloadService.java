@@ -1,0 +1,182 @@
+package org.trustfleet.payload;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
+import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+import org.trustfleet.core.TrustfleetConfig;
+import org.trustfleet.pki.Sha256;
+import org.trustfleet.policy.GroupRequirements;
+import org.trustfleet.policy.RequirementsChanged;
+import org.trustfleet.policy.RequirementsService;
+
+/**
+ * Produces and caches each group's signed payload. The CMS bytes are made once per (group, requirements version,
+ * signer, issuance), stored in {@code signed_payload} so that every replica serves the same bytes and ETag, and
+ * kept in memory for the hot path. A payload is re-signed (same version, later issuedAt and expiresAt) only when
+ * less than half of its validity is left; agents accept such a refresh.
+ *
+ * <p>Staleness: this replica drops a group's entry at once when its requirements change or its tenant's signer
+ * rotates; entries made elsewhere are re-checked against the database every
+ * {@code trustfleet.payload.cache-check-interval}.
+ */
+@ApplicationScoped
+public class SignedPayloadService {
+    private static final Logger LOG = Logger.getLogger(SignedPayloadService.class);
+
+    private final RequirementsService requirements;
+    private final SigningKeyService keys;
+    private final AgroalDataSource db;
+    private final Clock clock;
+    private final Duration validity;
+    private final Duration checkInterval;
+    private final Map<UUID, Entry> cache = new ConcurrentHashMap<>();
+    private final Map<UUID, Object> locks = new ConcurrentHashMap<>();
+    private final AtomicLong generation = new AtomicLong();
+
+    private record Entry(SignedPayload payload, Instant checkedAt) {}
+
+    public SignedPayloadService(RequirementsService requirements, SigningKeyService keys, AgroalDataSource db,
+            Clock clock, TrustfleetConfig config) {
+        this.requirements = requirements;
+        this.keys = keys;
+        this.db = db;
+        this.clock = clock;
+        this.validity = config.payload().validity();
+        this.checkInterval = config.payload().cacheCheckInterval();
+        if (validity.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new IllegalStateException("trustfleet.payload.validity must be at least one minute");
+        }
+    }
+
+    /** The group's current signed payload; 404 when the group is not the tenant's. */
+    public SignedPayload current(UUID tenantId, UUID groupId) {
+        Instant now = clock.instant();
+        SignedPayload hit = usable(cache.get(groupId), tenantId, now);
+        if (hit != null) {
+            return hit;
+        }
+        synchronized (locks.computeIfAbsent(groupId, k -> new Object())) {
+            hit = usable(cache.get(groupId), tenantId, now);
+            if (hit != null) {
+                return hit;
+            }
+            long before = generation.get();
+            SignedPayload loaded = QuarkusTransaction.joiningExisting().call(() -> load(tenantId, groupId, now));
+            if (generation.get() == before) {
+                cache.put(groupId, new Entry(loaded, now));
+            }
+            return loaded;
+        }
+    }
+
+    private SignedPayload usable(Entry e, UUID tenantId, Instant now) {
+        if (e == null || !e.payload().tenantId().equals(tenantId) || !e.payload().freshAt(now)
+                || !now.isBefore(e.checkedAt().plus(checkInterval))) {
+            return null;
+        }
+        return e.payload();
+    }
+
+    private SignedPayload load(UUID tenantId, UUID groupId, Instant now) throws SQLException {
+        GroupRequirements req = requirements.current(tenantId, groupId);
+        ActiveSigner signer = keys.activeSigner(tenantId);
+        try (Connection c = db.getConnection()) {
+            Optional<SignedPayload> stored = read(c, groupId);
+            if (stored.isPresent() && stored.get().version() == req.version()
+                    && stored.get().signerId().equals(signer.id()) && stored.get().freshAt(now)) {
+                return stored.get();
+            }
+            SignedPayload fresh = sign(tenantId, groupId, req, signer, now);
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO signed_payload (group_id, tenant_id, version, signer_id, issued_at, expires_at, etag, cms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (group_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, version = EXCLUDED.version,
+                        signer_id = EXCLUDED.signer_id, issued_at = EXCLUDED.issued_at,
+                        expires_at = EXCLUDED.expires_at, etag = EXCLUDED.etag, cms = EXCLUDED.cms
+                    WHERE signed_payload.version < EXCLUDED.version
+                       OR (signed_payload.version = EXCLUDED.version
+                           AND (signed_payload.signer_id <> EXCLUDED.signer_id
+                                OR signed_payload.expires_at
+                                   < ? + (signed_payload.expires_at - signed_payload.issued_at) / 2))""")) {
+                s.setObject(1, groupId);
+                s.setObject(2, tenantId);
+                s.setLong(3, fresh.version());
+                s.setObject(4, fresh.signerId());
+                s.setTimestamp(5, Timestamp.from(fresh.issuedAt()));
+                s.setTimestamp(6, Timestamp.from(fresh.expiresAt()));
+                s.setString(7, fresh.etag());
+                s.setBytes(8, fresh.cms());
+                s.setTimestamp(9, Timestamp.from(now));
+                s.executeUpdate();
+            }
+            // another replica may have won: serve what is stored, so that all replicas agree on the bytes
+            return read(c, groupId).filter(p -> p.version() >= fresh.version()).orElse(fresh);
+        }
+    }
+
+    private SignedPayload sign(UUID tenantId, UUID groupId, GroupRequirements req, ActiveSigner signer,
+            Instant now) {
+        List<X509Certificate> certs = requirements.certificatesOf(req);
+        List<PayloadCertificate> entries = new ArrayList<>(certs.size());
+        for (int i = 0; i < certs.size(); i++) {
+            X509Certificate cert = certs.get(i);
+            if (cert == null) {
+                throw new IllegalStateException("certificate " + req.certificates().get(i).sha256()
+                        + " of group " + groupId + " is not in the certificate store");
+            }
+            entries.add(PayloadCertificate.of(cert, PayloadJson.role(req.certificates().get(i).role())));
+        }
+        Instant issuedAt = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        PayloadDocument doc = new PayloadDocument(tenantId, groupId, req.version(), issuedAt,
+                issuedAt.plus(validity), entries);
+        byte[] cms = new CmsPayloadSigner(clock).sign(doc, signer.signer());
+        LOG.debugf("Signed payload version %d of group %s", req.version(), groupId);
+        return new SignedPayload(tenantId, groupId, req.version(), signer.id(), doc.issuedAt(), doc.expiresAt(),
+                Sha256.hex(cms), cms);
+    }
+
+    private static Optional<SignedPayload> read(Connection c, UUID groupId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT tenant_id, version, signer_id, issued_at, expires_at, etag, cms
+                FROM signed_payload WHERE group_id = ?""")) {
+            s.setObject(1, groupId);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new SignedPayload(r.getObject(1, UUID.class), groupId, r.getLong(2),
+                        r.getObject(3, UUID.class), r.getTimestamp(4).toInstant(), r.getTimestamp(5).toInstant(),
+                        r.getString(6), r.getBytes(7)));
+            }
+        }
+    }
+
+    void onRequirementsChanged(@Observes(during = TransactionPhase.AFTER_SUCCESS) RequirementsChanged event) {
+        generation.incrementAndGet();
+        cache.remove(event.groupId());
+    }
+
+    void onSignerRotated(@Observes(during = TransactionPhase.AFTER_SUCCESS) SignerRotated event) {
+        generation.incrementAndGet();
+        cache.values().removeIf(e -> e.payload().tenantId().equals(event.tenantId()));
+    }
+}

@@ -1,0 +1,23 @@
+package org.trustfleet.web;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
+import org.trustfleet.device.DeviceAuthService;
+import org.trustfleet.tenant.Caller;
+import org.trustfleet.tenant.Role;
+
+/** Device tokens ({@code tfd_…}) as bearer credentials: the caller is the device, in its tenant. */
+@ApplicationScoped
+public class DeviceCredentials implements CredentialResolver {
+    private final DeviceAuthService devices;
+
+    public DeviceCredentials(DeviceAuthService devices) {
+        this.devices = devices;
+    }
+
+    @Override
+    public Optional<Caller> resolve(String token) {
+        return devices.authenticate(token)
+                .map(d -> new Caller(Role.DEVICE, Optional.of(d.tenantId()), d.deviceId()));
+    }
+}

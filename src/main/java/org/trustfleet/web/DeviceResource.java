@@ -1,0 +1,79 @@
+package org.trustfleet.web;
+
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
+import java.util.UUID;
+import org.trustfleet.core.Require;
+import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.device.DeviceService;
+import org.trustfleet.device.DeviceView;
+import org.trustfleet.tenant.Role;
+
+/** A tenant's enrolled devices with their compliance, and revocation. */
+@Path("/api/v1/tenants/{tenantId}/devices")
+@Produces(MediaType.APPLICATION_JSON)
+public class DeviceResource {
+    private final DeviceService devices;
+
+    public DeviceResource(DeviceService devices) {
+        this.devices = devices;
+    }
+
+    /** Pages in id order; when a page is full, a {@code Link: <…?after=<last id>&limit=n>; rel="next"} follows. */
+    @GET
+    @Allow({Role.ADMIN, Role.CONSOLE})
+    public Response list(@PathParam("tenantId") UUID tenantId, @QueryParam("limit") String limit,
+            @QueryParam("after") String after, UriInfo uri) {
+        Integer n = limit == null ? null : parseLimit(limit);
+        UUID cursor = after == null || after.isBlank() ? null : parseCursor(after);
+        List<DeviceView> page = devices.list(tenantId, n, cursor);
+        Response.ResponseBuilder response = Response.ok(page);
+        int size = n == null ? DeviceService.DEFAULT_LIMIT : n;
+        if (page.size() == size && !page.isEmpty()) {
+            String next = uri.getRequestUri().getRawPath() + "?after=" + page.get(page.size() - 1).id()
+                    + "&limit=" + size;
+            response.header("Link", "<" + next + ">; rel=\"next\"");
+        }
+        return response.build();
+    }
+
+    @GET
+    @Path("/{deviceId}")
+    @Allow({Role.ADMIN, Role.CONSOLE})
+    public DeviceView get(@PathParam("tenantId") UUID tenantId, @PathParam("deviceId") String deviceId) {
+        return devices.get(tenantId, Require.id(deviceId, "device"));
+    }
+
+    @DELETE
+    @Path("/{deviceId}")
+    @Allow(Role.ADMIN)
+    public Response revoke(@PathParam("tenantId") UUID tenantId, @PathParam("deviceId") String deviceId) {
+        devices.revoke(tenantId, Require.id(deviceId, "device"));
+        return Response.noContent().build();
+    }
+
+    private static Integer parseLimit(String value) {
+        try {
+            return Integer.valueOf(value.strip());
+        } catch (NumberFormatException e) {
+            throw TrustfleetException.validation("'limit' must be an integer between 1 and "
+                    + DeviceService.MAX_LIMIT);
+        }
+    }
+
+    private static UUID parseCursor(String value) {
+        try {
+            return UUID.fromString(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw TrustfleetException.validation("'after' must be a device id");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package org.trustfleet.testing;
+
+import static org.trustfleet.testing.Contract.api;
+import static org.trustfleet.testing.Contract.as;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.trustfleet.pki.CertificateParser;
+
+/** Device groups, enrollment tokens and enrolled devices through the API, for tests that need them as setup. */
+public final class DeviceFixtures {
+    private DeviceFixtures() {}
+
+    /** An enrolled device: its id and bearer token, its tenant and group, and the signer chain it got. */
+    public record Device(String id, String token, String tenantId, String groupId, String chainPem) {
+        /** The payload root the device pins (last certificate of the chain). */
+        public X509Certificate root() {
+            List<X509Certificate> chain = CertificateParser.parse(chainPem);
+            return chain.get(chain.size() - 1);
+        }
+
+        public X509Certificate signer() {
+            return CertificateParser.parse(chainPem).get(0);
+        }
+    }
+
+    /** A group over API levels 90..99 of the tenant; {@code include} lists certificates always delivered. */
+    public static String group(String tenant, String admin, String name, List<String> include) {
+        return as(admin).contentType(ContentType.JSON).body(Map.of("name", name + "-" + UUID.randomUUID(),
+                        "minApiLevel", 90, "maxApiLevel", 99, "include", include))
+                .post("/api/v1/tenants/{t}/device-groups", tenant).then().statusCode(201).extract().path("id");
+    }
+
+    public static String enrollmentToken(String tenant, String admin, String group, int maxUses) {
+        return as(admin).contentType(ContentType.JSON).body(Map.of("deviceGroupId", group,
+                        "expiresInSeconds", 3600, "maxUses", maxUses))
+                .post("/api/v1/tenants/{t}/enrollment-tokens", tenant).then().statusCode(201).extract()
+                .path("token");
+    }
+
+    public static JsonPath enroll(String enrollmentToken, String hardwareId) {
+        return new JsonPath(api().contentType(ContentType.JSON).body(Map.of("enrollmentToken", enrollmentToken,
+                        "hardwareId", hardwareId, "apiLevel", 95, "model", "Pixel Test"))
+                .post("/api/v1/enroll").then().statusCode(201).extract().asString());
+    }
+
+    /** Enrolls a new device into the group. */
+    public static Device device(String tenant, String admin, String group) {
+        JsonPath e = enroll(enrollmentToken(tenant, admin, group, 1), "hw-" + UUID.randomUUID());
+        return new Device(e.getString("deviceId"), e.getString("deviceToken"), tenant, group,
+                e.getString("payloadSignerChain"));
+    }
+
+    /** A tenant-A style device: a fresh group without endpoints, one device enrolled into it. */
+    public static Device device(String tenant, String admin) {
+        return device(tenant, admin, group(tenant, admin, "devices", List.of()));
+    }
+}
