@@ -53,6 +53,51 @@ class ArchitectureTest {
             .should().dependOnClassesThat().resideInAnyPackage("jakarta.ws.rs..", "org.jboss.resteasy..")
             .as("HTTP types and problem documents are built only in web");
 
+    // DESIGN.md's dependency table, as "must not depend on" rules (core holds the shared error type and config)
+
+    @ArchTest
+    static final ArchRule tenantDependsOnNoCapability = capability("tenant").should().dependOnClassesThat()
+            .resideInAnyPackage(pkgs("pki", "truststore", "scan", "policy", "payload", "device", "drift", "web"));
+
+    @ArchTest
+    static final ArchRule truststoreOnlyOnPki = capability("truststore").should().dependOnClassesThat()
+            .resideInAnyPackage(pkgs("scan", "policy", "payload", "device", "drift", "tenant", "web"));
+
+    @ArchTest
+    static final ArchRule scanOnlyOnPkiAndTruststore = capability("scan").should().dependOnClassesThat()
+            .resideInAnyPackage(pkgs("policy", "payload", "device", "drift", "tenant", "web"));
+
+    @ArchTest
+    static final ArchRule policyReadsScansButNothingDownstream = capability("policy").should()
+            .dependOnClassesThat().resideInAnyPackage(pkgs("payload", "device", "drift", "tenant", "web"));
+
+    @ArchTest
+    static final ArchRule payloadOnlyOnPkiAndPolicy = capability("payload").should().dependOnClassesThat()
+            .resideInAnyPackage(pkgs("device", "drift", "web"));
+
+    @ArchTest
+    static final ArchRule deviceNotOnDriftOrWeb = capability("device").should().dependOnClassesThat()
+            .resideInAnyPackage(pkgs("drift", "web"));
+
+    @ArchTest
+    static final ArchRule agentIsAClientOfPayloadsOnly = capability("agent").should().dependOnClassesThat()
+            .resideInAnyPackage(pkgs("truststore", "scan", "policy", "device", "drift", "tenant", "web", "boot"));
+
+    @ArchTest
+    static final ArchRule policyEngineIsPure = classes().that().haveSimpleNameEndingWith("Engine")
+            .and().resideInAPackage("org.trustfleet.policy..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax.security..",
+                    "org.bouncycastle..", "org.trustfleet.pki..", "org.trustfleet.policy..")
+            .as("the policy engine is a pure function of its inputs");
+
+    private static com.tngtech.archunit.lang.syntax.elements.GivenClassesConjunction capability(String name) {
+        return noClasses().that().resideInAPackage("org.trustfleet." + name + "..");
+    }
+
+    private static String[] pkgs(String... names) {
+        return java.util.Arrays.stream(names).map(n -> "org.trustfleet." + n + "..").toArray(String[]::new);
+    }
+
     @ArchTest
     static final ArchRule servicesDoNotDependOnWeb = noClasses().that().resideOutsideOfPackages("org.trustfleet.web..")
             .should().dependOnClassesThat().resideInAPackage("org.trustfleet.web..");

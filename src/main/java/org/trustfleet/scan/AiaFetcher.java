@@ -3,8 +3,6 @@ package org.trustfleet.scan;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.security.GeneralSecurityException;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +21,10 @@ import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.trustfleet.pki.CertificateParseException;
+import org.trustfleet.pki.CertificateParser;
+import org.trustfleet.pki.Certificates;
+import org.trustfleet.pki.ParseLimits;
 
 /**
  * Fetches missing issuer certificates from AIA {@code caIssuers} URLs, as Chrome and cfssl do and Android never does,
@@ -165,7 +167,7 @@ public final class AiaFetcher {
             attempts.add(f);
             if (f.isOk()) {
                 for (X509Certificate candidate : f.certificates()) {
-                    if (isIssuedBy(certificate, candidate)) {
+                    if (Certificates.isIssuedBy(certificate, candidate)) {
                         return new AiaHop(certificate, AiaStatus.FETCHED, candidate, url, attempts, null);
                     }
                 }
@@ -197,7 +199,7 @@ public final class AiaFetcher {
         List<AiaHop> hops = new ArrayList<>();
         X509Certificate current = certificate;
         for (;;) {
-            if (isSelfSigned(current)) {
+            if (Certificates.isSelfSigned(current)) {
                 return new AiaCompletion(certificate, fetched, hops, AiaCompletion.Stop.SELF_SIGNED);
             }
             if (hops.size() >= maxHops) {
@@ -230,25 +232,6 @@ public final class AiaFetcher {
         }
     }
 
-    /** {@code true} when the subject equals the issuer and the certificate's own key verifies its signature. */
-    public static boolean isSelfSigned(X509Certificate c) {
-        return c.getSubjectX500Principal().equals(c.getIssuerX500Principal()) && verifies(c, c);
-    }
-
-    /** {@code true} when {@code candidate}'s subject is {@code c}'s issuer and its key verifies {@code c}. */
-    public static boolean isIssuedBy(X509Certificate c, X509Certificate candidate) {
-        return candidate.getSubjectX500Principal().equals(c.getIssuerX500Principal()) && verifies(c, candidate);
-    }
-
-    private static boolean verifies(X509Certificate c, X509Certificate signer) {
-        try {
-            c.verify(signer.getPublicKey());
-            return true;
-        } catch (GeneralSecurityException | RuntimeException e) {
-            return false;
-        }
-    }
-
     // Which failure to report when several URLs failed: network-level facts beat "wrong scheme".
     private static int informative(AiaFetch f) {
         return f.status() == AiaStatus.UNSUPPORTED_SCHEME ? 0 : 1;
@@ -269,8 +252,9 @@ public final class AiaFetcher {
             AiaHttpClient.Response response = http.get(uri, deadline);
             List<X509Certificate> certs;
             try {
-                certs = CertificateBodies.parse(response.body());
-            } catch (CertificateException e) {
+                // DER, certs-only PKCS#7 (DER or PEM) or PEM certificates: what real caIssuers URLs serve
+                certs = CertificateParser.parse(response.body(), ParseLimits.DEFAULT);
+            } catch (CertificateParseException e) {
                 return new AiaFetch(url, AiaStatus.UNPARSEABLE, List.of(), response.address(), response.status(),
                         response.contentType(), elapsed(start), false,
                         "Response from " + url + " is unusable: " + ScanText.sentence(e) + ".");

@@ -5,25 +5,20 @@ import io.vertx.core.net.SocketAddress;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.UUID;
 import org.trustfleet.device.Enrollment;
 import org.trustfleet.device.EnrollmentRequest;
 import org.trustfleet.device.EnrollmentService;
-import org.trustfleet.device.EnrollmentTokenInput;
-import org.trustfleet.device.IssuedEnrollmentToken;
-import org.trustfleet.tenant.Role;
 
 /**
- * Enrollment: admins issue tokens; agents exchange one for a device credential. The client address used for
+ * Enrollment: agents exchange an enrollment token for a device credential. The client address used for
  * rate limiting is the connection's peer, or the forwarded client when {@code quarkus.http.proxy.*} forwarding is
  * enabled behind a trusted proxy.
  */
-@Path("/api/v1")
+@Path("/api/v1/enroll")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class EnrollmentResource {
@@ -34,15 +29,6 @@ public class EnrollmentResource {
     }
 
     @POST
-    @Path("/tenants/{tenantId}/enrollment-tokens")
-    @Allow(Role.ADMIN)
-    public Response issue(@PathParam("tenantId") UUID tenantId, EnrollmentTokenInput body) {
-        IssuedEnrollmentToken token = enrollment.issue(tenantId, Bodies.required(body));
-        return Response.status(Response.Status.CREATED).entity(token).build();
-    }
-
-    @POST
-    @Path("/enroll")
     @PublicEndpoint
     public Response enroll(EnrollmentRequest body, @Context HttpServerRequest request) {
         SocketAddress peer = request.remoteAddress();

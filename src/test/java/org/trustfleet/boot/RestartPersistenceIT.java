@@ -44,6 +44,23 @@ class RestartPersistenceIT {
         }
     }
 
+    @Test
+    void rotatingTheConfiguredOperatorTokenRetiresTheOldOne() throws Exception {
+        Path dataDir = Files.createTempDirectory(Path.of("target"), "it-rotate-");
+        String first = "tfo_first-" + UUID.randomUUID();
+        String second = "tfo_second-" + UUID.randomUUID();
+        try (ServiceProcess service = ServiceProcess.start(dataDir, java.util.Map.of("trustfleet.operator-token",
+                first))) {
+            assertThat(send(service, "GET", "/api/v1/tenants", first, null).statusCode()).isEqualTo(200);
+            assertThat(dataDir.resolve("operator-token")).doesNotExist();
+        }
+        try (ServiceProcess service = ServiceProcess.start(dataDir, java.util.Map.of("trustfleet.operator-token",
+                second))) {
+            assertThat(send(service, "GET", "/api/v1/tenants", second, null).statusCode()).isEqualTo(200);
+            assertThat(send(service, "GET", "/api/v1/tenants", first, null).statusCode()).isEqualTo(401);
+        }
+    }
+
     static HttpResponse<String> send(ServiceProcess service, String method, String path, String token, String json)
             throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.baseUrl() + path))

@@ -163,7 +163,7 @@ public final class TestPki {
         private boolean serverAuth;
         private final List<String> dns = new ArrayList<>();
         private final List<String> ips = new ArrayList<>();
-        private String aiaCaIssuers;
+        private String[] aiaCaIssuers = new String[0];
         private String signatureAlgorithm;
         private final List<String> permittedDns = new ArrayList<>();
         private final List<String> excludedDns = new ArrayList<>();
@@ -255,8 +255,9 @@ public final class TestPki {
             return this;
         }
 
-        public Builder aia(String caIssuersUrl) {
-            this.aiaCaIssuers = caIssuersUrl;
+        /** AIA caIssuers URLs, in order (several, e.g. an ldap and an http one, as some CAs publish). */
+        public Builder aia(String... caIssuersUrls) {
+            this.aiaCaIssuers = caIssuersUrls.clone();
             return this;
         }
 
@@ -329,10 +330,13 @@ public final class TestPki {
                     b.addExtension(Extension.subjectAlternativeName, false,
                             new GeneralNames(names.toArray(GeneralName[]::new)));
                 }
-                if (aiaCaIssuers != null) {
-                    b.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(
-                            new AccessDescription(X509ObjectIdentifiers.id_ad_caIssuers,
-                                    new GeneralName(GeneralName.uniformResourceIdentifier, aiaCaIssuers))));
+                if (aiaCaIssuers.length > 0) {
+                    AccessDescription[] descriptions = new AccessDescription[aiaCaIssuers.length];
+                    for (int i = 0; i < aiaCaIssuers.length; i++) {
+                        descriptions[i] = new AccessDescription(X509ObjectIdentifiers.id_ad_caIssuers,
+                                new GeneralName(GeneralName.uniformResourceIdentifier, aiaCaIssuers[i]));
+                    }
+                    b.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(descriptions));
                 }
                 if (!permittedDns.isEmpty() || !excludedDns.isEmpty()) {
                     b.addExtension(Extension.nameConstraints, true, new NameConstraints(

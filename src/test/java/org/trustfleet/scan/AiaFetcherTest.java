@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.trustfleet.pki.CertificateEncoder;
+import org.trustfleet.pki.TestPki;
 
 /** AIA caIssuers fetching against a local HTTP server: formats, limits, failures, cache and multi-hop completion. */
 class AiaFetcherTest {
@@ -35,9 +37,9 @@ class AiaFetcherTest {
     private String base;
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
 
-    private ScanTestCerts.Issued root;
-    private ScanTestCerts.Issued intermediate;
-    private ScanTestCerts.Issued leaf;
+    private TestPki.Cert root;
+    private TestPki.Cert intermediate;
+    private TestPki.Cert leaf;
 
     @BeforeEach
     void start() throws IOException {
@@ -50,9 +52,9 @@ class AiaFetcherTest {
         server.start();
         base = "http://127.0.0.1:" + server.getAddress().getPort();
 
-        root = ScanTestCerts.root("AIA Test Root");
-        intermediate = ScanTestCerts.ca("AIA Test Intermediate", root, base + "/root.cer");
-        leaf = ScanTestCerts.leaf("adfs.contoso.test", intermediate, base + "/int.cer");
+        root = TestPki.root("AIA Test Root");
+        intermediate = root.intermediate("AIA Test Intermediate").aia(base + "/root.cer").build();
+        leaf = intermediate.leaf("adfs.contoso.test").aia(base + "/int.cer").build();
     }
 
     @AfterEach
@@ -92,7 +94,7 @@ class AiaFetcherTest {
     }
 
     private X509Certificate leafWithAia(String... urls) {
-        return ScanTestCerts.build("aia.contoso.test", intermediate, false, "aia.contoso.test", List.of(urls)).cert();
+        return intermediate.leaf("aia.contoso.test").aia(urls).build().cert();
     }
 
     @Test
@@ -105,7 +107,7 @@ class AiaFetcherTest {
 
     @Test
     void fetchesDerIssuer() {
-        serve("/int.cer", 200, "application/pkix-cert", ScanTestCerts.der(intermediate.cert()));
+        serve("/int.cer", 200, "application/pkix-cert", CertificateEncoder.der(intermediate.cert()));
 
         AiaHop hop = fetcher().fetchIssuer(leaf.cert());
 
@@ -121,7 +123,8 @@ class AiaFetcherTest {
 
     @Test
     void fetchesPkcs7Issuer() {
-        serve("/int.p7c", 200, "application/pkcs7-mime", ScanTestCerts.pkcs7(root.cert(), intermediate.cert()));
+        serve("/int.p7c", 200, "application/pkcs7-mime",
+                CertificateEncoder.toPkcs7Der(List.of(root.cert(), intermediate.cert())));
 
         AiaHop hop = fetcher().fetchIssuer(leafWithAia(base + "/int.p7c"));
 
@@ -133,7 +136,7 @@ class AiaFetcherTest {
     @Test
     void fetchesPemIssuer() {
         serve("/int.pem", 200, "application/x-pem-file",
-                ("\n" + ScanTestCerts.pem(intermediate.cert())).getBytes(StandardCharsets.US_ASCII));
+                ("\n" + CertificateEncoder.toPem(List.of(intermediate.cert()))).getBytes(StandardCharsets.US_ASCII));
 
         AiaHop hop = fetcher().fetchIssuer(leafWithAia(base + "/int.pem"));
 
@@ -143,7 +146,7 @@ class AiaFetcherTest {
 
     @Test
     void fetchesChunkedResponse() {
-        byte[] der = ScanTestCerts.der(intermediate.cert());
+        byte[] der = CertificateEncoder.der(intermediate.cert());
         server.createContext("/chunked.cer", ex -> {
             ex.sendResponseHeaders(200, 0); // 0 = chunked transfer encoding
             try (OutputStream out = ex.getResponseBody()) {
@@ -160,7 +163,7 @@ class AiaFetcherTest {
 
     @Test
     void followsOneRedirectButNotTwo() {
-        serve("/int.cer", 200, "application/pkix-cert", ScanTestCerts.der(intermediate.cert()));
+        serve("/int.cer", 200, "application/pkix-cert", CertificateEncoder.der(intermediate.cert()));
         server.createContext("/moved.cer", ex -> {
             ex.getResponseHeaders().add("Location", "/int.cer");
             send(ex, 302, new byte[0]);
@@ -225,7 +228,7 @@ class AiaFetcherTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            send(ex, 200, ScanTestCerts.der(intermediate.cert()));
+            send(ex, 200, CertificateEncoder.der(intermediate.cert()));
         });
 
         long start = System.nanoTime();
@@ -238,7 +241,7 @@ class AiaFetcherTest {
 
     @Test
     void tricklingServerIsCutAtTheHardDeadline() {
-        byte[] der = ScanTestCerts.der(intermediate.cert());
+        byte[] der = CertificateEncoder.der(intermediate.cert());
         server.createContext("/trickle.cer", ex -> {
             ex.sendResponseHeaders(200, der.length);
             try (OutputStream out = ex.getResponseBody()) {
@@ -262,8 +265,8 @@ class AiaFetcherTest {
 
     @Test
     void wrongCertificateIsNotIssuer() {
-        ScanTestCerts.Issued stranger = ScanTestCerts.root("Somebody Else");
-        serve("/wrong.cer", 200, "application/pkix-cert", ScanTestCerts.der(stranger.cert()));
+        TestPki.Cert stranger = TestPki.root("Somebody Else");
+        serve("/wrong.cer", 200, "application/pkix-cert", CertificateEncoder.der(stranger.cert()));
 
         AiaHop hop = fetcher().fetchIssuer(leafWithAia(base + "/wrong.cer"));
 
@@ -273,7 +276,7 @@ class AiaFetcherTest {
 
     @Test
     void triesNextUrlWhenFirstFails() {
-        serve("/int.cer", 200, "application/pkix-cert", ScanTestCerts.der(intermediate.cert()));
+        serve("/int.cer", 200, "application/pkix-cert", CertificateEncoder.der(intermediate.cert()));
 
         AiaHop hop = fetcher().fetchIssuer(leafWithAia("ldap://dir.test/cn=x", base + "/gone.cer", base + "/int.cer"));
 
@@ -284,7 +287,7 @@ class AiaFetcherTest {
 
     @Test
     void noExtensionAndUnsupportedSchemes() {
-        X509Certificate noAia = ScanTestCerts.leaf("plain.test", intermediate, null).cert();
+        X509Certificate noAia = intermediate.issueLeaf("plain.test").cert();
         AiaHop none = fetcher().fetchIssuer(noAia);
         assertThat(none.status()).isEqualTo(AiaStatus.NO_AIA_EXTENSION);
         assertThat(none.attempts()).isEmpty();
@@ -296,7 +299,7 @@ class AiaFetcherTest {
 
     @Test
     void cacheServesRepeatsAndNegativeResultsExpireSooner() {
-        serve("/int.cer", 200, "application/pkix-cert", ScanTestCerts.der(intermediate.cert()));
+        serve("/int.cer", 200, "application/pkix-cert", CertificateEncoder.der(intermediate.cert()));
         server.createContext("/flaky.cer", ex -> {
             count("/flaky.cer");
             send(ex, 503, new byte[0]);
@@ -328,7 +331,7 @@ class AiaFetcherTest {
 
     @Test
     void cacheIsBoundedLru() {
-        serve("/int.cer", 200, "application/pkix-cert", ScanTestCerts.der(intermediate.cert()));
+        serve("/int.cer", 200, "application/pkix-cert", CertificateEncoder.der(intermediate.cert()));
         AiaFetcher fetcher = new AiaFetcher(SETTINGS, new AddressGuard(SETTINGS),
                 new AiaFetcher.CachePolicy(2, Duration.ofHours(1), Duration.ofMinutes(5)), Clock.systemUTC(), null);
         fetcher.fetch(base + "/int.cer?a");
@@ -342,13 +345,13 @@ class AiaFetcherTest {
 
     @Test
     void completesMultipleHopsUpToSelfSignedRoot() {
-        ScanTestCerts.Issued int1 = ScanTestCerts.ca("Hop Intermediate 1", root, base + "/root.cer");
-        ScanTestCerts.Issued int2 = ScanTestCerts.ca("Hop Intermediate 2", int1, base + "/int1.p7c");
-        X509Certificate hopLeaf = ScanTestCerts.leaf("hops.contoso.test", int2, base + "/int2.cer").cert();
-        serve("/int2.cer", 200, "application/pkix-cert", ScanTestCerts.der(int2.cert()));
-        serve("/int1.p7c", 200, "application/pkcs7-mime", ScanTestCerts.pkcs7(int1.cert()));
+        TestPki.Cert int1 = root.intermediate("Hop Intermediate 1").aia(base + "/root.cer").build();
+        TestPki.Cert int2 = int1.intermediate("Hop Intermediate 2").aia(base + "/int1.p7c").build();
+        X509Certificate hopLeaf = int2.leaf("hops.contoso.test").aia(base + "/int2.cer").build().cert();
+        serve("/int2.cer", 200, "application/pkix-cert", CertificateEncoder.der(int2.cert()));
+        serve("/int1.p7c", 200, "application/pkcs7-mime", CertificateEncoder.toPkcs7Der(List.of(int1.cert())));
         serve("/root.cer", 200, "application/x-pem-file",
-                ScanTestCerts.pem(root.cert()).getBytes(StandardCharsets.US_ASCII));
+                CertificateEncoder.toPem(List.of(root.cert())).getBytes(StandardCharsets.US_ASCII));
 
         AiaCompletion c = fetcher().complete(hopLeaf);
 
@@ -362,9 +365,9 @@ class AiaFetcherTest {
 
     @Test
     void completionStopsAtMaxHopsAndReportsUnavailable() {
-        ScanTestCerts.Issued int1 = ScanTestCerts.ca("Hop Intermediate 1", root, base + "/root.cer");
-        X509Certificate hopLeaf = ScanTestCerts.leaf("hops.contoso.test", int1, base + "/int1.cer").cert();
-        serve("/int1.cer", 200, "application/pkix-cert", ScanTestCerts.der(int1.cert()));
+        TestPki.Cert int1 = root.intermediate("Hop Intermediate 1").aia(base + "/root.cer").build();
+        X509Certificate hopLeaf = int1.leaf("hops.contoso.test").aia(base + "/int1.cer").build().cert();
+        serve("/int1.cer", 200, "application/pkix-cert", CertificateEncoder.der(int1.cert()));
 
         AiaCompletion limited = fetcher().complete(hopLeaf, 1);
         assertThat(limited.stop()).isEqualTo(AiaCompletion.Stop.MAX_HOPS);
@@ -382,7 +385,7 @@ class AiaFetcherTest {
 
     @Test
     void blockedWhenGuardForbidsLoopback() {
-        serve("/int.cer", 200, "application/pkix-cert", ScanTestCerts.der(intermediate.cert()));
+        serve("/int.cer", 200, "application/pkix-cert", CertificateEncoder.der(intermediate.cert()));
         ScannerSettings production = SETTINGS.withAllowPrivateAddresses(false);
         AiaFetcher fetcher = new AiaFetcher(production, new AddressGuard(production));
 
@@ -403,7 +406,7 @@ class AiaFetcherTest {
             ex.getResponseHeaders().add("Location", "http://0.0.0.0:" + server.getAddress().getPort() + "/int.cer");
             send(ex, 302, new byte[0]);
         });
-        serve("/int.cer", 200, "application/pkix-cert", ScanTestCerts.der(intermediate.cert()));
+        serve("/int.cer", 200, "application/pkix-cert", CertificateEncoder.der(intermediate.cert()));
 
         AiaFetch f = fetcher().fetch(base + "/to-any.cer");
 

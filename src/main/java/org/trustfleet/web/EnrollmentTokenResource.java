@@ -1,0 +1,33 @@
+package org.trustfleet.web;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.UUID;
+import org.trustfleet.device.EnrollmentService;
+import org.trustfleet.device.EnrollmentTokenInput;
+import org.trustfleet.device.IssuedEnrollmentToken;
+import org.trustfleet.tenant.Role;
+
+/** Admins issue enrollment tokens that enroll devices into one of their groups. */
+@Path("/api/v1/tenants/{tenantId}/enrollment-tokens")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class EnrollmentTokenResource {
+    private final EnrollmentService enrollment;
+
+    public EnrollmentTokenResource(EnrollmentService enrollment) {
+        this.enrollment = enrollment;
+    }
+
+    @POST
+    @Allow(Role.ADMIN)
+    public Response issue(@PathParam("tenantId") UUID tenantId, EnrollmentTokenInput body) {
+        IssuedEnrollmentToken token = enrollment.issue(tenantId, Bodies.required(body));
+        return Response.status(Response.Status.CREATED).entity(token).build();
+    }
+}

@@ -1,0 +1,95 @@
+package org.trustfleet.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.oneOf;
+import static org.trustfleet.testing.Contract.as;
+import static org.trustfleet.testing.Contract.asOperator;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.trustfleet.pki.CertificateEncoder;
+import org.trustfleet.pki.TestPki;
+import org.trustfleet.pki.TestPki.Cert;
+import org.trustfleet.scan.TestTlsServer;
+import org.trustfleet.testing.ApiFixtures;
+import org.trustfleet.testing.EmbeddedPostgresResource;
+
+/** The drift report lists chain changes, failing endpoints, expiring certificates and unresolved findings. */
+@QuarkusTest
+@WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
+class DriftReportApiTest {
+    static final String HOST = "mail.northwind.test";
+    static final Cert ROOT = TestPki.root("Drift Root");
+
+    @Test
+    void reportShowsWhatChangedFailsAndExpires() throws Exception {
+        asOperator().contentType(ContentType.JSON).body(Map.of("name", "drift-api-83", "platform", "android",
+                        "apiLevel", 83, "pem", CertificateEncoder.toPem(List.of(ROOT.cert()))))
+                .post("/api/v1/trust-stores").then().statusCode(oneOf(200, 201));
+        String[] t = ApiFixtures.tenantWithAdmin("drift");
+        String tenant = t[0];
+        String admin = t[1];
+        String console = ApiFixtures.issueKey(tenant, "console");
+
+        Cert intermediate = ROOT.issueIntermediate("Drift CA");
+        Cert first = intermediate.issueLeaf(HOST);
+        Cert soon = intermediate.leaf(HOST).notAfter(Instant.now().plus(Duration.ofDays(5))).build();
+        String renewing;
+        try (TestTlsServer server = TestTlsServer.tls(TestPki.certs(first, intermediate),
+                first.keyPair().getPrivate())) {
+            renewing = endpoint(tenant, admin, "ActiveSync", server.port());
+            scan(tenant, admin, renewing);
+        }
+        try (TestTlsServer server = TestTlsServer.tls(TestPki.certs(soon, intermediate),
+                soon.keyPair().getPrivate())) {
+            as(admin).contentType(ContentType.JSON).body(Map.of("name", "ActiveSync", "host", "127.0.0.1",
+                            "port", server.port(), "serverName", HOST))
+                    .put("/api/v1/tenants/{t}/endpoints/{e}", tenant, renewing).then().statusCode(200);
+            scan(tenant, admin, renewing);
+        }
+        String down = endpoint(tenant, admin, "Old STS", TestTlsServer.closedPort());
+        scan(tenant, admin, down);
+        String group = as(admin).contentType(ContentType.JSON).body(Map.of("name", "all", "minApiLevel", 83,
+                        "maxApiLevel", 83))
+                .post("/api/v1/tenants/{t}/device-groups", tenant).then().statusCode(201).extract().path("id");
+
+        JsonPath report = new JsonPath(as(console).get("/api/v1/tenants/{t}/drift-report", tenant).then()
+                .statusCode(200).extract().asString());
+        assertThat(report.getList("chainChanges.endpointId")).containsExactly(renewing);
+        assertThat(report.getString("chainChanges[0].kind")).isEqualTo("LEAF_RENEWED");
+        assertThat(report.getString("chainChanges[0].endpointName")).isEqualTo("ActiveSync");
+        assertThat(report.getList("chainChanges[0].newChain")).containsExactly(soon.sha256(),
+                intermediate.sha256());
+
+        assertThat(report.getList("failingEndpoints.endpointId")).contains(down);
+        assertThat(report.getString("failingEndpoints.find { it.endpointId == '" + down + "' }.status"))
+                .isEqualTo("CONNECT_REFUSED");
+        assertThat(report.getList("failingEndpoints.find { it.endpointId == '" + renewing
+                + "' }.untrustedApiLevels")).doesNotContain(83);
+
+        assertThat(report.getList("expiringCertificates.sha256")).containsExactly(soon.sha256());
+        assertThat(report.getList("expiringCertificates[0].endpointIds")).containsExactly(renewing);
+
+        assertThat(report.getList("unresolved.code")).containsExactly("ENDPOINT_UNREACHABLE");
+        assertThat(report.getString("unresolved[0].groupId")).isEqualTo(group);
+        assertThat(report.getString("unresolved[0].endpointId")).isEqualTo(down);
+    }
+
+    private static String endpoint(String tenant, String admin, String name, int port) {
+        return as(admin).contentType(ContentType.JSON).body(Map.of("name", name, "host", "127.0.0.1",
+                        "port", port, "serverName", HOST))
+                .post("/api/v1/tenants/{t}/endpoints", tenant).then().statusCode(201).extract().path("id");
+    }
+
+    private static void scan(String tenant, String admin, String endpoint) {
+        as(admin).post("/api/v1/tenants/{t}/endpoints/{e}/scans", tenant, endpoint).then().statusCode(201);
+    }
+}
