@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  * <pre>
  * register BASE_URL OPERATOR_TOKEN ANCHOR_PEM_FILE PORTS_FILE STATE_FILE   tenant, admin key, anchor, one endpoint per port
  * scan     BASE_URL STATE_FILE CONCURRENCY ROUNDS                          POST .../scans for every endpoint, ROUNDS times
+ * profile  JFR_FILE                                                        where the service's CPU samples fall
  * </pre>
  *
  * {@code scan} prints one line {@code scans=... seconds=... endpointsPerSecond=... statuses={...} meanScanMs=...}.
@@ -35,6 +36,7 @@ public final class ScanBench {
         switch (args[0]) {
             case "register" -> register(args[1], args[2], Path.of(args[3]), Path.of(args[4]), Path.of(args[5]));
             case "scan" -> scan(args[1], Path.of(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "profile" -> profile(Path.of(args[1]));
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
         }
     }
@@ -100,6 +102,58 @@ public final class ScanBench {
         statuses.forEach((k, v) -> sorted.put(k, v.sum()));
         System.out.printf("scans=%d failed=%d seconds=%.2f endpointsPerSecond=%.1f statuses=%s meanScanMs=%.1f%n",
                 done, failures.get(), seconds, done / seconds, sorted, done == 0 ? 0.0 : scanMillis.sum() / (double) done);
+    }
+
+    /** Stages of a scan, matched against every frame of a CPU sample's stack (first match wins, in this order). */
+    private static final String[][] STAGES = {
+        {"TLS probe (2 handshakes)", "org.trustfleet.scan.TlsProbe."},
+        {"per-API-level validation (AndroidValidator)", "org.trustfleet.pki.AndroidValidator."},
+        {"chain evaluation, other (analysis, path building, AIA)", "org.trustfleet.scan.ChainEvaluator."},
+        {"storing the scan (ScanRecorder: certificates, scan row, JSON)", "org.trustfleet.scan.ScanRecorder."},
+        {"store snapshot and tenant anchors", "org.trustfleet.truststore."},
+        {"HTTP, JSON and the rest of the request", "io.vertx.", "org.jboss.resteasy.", "io.quarkus."},
+    };
+
+    /** CPU samples (JFR jdk.ExecutionSample) of the service, by scan stage, and the hottest frames. */
+    private static void profile(Path jfr) throws Exception {
+        Map<String, Long> stages = new java.util.LinkedHashMap<>();
+        Map<String, Long> tops = new java.util.HashMap<>();
+        long total = 0;
+        try (jdk.jfr.consumer.RecordingFile file = new jdk.jfr.consumer.RecordingFile(jfr)) {
+            while (file.hasMoreEvents()) {
+                jdk.jfr.consumer.RecordedEvent event = file.readEvent();
+                if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null) {
+                    continue;
+                }
+                total++;
+                List<jdk.jfr.consumer.RecordedFrame> frames = event.getStackTrace().getFrames();
+                String stage = "other (no scan or request frame)";
+                search:
+                for (String[] candidate : STAGES) {
+                    for (jdk.jfr.consumer.RecordedFrame frame : frames) {
+                        String type = frame.getMethod().getType().getName() + ".";
+                        for (int i = 1; i < candidate.length; i++) {
+                            if (type.startsWith(candidate[i])) {
+                                stage = candidate[0];
+                                break search;
+                            }
+                        }
+                    }
+                }
+                stages.merge(stage, 1L, Long::sum);
+                if (!frames.isEmpty()) {
+                    jdk.jfr.consumer.RecordedMethod top = frames.get(0).getMethod();
+                    tops.merge(top.getType().getName() + "." + top.getName(), 1L, Long::sum);
+                }
+            }
+        }
+        long all = Math.max(1, total);
+        System.out.println("CPU samples: " + total);
+        stages.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> System.out.printf("  %5.1f%%  %s%n", 100.0 * e.getValue() / all, e.getKey()));
+        System.out.println("hottest frames (self):");
+        tops.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(10)
+                .forEach(e -> System.out.printf("  %5.1f%%  %s%n", 100.0 * e.getValue() / all, e.getKey()));
     }
 
     private static String post(String url, String token, String json, int expected) throws Exception {

@@ -1,26 +1,28 @@
 #!/usr/bin/env bash
-# Scanner throughput against openssl s_time, and the service's peak RSS while 10,000 scans are stored.
+# Scanner throughput against openssl s_time on the same loopback servers, and the service's RSS while 10,000 scans
+# are stored. See bench/README.md, section "Scan throughput".
 #
 #   bench/scan/run.sh                 # N=50 endpoints, concurrency C=8
-#   N=50 C=8 ROUNDS=4 TOTAL=10000 STIME=10 XMX=512m bench/scan/run.sh
+#   N=50 C=8 ROUNDS=6 TOTAL=10000 STIME=10 XMX=512m bench/scan/run.sh
 #
-# Needs: java 17, openssl (s_server, s_time). Installs nothing. Keys and certificates are generated into a
+# Needs: java 17, openssl (s_server, s_time), curl. Installs nothing. Keys and certificates are generated into a
 # temporary directory at run time and deleted afterwards (KEEP=1 keeps it, with the service log).
 set -euo pipefail
 
 N=${N:-50}              # loopback TLS endpoints (one openssl s_server each)
 C=${C:-8}               # concurrency: service scanner permits, API driver threads, parallel s_time processes
-ROUNDS=${ROUNDS:-4}     # measured rounds of "scan every endpoint now"
-TOTAL=${TOTAL:-10000}   # scans stored in all (the RSS phase tops up to this)
+ROUNDS=${ROUNDS:-6}     # measured rounds of "scan every endpoint now" (after the storing phase warmed the JIT)
+TOTAL=${TOTAL:-10000}   # scans stored in all
 STIME=${STIME:-10}      # seconds per s_time process
 XMX=${XMX:-512m}        # service heap limit
 PORT_BASE=${PORT_BASE:-24400}
-PROFILE=${PROFILE:-1}   # 1: take thread dumps of the service during the RSS phase
+PROFILE=${PROFILE:-1}   # 1: record a JFR CPU profile of the service while it stores scans (needs jcmd)
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH="$REPO/bench/scan"
-command -v openssl >/dev/null || { echo "openssl is required (Debian: apt-get install openssl)" >&2; exit 2; }
-command -v java >/dev/null || { echo "java 17 is required" >&2; exit 2; }
+for tool in openssl java curl; do
+  command -v "$tool" >/dev/null || { echo "$tool is required (Debian: apt-get install openssl curl)" >&2; exit 2; }
+done
 
 JAR="$REPO/target/quarkus-app/quarkus-run.jar"
 if [ ! -f "$JAR" ]; then
@@ -71,6 +73,7 @@ done
 echo "== service (-Xmx$XMX, embedded PostgreSQL in $WORK/data, scanner concurrency $C)"
 HTTP_PORT=$((PORT_BASE - 1))
 TOKEN="tfo_bench-$(openssl rand -hex 16)"
+# first-scan-delay of weeks: no scheduled scan runs during the bench, only the ones it asks for
 java "-Xmx$XMX" -Dquarkus.http.port=$HTTP_PORT -Dtrustfleet.data-dir="$WORK/data" \
   -Dtrustfleet.operator-token="$TOKEN" -Dtrustfleet.scanner.allow-private-addresses=true \
   -Dtrustfleet.scanner.concurrency="$C" -Dtrustfleet.scanner.first-scan-delay=1000h \
@@ -79,21 +82,58 @@ SERVICE_PID=$!
 BASE="http://127.0.0.1:$HTTP_PORT"
 for _ in $(seq 1 240); do
   curl -fs "$BASE/q/health/ready" > /dev/null 2>&1 && break
-  kill -0 "$SERVICE_PID" 2>/dev/null || { cat service.log >&2; exit 1; }
+  kill -0 "$SERVICE_PID" 2>/dev/null || { tail -50 service.log >&2; exit 1; }
   sleep 0.5
 done
 curl -fs "$BASE/q/health/ready" > /dev/null || { echo "service not ready" >&2; tail -50 service.log >&2; exit 1; }
 
 java "$BENCH/ScanBench.java" register "$BASE" "$TOKEN" root.pem ports state
 
-echo "== warm-up: one round"
-java "$BENCH/ScanBench.java" scan "$BASE" state "$C" 1 | tee warmup.txt
+# CPU accounting in clock ticks, so that the comparison also holds on a machine shared with other work
+TCK=$(getconf CLK_TCK)
+ticks() { # utime+stime of one pid; with "all", plus its reaped children's
+  awk -v all="${2:-}" '{ print $14 + $15 + (all == "all" ? $16 + $17 : 0) }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+PG_MAIN=$(head -1 "$WORK/data/postgres/postmaster.pid")
+pg_ticks() {
+  local t
+  t=$(ticks "$PG_MAIN" all)
+  for p in $(pgrep -P "$PG_MAIN"); do t=$((t + $(ticks "$p"))); done
+  echo "$t"
+}
+servers_ticks() { local t=0; for p in "${PIDS[@]}"; do t=$((t + $(ticks "$p"))); done; echo "$t"; }
+rss_mib() { awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$SERVICE_PID/status"; }
+
+MEASURED=$(( N * ROUNDS ))
+BULK_ROUNDS=$(( (TOTAL - MEASURED + N - 1) / N ))
+CHUNK=$(( (1000 + N - 1) / N ))
+echo "== storing $((BULK_ROUNDS * N)) scans first (this also warms the JIT up); RSS every $((CHUNK * N)) scans"
+if [ "$PROFILE" = 1 ] && command -v jcmd > /dev/null; then
+  # a 20 s JFR CPU profile of the warm service, 30 s into the storing phase
+  ( sleep 30; jcmd "$SERVICE_PID" JFR.start name=bench settings=profile duration=20s filename="$WORK/scan.jfr" \
+      > /dev/null 2>&1 || true ) &
+fi
+: > rss.txt
+BULK_DONE=0
+BULK_START=$(date +%s.%N)
+while [ "$BULK_DONE" -lt "$BULK_ROUNDS" ]; do
+  R=$(( BULK_ROUNDS - BULK_DONE < CHUNK ? BULK_ROUNDS - BULK_DONE : CHUNK ))
+  java "$BENCH/ScanBench.java" scan "$BASE" state "$C" "$R" > chunk.txt
+  grep -q " failed=0 " chunk.txt || { cat chunk.txt >&2; exit 1; }
+  BULK_DONE=$((BULK_DONE + R))
+  echo "$((BULK_DONE * N)) scans: RSS $(rss_mib) MiB" | tee -a rss.txt
+done
+BULK_EPS=$(awk -v n=$((BULK_DONE * N)) -v s="$BULK_START" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", n / (e - s) }')
 
 echo "== (a) service: $ROUNDS rounds x $N endpoints, concurrency $C"
+J0=$(ticks "$SERVICE_PID"); P0=$(pg_ticks); S0=$(servers_ticks)
 java "$BENCH/ScanBench.java" scan "$BASE" state "$C" "$ROUNDS" | tee service.txt
+J1=$(ticks "$SERVICE_PID"); P1=$(pg_ticks); S1=$(servers_ticks)
 EPS=$(sed -n 's/.*endpointsPerSecond=\([0-9.]*\).*/\1/p' service.txt)
+SCANS=$(sed -n 's/^scans=\([0-9]*\).*/\1/p' service.txt)
 
 echo "== (b) openssl s_time -new, $C processes x ${STIME}s against the same servers"
+S2=$(servers_ticks)
 STIME_PIDS=()
 for i in $(seq 1 "$C"); do
   port=$(sed -n "${i}p" ports)
@@ -101,53 +141,54 @@ for i in $(seq 1 "$C"); do
   STIME_PIDS+=($!)
 done
 for p in "${STIME_PIDS[@]}"; do wait "$p" || true; done
-# "NNN connections in T real seconds" per process, summed as rates
+S3=$(servers_ticks)
+# per process: "NNN connections in U.UUs; ..." (U: s_time's user CPU) and "NNN connections in T real seconds"
 OPENSSL_HPS=$(cat stime-*.txt | sed -n 's/^\([0-9]*\) connections in \([0-9.]*\) real seconds.*/\1 \2/p' \
   | awk '{ if ($2 > 0) r += $1 / $2 } END { printf "%.1f", r }')
+HANDSHAKES=$(cat stime-*.txt | sed -n 's/^\([0-9]*\) connections in [0-9.]* real seconds.*/\1/p' \
+  | awk '{ n += $1 } END { print n + 0 }')
+STIME_USER=$(cat stime-*.txt | sed -n 's/^[0-9]* connections in \([0-9.]*\)s;.*/\1/p' | awk '{ u += $1 } END { print u + 0 }')
 
-SCANS_DONE=$(( N * (ROUNDS + 1) ))
-REMAINING=$(( TOTAL - SCANS_DONE ))
-BULK_ROUNDS=$(( (REMAINING + N - 1) / N ))
-echo "== storing scans up to $TOTAL: $BULK_ROUNDS more rounds"
-if [ "$PROFILE" = 1 ] && command -v jcmd > /dev/null; then
-  ( sleep 5; for _ in $(seq 1 20); do jcmd "$SERVICE_PID" Thread.print >> threads.txt 2>/dev/null || true; sleep 0.5; done ) &
-fi
-java "$BENCH/ScanBench.java" scan "$BASE" state "$C" "$BULK_ROUNDS" | tee bulk.txt
-BULK_EPS=$(sed -n 's/.*endpointsPerSecond=\([0-9.]*\).*/\1/p' bulk.txt)
-STORED=$(( SCANS_DONE + $(sed -n 's/^scans=\([0-9]*\).*/\1/p' bulk.txt) ))
-HWM=$(awk '/VmHWM/ { print $2 }' "/proc/$SERVICE_PID/status")
-RSS=$(awk '/VmRSS/ { print $2 }' "/proc/$SERVICE_PID/status")
+STORED=$(( BULK_DONE * N + SCANS ))
+HWM=$(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$SERVICE_PID/status")
+RSS=$(rss_mib)
 
-if [ -s threads.txt ]; then
-  # where do the scanning threads spend their time? the topmost trustfleet, JDK TLS or PostgreSQL driver frame of
-  # each scan stack (socket waits show as sun.security.ssl.* for TLS and org.postgresql.* for the database)
-  awk '
-    /^"/ { top = ""; next }
-    /org\.trustfleet\.scan\.ScanService\.run\(/ {
-      count[top == "" ? "(in ScanService.run itself, e.g. waiting for a scan permit)" : top]++; top = "-"; next }
-    /^\tat / && top == "" && /(org\.trustfleet|sun\.security\.ssl|org\.postgresql)/ {
-      f = $2; sub(/\(.*/, "", f); top = f }
-    END { for (k in count) print count[k], k }' threads.txt | sort -rn | head -12 > profile.txt
+# CPU ms per TLS handshake. Service: its JVM + PostgreSQL + the s_servers over phase (a), per scan / 2.
+# openssl: s_time's user CPU + the s_servers over phase (b), per handshake.
+per() { awk -v t="$1" -v n="$2" -v k="$TCK" -v d="${3:-1}" 'BEGIN { if (n > 0) printf "%.2f", t * 1000 / k / n / d; else print "n/a" }'; }
+CPU_SERVICE=$(per $(( (J1 - J0) + (P1 - P0) + (S1 - S0) )) "$SCANS" 2)
+CPU_JVM=$(per $((J1 - J0)) "$SCANS")
+CPU_PG=$(per $((P1 - P0)) "$SCANS")
+CPU_SRV=$(per $((S1 - S0)) "$SCANS")
+CPU_OPENSSL=$(awk -v s=$((S3 - S2)) -v u="$STIME_USER" -v n="$HANDSHAKES" -v k="$TCK" \
+  'BEGIN { if (n > 0) printf "%.3f", (s / k + u) * 1000 / n; else print "n/a" }')
+
+if [ -s scan.jfr ]; then
+  java "$BENCH/ScanBench.java" profile scan.jfr > profile.txt 2>&1 || true
 fi
 
 SERVICE_HPS=$(awk -v e="$EPS" 'BEGIN { printf "%.1f", 2 * e }')
-RATIO=$(awk -v s="$SERVICE_HPS" -v o="$OPENSSL_HPS" 'BEGIN { if (o > 0) printf "%.2f", s / o; else print "n/a" }')
-RATIO_EP=$(awk -v s="$EPS" -v o="$OPENSSL_HPS" 'BEGIN { if (o > 0) printf "%.2f", s / o; else print "n/a" }')
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
 
-cat <<EOF
-
-== result ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -r), $(java -version 2>&1 | head -1), $(openssl version | cut -d' ' -f1-2))
-| measure                                              | value |
-|------------------------------------------------------|-------|
-| endpoints (s_server processes), concurrency           | $N, $C |
-| service: endpoint scans per second (POST .../scans)  | $EPS |
-| service: TLS handshakes per second (2 per scan)      | $SERVICE_HPS |
-| openssl s_time -new: handshakes per second           | $OPENSSL_HPS |
-| ratio service handshakes / openssl handshakes        | $RATIO |
-| ratio service endpoint scans / openssl handshakes    | $RATIO_EP |
-| scans stored in all; endpoint scans/s in that phase  | $STORED; $BULK_EPS |
-| service peak RSS (VmHWM), RSS at end, heap limit      | $((HWM / 1024)) MiB, $((RSS / 1024)) MiB, $XMX |
-EOF
+echo
+echo "== result ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)," \
+  "$(java -version 2>&1 | head -1), $(openssl version | cut -d' ' -f1-2))"
+echo "| measure | value |"
+echo "|---|---|"
+echo "| endpoints (s_server processes), concurrency | $N, $C |"
+echo "| service: endpoint scans/s (POST .../scans; $SCANS scans after $((BULK_DONE * N)) warm) | $EPS |"
+echo "| service: TLS handshakes/s (2 per scan) | $SERVICE_HPS |"
+echo "| openssl s_time -new: handshakes/s ($HANDSHAKES handshakes) | $OPENSSL_HPS |"
+echo "| ratio service handshakes/s ÷ openssl handshakes/s | $(ratio "$SERVICE_HPS" "$OPENSSL_HPS") |"
+echo "| ratio service endpoint scans/s ÷ openssl handshakes/s | $(ratio "$EPS" "$OPENSSL_HPS") |"
+echo "| CPU ms per handshake, service (JVM + PostgreSQL + s_server, per scan ÷ 2) | $CPU_SERVICE |"
+echo "| CPU ms per scan: service JVM / PostgreSQL / s_server | $CPU_JVM / $CPU_PG / $CPU_SRV |"
+echo "| CPU ms per handshake, openssl (s_time user + s_server) | $CPU_OPENSSL |"
+echo "| ratio by CPU cost (openssl ÷ service, per handshake) | $(ratio "$CPU_OPENSSL" "$CPU_SERVICE") |"
+echo "| scans stored in all; endpoint scans/s while storing | $STORED; $BULK_EPS |"
+echo "| service peak RSS (VmHWM); RSS at end; heap limit | $HWM MiB; $RSS MiB; $XMX |"
+echo
+echo "== RSS while storing: $(tr '\n' ';' < rss.txt)"
 if [ -s profile.txt ]; then
-  echo; echo "== scan thread samples (top frame of interest, count):"; cat profile.txt
+  echo; echo "== service CPU profile while storing (JFR execution samples, all threads):"; cat profile.txt
 fi

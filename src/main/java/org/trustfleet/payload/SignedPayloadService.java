@@ -107,7 +107,8 @@ public class SignedPayloadService {
             }
             SignedPayload fresh = sign(tenantId, groupId, req, signer, now);
             try (PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO signed_payload (group_id, tenant_id, version, signer_id, issued_at, expires_at, etag, cms)
+                    INSERT INTO signed_payload
+                        (group_id, tenant_id, version, signer_id, issued_at, expires_at, etag, cms)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (group_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, version = EXCLUDED.version,
                         signer_id = EXCLUDED.signer_id, issued_at = EXCLUDED.issued_at,
@@ -115,8 +116,8 @@ public class SignedPayloadService {
                     WHERE signed_payload.version < EXCLUDED.version
                        OR (signed_payload.version = EXCLUDED.version
                            AND (signed_payload.signer_id <> EXCLUDED.signer_id
-                                OR signed_payload.expires_at
-                                   < ? + (signed_payload.expires_at - signed_payload.issued_at) / 2))""")) {
+                                OR signed_payload.expires_at < CAST(? AS timestamptz)
+                                   + (signed_payload.expires_at - signed_payload.issued_at) / 2))""")) {
                 s.setObject(1, groupId);
                 s.setObject(2, tenantId);
                 s.setLong(3, fresh.version());

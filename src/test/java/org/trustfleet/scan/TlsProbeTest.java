@@ -2,11 +2,16 @@ package org.trustfleet.scan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.trustfleet.pki.CertificateEncoder;
+import org.trustfleet.pki.TestPki;
 
 /** Probes real in-process TLS servers on 127.0.0.1 and checks that chains are captured verbatim and failures classified. */
 class TlsProbeTest {
@@ -16,24 +21,51 @@ class TlsProbeTest {
             .withConnectTimeout(Duration.ofSeconds(2))
             .withHandshakeTimeout(Duration.ofSeconds(5));
 
-    private static ScanTestCerts.Pki pki;
+    private static Pki pki;
+
+    /** A root, an intermediate and a leaf for sts.contoso.test (with an AIA URL nobody serves). */
+    private record Pki(TestPki.Cert root, TestPki.Cert intermediate, TestPki.Cert leaf) {
+        List<X509Certificate> fullChain() {
+            return TestPki.certs(leaf, intermediate, root);
+        }
+
+        PrivateKey leafKey() {
+            return leaf.keyPair().getPrivate();
+        }
+    }
 
     @BeforeAll
     static void certs() {
-        pki = ScanTestCerts.pki("sts.contoso.test", "http://aia.contoso.test/int.crt");
+        TestPki.Cert root = TestPki.root("Test Root sts.contoso.test");
+        TestPki.Cert intermediate = root.issueIntermediate("Test Intermediate sts.contoso.test");
+        pki = new Pki(root, intermediate,
+                intermediate.leaf("sts.contoso.test").aia("http://aia.contoso.test/int.crt").build());
+    }
+
+    /** Leaf first, then {@code length - 1} CAs each issuing the previous one; the last is a self-signed root. */
+    private static List<TestPki.Cert> longChain(int length) {
+        List<TestPki.Cert> rootFirst = new ArrayList<>();
+        rootFirst.add(TestPki.root("Long Chain CA 0"));
+        for (int i = 1; i < length - 1; i++) {
+            rootFirst.add(rootFirst.get(i - 1).issueIntermediate("Long Chain CA " + i));
+        }
+        rootFirst.add(rootFirst.get(rootFirst.size() - 1).issueLeaf("long.test"));
+        List<TestPki.Cert> leafFirst = new ArrayList<>(rootFirst);
+        Collections.reverse(leafFirst);
+        return leafFirst;
     }
 
     private final TlsProbe probe = new TlsProbe(LOOPBACK);
 
     @Test
     void capturesCompleteChainInOrderWithVersionAndCipher() throws Exception {
-        try (TestTlsServer server = TestTlsServer.tls(pki.fullChain(), pki.leaf().key())) {
+        try (TestTlsServer server = TestTlsServer.tls(pki.fullChain(), pki.leafKey())) {
             ProbeResult r = probe.probe(ProbeTarget.of("127.0.0.1", server.port(), "sts.contoso.test"));
 
             assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.OK);
             assertThat(r.chain()).containsExactlyElementsOf(pki.fullChain());
             assertThat(r.chainDer()).hasSize(3);
-            assertThat(r.chainDer().get(0)).isEqualTo(ScanTestCerts.der(pki.leaf().cert()));
+            assertThat(r.chainDer().get(0)).isEqualTo(CertificateEncoder.der(pki.leaf().cert()));
             assertThat(r.tlsVersion()).isEqualTo("TLSv1.3");
             assertThat(r.cipherSuite()).startsWith("TLS_");
             assertThat(r.address().getHostAddress()).isEqualTo("127.0.0.1");
@@ -45,7 +77,7 @@ class TlsProbeTest {
 
     @Test
     void capturesLeafOnlyChain() throws Exception {
-        try (TestTlsServer server = TestTlsServer.tls(List.of(pki.leaf().cert()), pki.leaf().key())) {
+        try (TestTlsServer server = TestTlsServer.tls(List.of(pki.leaf().cert()), pki.leafKey())) {
             ProbeResult r = probe.probe(ProbeTarget.of("127.0.0.1", server.port()));
 
             assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.OK);
@@ -56,7 +88,7 @@ class TlsProbeTest {
     @Test
     void keepsWrongOrderAsPresented() throws Exception {
         List<X509Certificate> wrongOrder = List.of(pki.leaf().cert(), pki.root().cert(), pki.intermediate().cert());
-        try (TestTlsServer server = TestTlsServer.tls(wrongOrder, pki.leaf().key())) {
+        try (TestTlsServer server = TestTlsServer.tls(wrongOrder, pki.leafKey())) {
             ProbeResult r = probe.probe(ProbeTarget.of("127.0.0.1", server.port()));
 
             assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.OK);
@@ -66,9 +98,9 @@ class TlsProbeTest {
 
     @Test
     void capturesHundredCertificateChain() throws Exception {
-        List<ScanTestCerts.Issued> longChain = ScanTestCerts.longChain(100);
-        List<X509Certificate> chain = longChain.stream().map(ScanTestCerts.Issued::cert).toList();
-        try (TestTlsServer server = TestTlsServer.tls(chain, longChain.get(0).key())) {
+        List<TestPki.Cert> longChain = longChain(100);
+        List<X509Certificate> chain = longChain.stream().map(TestPki.Cert::cert).toList();
+        try (TestTlsServer server = TestTlsServer.tls(chain, longChain.get(0).keyPair().getPrivate())) {
             ProbeResult r = probe.probe(ProbeTarget.of("127.0.0.1", server.port()));
 
             assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.OK);
@@ -79,7 +111,7 @@ class TlsProbeTest {
     @Test
     void tls12IsNegotiatedWhenServerOffersOnlyTls12() throws Exception {
         // The probe must not be limited to TLS 1.3; a TLS 1.2-only server still yields its chain.
-        try (TestTlsServer server = TestTlsServer.tls(pki.fullChain(), pki.leaf().key(), "TLSv1.2")) {
+        try (TestTlsServer server = TestTlsServer.tls(pki.fullChain(), pki.leafKey(), "TLSv1.2")) {
             ProbeResult r = probe.probe(ProbeTarget.of("127.0.0.1", server.port()));
             assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.OK);
             assertThat(r.chain()).containsExactlyElementsOf(pki.fullChain());
@@ -128,7 +160,7 @@ class TlsProbeTest {
     @Test
     void sniOnlyServerFailsWithoutSni() throws Exception {
         try (TestTlsServer server = TestTlsServer.sniDependent("sts.contoso.test", pki.fullChain(),
-                pki.leaf().key(), null, null)) {
+                pki.leafKey(), null, null)) {
             ProbePair pair = probe.probeBoth(ProbeTarget.of("127.0.0.1", server.port(), "sts.contoso.test"));
 
             assertThat(pair.withSni().status()).as(pair.withSni().toString()).isEqualTo(ProbeStatus.OK);
@@ -144,9 +176,9 @@ class TlsProbeTest {
 
     @Test
     void sniDependentServerPresentsDifferentChainWithoutSni() throws Exception {
-        ScanTestCerts.Issued fallback = ScanTestCerts.root("fallback.contoso.test");
+        TestPki.Cert fallback = TestPki.root("fallback.contoso.test");
         try (TestTlsServer server = TestTlsServer.sniDependent("sts.contoso.test", pki.fullChain(),
-                pki.leaf().key(), List.of(fallback.cert()), fallback.key())) {
+                pki.leafKey(), List.of(fallback.cert()), fallback.keyPair().getPrivate())) {
             ProbePair pair = probe.probeBoth(ProbeTarget.of("localhost", server.port(), "sts.contoso.test"));
 
             assertThat(pair.withSni().chain()).containsExactlyElementsOf(pki.fullChain());
@@ -159,7 +191,7 @@ class TlsProbeTest {
 
     @Test
     void sniIndependentServerIsNotSniRequired() throws Exception {
-        try (TestTlsServer server = TestTlsServer.tls(pki.fullChain(), pki.leaf().key())) {
+        try (TestTlsServer server = TestTlsServer.tls(pki.fullChain(), pki.leafKey())) {
             ProbePair pair = probe.probeBoth(ProbeTarget.of("127.0.0.1", server.port(), "sts.contoso.test"));
 
             assertThat(pair.withSni().isOk()).isTrue();
@@ -171,7 +203,7 @@ class TlsProbeTest {
 
     @Test
     void ipLiteralWithoutServerNameSendsNoSni() throws Exception {
-        try (TestTlsServer server = TestTlsServer.tls(pki.fullChain(), pki.leaf().key())) {
+        try (TestTlsServer server = TestTlsServer.tls(pki.fullChain(), pki.leafKey())) {
             ProbePair pair = probe.probeBoth(ProbeTarget.of("127.0.0.1", server.port()));
 
             assertThat(pair.withSni().sniSent()).isNull();
@@ -184,7 +216,7 @@ class TlsProbeTest {
 
     @Test
     void hostNameIsSentAsSniWhenNoServerName() throws Exception {
-        try (TestTlsServer server = TestTlsServer.tls(pki.fullChain(), pki.leaf().key())) {
+        try (TestTlsServer server = TestTlsServer.tls(pki.fullChain(), pki.leafKey())) {
             ProbeResult r = probe.probe(ProbeTarget.of("localhost", server.port()));
 
             assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.OK);
@@ -208,7 +240,7 @@ class TlsProbeTest {
     @Test
     void loopbackIsBlockedWithoutAnyConnection() throws Exception {
         TlsProbe production = new TlsProbe(LOOPBACK.withAllowPrivateAddresses(false));
-        try (TestTlsServer server = TestTlsServer.tls(pki.fullChain(), pki.leaf().key())) {
+        try (TestTlsServer server = TestTlsServer.tls(pki.fullChain(), pki.leafKey())) {
             ProbeResult byLiteral = production.probe(ProbeTarget.of("127.0.0.1", server.port()));
             ProbeResult byName = production.probe(ProbeTarget.of("localhost", server.port()));
             ProbeResult mapped = production.probe(ProbeTarget.of("::ffff:127.0.0.1", server.port()));
@@ -225,7 +257,7 @@ class TlsProbeTest {
 
     @Test
     void probeNeverThrowsOnOddServerNames() throws Exception {
-        try (TestTlsServer server = TestTlsServer.tls(pki.fullChain(), pki.leaf().key())) {
+        try (TestTlsServer server = TestTlsServer.tls(pki.fullChain(), pki.leafKey())) {
             // '_' is legal in DNS but refused by the JDK for SNI: the probe goes on without SNI.
             ProbeResult r = probe.probe(ProbeTarget.of("127.0.0.1", server.port(), "odd_name.contoso.test"));
             assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.OK);

@@ -26,6 +26,7 @@ import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.TestPki;
 import org.trustfleet.tenant.Role;
 import org.trustfleet.testing.ApiFixtures;
+import org.trustfleet.testing.DeviceFixtures;
 import org.trustfleet.testing.EmbeddedPostgresResource;
 
 /**
@@ -36,8 +37,12 @@ import org.trustfleet.testing.EmbeddedPostgresResource;
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 class AccessMatrixTest {
 
-    /** The fixture a route runs in: tenant A with its keys, and tenant B's admin. */
-    record World(String tenantA, String adminA, String consoleA, String revokedAdminA, String adminB) {}
+    /**
+     * The fixture a route runs in: tenant A with its keys, a device group with an enrolled and a revoked device,
+     * and tenant B's admin.
+     */
+    record World(String tenantA, String adminA, String consoleA, String revokedAdminA, String adminB, String groupA,
+            String deviceIdA, String deviceA, String revokedDeviceA) {}
 
     /** One protected route: how to call it in a world, and who may. */
     record Route(String name, Set<Role> allowed, boolean tenantScoped,
@@ -95,7 +100,27 @@ class AccessMatrixTest {
                                 scannedEndpointOf(w))),
                 new Route("GET /tenants/{t}/endpoints/{e}/scans/latest", EnumSet.of(Role.ADMIN, Role.CONSOLE),
                         true, w -> r -> r.get("/api/v1/tenants/{t}/endpoints/{e}/scans/latest", w.tenantA(),
-                                scannedEndpointOf(w))));
+                                scannedEndpointOf(w))),
+                new Route("POST /tenants/{t}/enrollment-tokens", EnumSet.of(Role.ADMIN), true,
+                        w -> r -> r.contentType(ContentType.JSON).body(Map.of("deviceGroupId", w.groupA(),
+                                "expiresInSeconds", 600, "maxUses", 1))
+                                .post("/api/v1/tenants/{t}/enrollment-tokens", w.tenantA())),
+                new Route("GET /tenants/{t}/devices", EnumSet.of(Role.ADMIN, Role.CONSOLE), true,
+                        w -> r -> r.get("/api/v1/tenants/{t}/devices", w.tenantA())),
+                new Route("GET /tenants/{t}/devices/{d}", EnumSet.of(Role.ADMIN, Role.CONSOLE), true,
+                        w -> r -> r.get("/api/v1/tenants/{t}/devices/{d}", w.tenantA(), w.deviceIdA())),
+                new Route("DELETE /tenants/{t}/devices/{d}", EnumSet.of(Role.ADMIN), true,
+                        w -> r -> r.delete("/api/v1/tenants/{t}/devices/{d}", w.tenantA(),
+                                DeviceFixtures.device(w.tenantA(), w.adminA(), w.groupA()).id())),
+                new Route("GET /tenants/{t}/signing-keys/current", EnumSet.of(Role.ADMIN, Role.CONSOLE), true,
+                        w -> r -> r.get("/api/v1/tenants/{t}/signing-keys/current", w.tenantA())),
+                new Route("POST /tenants/{t}/signing-keys/rotate", EnumSet.of(Role.ADMIN), true,
+                        w -> r -> r.post("/api/v1/tenants/{t}/signing-keys/rotate", w.tenantA())),
+                new Route("GET /device/payload", EnumSet.of(Role.DEVICE), false,
+                        w -> r -> r.get("/api/v1/device/payload")),
+                new Route("POST /device/reports", EnumSet.of(Role.DEVICE), false,
+                        w -> r -> r.contentType(ContentType.JSON).body(Map.of("payloadVersion", 0,
+                                "installed", List.of(), "apiLevel", 95)).post("/api/v1/device/reports")));
     }
 
     /** A CA certificate for the trust-store and anchor rows, generated once per run. */
@@ -138,7 +163,12 @@ class AccessMatrixTest {
         as(adminA).delete("/api/v1/tenants/{t}/api-keys/{k}", tenantA, keyIdOf(tenantA, adminA, revoked))
                 .then().statusCode(204);
         String tenantB = ApiFixtures.createTenant("matrix-b");
-        world = new World(tenantA, adminA, consoleA, revoked, ApiFixtures.issueKey(tenantB, "admin"));
+        String groupA = DeviceFixtures.group(tenantA, adminA, "matrix", List.of());
+        DeviceFixtures.Device deviceA = DeviceFixtures.device(tenantA, adminA, groupA);
+        DeviceFixtures.Device revokedDevice = DeviceFixtures.device(tenantA, adminA, groupA);
+        as(adminA).delete("/api/v1/tenants/{t}/devices/{d}", tenantA, revokedDevice.id()).then().statusCode(204);
+        world = new World(tenantA, adminA, consoleA, revoked, ApiFixtures.issueKey(tenantB, "admin"), groupA,
+                deviceA.id(), deviceA.token(), revokedDevice.token());
     }
 
     static Stream<Route> allRoutes() {
@@ -157,7 +187,8 @@ class AccessMatrixTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("allRoutes")
     void unknownAndRevokedTokensAreUnauthenticated(Route route) {
-        for (String token : List.of("tfk_unknown-token", world.revokedAdminA())) {
+        for (String token : List.of("tfk_unknown-token", "tfd_unknown-token", world.revokedAdminA(),
+                world.revokedDeviceA())) {
             Response response = route.call().apply(world).apply(api().auth().oauth2(token));
             assertThat(response.statusCode()).as("token %s", token).isEqualTo(401);
         }
@@ -167,7 +198,7 @@ class AccessMatrixTest {
     @MethodSource("allRoutes")
     void eachRoleGetsExactlyItsRights(Route route) {
         Map<Role, String> tokens = Map.of(Role.OPERATOR, EmbeddedPostgresResource.OPERATOR_TOKEN,
-                Role.ADMIN, world.adminA(), Role.CONSOLE, world.consoleA());
+                Role.ADMIN, world.adminA(), Role.CONSOLE, world.consoleA(), Role.DEVICE, world.deviceA());
         tokens.forEach((role, token) -> {
             int status = route.call().apply(world).apply(as(token)).statusCode();
             if (route.allowed().contains(role)) {

@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Payload delivery: GET /api/v1/device/payload with many distinct device tokens (200s, and 304s with If-None-Match)
+# against nginx serving the same bytes as a static file, in the same run, at the same concurrency; with DEVICES
+# enrolled devices in the service's embedded database. See bench/README.md, section "Payload delivery".
+#
+#   bench/payload/run.sh                       # 100,000 devices, wrk -t2 -c64 -d20s
+#   DEVICES=100000 HOT=1000 C=64 T=2 D=20s XMX=512m bench/payload/run.sh
+#
+# How the devices get there: one device is enrolled through the API (which creates the tenant's signer); the other
+# DEVICES-1 are generated here (random tfd_ tokens, their SHA-256 as the stored hash, exactly what enrollment stores)
+# and loaded with psql \copy into the service's own embedded PostgreSQL (port taken from the service log).
+# wrk then picks a random token per request, from all DEVICES tokens ("all") and from a HOT-token subset ("hot",
+# every token re-used well within trustfleet.device.auth-cache-ttl).
+#
+# Needs: java 17, curl, python3, psql (postgresql-client), wrk, nginx (Debian: apt-get install -y wrk nginx-light
+# postgresql-client). Installs nothing; CI does not run benchmarks.
+set -euo pipefail
+
+DEVICES=${DEVICES:-100000}
+HOT=${HOT:-1000}
+C=${C:-64}
+T=${T:-2}
+D=${D:-20s}
+XMX=${XMX:-512m}
+HTTP_PORT=${HTTP_PORT:-18080}
+NGINX_PORT=${NGINX_PORT:-18081}
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+BENCH="$REPO/bench/payload"
+missing=0
+for tool in java curl python3 psql wrk nginx; do
+  if ! command -v "$tool" >/dev/null; then echo "missing: $tool" >&2; missing=1; fi
+done
+if [ "$missing" = 1 ]; then
+  echo "install the tools first (Debian: apt-get install -y wrk nginx-light postgresql-client python3 curl)" >&2
+  exit 2
+fi
+
+JAR="$REPO/target/quarkus-app/quarkus-run.jar"
+if [ ! -f "$JAR" ]; then
+  echo "== building the service jar"
+  (cd "$REPO" && ./mvnw -B -q package -DskipTests)
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/trustfleet-payload-bench.XXXXXX")
+SERVICE_PID=""
+NGINX_PID=""
+cleanup() {
+  if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; fi
+  if [ -n "$SERVICE_PID" ]; then kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true; fi
+  if [ "${KEEP:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+cd "$WORK"
+
+echo "== starting the service (heap $XMX) in $WORK"
+OPERATOR=tfo_bench-$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+java "-Xmx$XMX" -Dquarkus.http.port=$HTTP_PORT -Dtrustfleet.data-dir="$WORK/data" \
+  -Dtrustfleet.operator-token="$OPERATOR" -Dquarkus.log.console.json.enabled=false \
+  -jar "$JAR" > service.log 2>&1 &
+SERVICE_PID=$!
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$HTTP_PORT/q/health/ready" >/dev/null 2>&1 && break
+  sleep 1
+done
+curl -sf "http://127.0.0.1:$HTTP_PORT/q/health/ready" >/dev/null || { echo "service did not start" >&2; tail -50 service.log; exit 1; }
+DB_PORT=$(sed -n 's/.*Embedded PostgreSQL started in .* on port \([0-9]*\).*/\1/p' service.log | head -1)
+B="http://127.0.0.1:$HTTP_PORT/api/v1"
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+echo "== tenant, admin key, three private roots as anchors, a group including them"
+TENANT=$(curl -sf -X POST "$B/tenants" -H "Authorization: Bearer $OPERATOR" -H 'Content-Type: application/json' \
+  -d '{"name":"payload-bench"}' | json "['id']")
+ADMIN=$(curl -sf -X POST "$B/tenants/$TENANT/api-keys" -H "Authorization: Bearer $OPERATOR" \
+  -H 'Content-Type: application/json' -d '{"name":"bench","role":"admin"}' | json "['token']")
+INCLUDE=""
+for i in 1 2 3; do
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "r$i.key" -out "r$i.pem" -days 30 \
+    -subj "/O=Payload Bench/CN=Bench Private Root $i" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+  PEM=$(python3 -c "import json; print(json.dumps(open('r$i.pem').read()))")
+  SHA=$(curl -sf -X POST "$B/tenants/$TENANT/anchors" -H "Authorization: Bearer $ADMIN" \
+    -H 'Content-Type: application/json' -d "{\"pem\":$PEM}" | json "[0]['sha256']")
+  INCLUDE="$INCLUDE${INCLUDE:+,}\"$SHA\""
+done
+GROUP=$(curl -sf -X POST "$B/tenants/$TENANT/device-groups" -H "Authorization: Bearer $ADMIN" \
+  -H 'Content-Type: application/json' \
+  -d "{\"name\":\"bench\",\"minApiLevel\":24,\"maxApiLevel\":36,\"include\":[$INCLUDE]}" | json "['id']")
+ENROLL=$(curl -sf -X POST "$B/tenants/$TENANT/enrollment-tokens" -H "Authorization: Bearer $ADMIN" \
+  -H 'Content-Type: application/json' \
+  -d "{\"deviceGroupId\":\"$GROUP\",\"expiresInSeconds\":3600,\"maxUses\":1}" | json "['token']")
+FIRST=$(curl -sf -X POST "$B/enroll" -H 'Content-Type: application/json' \
+  -d "{\"enrollmentToken\":\"$ENROLL\",\"hardwareId\":\"bench-0\",\"apiLevel\":33}" | json "['deviceToken']")
+
+echo "== generating and loading $((DEVICES - 1)) more devices (psql \\copy into the embedded database on port $DB_PORT)"
+python3 - "$DEVICES" "$TENANT" "$GROUP" "$FIRST" <<'PY'
+import base64, hashlib, secrets, sys, uuid, datetime
+n, tenant, group, first = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+now = datetime.datetime.now(datetime.timezone.utc).isoformat()
+with open("tokens.txt", "w") as tokens, open("devices.csv", "w") as csv:
+    tokens.write(first + "\n")
+    for i in range(1, n):
+        token = "tfd_" + base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+        tokens.write(token + "\n")
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        csv.write(f"{uuid.uuid4()},{tenant},{group},bench-{i},\\x{digest},95,{now},{now}\n")
+PY
+START_LOAD=$(date +%s.%N)
+PGPASSWORD="" psql -q -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -c \
+  "\\copy device (id, tenant_id, device_group_id, hardware_id, token_hash, api_level, enrolled_at, last_seen_at) FROM 'devices.csv' WITH (FORMAT csv)"
+LOAD_S=$(python3 -c "import time; print(round(time.time() - $START_LOAD, 1))")
+COUNT=$(psql -qtA -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres -c "SELECT count(*) FROM device")
+echo "   $COUNT devices in the database (load took ${LOAD_S}s)"
+head -n "$HOT" tokens.txt > hot.txt
+
+curl -sf -D headers.txt -o payload.p7m -H "Authorization: Bearer $FIRST" "$B/device/payload"
+ETAG=$(awk 'tolower($1) == "etag:" { sub(/\r$/, "", $2); print $2 }' headers.txt)
+SIZE=$(stat -c %s payload.p7m)
+echo "   payload: $SIZE bytes, ETag $ETAG"
+# the last generated token must authenticate too (checks the bulk load)
+curl -sf -o /dev/null -H "Authorization: Bearer $(tail -1 tokens.txt)" "$B/device/payload"
+
+echo "== nginx serving the same bytes on port $NGINX_PORT"
+mkdir -p www nginx-tmp
+chmod 711 "$WORK"  # nginx workers (www-data when started as root) must reach www/
+cp payload.p7m www/payload.p7m
+cat > nginx.conf <<NGINX
+worker_processes auto;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path $WORK/nginx-tmp; proxy_temp_path $WORK/nginx-tmp; fastcgi_temp_path $WORK/nginx-tmp;
+  uwsgi_temp_path $WORK/nginx-tmp; scgi_temp_path $WORK/nginx-tmp;
+  types { application/pkcs7-mime p7m; }
+  server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; etag on; }
+}
+NGINX
+nginx -c "$WORK/nginx.conf" -p "$WORK" &
+NGINX_PID=$!
+sleep 1
+NGINX_ETAG=$(curl -sfI "http://127.0.0.1:$NGINX_PORT/payload.p7m" | awk 'tolower($1) == "etag:" { sub(/\r$/, "", $2); print $2 }')
+
+run() { # name, then wrk arguments
+  local name=$1; shift
+  wrk -t"$T" -c"$C" -d"$D" --latency "$@" > "wrk-$name.txt" 2>&1
+  local rps p99 errs
+  rps=$(awk '/^Requests\/sec/ { print $2 }' "wrk-$name.txt")
+  p99=$(awk '$1 == "99%" { print $2 }' "wrk-$name.txt")
+  errs=$(awk '/Non-2xx or 3xx/ { print $NF }' "wrk-$name.txt")
+  echo "$name $rps $p99 ${errs:-0}" >> results.txt
+  echo "   $name: $rps req/s, p99 $p99, non-2xx/3xx ${errs:-0}"
+}
+
+echo "== warm-up (service, 10s)"
+TOKENS_FILE=hot.txt wrk -t"$T" -c"$C" -d10s -s "$BENCH/tokens.lua" "$B/device/payload" > /dev/null
+TOKENS_FILE=tokens.txt wrk -t"$T" -c"$C" -d10s -s "$BENCH/tokens.lua" "$B/device/payload" > /dev/null
+
+echo "== measuring: wrk -t$T -c$C -d$D"
+: > results.txt
+TOKENS_FILE=tokens.txt run service-200-all -s "$BENCH/tokens.lua" "$B/device/payload"
+TOKENS_FILE=tokens.txt ETAG="$ETAG" run service-304-all -s "$BENCH/tokens.lua" "$B/device/payload"
+TOKENS_FILE=hot.txt run service-200-hot -s "$BENCH/tokens.lua" "$B/device/payload"
+TOKENS_FILE=hot.txt ETAG="$ETAG" run service-304-hot -s "$BENCH/tokens.lua" "$B/device/payload"
+run nginx-200 "http://127.0.0.1:$NGINX_PORT/payload.p7m"
+run nginx-304 -H "If-None-Match: $NGINX_ETAG" "http://127.0.0.1:$NGINX_PORT/payload.p7m"
+
+HWM=$(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$SERVICE_PID/status")
+RSS=$(awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$SERVICE_PID/status")
+SEEN=$(psql -qtA -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres -c \
+  "SELECT count(*) FROM device WHERE last_seen_at > now() - interval '10 minutes' AND hardware_id <> 'bench-0'")
+
+python3 - "$HWM" "$RSS" "$XMX" "$DEVICES" "$HOT" "$SIZE" "$C" "$T" "$D" "$SEEN" "$(nproc)" <<'PY'
+import sys
+hwm, rss, xmx, devices, hot, size, c, t, d, seen, cpus = sys.argv[1:]
+r = {}
+for line in open("results.txt"):
+    name, rps, p99, errs = line.split()
+    r[name] = (float(rps), p99, int(errs))
+print()
+print(f"Payload delivery: {int(devices):,} devices in the database, payload {size} bytes, wrk -t{t} -c{c} -d{d}, "
+      f"{cpus} CPUs shared by wrk, the service, PostgreSQL and nginx")
+print()
+print("| run | tokens | requests/s | p99 | ratio to nginx | non-2xx/3xx |")
+print("|---|---|---:|---:|---:|---:|")
+for name, tokens in [("service-200-all", devices), ("service-304-all", devices), ("service-200-hot", hot),
+                     ("service-304-hot", hot), ("nginx-200", "-"), ("nginx-304", "-")]:
+    rps, p99, errs = r[name]
+    kind = name.split("-")[1]
+    ratio = "" if name.startswith("nginx") else f"{rps / r['nginx-' + kind][0]:.2f}"
+    tok = f"{int(tokens):,}" if tokens != "-" else "-"
+    print(f"| {name} | {tok} | {rps:,.0f} | {p99} | {ratio} | {errs} |")
+print()
+print(f"service peak RSS (VmHWM) {hwm} MiB, RSS at end {rss} MiB, heap limit {xmx}; "
+      f"devices with last_seen_at written during the run: {int(seen):,}")
+PY

@@ -1,0 +1,117 @@
+package org.trustfleet.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.trustfleet.testing.Contract.api;
+import static org.trustfleet.testing.Contract.as;
+import static org.trustfleet.testing.Contract.invalidRequest;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.trustfleet.payload.SignerIdentity;
+import org.trustfleet.pki.CertificateParser;
+import org.trustfleet.pki.Certificates;
+import org.trustfleet.testing.ApiFixtures;
+import org.trustfleet.testing.DeviceFixtures;
+import org.trustfleet.testing.EmbeddedPostgresResource;
+
+/**
+ * Enrollment tokens and enrollment: the happy path, token validation, unknown and used-up tokens. Expiry, the
+ * failure rate limit and atomic use are in {@link DeviceClockTest}.
+ */
+@QuarkusTest
+@WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
+class EnrollmentApiTest {
+    private String tenant;
+    private String admin;
+    private String group;
+
+    @BeforeEach
+    void setUp() {
+        String[] t = ApiFixtures.tenantWithAdmin("enrollment");
+        tenant = t[0];
+        admin = t[1];
+        group = DeviceFixtures.group(tenant, admin, "enroll", List.of());
+    }
+
+    @Test
+    void aTokenEnrollsADeviceThatPinsThePayloadRoot() {
+        JsonPath issued = new JsonPath(as(admin).contentType(ContentType.JSON).body(Map.of("deviceGroupId", group,
+                        "expiresInSeconds", 600, "maxUses", 2))
+                .post("/api/v1/tenants/{t}/enrollment-tokens", tenant).then().statusCode(201).extract().asString());
+        assertThat(issued.getString("token")).startsWith("tfe_");
+        assertThat(issued.getString("deviceGroupId")).isEqualTo(group);
+        assertThat(issued.getInt("maxUses")).isEqualTo(2);
+
+        JsonPath e = new JsonPath(api().contentType(ContentType.JSON).body(Map.of(
+                        "enrollmentToken", issued.getString("token"), "hardwareId", "serial-0001", "apiLevel", 93,
+                        "model", "Galaxy A", "agentVersion", "acme-dpc/4.2"))
+                .post("/api/v1/enroll").then().statusCode(201).extract().asString());
+        assertThat(e.getString("deviceToken")).startsWith("tfd_");
+        assertThat(e.getString("tenantId")).isEqualTo(tenant);
+        assertThat(e.getString("deviceGroupId")).isEqualTo(group);
+        assertThat(e.getString("payloadUrl")).isEqualTo("/api/v1/device/payload");
+        List<X509Certificate> chain = CertificateParser.parse(e.getString("payloadSignerChain"));
+        assertThat(chain).hasSize(2);
+        assertThat(Certificates.isSelfSigned(chain.get(1))).isTrue();
+        assertThat(Certificates.isIssuedBy(chain.get(0), chain.get(1))).isTrue();
+        assertThat(SignerIdentity.tenantOf(chain.get(0))).contains(UUID.fromString(tenant));
+
+        JsonPath device = new JsonPath(as(admin).get("/api/v1/tenants/{t}/devices/{d}", tenant,
+                e.getString("deviceId")).then().statusCode(200).extract().asString());
+        assertThat(device.getString("hardwareId")).isEqualTo("serial-0001");
+        assertThat(device.getString("agentVersion")).isEqualTo("acme-dpc/4.2");
+        assertThat(device.getInt("apiLevel")).isEqualTo(93);
+        assertThat(device.getString("compliance.state")).isEqualTo("PENDING");
+        assertThat(device.getBoolean("revoked")).isFalse();
+    }
+
+    @Test
+    void tokenRequestsAreValidated() {
+        String[] other = ApiFixtures.tenantWithAdmin("enrollment-other");
+        String foreignGroup = DeviceFixtures.group(other[0], other[1], "foreign", List.of());
+        for (Map<String, Object> body : List.of(
+                Map.<String, Object>of("deviceGroupId", group, "expiresInSeconds", 59, "maxUses", 1),
+                Map.<String, Object>of("deviceGroupId", group, "expiresInSeconds", 31_536_001, "maxUses", 1),
+                Map.<String, Object>of("deviceGroupId", group, "expiresInSeconds", 60, "maxUses", 0),
+                Map.<String, Object>of("deviceGroupId", group, "expiresInSeconds", 60, "maxUses", 100_001),
+                Map.<String, Object>of("expiresInSeconds", 60, "maxUses", 1))) {
+            invalidRequest().auth().oauth2(admin).contentType(ContentType.JSON).body(body)
+                    .post("/api/v1/tenants/{t}/enrollment-tokens", tenant).then().statusCode(400);
+        }
+        as(admin).contentType(ContentType.JSON).body(Map.of("deviceGroupId", foreignGroup,
+                        "expiresInSeconds", 60, "maxUses", 1))
+                .post("/api/v1/tenants/{t}/enrollment-tokens", tenant).then().statusCode(400)
+                .body("detail", containsString("deviceGroupId"));
+    }
+
+    @Test
+    void unknownAndUsedUpTokensAreRefusedDistinctly() {
+        api().contentType(ContentType.JSON).body(Map.of("enrollmentToken", "tfe_" + UUID.randomUUID(),
+                        "hardwareId", "hw-1", "apiLevel", 30))
+                .post("/api/v1/enroll").then().statusCode(401)
+                .body("type", equalTo("urn:trustfleet:problem:unauthenticated"))
+                .body("detail", containsString("not valid"));
+
+        String once = DeviceFixtures.enrollmentToken(tenant, admin, group, 1);
+        DeviceFixtures.enroll(once, "hw-first");
+        api().contentType(ContentType.JSON).body(Map.of("enrollmentToken", once, "hardwareId", "hw-second",
+                        "apiLevel", 30))
+                .post("/api/v1/enroll").then().statusCode(410)
+                .body("type", equalTo("urn:trustfleet:problem:gone"))
+                .body("detail", containsString("used 1 times"));
+
+        invalidRequest().contentType(ContentType.JSON).body(Map.of("enrollmentToken", once, "apiLevel", 30))
+                .post("/api/v1/enroll").then().statusCode(400);
+    }
+}
