@@ -1,7 +1,6 @@
 package org.trustfleet.drift;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
@@ -15,6 +14,9 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.trustfleet.core.TrustfleetConfig;
+import org.trustfleet.device.ComplianceState;
+import org.trustfleet.device.DeviceService;
+import org.trustfleet.device.DeviceView;
 import org.trustfleet.policy.DeviceGroup;
 import org.trustfleet.policy.DeviceGroupService;
 import org.trustfleet.policy.GroupRequirements;
@@ -31,18 +33,18 @@ import org.trustfleet.scan.ScanService;
 @ApplicationScoped
 public class DriftService {
     static final int MAX_CHANGES = 100;
+    static final int MAX_NON_COMPLIANT = 100;
 
     private final EndpointService endpoints;
     private final ScanService scans;
     private final DeviceGroupService groups;
     private final RequirementsService requirements;
-    private final Instance<DeviceCompliance> devices;
+    private final DeviceService devices;
     private final TrustfleetConfig config;
     private final Clock clock;
 
     public DriftService(EndpointService endpoints, ScanService scans, DeviceGroupService groups,
-            RequirementsService requirements, Instance<DeviceCompliance> devices, TrustfleetConfig config,
-            Clock clock) {
+            RequirementsService requirements, DeviceService devices, TrustfleetConfig config, Clock clock) {
         this.endpoints = endpoints;
         this.scans = scans;
         this.groups = groups;
@@ -108,7 +110,32 @@ public class DriftService {
                         .thenComparing(DriftReport.ExpiringCertificate::sha256))
                 .toList();
         return new DriftReport(tenantId, now, since, changes, failing, expiringList, unresolved,
-                devices.isResolvable() ? devices.get().summary(tenantId) : null);
+                deviceSummary(tenantId));
+    }
+
+    /** Counts every device of the tenant by compliance state; lists the first non-compliant ones. */
+    private DriftReport.DeviceSummary deviceSummary(UUID tenantId) {
+        Map<String, Long> byState = new TreeMap<>();
+        for (ComplianceState state : ComplianceState.values()) {
+            byState.put(state.name(), 0L);
+        }
+        List<DriftReport.NonCompliantDevice> nonCompliant = new ArrayList<>();
+        UUID after = null;
+        while (true) {
+            List<DeviceView> page = devices.list(tenantId, DeviceService.MAX_LIMIT, after);
+            for (DeviceView device : page) {
+                ComplianceState state = device.compliance().state();
+                byState.merge(state.name(), 1L, Long::sum);
+                if (state != ComplianceState.COMPLIANT && nonCompliant.size() < MAX_NON_COMPLIANT) {
+                    nonCompliant.add(new DriftReport.NonCompliantDevice(device.id(), device.hardwareId(),
+                            device.deviceGroupId(), state.name(), device.lastSeenAt()));
+                }
+            }
+            if (page.size() < DeviceService.MAX_LIMIT) {
+                return new DriftReport.DeviceSummary(byState, nonCompliant);
+            }
+            after = page.get(page.size() - 1).id();
+        }
     }
 
     private static String name(Map<UUID, Endpoint> byId, UUID endpointId) {

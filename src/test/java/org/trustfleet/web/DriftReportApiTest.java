@@ -20,6 +20,7 @@ import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
 import org.trustfleet.scan.TestTlsServer;
 import org.trustfleet.testing.ApiFixtures;
+import org.trustfleet.testing.DeviceFixtures;
 import org.trustfleet.testing.EmbeddedPostgresResource;
 
 /** The drift report lists chain changes, failing endpoints, expiring certificates and unresolved findings. */
@@ -61,6 +62,8 @@ class DriftReportApiTest {
                         "maxApiLevel", 83))
                 .post("/api/v1/tenants/{t}/device-groups", tenant).then().statusCode(201).extract().path("id");
 
+        DeviceFixtures.Device device = DeviceFixtures.device(tenant, admin, group);
+
         JsonPath report = new JsonPath(as(console).get("/api/v1/tenants/{t}/drift-report", tenant).then()
                 .statusCode(200).extract().asString());
         assertThat(report.getList("chainChanges.endpointId")).containsExactly(renewing);
@@ -81,6 +84,11 @@ class DriftReportApiTest {
         assertThat(report.getList("unresolved.code")).containsExactly("ENDPOINT_UNREACHABLE");
         assertThat(report.getString("unresolved[0].groupId")).isEqualTo(group);
         assertThat(report.getString("unresolved[0].endpointId")).isEqualTo(down);
+
+        // the device enrolled but never reported: pending, and listed as not compliant
+        assertThat(report.getInt("devices.byState.PENDING")).isEqualTo(1);
+        assertThat(report.getInt("devices.byState.COMPLIANT")).isZero();
+        assertThat(report.getList("devices.nonCompliant.deviceId")).containsExactly(device.id());
     }
 
     private static String endpoint(String tenant, String admin, String name, int port) {
