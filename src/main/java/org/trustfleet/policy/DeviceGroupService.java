@@ -1,8 +1,6 @@
 package org.trustfleet.policy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
@@ -16,6 +14,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.trustfleet.core.JsonColumns;
 import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.scan.Endpoint;
@@ -31,14 +30,14 @@ public class DeviceGroupService {
 
     private final EndpointService endpoints;
     private final CertificateStore certificates;
-    private final ObjectMapper json;
+    private final JsonColumns json;
     private final Clock clock;
     private final Event<GroupChanged> changed;
 
     /** Fired after a group was created or replaced (not deleted: its requirements go with it). */
     public record GroupChanged(UUID tenantId, UUID groupId) {}
 
-    public DeviceGroupService(EndpointService endpoints, CertificateStore certificates, ObjectMapper json,
+    public DeviceGroupService(EndpointService endpoints, CertificateStore certificates, JsonColumns json,
             Clock clock, Event<GroupChanged> changed) {
         this.endpoints = endpoints;
         this.certificates = certificates;
@@ -163,9 +162,9 @@ public class DeviceGroupService {
         entity.minApiLevel = min;
         entity.maxApiLevel = max;
         entity.managementMode = mode;
-        entity.endpointIds = write(List.copyOf(endpointIds));
-        entity.includeSha256 = write(List.copyOf(include));
-        entity.excludeSha256 = write(List.copyOf(exclude));
+        entity.endpointIds = json.write(List.copyOf(endpointIds));
+        entity.includeSha256 = json.write(List.copyOf(include));
+        entity.excludeSha256 = json.write(List.copyOf(exclude));
         entity.updatedAt = Instant.now(clock);
     }
 
@@ -195,25 +194,11 @@ public class DeviceGroupService {
 
     private DeviceGroup view(DeviceGroupEntity e) {
         return new DeviceGroup(e.id, e.tenantId, e.name, e.minApiLevel, e.maxApiLevel, e.managementMode,
-                read(e.endpointIds, new TypeReference<List<UUID>>() {}),
-                read(e.includeSha256, new TypeReference<List<String>>() {}),
-                read(e.excludeSha256, new TypeReference<List<String>>() {}), e.createdAt, e.updatedAt);
+                json.read(e.endpointIds, new TypeReference<List<UUID>>() {}),
+                json.read(e.includeSha256, new TypeReference<List<String>>() {}),
+                json.read(e.excludeSha256, new TypeReference<List<String>>() {}), e.createdAt, e.updatedAt);
     }
 
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
-    private <T> T read(String text, TypeReference<T> type) {
-        try {
-            return json.readValue(text, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored group data is unreadable", e);
-        }
-    }
 
 }

@@ -1,7 +1,5 @@
 package org.trustfleet.policy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.persistence.LockModeType;
@@ -25,6 +23,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.trustfleet.core.JsonColumns;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.CertificateSummary;
 import org.trustfleet.pki.Sha256;
@@ -54,7 +53,7 @@ public class RequirementsService {
     private final TrustStoreService stores;
     private final AnchorService anchors;
     private final CertificateStore certificates;
-    private final ObjectMapper json;
+    private final JsonColumns json;
     private final Clock clock;
     private final Event<RequirementsChanged> changed;
     private final Map<String, EndpointAnalysis> analyses = Collections.synchronizedMap(
@@ -69,7 +68,7 @@ public class RequirementsService {
     private record CachedStores(long version, PlatformStores stores) {}
 
     public RequirementsService(DeviceGroupService groups, EndpointService endpoints, ScanService scans,
-            TrustStoreService stores, AnchorService anchors, CertificateStore certificates, ObjectMapper json,
+            TrustStoreService stores, AnchorService anchors, CertificateStore certificates, JsonColumns json,
             Clock clock, Event<RequirementsChanged> changed) {
         this.groups = groups;
         this.endpoints = endpoints;
@@ -90,7 +89,7 @@ public class RequirementsService {
         if (row == null) {
             return recompute(groupId).orElseThrow(() -> TrustfleetException.notFound("device group"));
         }
-        return read(row.document);
+        return json.read(row.document, GroupRequirements.class);
     }
 
     /** The DER certificates of a group's current set, in the set's order (for payloads and console exports). */
@@ -195,7 +194,7 @@ public class RequirementsService {
         row.version = version;
         row.setKey = setKey;
         row.computedAt = now;
-        row.document = write(view);
+        row.document = json.write(view);
         if (newVersion) {
             changed.fire(new RequirementsChanged(group.tenantId(), group.id(), version));
         }
@@ -233,19 +232,5 @@ public class RequirementsService {
                 .getBytes(StandardCharsets.UTF_8));
     }
 
-    private String write(GroupRequirements requirements) {
-        try {
-            return json.writeValueAsString(requirements);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
-    private GroupRequirements read(String document) {
-        try {
-            return json.readValue(document, GroupRequirements.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored requirements are unreadable", e);
-        }
-    }
 }
