@@ -42,7 +42,9 @@ class ScanSchedulingIT {
     private static final String HOST = "sts.scheduling.test";
     private static final Duration INTERVAL = Duration.ofSeconds(2);
     private static final Duration SHARED_RUN = Duration.ofSeconds(20);
-    private static final Duration FAILOVER_RUN = Duration.ofSeconds(24);
+    private static final Duration FAILOVER_RUN = Duration.ofSeconds(26);
+    /** How far recorded firings may trail the clock on two shared, busy cores (failure detection takes ~13 s). */
+    private static final Duration LAG = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -57,14 +59,16 @@ class ScanSchedulingIT {
         List<TestTlsServer> servers = new ArrayList<>();
         ServiceProcess a = null;
         ServiceProcess b = null;
-        try (EmbeddedDatabase db = EmbeddedDatabase.start(work.resolve("pg"), 0, true)) {
+        CompletableFuture<ServiceProcess> startingB = null;
+        EmbeddedDatabase db = EmbeddedDatabase.start(work.resolve("pg"), 0, true);
+        try {
             for (int i = 0; i < 3; i++) {
                 Cert leaf = intermediate.issueLeaf(HOST);
                 servers.add(TestTlsServer.tls(TestPki.certs(leaf, intermediate), leaf.keyPair().getPrivate()));
             }
             a = ServiceProcess.start(work.resolve("data-a"), settings(db, "it-a"));
             // B boots (and joins the Quartz cluster) while the endpoints are created through A
-            CompletableFuture<ServiceProcess> startingB = CompletableFuture.supplyAsync(() -> {
+            startingB = CompletableFuture.supplyAsync(() -> {
                 try {
                     return ServiceProcess.start(work.resolve("data-b"), settings(db, "it-b"));
                 } catch (Exception e) {
@@ -84,17 +88,16 @@ class ScanSchedulingIT {
             }
             Instant created = Instant.now();
             b = startingB.get();
-            sleepUntil(created.plus(SHARED_RUN));
+            Instant bothUp = Instant.now();
+            sleepUntil(bothUp.plus(SHARED_RUN));
 
             // --- phase 1: both instances up
+            Instant read = Instant.now();
             List<Row> shared = rows(db);
             Map<UUID, List<Row>> sharedBy = scheduledByEndpoint(shared, endpoints);
-            long expected = SHARED_RUN.toMillis() / INTERVAL.toMillis();
             for (UUID endpoint : endpoints) {
                 List<Row> scans = sharedBy.get(endpoint);
-                assertThat(scans).as("scheduled scans of %s in %s", endpoint, SHARED_RUN)
-                        .hasSizeBetween((int) expected - 3, (int) expected + 1);
-                assertExactlyOncePerFiring(endpoint, scans);
+                assertEveryFiringOnce(endpoint, scans, created, read);
                 // the API of either instance shows the same history
                 for (ServiceProcess instance : List.of(a, b)) {
                     JsonNode history = send(instance, "GET", "/api/v1/tenants/" + tenant + "/endpoints/" + endpoint
@@ -110,17 +113,18 @@ class ScanSchedulingIT {
                             .isGreaterThanOrEqualTo(scans.size());
                 }
             }
-            Set<String> instances = shared.stream().map(Row::instance).collect(Collectors.toSet());
-            assertThat(instances).as("Quartz instances that ran scheduled scans").containsExactlyInAnyOrder("it-a",
-                    "it-b");
+            Set<String> instances = shared.stream().filter(r -> r.startedAt().isAfter(bothUp)).map(Row::instance)
+                    .collect(Collectors.toSet());
+            assertThat(instances).as("Quartz instances that ran scheduled scans while both were up")
+                    .containsExactlyInAnyOrder("it-a", "it-b");
 
             // --- phase 2: A dies hard, B carries on
             Instant killed = Instant.now();
             a.kill();
             sleepUntil(killed.plus(FAILOVER_RUN));
+            Instant end = Instant.now();
             List<Row> all = rows(db);
             Map<UUID, List<Row>> allBy = scheduledByEndpoint(all, endpoints);
-            Instant tail = killed.plus(FAILOVER_RUN).minus(Duration.ofSeconds(7));
             for (UUID endpoint : endpoints) {
                 List<Row> scans = allBy.get(endpoint);
                 System.out.printf("ScanSchedulingIT %s: shared run %s, after kill %s%n", endpoint,
@@ -129,16 +133,18 @@ class ScanSchedulingIT {
                         scans.stream().filter(r -> r.startedAt().isAfter(killed))
                                 .map(r -> Duration.between(killed, r.startedAt()).toMillis() + "ms")
                                 .toList());
-                assertExactlyOncePerFiring(endpoint, scans);
+                // no firing lost or doubled across the failover, and B has kept up to (almost) now
+                assertEveryFiringOnce(endpoint, scans, created, end);
                 List<Row> afterKill = scans.stream().filter(r -> r.startedAt().isAfter(killed.plusSeconds(1)))
                         .toList();
                 assertThat(afterKill).as("scans of %s after A was killed", endpoint).isNotEmpty()
                         .allSatisfy(r -> assertThat(r.instance()).isEqualTo("it-b"));
-                // once B has taken over, it keeps the interval: the last 7 s hold about 3 firings
-                assertThat(scans.stream().filter(r -> r.startedAt().isAfter(tail)).count())
-                        .as("scans of %s in the last 7 s after failover", endpoint).isGreaterThanOrEqualTo(2);
             }
         } finally {
+            if (b == null && startingB != null) {
+                // a failure before B was awaited must not leave B running
+                b = startingB.exceptionally(e -> null).get();
+            }
             for (ServiceProcess service : new ServiceProcess[] {a, b}) {
                 if (service != null) {
                     service.close();
@@ -147,21 +153,31 @@ class ScanSchedulingIT {
             for (TestTlsServer server : servers) {
                 server.close();
             }
+            db.close(); // last: the services are stopped first
         }
     }
 
-    /** No firing is recorded twice, and consecutive firings are an interval apart (no double schedule). */
-    private static void assertExactlyOncePerFiring(UUID endpoint, List<Row> scans) {
+    /**
+     * Every firing of the endpoint's schedule between its creation and {@code until} ran exactly once: the first
+     * one about the first-scan delay after creation, each next one exactly an interval later (none doubled, none
+     * skipped), and the last one recent. {@code until - LAG} leaves room for firings still running on loaded cores.
+     */
+    private static void assertEveryFiringOnce(UUID endpoint, List<Row> scans, Instant created, Instant until) {
+        assertThat(scans).as("scheduled scans of %s", endpoint).isNotEmpty();
         Set<Instant> times = new HashSet<>();
         for (Row scan : scans) {
             assertThat(times.add(scan.scheduledFor())).as("firing %s of %s recorded once", scan.scheduledFor(),
                     endpoint).isTrue();
         }
+        assertThat(scans.get(0).scheduledFor()).as("first firing of %s", endpoint)
+                .isBetween(created.minusSeconds(5), created.plusSeconds(2));
         for (int i = 1; i < scans.size(); i++) {
             Duration gap = Duration.between(scans.get(i - 1).scheduledFor(), scans.get(i).scheduledFor());
             assertThat(gap).as("gap between firings %d and %d of %s", i - 1, i, endpoint)
-                    .isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+                    .isBetween(INTERVAL.minusMillis(100), INTERVAL.plusMillis(100));
         }
+        assertThat(scans.get(scans.size() - 1).scheduledFor()).as("latest firing of %s recorded", endpoint)
+                .isAfter(until.minus(LAG));
     }
 
     private static Map<String, String> settings(EmbeddedDatabase db, String quartzInstance) {
