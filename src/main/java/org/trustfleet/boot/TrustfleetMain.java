@@ -49,6 +49,7 @@ public final class TrustfleetMain {
                 database.port());
         System.setProperty("quarkus.datasource.jdbc.url", database.jdbcUrl());
         System.setProperty("quarkus.datasource.username", EmbeddedDatabase.USER);
+        System.setProperty("quarkus.datasource.password", database.password());
         try {
             Quarkus.run(args);
         } finally {

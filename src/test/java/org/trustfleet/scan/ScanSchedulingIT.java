@@ -184,6 +184,7 @@ class ScanSchedulingIT {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("quarkus.datasource.jdbc.url", db.jdbcUrl());
         settings.put("quarkus.datasource.username", EmbeddedDatabase.USER);
+        settings.put("quarkus.datasource.password", db.password());
         settings.put("quarkus.quartz.instance-id", quartzInstance);
         settings.put("trustfleet.operator-token", OPERATOR);
         settings.put("trustfleet.scanner.allow-private-addresses", "true");
@@ -196,7 +197,7 @@ class ScanSchedulingIT {
 
     private static List<Row> rows(EmbeddedDatabase db) throws Exception {
         List<Row> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), EmbeddedDatabase.USER, "");
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), EmbeddedDatabase.USER, db.password());
              PreparedStatement q = c.prepareStatement("SELECT endpoint_id, trigger, scheduled_for, started_at, "
                      + "instance FROM scan ORDER BY endpoint_id, scheduled_for, started_at");
              ResultSet rs = q.executeQuery()) {

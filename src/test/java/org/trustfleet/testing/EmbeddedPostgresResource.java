@@ -28,6 +28,7 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
             return Map.of(
                     "quarkus.datasource.jdbc.url", database.jdbcUrl(),
                     "quarkus.datasource.username", EmbeddedDatabase.USER,
+                    "quarkus.datasource.password", database.password(),
                     "trustfleet.operator-token", OPERATOR_TOKEN,
                     "trustfleet.data-dir", dataDir.toString(),
                     // test servers live on loopback
