@@ -39,7 +39,9 @@ public final class ConsoleExport {
             case AMAPI_ONC -> new Rendered(json(amapi(certificates)), "application/json", base + "-onc.json");
             case INTUNE_GRAPH -> new Rendered(json(intune(groupName, workProfile, certificates)), "application/json",
                     base + "-intune.json");
-            case PEM -> new Rendered(CertificateEncoder.toPem(certificates).getBytes(StandardCharsets.US_ASCII),
+            // an empty set is still a valid PEM file: text outside BEGIN/END blocks is ignored by readers
+            case PEM -> new Rendered((certificates.isEmpty() ? "# Trustfleet: this device group needs no certificate\n"
+                    : CertificateEncoder.toPem(certificates)).getBytes(StandardCharsets.US_ASCII),
                     "application/x-pem-file", base + ".pem");
             case PKCS7 -> new Rendered(CertificateEncoder.toPkcs7Der(certificates), "application/pkcs7-mime",
                     base + ".p7b");

@@ -101,6 +101,33 @@ class AccessMatrixTest {
                 new Route("GET /tenants/{t}/endpoints/{e}/scans/latest", EnumSet.of(Role.ADMIN, Role.CONSOLE),
                         true, w -> r -> r.get("/api/v1/tenants/{t}/endpoints/{e}/scans/latest", w.tenantA(),
                                 scannedEndpointOf(w))),
+                new Route("GET /tenants/{t}/device-groups", EnumSet.of(Role.ADMIN, Role.CONSOLE), true,
+                        w -> r -> r.get("/api/v1/tenants/{t}/device-groups", w.tenantA())),
+                new Route("POST /tenants/{t}/device-groups", EnumSet.of(Role.ADMIN), true,
+                        w -> r -> r.contentType(ContentType.JSON).body(Map.of("name", "g-" + System.nanoTime(),
+                                "minApiLevel", 21, "maxApiLevel", 34))
+                                .post("/api/v1/tenants/{t}/device-groups", w.tenantA())),
+                new Route("GET /tenants/{t}/device-groups/{g}", EnumSet.of(Role.ADMIN, Role.CONSOLE), true,
+                        w -> r -> r.get("/api/v1/tenants/{t}/device-groups/{g}", w.tenantA(), w.groupA())),
+                new Route("PUT /tenants/{t}/device-groups/{g}", EnumSet.of(Role.ADMIN), true,
+                        w -> r -> r.contentType(ContentType.JSON).body(Map.of("name", "g-" + System.nanoTime(),
+                                "minApiLevel", 21, "maxApiLevel", 34))
+                                .put("/api/v1/tenants/{t}/device-groups/{g}", w.tenantA(),
+                                        DeviceFixtures.group(w.tenantA(), w.adminA(), "put-" + System.nanoTime(),
+                                                List.of()))),
+                new Route("DELETE /tenants/{t}/device-groups/{g}", EnumSet.of(Role.ADMIN), true,
+                        w -> r -> r.delete("/api/v1/tenants/{t}/device-groups/{g}", w.tenantA(),
+                                DeviceFixtures.group(w.tenantA(), w.adminA(), "del-" + System.nanoTime(),
+                                        List.of()))),
+                new Route("GET /tenants/{t}/device-groups/{g}/requirements", EnumSet.of(Role.ADMIN, Role.CONSOLE),
+                        true, w -> r -> r.get("/api/v1/tenants/{t}/device-groups/{g}/requirements", w.tenantA(),
+                                w.groupA())),
+                new Route("GET /tenants/{t}/device-groups/{g}/payload-definition", EnumSet.of(Role.ADMIN,
+                        Role.CONSOLE), true, w -> r -> r.get(
+                                "/api/v1/tenants/{t}/device-groups/{g}/payload-definition?format=pem", w.tenantA(),
+                                w.groupA())),
+                new Route("GET /tenants/{t}/drift-report", EnumSet.of(Role.ADMIN, Role.CONSOLE), true,
+                        w -> r -> r.get("/api/v1/tenants/{t}/drift-report", w.tenantA())),
                 new Route("POST /tenants/{t}/enrollment-tokens", EnumSet.of(Role.ADMIN), true,
                         w -> r -> r.contentType(ContentType.JSON).body(Map.of("deviceGroupId", w.groupA(),
                                 "expiresInSeconds", 600, "maxUses", 1))
@@ -152,10 +179,17 @@ class AccessMatrixTest {
                 .post("/api/v1/tenants/{t}/anchors", w.tenantA()).then().statusCode(201).extract().path("[0].sha256");
     }
 
-    private World world;
+    private static World world;
 
+    /**
+     * One world for the whole class: building it enrolls devices and creates signers, and every row that changes
+     * something changes only what it created itself, so the rows cannot disturb each other.
+     */
     @BeforeEach
     void world() {
+        if (world != null) {
+            return;
+        }
         String tenantA = ApiFixtures.createTenant("matrix-a");
         String adminA = ApiFixtures.issueKey(tenantA, "admin");
         String consoleA = ApiFixtures.issueKey(tenantA, "console");
