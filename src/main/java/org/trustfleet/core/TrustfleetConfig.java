@@ -153,11 +153,33 @@ public interface TrustfleetConfig {
     /** Settings of enrolled devices. */
     interface Device {
         /**
-         * How long a replica trusts a cached device-token lookup. Revocation and re-enrollment take effect at once
-         * on the replica that handled them and within this time on the others.
+         * Longest time a replica keeps a cached device-token lookup (a backstop: entries are dropped much earlier
+         * when the device's credentials change, see {@code credentials-poll-interval}).
          */
-        @WithDefault("10s")
+        @WithDefault("1h")
         Duration authCacheTtl();
+
+        /**
+         * How often each replica polls the database for devices whose token, revocation, group or tenant changed
+         * (the {@code credentials_changed_at} change feed) and drops their cached token lookups. Revocation and
+         * re-enrollment take effect at once on the replica that handled them and within this interval on the
+         * others (at most twice this interval: a replica whose last successful poll is older than that checks every
+         * device token against the database until a poll succeeds again).
+         */
+        @WithDefault("2s")
+        Duration credentialsPollInterval();
+
+        /** Most device-token lookups a replica keeps in memory (about 0.5 KB each). */
+        @WithDefault("250000")
+        int authCacheMaxEntries();
+
+        /**
+         * How often the {@code last_seen_at} times noted in memory (at most once a minute per device) are written to
+         * the database, in one batched UPDATE. Pending times are also written before this replica reads devices
+         * and at graceful shutdown.
+         */
+        @WithDefault("5s")
+        Duration lastSeenFlushInterval();
 
         /** A device not seen for this long is {@code STALE}. */
         @WithDefault("7d")

@@ -73,7 +73,23 @@ public class DeviceService {
         this.credentialsChanged = credentialsChanged;
     }
 
-    /** The signed payload of the device's own group (the hot path: memory only, unless a cache expired). */
+    /**
+     * The signed payload of the device's own group from memory only, never blocking (the hot path), or {@code null}
+     * when the device's identity or the group's payload is not cached: then call {@link #payload} on a worker.
+     */
+    public SignedPayload payloadFromMemory(UUID deviceId) {
+        DeviceIdentity device = auth.identityFromMemory(deviceId);
+        if (device == null || device.groupId() == null) {
+            return null;
+        }
+        SignedPayload payload = payloads.cached(device.tenantId(), device.groupId());
+        if (payload != null) {
+            auth.seen(deviceId);
+        }
+        return payload;
+    }
+
+    /** The signed payload of the device's own group (may block: loads what is not cached). */
     public SignedPayload payload(UUID deviceId) {
         DeviceIdentity device = auth.identity(deviceId).orElseThrow(DeviceService::revoked);
         if (device.groupId() == null) {
@@ -136,6 +152,7 @@ public class DeviceService {
     /** A page of the tenant's devices in id order, starting after {@code after}. */
     @Transactional
     public List<DeviceView> list(UUID tenantId, Integer limit, UUID after) {
+        auth.flushSeen(); // last-seen times noted on this replica are visible at once here
         int n = limit == null ? DEFAULT_LIMIT : Require.range(limit, "limit", 1, MAX_LIMIT);
         List<Row> rows = new ArrayList<>();
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS
@@ -159,6 +176,7 @@ public class DeviceService {
     /** One device of the tenant. */
     @Transactional
     public DeviceView get(UUID tenantId, UUID deviceId) {
+        auth.flushSeen(); // last-seen times noted on this replica are visible at once here
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS
                 + " FROM device WHERE tenant_id = ? AND id = ?")) {
             s.setObject(1, tenantId);

@@ -88,6 +88,11 @@ public class SignedPayloadService {
         }
     }
 
+    /** The group's current signed payload from memory only (never blocks), or {@code null} when not cached. */
+    public SignedPayload cached(UUID tenantId, UUID groupId) {
+        return usable(cache.get(groupId), tenantId, clock.instant());
+    }
+
     private SignedPayload usable(Entry e, UUID tenantId, Instant now) {
         if (e == null || !e.payload().tenantId().equals(tenantId) || !e.payload().freshAt(now)
                 || !now.isBefore(e.checkedAt().plus(checkInterval))) {

@@ -1,5 +1,9 @@
 package org.trustfleet.web;
 
+import io.quarkus.arc.ClientProxy;
+import io.quarkus.runtime.BlockingOperationControl;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
@@ -57,13 +61,42 @@ public class AccessFilter {
         }
     }
 
+    /**
+     * Authenticates the request, checks the role and the tenant. On a worker thread (blocking endpoints: every
+     * endpoint but the device payload) it runs synchronously, as it always did. On the event loop (a
+     * {@code @NonBlocking} endpoint) it completes there only when every resolver can answer from memory (a cached
+     * device token); anything that needs the database (an uncached device token, an API key, a tenant check) runs on
+     * a worker thread and the request resumes on the event loop afterwards. Either way this is the one place that
+     * authenticates.
+     */
     @ServerRequestFilter
-    public void authorize(ContainerRequestContext request, ResourceInfo resource) {
+    public Uni<Void> authorize(ContainerRequestContext request, ResourceInfo resource) {
         Method method = resource.getResourceMethod();
         if (method == null || isPublic(resource)) {
-            return;
+            return null;
         }
-        Caller caller = authenticate(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        String token = bearerToken(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        if (BlockingOperationControl.isBlockingAllowed()) {
+            check(request, resource, authenticate(token), callerContext);
+            return null;
+        }
+        if (request.getUriInfo().getPathParameters().getFirst(TENANT_PARAM) == null) {
+            Caller cached = authenticateWithoutBlocking(token);
+            if (cached != null) {
+                check(request, resource, cached, callerContext);
+                return null;
+            }
+        }
+        // the request-scoped bean itself: the worker thread below has no request context of its own
+        CallerContext target = ClientProxy.unwrap(callerContext);
+        return Uni.createFrom().<Void>item(() -> {
+            check(request, resource, authenticate(token), target);
+            return null;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private void check(ContainerRequestContext request, ResourceInfo resource, Caller caller, CallerContext target) {
+        Method method = resource.getResourceMethod();
         Allow allow = Optional.ofNullable(method.getAnnotation(Allow.class))
                 .orElse(resource.getResourceClass().getAnnotation(Allow.class));
         if (allow == null || Arrays.stream(allow.value()).noneMatch(role -> role == caller.role())) {
@@ -77,7 +110,7 @@ public class AccessFilter {
                 throw TrustfleetException.notFound("tenant");
             }
         }
-        callerContext.set(caller);
+        target.set(caller);
     }
 
     private static boolean isPublic(ResourceInfo resource) {
@@ -85,7 +118,7 @@ public class AccessFilter {
                 || resource.getResourceClass().isAnnotationPresent(PublicEndpoint.class);
     }
 
-    private Caller authenticate(String authorization) {
+    private static String bearerToken(String authorization) {
         if (authorization == null || authorization.isBlank()) {
             throw new TrustfleetException(ErrorKind.UNAUTHENTICATED, "a bearer token is required");
         }
@@ -96,13 +129,39 @@ public class AccessFilter {
         if (token.isEmpty() || token.length() > 200) {
             throw new TrustfleetException(ErrorKind.UNAUTHENTICATED, "the bearer token is not valid");
         }
+        return token;
+    }
+
+    /** Asks each resolver in turn; may block. */
+    private Caller authenticate(String token) {
         for (CredentialResolver resolver : resolvers) {
             Optional<Caller> caller = resolver.resolve(token);
             if (caller.isPresent()) {
                 return caller.get();
             }
         }
-        throw new TrustfleetException(ErrorKind.UNAUTHENTICATED, "the bearer token is unknown or revoked");
+        throw unknownToken();
+    }
+
+    /**
+     * The same question from memory only, in the same order: the caller, or {@code null} when some resolver cannot
+     * tell without blocking. Throws, as {@link #authenticate} would, when no resolver claims the token.
+     */
+    private Caller authenticateWithoutBlocking(String token) {
+        for (CredentialResolver resolver : resolvers) {
+            CredentialResolver.Answer answer = resolver.resolveWithoutBlocking(token);
+            if (answer.needsBlocking()) {
+                return null;
+            }
+            if (answer.caller() != null) {
+                return answer.caller();
+            }
+        }
+        throw unknownToken();
+    }
+
+    private static TrustfleetException unknownToken() {
+        return new TrustfleetException(ErrorKind.UNAUTHENTICATED, "the bearer token is unknown or revoked");
     }
 
     private static UUID parseTenant(String value) {

@@ -17,9 +17,15 @@ public class ApiKeyCredentials implements CredentialResolver {
 
     @Override
     public Optional<Caller> resolve(String token) {
-        if (token.startsWith(DeviceAuthService.TOKEN_PREFIX + "_")) {
+        if (DeviceAuthService.isDeviceToken(token)) {
             return Optional.empty(); // device tokens are DeviceCredentials' (and spare the hot path a lookup)
         }
         return keys.authenticate(token);
+    }
+
+    /** Device tokens are never API keys; anything else needs the database. */
+    @Override
+    public Answer resolveWithoutBlocking(String token) {
+        return DeviceAuthService.isDeviceToken(token) ? Answer.NOT_MINE : Answer.NEEDS_BLOCKING;
     }
 }

@@ -1,5 +1,8 @@
 package org.trustfleet.web;
 
+import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -9,6 +12,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.UUID;
 import org.trustfleet.device.DeviceReportInput;
 import org.trustfleet.device.DeviceService;
 import org.trustfleet.payload.SignedPayload;
@@ -28,12 +32,26 @@ public class DeviceApiResource {
         this.callers = callers;
     }
 
+    /**
+     * The device's signed payload. Runs on the event loop: with the token and the payload cached (the normal case)
+     * nothing blocks and the shared bytes are written as they are; otherwise the lookup moves to a worker thread.
+     */
     @GET
     @Path("/payload")
     @Produces(PKCS7_MIME)
     @Allow(Role.DEVICE)
-    public Response payload(@HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
-        SignedPayload payload = devices.payload(callers.caller().credentialId());
+    @NonBlocking
+    public Uni<Response> payload(@HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        UUID deviceId = callers.caller().credentialId();
+        SignedPayload cached = devices.payloadFromMemory(deviceId);
+        if (cached != null) {
+            return Uni.createFrom().item(respond(cached, ifNoneMatch));
+        }
+        return Uni.createFrom().item(() -> respond(devices.payload(deviceId), ifNoneMatch))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private static Response respond(SignedPayload payload, String ifNoneMatch) {
         String etag = EntityTags.strong(payload.etag());
         if (EntityTags.noneMatchFails(ifNoneMatch, payload.etag())) {
             return Response.notModified().header(HttpHeaders.ETAG, etag)

@@ -3,6 +3,7 @@ package org.trustfleet.web;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 import org.trustfleet.device.DeviceAuthService;
+import org.trustfleet.device.DeviceIdentity;
 import org.trustfleet.tenant.Caller;
 import org.trustfleet.tenant.Role;
 
@@ -17,7 +18,20 @@ public class DeviceCredentials implements CredentialResolver {
 
     @Override
     public Optional<Caller> resolve(String token) {
-        return devices.authenticate(token)
-                .map(d -> new Caller(Role.DEVICE, Optional.of(d.tenantId()), d.deviceId()));
+        return devices.authenticate(token).map(DeviceCredentials::caller);
+    }
+
+    /** A cached token answers from memory; an uncached device token needs the database. */
+    @Override
+    public Answer resolveWithoutBlocking(String token) {
+        if (!DeviceAuthService.isDeviceToken(token)) {
+            return Answer.NOT_MINE;
+        }
+        DeviceIdentity identity = devices.authenticateFromMemory(token);
+        return identity == null ? Answer.NEEDS_BLOCKING : Answer.of(caller(identity));
+    }
+
+    private static Caller caller(DeviceIdentity d) {
+        return new Caller(Role.DEVICE, Optional.of(d.tenantId()), d.deviceId());
     }
 }

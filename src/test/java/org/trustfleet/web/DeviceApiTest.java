@@ -1,17 +1,23 @@
 package org.trustfleet.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 import static org.trustfleet.testing.Contract.as;
 import static org.trustfleet.testing.Contract.invalidRequest;
 
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +49,9 @@ import org.trustfleet.testing.EmbeddedPostgresResource;
 class DeviceApiTest {
     static final TestPki.Cert ANCHOR = TestPki.root("Device API Private Root");
     static final TestPki.Cert OTHER_ANCHOR = TestPki.root("Device API Other Root");
+
+    @Inject
+    AgroalDataSource db;
 
     private String tenant;
     private String admin;
@@ -144,6 +153,45 @@ class DeviceApiTest {
         JsonPath third = DeviceFixtures.enroll(token, "hw-revoke");
         as(again.getString("deviceToken")).get("/api/v1/device/payload").then().statusCode(401);
         as(third.getString("deviceToken")).get("/api/v1/device/payload").then().statusCode(200);
+    }
+
+    @Test
+    void revocationOnThisReplicaIsImmediateEvenForACachedToken() {
+        String group = groupIncluding(ANCHOR);
+        Device device = DeviceFixtures.device(tenant, admin, group);
+        for (int i = 0; i < 3; i++) { // the token is now in the cache (the change feed has polled since startup)
+            as(device.token()).get("/api/v1/device/payload").then().statusCode(200);
+        }
+        as(admin).delete("/api/v1/tenants/{t}/devices/{d}", tenant, device.id()).then().statusCode(204);
+        // no waiting: the very next request, on the same replica, is refused
+        as(device.token()).get("/api/v1/device/payload").then().statusCode(401);
+        as(device.token()).header("If-None-Match", "*").get("/api/v1/device/payload").then().statusCode(401);
+    }
+
+    @Test
+    void aRevocationByAnotherReplicaReachesThisOneThroughTheChangeFeed() throws Exception {
+        String group = groupIncluding(ANCHOR);
+        Device device = DeviceFixtures.device(tenant, admin, group);
+        as(device.token()).get("/api/v1/device/payload").then().statusCode(200);
+        // what another replica's revocation does to the database, without this replica's own event
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "UPDATE device SET revoked_at = now() WHERE id = ?")) {
+            s.setObject(1, UUID.fromString(device.id()));
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+        // within trustfleet.device.credentials-poll-interval (2 s; at most twice that), with slack for a slow machine
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                as(device.token()).get("/api/v1/device/payload").then().statusCode(401));
+    }
+
+    @Test
+    void aDeletedGroupReachesCachedTokensThroughTheChangeFeed() {
+        String group = groupIncluding(OTHER_ANCHOR);
+        Device device = DeviceFixtures.device(tenant, admin, group);
+        as(device.token()).get("/api/v1/device/payload").then().statusCode(200);
+        as(admin).delete("/api/v1/tenants/{t}/device-groups/{g}", tenant, group).then().statusCode(204);
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                as(device.token()).get("/api/v1/device/payload").then().statusCode(410));
     }
 
     @Test
