@@ -107,7 +107,9 @@ with open("tokens.txt", "w") as tokens, open("devices.csv", "w") as csv:
         csv.write(f"{uuid.uuid4()},{tenant},{group},bench-{i},\\x{digest},95,{now},{now}\n")
 PY
 START_LOAD=$(date +%s.%N)
-PGPASSWORD="" psql -q -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -c \
+# the embedded database requires its generated password (kept beside its data directory)
+export PGPASSWORD="$(cat "$WORK/data/postgres-password")"
+psql -q -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -c \
   "\\copy device (id, tenant_id, device_group_id, hardware_id, token_hash, api_level, enrolled_at, last_seen_at) FROM 'devices.csv' WITH (FORMAT csv)"
 LOAD_S=$(python3 -c "import time; print(round(time.time() - $START_LOAD, 1))")
 COUNT=$(psql -qtA -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres -c "SELECT count(*) FROM device")

@@ -1,8 +1,6 @@
 package org.trustfleet.device;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -24,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.trustfleet.core.JsonColumns;
 import org.trustfleet.core.ErrorKind;
 import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetConfig;
@@ -55,13 +54,13 @@ public class DeviceService {
     private final DeviceAuthService auth;
     private final SignedPayloadService payloads;
     private final RequirementsService requirements;
-    private final ObjectMapper json;
+    private final JsonColumns json;
     private final Clock clock;
     private final Duration staleAfter;
     private final Event<DeviceCredentialsChanged> credentialsChanged;
 
     public DeviceService(AgroalDataSource db, DeviceAuthService auth, SignedPayloadService payloads,
-            RequirementsService requirements, ObjectMapper json, Clock clock, TrustfleetConfig config,
+            RequirementsService requirements, JsonColumns json, Clock clock, TrustfleetConfig config,
             Event<DeviceCredentialsChanged> credentialsChanged) {
         this.db = db;
         this.auth = auth;
@@ -136,8 +135,8 @@ public class DeviceService {
                 WHERE id = ? AND revoked_at IS NULL""")) {
             s.setTimestamp(1, Timestamp.from(now));
             s.setLong(2, version);
-            s.setString(3, write(List.copyOf(installed)));
-            s.setString(4, write(failures));
+            s.setString(3, json.write(List.copyOf(installed)));
+            s.setString(4, json.write(failures));
             s.setInt(5, apiLevel);
             s.setTimestamp(6, Timestamp.from(now));
             s.setObject(7, deviceId);
@@ -215,7 +214,7 @@ public class DeviceService {
     private Row row(ResultSet r) throws SQLException {
         long version = r.getLong(10);
         Compliance.Report report = r.wasNull() ? null
-                : new Compliance.Report(version, read(r.getString(11), STRINGS), read(r.getString(12), FAILURES));
+                : new Compliance.Report(version, json.read(r.getString(11), STRINGS), json.read(r.getString(12), FAILURES));
         Timestamp revoked = r.getTimestamp(9);
         return new Row(r.getObject(1, UUID.class), r.getString(2), r.getString(3), r.getString(4), r.getInt(5),
                 r.getObject(6, UUID.class), r.getTimestamp(7).toInstant(), r.getTimestamp(8).toInstant(),
@@ -250,19 +249,5 @@ public class DeviceService {
         return new TrustfleetException(ErrorKind.UNAUTHENTICATED, "the device token is unknown or revoked");
     }
 
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
-    private <T> T read(String text, TypeReference<T> type) {
-        try {
-            return json.readValue(text, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored device report is unreadable", e);
-        }
-    }
 }

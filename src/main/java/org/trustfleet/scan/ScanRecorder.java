@@ -1,8 +1,6 @@
 package org.trustfleet.scan;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
@@ -11,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.trustfleet.core.JsonColumns;
 import org.trustfleet.pki.CertificateSummary;
 import org.trustfleet.pki.Finding;
 import org.trustfleet.pki.FindingCode;
@@ -24,10 +23,10 @@ import org.trustfleet.truststore.CertificateStore;
 @ApplicationScoped
 public class ScanRecorder {
     private final CertificateStore certificates;
-    private final ObjectMapper json;
+    private final JsonColumns json;
     private final Event<ObservationChanged> observationChanged;
 
-    public ScanRecorder(CertificateStore certificates, ObjectMapper json, Event<ObservationChanged> changed) {
+    public ScanRecorder(CertificateStore certificates, JsonColumns json, Event<ObservationChanged> changed) {
         this.certificates = certificates;
         this.json = json;
         this.observationChanged = changed;
@@ -61,9 +60,9 @@ public class ScanRecorder {
                 result.endpointId()).firstResult();
         ChainChange change = null;
         if (chainKey != null && previous != null && !chainKey.equals(previous.chainKey)) {
-            List<String> before = read(previous.presented, new TypeReference<List<CertificateSummary>>() {})
+            List<String> before = json.read(previous.presented, new TypeReference<List<CertificateSummary>>() {})
                     .stream().map(CertificateSummary::sha256).toList();
-            List<String> previousPath = read(previous.completedPath, new TypeReference<List<String>>() {});
+            List<String> previousPath = json.read(previous.completedPath, new TypeReference<List<String>>() {});
             String previousRoot = previousPath.isEmpty() ? null : previousPath.get(previousPath.size() - 1);
             String currentRoot = result.completedPath().isEmpty() ? null
                     : result.completedPath().get(result.completedPath().size() - 1);
@@ -90,10 +89,10 @@ public class ScanRecorder {
         entity.errorDetail = result.error() == null ? null
                 : result.error().substring(0, Math.min(1000, result.error().length()));
         entity.chainKey = chainKey;
-        entity.presented = write(result.presented());
-        entity.completedPath = write(result.completedPath());
-        entity.findings = write(findings);
-        entity.perApiLevel = write(result.perApiLevel());
+        entity.presented = json.write(result.presented());
+        entity.completedPath = json.write(result.completedPath());
+        entity.findings = json.write(findings);
+        entity.perApiLevel = json.write(result.perApiLevel());
         // the unique index (endpoint, scheduled_for) backs the check above should two replicas ever race
         entity.persist();
         if (change != null) {
@@ -105,8 +104,8 @@ public class ScanRecorder {
             event.previousScanId = change.previousScanId();
             event.occurredAt = change.occurredAt();
             event.change = change.kind().name();
-            event.previousChain = write(change.previousChain());
-            event.newChain = write(change.newChain());
+            event.previousChain = json.write(change.previousChain());
+            event.newChain = json.write(change.newChain());
             event.persist();
         }
         boolean outcomeChanged = last == null || change != null || !last.status.equals(entity.status)
@@ -120,27 +119,13 @@ public class ScanRecorder {
     ScanResult toResult(ScanEntity e) {
         return new ScanResult(e.id, e.endpointId, e.startedAt, e.durationMs, ProbeStatus.valueOf(e.status),
                 ScanResult.ScanTrigger.valueOf(e.trigger), e.tlsVersion, e.cipherSuite, e.address, e.errorDetail,
-                read(e.presented, new TypeReference<>() {}), read(e.completedPath, new TypeReference<>() {}),
-                read(e.findings, new TypeReference<>() {}), read(e.perApiLevel, new TypeReference<>() {}));
+                json.read(e.presented, new TypeReference<>() {}), json.read(e.completedPath, new TypeReference<>() {}),
+                json.read(e.findings, new TypeReference<>() {}), json.read(e.perApiLevel, new TypeReference<>() {}));
     }
 
     List<String> readShas(String text) {
-        return read(text, new TypeReference<List<String>>() {});
+        return json.read(text, new TypeReference<List<String>>() {});
     }
 
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("scan data is always serialisable", e);
-        }
-    }
 
-    private <T> T read(String text, TypeReference<T> type) {
-        try {
-            return json.readValue(text, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored scan data is unreadable", e);
-        }
-    }
 }
