@@ -1,5 +1,7 @@
 package org.trustfleet.pki;
 
+import org.trustfleet.testing.Bytes;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.trustfleet.pki.TestPki.certs;
@@ -89,7 +91,7 @@ class CertificateParserTest {
     void corruptCertificateInsidePkcs7IsNamed() {
         byte[] p7 = CertificateEncoder.toPkcs7Der(CHAIN);
         byte[] caDer = CertificateEncoder.der(CA.cert());
-        int at = indexOf(p7, caDer);
+        int at = Bytes.indexOf(p7, caDer);
         // Corrupt the signature bits of the 2nd certificate: structure stays valid, the certificate does not verify,
         // so corrupt the TBS version tag instead, which makes the certificate unparseable.
         p7[at + 4 + 4] = (byte) 0x05;
@@ -163,16 +165,4 @@ class CertificateParserTest {
         assertThat(CertificateParser.parse(out)).containsExactlyElementsOf(CHAIN);
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("not found");
-    }
 }

@@ -38,6 +38,7 @@ import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
 import org.trustfleet.scan.TestTlsServer;
 import org.trustfleet.testing.ApiFixtures;
+import org.trustfleet.testing.Bytes;
 import org.trustfleet.testing.DeviceFixtures;
 import org.trustfleet.testing.EmbeddedPostgresResource;
 import org.trustfleet.testing.StaticHttpServer;
@@ -146,7 +147,7 @@ class PayloadEndToEndTest {
         StaticHttpServer replay = StaticHttpServer.start();
         closing.add(replay);
         byte[] tampered = v2Bytes.clone();
-        int at = indexOf(tampered, "\"schema\":\"trustfleet.payload/v1\"".getBytes(StandardCharsets.US_ASCII));
+        int at = Bytes.indexOf(tampered, "\"schema\":\"trustfleet.payload/v1\"".getBytes(StandardCharsets.US_ASCII));
         tampered[at + 1] = 'S';
         String[] other = ApiFixtures.tenantWithAdmin("payload-e2e-other");
         DeviceFixtures.Device foreign = DeviceFixtures.device(other[0], other[1]);
@@ -188,18 +189,6 @@ class PayloadEndToEndTest {
         json.writeValue(file.toFile(), state);
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("payload JSON not found in the CMS");
-    }
 
     private static JsonPath requirements(String tenant, String admin, String group) {
         return new JsonPath(as(admin).get("/api/v1/tenants/{t}/device-groups/{g}/requirements", tenant, group)
