@@ -41,15 +41,24 @@ public class ApiKeyService {
      * Makes {@code token} the deployment's one bootstrap operator credential: it is stored if new, and any other
      * bootstrap key (an earlier configured or generated token) is revoked, so that rotating
      * {@code trustfleet.operator-token} retires the old value at the next start.
+     *
+     * @return false when this token was already retired by a newer one (it then stays retired)
      */
     @Transactional
-    public void ensureBootstrapOperatorKey(String name, String token) {
+    public boolean ensureBootstrapOperatorKey(String name, String token) {
         byte[] hash = BearerTokens.hash(token);
-        if (ApiKeyEntity.count("tokenHash", hash) == 0) {
+        ApiKeyEntity existing = ApiKeyEntity.<ApiKeyEntity>find("tokenHash", hash).firstResult();
+        if (existing != null && existing.revokedAt != null) {
+            // a newer token has retired this one (e.g. a replica still starting with the old configuration):
+            // it must not revoke the newer one in turn, or nobody could sign in as operator
+            return false;
+        }
+        if (existing == null) {
             store(null, name, Role.OPERATOR, token);
         }
         ApiKeyEntity.update("revokedAt = ?1 where role = ?2 and name like ?3 and tokenHash <> ?4 and revokedAt is null",
                 Instant.now(clock), Role.OPERATOR, BOOTSTRAP_PREFIX + "%", hash);
+        return true;
     }
 
     private IssuedApiKey store(UUID tenantId, String name, Role role, String token) {

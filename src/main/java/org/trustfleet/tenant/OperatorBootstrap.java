@@ -32,13 +32,31 @@ public class OperatorBootstrap {
 
     void onStart(@Observes StartupEvent event) {
         if (config.operatorToken().filter(t -> !t.isBlank()).isPresent()) {
-            keys.ensureBootstrapOperatorKey(ApiKeyService.BOOTSTRAP_PREFIX + " (configured)", config.operatorToken().get().strip());
-            LOG.info("Bootstrap operator credential taken from trustfleet.operator-token");
+            if (keys.ensureBootstrapOperatorKey(ApiKeyService.BOOTSTRAP_PREFIX + " (configured)",
+                    config.operatorToken().get().strip())) {
+                LOG.info("Bootstrap operator credential taken from trustfleet.operator-token");
+            } else {
+                LOG.warn("trustfleet.operator-token holds a token that a newer one has retired: it stays revoked;"
+                        + " configure the current token");
+            }
             return;
         }
         Path file = Path.of(config.dataDir()).resolve(FILE_NAME).toAbsolutePath();
-        keys.ensureBootstrapOperatorKey(ApiKeyService.BOOTSTRAP_PREFIX + " (generated)", readOrCreate(file));
+        if (!keys.ensureBootstrapOperatorKey(ApiKeyService.BOOTSTRAP_PREFIX + " (generated)", readOrCreate(file))) {
+            // the file's token was retired by a configured one that is gone now: issue a fresh one
+            replace(file);
+            keys.ensureBootstrapOperatorKey(ApiKeyService.BOOTSTRAP_PREFIX + " (generated)", readOrCreate(file));
+            LOG.warnf("The operator token in %s had been retired; a new one was written there", file);
+        }
         LOG.infof("Bootstrap operator token is in %s (readable by its owner only)", file);
+    }
+
+    private static void replace(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot replace the operator token file " + file, e);
+        }
     }
 
     private static String readOrCreate(Path file) {

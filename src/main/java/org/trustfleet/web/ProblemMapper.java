@@ -26,8 +26,12 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response trustfleet(TrustfleetException e, UriInfo uri) {
-        if (e.kind().status() >= 500) {
+        if (e.kind() == ErrorKind.INTERNAL) {
             return internal(e, uri);
+        }
+        if (e.kind().status() >= 500) {
+            // our own sentence (e.g. "the scan schedule could not be stored"); the cause stays in the log
+            LOG.errorf(e, "%s on %s", e.kind(), uri == null ? "?" : uri.getPath());
         }
         Response response = problem(e.kind(), e.getMessage(), e.errors(), uri);
         if (e.retryAfter().isPresent()) {

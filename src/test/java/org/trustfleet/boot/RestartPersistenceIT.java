@@ -59,6 +59,12 @@ class RestartPersistenceIT {
             assertThat(send(service, "GET", "/api/v1/tenants", second, null).statusCode()).isEqualTo(200);
             assertThat(send(service, "GET", "/api/v1/tenants", first, null).statusCode()).isEqualTo(401);
         }
+        // a replica that still starts with the old token must not lock the operator out
+        try (ServiceProcess stale = ServiceProcess.start(dataDir, java.util.Map.of("trustfleet.operator-token",
+                first))) {
+            assertThat(send(stale, "GET", "/api/v1/tenants", second, null).statusCode()).isEqualTo(200);
+            assertThat(send(stale, "GET", "/api/v1/tenants", first, null).statusCode()).isEqualTo(401);
+        }
     }
 
     static HttpResponse<String> send(ServiceProcess service, String method, String path, String token, String json)
