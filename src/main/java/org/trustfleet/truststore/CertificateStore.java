@@ -3,7 +3,6 @@ package org.trustfleet.truststore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -13,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.CertificateParser;
 import org.trustfleet.pki.CertificateSummary;
 
@@ -44,7 +44,7 @@ public class CertificateStore {
                     INSERT INTO certificate (sha256, der, subject, issuer, not_before, not_after, is_ca, first_seen)
                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (sha256) DO NOTHING""")
                     .setParameter(1, sha256)
-                    .setParameter(2, der(certificate))
+                    .setParameter(2, CertificateEncoder.der(certificate))
                     .setParameter(3, truncate(summary.subject()))
                     .setParameter(4, truncate(summary.issuer()))
                     .setParameter(5, Timestamp.from(summary.notBefore()))
@@ -77,14 +77,6 @@ public class CertificateStore {
                         CertificateEntity.class)
                 .setParameter("s", truncate(subject)).setMaxResults(50).getResultList().stream()
                 .map(e -> decode(e.der)).toList();
-    }
-
-    static byte[] der(X509Certificate certificate) {
-        try {
-            return certificate.getEncoded();
-        } catch (CertificateEncodingException e) {
-            throw new IllegalArgumentException("certificate cannot be encoded", e);
-        }
     }
 
     static X509Certificate decode(byte[] der) {

@@ -60,7 +60,7 @@ public final class StoreSnapshot {
         return union;
     }
 
-    /** Changes whenever an operator store changes, so that derived results can be recomputed. */
+    /** A new value (in this process) whenever the stores in force change, so that derived results are recomputed. */
     public long version() {
         return version;
     }

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetException;
@@ -32,6 +33,7 @@ public class TrustStoreService {
     private final Clock clock;
     private final Event<TrustStoresChanged> changed;
     private volatile CachedSnapshot cached;
+    private final AtomicLong generations = new AtomicLong();
 
     /** Fired after an operator store was added or replaced. */
     public record TrustStoresChanged(String storeName) {}
@@ -64,7 +66,8 @@ public class TrustStoreService {
             operator.add(new PlatformStore(entity.name, entity.platform, entity.apiLevel,
                     PlatformStore.StoreSource.OPERATOR, "", members, Set.copyOf(entity.sha256s)));
         }
-        StoreSnapshot snapshot = new StoreSnapshot(BUNDLED, operator, signature.hashCode());
+        // a fresh generation per reload: derived caches key on it and must never mistake one store set for another
+        StoreSnapshot snapshot = new StoreSnapshot(BUNDLED, operator, generations.incrementAndGet());
         cached = new CachedSnapshot(signature, snapshot);
         return snapshot;
     }

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.trustfleet.core.ErrorKind;
+import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.tenant.Caller;
@@ -105,7 +106,7 @@ public class AccessFilter {
         }
         String tenantParam = request.getUriInfo().getPathParameters().getFirst(TENANT_PARAM);
         if (tenantParam != null) {
-            UUID tenant = parseTenant(tenantParam);
+            UUID tenant = Require.id(tenantParam, "tenant");
             if (!caller.canAccessTenant(tenant) || !tenants.exists(tenant)) {
                 throw TrustfleetException.notFound("tenant");
             }
@@ -162,13 +163,5 @@ public class AccessFilter {
 
     private static TrustfleetException unknownToken() {
         return new TrustfleetException(ErrorKind.UNAUTHENTICATED, "the bearer token is unknown or revoked");
-    }
-
-    private static UUID parseTenant(String value) {
-        try {
-            return UUID.fromString(value);
-        } catch (IllegalArgumentException e) {
-            throw TrustfleetException.notFound("tenant");
-        }
     }
 }
