@@ -13,6 +13,8 @@ import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -21,6 +23,7 @@ import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.payload.SigningKeyService;
+import org.trustfleet.policy.DeviceGroup;
 import org.trustfleet.policy.DeviceGroupService;
 import org.trustfleet.tenant.BearerTokens;
 
@@ -92,9 +95,60 @@ public class EnrollmentService {
         return new IssuedEnrollmentToken(id, token, groupId, expiresAt, maxUses);
     }
 
+    /** The tenant's enrollment tokens, newest first: prefix, group, limits, uses and state, never the token. */
+    @Transactional
+    public List<EnrollmentTokenView> list(UUID tenantId) {
+        Instant now = clock.instant();
+        List<EnrollmentTokenView> tokens = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                SELECT id, token_prefix, device_group_id, created_at, expires_at, max_uses, uses, revoked_at
+                FROM enrollment_token WHERE tenant_id = ? ORDER BY created_at DESC, id""")) {
+            s.setObject(1, tenantId);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    Instant expiresAt = r.getTimestamp(5).toInstant();
+                    int maxUses = r.getInt(6);
+                    int uses = r.getInt(7);
+                    Timestamp revoked = r.getTimestamp(8);
+                    EnrollmentTokenState state = revoked != null ? EnrollmentTokenState.REVOKED
+                            : !expiresAt.isAfter(now) ? EnrollmentTokenState.EXPIRED
+                            : uses >= maxUses ? EnrollmentTokenState.USED_UP : EnrollmentTokenState.ACTIVE;
+                    tokens.add(new EnrollmentTokenView(r.getObject(1, UUID.class), r.getString(2),
+                            r.getObject(3, UUID.class), r.getTimestamp(4).toInstant(), expiresAt, maxUses, uses,
+                            revoked == null ? null : revoked.toInstant(), state));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot list enrollment tokens", e);
+        }
+        return tokens;
+    }
+
+    /**
+     * Revokes one of the tenant's enrollment tokens: it enrolls nothing more (devices it enrolled keep their
+     * credentials). Revoking a revoked token changes nothing; another tenant's token is not found.
+     */
+    @Transactional
+    public void revoke(UUID tenantId, UUID tokenId) {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                UPDATE enrollment_token SET revoked_at = COALESCE(revoked_at, ?)
+                WHERE id = ? AND tenant_id = ?""")) {
+            s.setTimestamp(1, Timestamp.from(clock.instant()));
+            s.setObject(2, tokenId);
+            s.setObject(3, tenantId);
+            if (s.executeUpdate() == 0) {
+                throw TrustfleetException.notFound("enrollment token");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot revoke the enrollment token", e);
+        }
+    }
+
     /**
      * Exchanges an enrollment token for a device credential. Re-enrolling a hardware id already enrolled in the
-     * token's tenant replaces that device's token and group (and clears its revocation and last report).
+     * token's tenant replaces that device's token and group (and clears its revocation and last report). A device
+     * whose API level is outside the group's range is refused (409) without using up the token: the group's
+     * certificate set was not computed for it.
      *
      * @param clientAddress the caller's address, the key of the failure rate limit
      */
@@ -118,7 +172,7 @@ public class EnrollmentService {
             UUID groupId;
             try (PreparedStatement s = c.prepareStatement("""
                     UPDATE enrollment_token SET uses = uses + 1
-                    WHERE token_hash = ? AND uses < max_uses AND expires_at > ?
+                    WHERE token_hash = ? AND uses < max_uses AND expires_at > ? AND revoked_at IS NULL
                     RETURNING tenant_id, device_group_id""")) {
                 s.setBytes(1, hash);
                 s.setTimestamp(2, Timestamp.from(now));
@@ -130,6 +184,13 @@ public class EnrollmentService {
                     tenantId = r.getObject(1, UUID.class);
                     groupId = r.getObject(2, UUID.class);
                 }
+            }
+            DeviceGroup group = groups.get(tenantId, groupId);
+            if (apiLevel < group.minApiLevel() || apiLevel > group.maxApiLevel()) {
+                // thrown inside the transaction: the use taken above is rolled back
+                throw new TrustfleetException(ErrorKind.CONFLICT, "this enrollment token is for devices of API "
+                        + "levels " + group.minApiLevel() + " to " + group.maxApiLevel() + " and this device "
+                        + "reports " + apiLevel + "; ask your administrator for a token of a group that covers it");
             }
             UUID previous = null;
             try (PreparedStatement s = c.prepareStatement(
@@ -183,12 +244,16 @@ public class EnrollmentService {
 
     private static TrustfleetException whyRefused(Connection c, byte[] hash, Instant now) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
-                "SELECT expires_at, uses, max_uses FROM enrollment_token WHERE token_hash = ?")) {
+                "SELECT expires_at, uses, max_uses, revoked_at FROM enrollment_token WHERE token_hash = ?")) {
             s.setBytes(1, hash);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) {
                     return new TrustfleetException(ErrorKind.UNAUTHENTICATED,
                             "the enrollment token is not valid; ask your administrator for a new one");
+                }
+                if (r.getTimestamp(4) != null) {
+                    return new TrustfleetException(ErrorKind.GONE,
+                            "the enrollment token was revoked; ask your administrator for a new one");
                 }
                 if (!r.getTimestamp(1).toInstant().isAfter(now)) {
                     return new TrustfleetException(ErrorKind.GONE,

@@ -42,15 +42,23 @@ public final class DeviceFixtures {
                 .path("token");
     }
 
+    /** Enrolls as a device of API level 95 (inside the range of {@link #group}'s groups). */
     public static JsonPath enroll(String enrollmentToken, String hardwareId) {
+        return enroll(enrollmentToken, hardwareId, 95);
+    }
+
+    public static JsonPath enroll(String enrollmentToken, String hardwareId, int apiLevel) {
         return new JsonPath(api().contentType(ContentType.JSON).body(Map.of("enrollmentToken", enrollmentToken,
-                        "hardwareId", hardwareId, "apiLevel", 95, "model", "Pixel Test"))
+                        "hardwareId", hardwareId, "apiLevel", apiLevel, "model", "Pixel Test"))
                 .post("/api/v1/enroll").then().statusCode(201).extract().asString());
     }
 
-    /** Enrolls a new device into the group. */
+    /** Enrolls a new device into the group, of API level 95 or, outside the group's range, its nearest end. */
     public static Device device(String tenant, String admin, String group) {
-        JsonPath e = enroll(enrollmentToken(tenant, admin, group, 1), "hw-" + UUID.randomUUID());
+        JsonPath g = new JsonPath(as(admin).get("/api/v1/tenants/{t}/device-groups/{g}", tenant, group).then()
+                .statusCode(200).extract().asString());
+        int apiLevel = Math.max(g.getInt("minApiLevel"), Math.min(95, g.getInt("maxApiLevel")));
+        JsonPath e = enroll(enrollmentToken(tenant, admin, group, 1), "hw-" + UUID.randomUUID(), apiLevel);
         return new Device(e.getString("deviceId"), e.getString("deviceToken"), tenant, group,
                 e.getString("payloadSignerChain"));
     }

@@ -132,6 +132,11 @@ class AccessMatrixTest {
                         w -> r -> r.contentType(ContentType.JSON).body(Map.of("deviceGroupId", w.groupA(),
                                 "expiresInSeconds", 600, "maxUses", 1))
                                 .post("/api/v1/tenants/{t}/enrollment-tokens", w.tenantA())),
+                new Route("GET /tenants/{t}/enrollment-tokens", EnumSet.of(Role.ADMIN), true,
+                        w -> r -> r.get("/api/v1/tenants/{t}/enrollment-tokens", w.tenantA())),
+                new Route("DELETE /tenants/{t}/enrollment-tokens/{id}", EnumSet.of(Role.ADMIN), true,
+                        w -> r -> r.delete("/api/v1/tenants/{t}/enrollment-tokens/{id}", w.tenantA(),
+                                enrollmentTokenIdOf(w))),
                 new Route("GET /tenants/{t}/devices", EnumSet.of(Role.ADMIN, Role.CONSOLE), true,
                         w -> r -> r.get("/api/v1/tenants/{t}/devices", w.tenantA())),
                 new Route("GET /tenants/{t}/devices/{d}", EnumSet.of(Role.ADMIN, Role.CONSOLE), true,
@@ -171,6 +176,14 @@ class AccessMatrixTest {
         String endpoint = endpointOf(w);
         as(w.adminA()).post("/api/v1/tenants/{t}/endpoints/{e}/scans", w.tenantA(), endpoint).then().statusCode(201);
         return endpoint;
+    }
+
+    /** A fresh enrollment token of tenant A's group, by id (each revocation in the matrix gets its own). */
+    private static String enrollmentTokenIdOf(World w) {
+        return as(w.adminA()).contentType(ContentType.JSON).body(Map.of("deviceGroupId", w.groupA(),
+                        "expiresInSeconds", 600, "maxUses", 1))
+                .post("/api/v1/tenants/{t}/enrollment-tokens", w.tenantA()).then().statusCode(201).extract()
+                .path("id");
     }
 
     /** Makes sure tenant A has the matrix root as an anchor and returns its SHA-256. */

@@ -77,6 +77,75 @@ class EnrollmentApiTest {
     }
 
     @Test
+    void adminsListTokensWithTheirStateAndRevokeThem() {
+        String active = issue(3);
+        String usedUp = issue(1);
+        enroll(tokenOf(usedUp), "serial-list-1", 93).then().statusCode(201);
+        String revoked = issue(5);
+
+        as(admin).delete("/api/v1/tenants/{t}/enrollment-tokens/{id}", tenant, id(revoked)).then().statusCode(204);
+        // again: nothing changes
+        as(admin).delete("/api/v1/tenants/{t}/enrollment-tokens/{id}", tenant, id(revoked)).then().statusCode(204);
+
+        JsonPath list = new JsonPath(as(admin).get("/api/v1/tenants/{t}/enrollment-tokens", tenant).then()
+                .statusCode(200).extract().asString());
+        assertThat(list.getList("id")).containsExactly(id(revoked), id(usedUp), id(active));
+        assertThat(list.getList("state")).containsExactly("REVOKED", "USED_UP", "ACTIVE");
+        assertThat(list.getList("uses", Integer.class)).containsExactly(0, 1, 0);
+        assertThat(list.getString("[0].revokedAt")).isNotNull();
+        assertThat(list.getString("[2].revokedAt")).isNull();
+        assertThat(list.getString("[2].tokenPrefix")).startsWith("tfe_");
+        assertThat(tokenOf(active)).startsWith(list.getString("[2].tokenPrefix"));
+        assertThat(list.getMap("[0]")).doesNotContainKey("token");
+
+        ProblemApiTest.assertProblem(enroll(tokenOf(revoked), "serial-list-2", 93).then(), 410, "gone")
+                .body("detail", containsString("revoked"));
+        enroll(tokenOf(active), "serial-list-3", 93).then().statusCode(201);
+
+        // another tenant's admin neither sees nor revokes them
+        String[] other = ApiFixtures.tenantWithAdmin("enrollment-other");
+        as(other[1]).get("/api/v1/tenants/{t}/enrollment-tokens", other[0]).then().statusCode(200)
+                .body("size()", equalTo(0));
+        ProblemApiTest.assertProblem(as(other[1]).delete("/api/v1/tenants/{t}/enrollment-tokens/{id}", other[0],
+                id(active)).then(), 404, "not-found");
+        ProblemApiTest.assertProblem(as(admin).delete("/api/v1/tenants/{t}/enrollment-tokens/{id}", tenant,
+                "not-an-id").then(), 404, "not-found");
+        enroll(tokenOf(active), "serial-list-4", 93).then().statusCode(201);
+    }
+
+    @Test
+    void aDeviceOutsideTheGroupsApiRangeIsRefusedWithoutUsingTheToken() {
+        String issued = issue(1);  // the fixture group covers API levels 90 to 99
+        for (int level : new int[] {89, 100}) {
+            ProblemApiTest.assertProblem(enroll(tokenOf(issued), "serial-range", level).then(), 409, "conflict")
+                    .body("detail", containsString("90 to 99"));
+        }
+        JsonPath list = new JsonPath(as(admin).get("/api/v1/tenants/{t}/enrollment-tokens", tenant).then()
+                .statusCode(200).extract().asString());
+        assertThat(list.getInt("[0].uses")).isZero();
+        enroll(tokenOf(issued), "serial-range", 90).then().statusCode(201);
+    }
+
+    private String issue(int maxUses) {
+        return as(admin).contentType(ContentType.JSON).body(Map.of("deviceGroupId", group, "expiresInSeconds", 600,
+                "maxUses", maxUses)).post("/api/v1/tenants/{t}/enrollment-tokens", tenant).then().statusCode(201)
+                .extract().asString();
+    }
+
+    private static String id(String issued) {
+        return new JsonPath(issued).getString("id");
+    }
+
+    private static String tokenOf(String issued) {
+        return new JsonPath(issued).getString("token");
+    }
+
+    private static io.restassured.response.Response enroll(String token, String hardwareId, int apiLevel) {
+        return api().contentType(ContentType.JSON).body(Map.of("enrollmentToken", token, "hardwareId", hardwareId,
+                "apiLevel", apiLevel)).post("/api/v1/enroll");
+    }
+
+    @Test
     void tokenRequestsAreValidated() {
         String[] other = ApiFixtures.tenantWithAdmin("enrollment-other");
         String foreignGroup = DeviceFixtures.group(other[0], other[1], "foreign", List.of());
