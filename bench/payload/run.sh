@@ -5,6 +5,8 @@
 #
 #   bench/payload/run.sh                       # 100,000 devices, wrk -t2 -c64 -d20s
 #   DEVICES=100000 HOT=1000 C=64 T=2 D=20s XMX=512m bench/payload/run.sh
+#   PROFILE=service-304-all KEEP=1 bench/payload/run.sh   # plus a JFR CPU profile of the service during that row
+#   JAVA_OPTS="-Dkey=value" bench/payload/run.sh   # extra JVM options for the service
 #
 # How the devices get there: one device is enrolled through the API (which creates the tenant's signer); the other
 # DEVICES-1 are generated here (random tfd_ tokens, their SHA-256 as the stored hash, exactly what enrollment stores)
@@ -56,7 +58,8 @@ cd "$WORK"
 
 echo "== starting the service (heap $XMX) in $WORK"
 OPERATOR=tfo_bench-$(python3 -c 'import secrets; print(secrets.token_hex(16))')
-java "-Xmx$XMX" -Dquarkus.http.port=$HTTP_PORT -Dtrustfleet.data-dir="$WORK/data" \
+# shellcheck disable=SC2086  # JAVA_OPTS: extra JVM options, word-split on purpose
+java "-Xmx$XMX" ${JAVA_OPTS:-} -Dquarkus.http.port=$HTTP_PORT -Dtrustfleet.data-dir="$WORK/data" \
   -Dtrustfleet.operator-token="$OPERATOR" -Dquarkus.log.console.json.enabled=false \
   -jar "$JAR" > service.log 2>&1 &
 SERVICE_PID=$!
@@ -151,6 +154,10 @@ NGINX_ETAG=$(curl -sfI "http://127.0.0.1:$NGINX_PORT/payload.p7m" | awk 'tolower
 
 run() { # name, then wrk arguments
   local name=$1; shift
+  if [ "${PROFILE:-}" = "$name" ]; then  # a JFR CPU profile of the service during this row (needs KEEP=1 to read)
+    jcmd "$SERVICE_PID" JFR.start name=bench settings="$REPO/bench/cpu-samples.jfc" duration="$D" \
+      filename="$WORK/$name.jfr" >/dev/null
+  fi
   wrk -t"$T" -c"$C" -d"$D" --latency "$@" > "wrk-$name.txt" 2>&1
   local rps p99 errs
   rps=$(awk '/^Requests\/sec/ { print $2 }' "wrk-$name.txt")

@@ -4,10 +4,11 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.transaction.Transactional;
+import jakarta.inject.Singleton;
+import java.nio.ByteBuffer;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +56,8 @@ import org.trustfleet.tenant.BearerTokens;
  * {@code trustfleet.device.last-seen-flush-interval}, before the device list or a device is read on this replica,
  * and at shutdown.
  */
-@ApplicationScoped
+// @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
+@Singleton
 public class DeviceAuthService {
     private static final Logger LOG = Logger.getLogger(DeviceAuthService.class);
     /** Device tokens look like {@code tfd_<43 base64url chars>}. */
@@ -73,7 +74,7 @@ public class DeviceAuthService {
     private final long trustNanos;
     private final int maxEntries;
     private final Duration flushInterval;
-    private final Map<String, Entry> byToken = new ConcurrentHashMap<>();
+    private final Map<TokenKey, Entry> byToken = new ConcurrentHashMap<>();
     private final Map<UUID, Entry> byDevice = new ConcurrentHashMap<>();
     private final Map<UUID, Instant> pendingSeen = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
@@ -85,13 +86,43 @@ public class DeviceAuthService {
     private Timestamp feedCursor;
     private ScheduledExecutorService background;
 
+    /**
+     * A token's SHA-256 as a map key: the digest's first bytes are already uniformly distributed, so they are the
+     * hash code, and nothing is encoded or re-hashed per request.
+     */
+    private static final class TokenKey {
+        // the digest's 32 bytes held in the key itself: one memory access per comparison, not two
+        final long a;
+        final long b;
+        final long c;
+        final long d;
+
+        TokenKey(byte[] sha256) {
+            ByteBuffer digest = ByteBuffer.wrap(sha256);
+            a = digest.getLong();
+            b = digest.getLong();
+            c = digest.getLong();
+            d = digest.getLong();
+        }
+
+        @Override
+        public int hashCode() {
+            return (int) a;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TokenKey k && a == k.a && b == k.b && c == k.c && d == k.d;
+        }
+    }
+
     private static final class Entry {
-        final String key;
+        final TokenKey key;
         final DeviceIdentity identity;
         final Instant loadedAt;
         volatile Instant lastSeen;
 
-        Entry(String key, DeviceIdentity identity, Instant loadedAt, Instant lastSeen) {
+        Entry(TokenKey key, DeviceIdentity identity, Instant loadedAt, Instant lastSeen) {
             this.key = key;
             this.identity = identity;
             this.loadedAt = loadedAt;
@@ -144,7 +175,7 @@ public class DeviceAuthService {
             return Optional.empty();
         }
         byte[] hash = BearerTokens.hash(token);
-        String key = Base64.getEncoder().encodeToString(hash);
+        TokenKey key = new TokenKey(hash);
         Instant now = clock.instant();
         Entry cached = usable(byToken.get(key), now);
         if (cached != null) {
@@ -178,7 +209,7 @@ public class DeviceAuthService {
         if (!isDeviceToken(token)) {
             return null;
         }
-        Entry e = usable(byToken.get(Base64.getEncoder().encodeToString(BearerTokens.hash(token))), clock.instant());
+        Entry e = usable(byToken.get(new TokenKey(BearerTokens.hash(token))), clock.instant());
         return e == null ? null : e.identity;
     }
 
@@ -192,10 +223,18 @@ public class DeviceAuthService {
         return query("id", deviceId, null, now).map(x -> x.identity);
     }
 
-    /** The identity of a device from memory only (never blocks), or {@code null}. */
-    public DeviceIdentity identityFromMemory(UUID deviceId) {
-        Entry e = usable(byDevice.get(deviceId), clock.instant());
-        return e == null ? null : e.identity;
+    /**
+     * The identity of a device from memory only (never blocks), or {@code null}; the device is noted as seen (as
+     * {@link #seen} does) in the same lookup, since the caller is serving it.
+     */
+    public DeviceIdentity seenFromMemory(UUID deviceId) {
+        Instant now = clock.instant();
+        Entry e = usable(byDevice.get(deviceId), now);
+        if (e == null) {
+            return null;
+        }
+        noteSeen(deviceId, e, now);
+        return e.identity;
     }
 
     /**
@@ -203,8 +242,10 @@ public class DeviceAuthService {
      * Never blocks.
      */
     public void seen(UUID deviceId) {
-        Instant now = clock.instant();
-        Entry e = byDevice.get(deviceId);
+        noteSeen(deviceId, byDevice.get(deviceId), clock.instant());
+    }
+
+    private void noteSeen(UUID deviceId, Entry e, Instant now) {
         if (e != null && now.isBefore(e.lastSeen.plus(SEEN_GRANULARITY))) {
             return;
         }
@@ -373,7 +414,7 @@ public class DeviceAuthService {
         }
     }
 
-    private Optional<Entry> query(String column, Object value, String key, Instant now) {
+    private Optional<Entry> query(String column, Object value, TokenKey key, Instant now) {
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
                 "SELECT id, tenant_id, device_group_id, last_seen_at, token_hash FROM device WHERE " + column
                         + " = ? AND revoked_at IS NULL")) {
@@ -388,7 +429,7 @@ public class DeviceAuthService {
                 }
                 DeviceIdentity identity = new DeviceIdentity(r.getObject(1, UUID.class), r.getObject(2, UUID.class),
                         r.getObject(3, UUID.class));
-                String k = key != null ? key : Base64.getEncoder().encodeToString(r.getBytes(5));
+                TokenKey k = key != null ? key : new TokenKey(r.getBytes(5));
                 Instant seen = r.getTimestamp(4).toInstant();
                 Instant pending = pendingSeen.get(identity.deviceId());
                 return Optional.of(new Entry(k, identity, now,

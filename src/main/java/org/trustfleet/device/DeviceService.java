@@ -2,9 +2,9 @@ package org.trustfleet.device;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.agroal.api.AgroalDataSource;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
+import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,7 +36,8 @@ import org.trustfleet.policy.RequirementsService;
  * Enrolled devices: payload delivery, reports, revocation, and the admin view with compliance derived at read time
  * from the latest report and the group's current requirements.
  */
-@ApplicationScoped
+// @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
+@Singleton
 public class DeviceService {
     static final int MAX_ENTRIES = 1000;
     static final int MAX_ERROR_CHARS = 500;
@@ -77,15 +78,11 @@ public class DeviceService {
      * when the device's identity or the group's payload is not cached: then call {@link #payload} on a worker.
      */
     public SignedPayload payloadFromMemory(UUID deviceId) {
-        DeviceIdentity device = auth.identityFromMemory(deviceId);
+        DeviceIdentity device = auth.seenFromMemory(deviceId);
         if (device == null || device.groupId() == null) {
             return null;
         }
-        SignedPayload payload = payloads.cached(device.tenantId(), device.groupId());
-        if (payload != null) {
-            auth.seen(deviceId);
-        }
-        return payload;
+        return payloads.cached(device.tenantId(), device.groupId());
     }
 
     /** The signed payload of the device's own group (may block: loads what is not cached). */

@@ -2,9 +2,9 @@ package org.trustfleet.payload;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
+import jakarta.inject.Singleton;
 import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,7 +38,8 @@ import org.trustfleet.policy.RequirementsService;
  * rotates; entries made elsewhere are re-checked against the database every
  * {@code trustfleet.payload.cache-check-interval}.
  */
-@ApplicationScoped
+// @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
+@Singleton
 public class SignedPayloadService {
     private static final Logger LOG = Logger.getLogger(SignedPayloadService.class);
 

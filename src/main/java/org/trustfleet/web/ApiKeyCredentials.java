@@ -1,13 +1,14 @@
 package org.trustfleet.web;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.Optional;
 import org.trustfleet.device.DeviceAuthService;
 import org.trustfleet.tenant.ApiKeyService;
 import org.trustfleet.tenant.Caller;
 
 /** API keys as bearer credentials. */
-@ApplicationScoped
+// @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
+@Singleton
 public class ApiKeyCredentials implements CredentialResolver {
     private final ApiKeyService keys;
 

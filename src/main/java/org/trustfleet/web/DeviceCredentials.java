@@ -1,6 +1,6 @@
 package org.trustfleet.web;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.Optional;
 import org.trustfleet.device.DeviceAuthService;
 import org.trustfleet.device.DeviceIdentity;
@@ -8,7 +8,8 @@ import org.trustfleet.tenant.Caller;
 import org.trustfleet.tenant.Role;
 
 /** Device tokens ({@code tfd_…}) as bearer credentials: the caller is the device, in its tenant. */
-@ApplicationScoped
+// @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
+@Singleton
 public class DeviceCredentials implements CredentialResolver {
     private final DeviceAuthService devices;
 

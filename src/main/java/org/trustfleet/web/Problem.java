@@ -7,4 +7,6 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record Problem(String type, String title, int status, String detail, String instance, List<String> errors) {
     public static final String MEDIA_TYPE = "application/problem+json";
+    /** The {@code WWW-Authenticate} challenge sent with every 401. */
+    static final String BEARER_CHALLENGE = "Bearer realm=\"trustfleet\"";
 }

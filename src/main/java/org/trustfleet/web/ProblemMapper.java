@@ -9,7 +9,9 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -26,19 +28,7 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response trustfleet(TrustfleetException e, UriInfo uri) {
-        if (e.kind() == ErrorKind.INTERNAL) {
-            return internal(e, uri);
-        }
-        if (e.kind().status() >= 500) {
-            // our own sentence (e.g. "the scan schedule could not be stored"); the cause stays in the log
-            LOG.errorf(e, "%s on %s", e.kind(), uri == null ? "?" : uri.getPath());
-        }
-        Response response = problem(e.kind(), e.getMessage(), e.errors(), uri);
-        if (e.retryAfter().isPresent()) {
-            long seconds = Math.max(1, (e.retryAfter().get().toMillis() + 999) / 1000);
-            return Response.fromResponse(response).header(HttpHeaders.RETRY_AFTER, seconds).build();
-        }
-        return response;
+        return response(render(e, path(uri)));
     }
 
     @ServerExceptionMapper
@@ -105,21 +95,58 @@ public class ProblemMapper {
         return internal(e, uri);
     }
 
-    private static Response internal(Throwable e, UriInfo uri) {
+    /** A failure as it goes on the wire: the problem document and, for 429 and 503, when to retry. */
+    record Rendered(ErrorKind kind, Problem body, Optional<Duration> retryAfter) {
+        /** The {@code Retry-After} header value in whole seconds (at least 1), if any. */
+        Optional<String> retryAfterSeconds() {
+            return retryAfter.map(d -> Long.toString(Math.max(1, (d.toMillis() + 999) / 1000)));
+        }
+    }
+
+    /**
+     * What any failure becomes: a {@link TrustfleetException} says what happened; anything else (and an
+     * {@code INTERNAL} one) becomes a 500 whose detail is only a reference to the log entry. Used by the JAX-RS
+     * mappers here and by the edges below JAX-RS ({@link DevicePayloadRoute}).
+     */
+    static Rendered render(Throwable e, String path) {
+        if (e instanceof TrustfleetException t && t.kind() != ErrorKind.INTERNAL) {
+            if (t.kind().status() >= 500) {
+                // our own sentence (e.g. "the scan schedule could not be stored"); the cause stays in the log
+                LOG.errorf(t, "%s on %s", t.kind(), path == null ? "?" : path);
+            }
+            return new Rendered(t.kind(), body(t.kind(), t.getMessage(), t.errors(), path), t.retryAfter());
+        }
         String reference = UUID.randomUUID().toString();
-        LOG.errorf(e, "Internal error %s on %s", reference, uri == null ? "?" : uri.getPath());
-        return problem(ErrorKind.INTERNAL, "the server failed to handle this request; reference " + reference,
-                List.of(), uri);
+        LOG.errorf(e, "Internal error %s on %s", reference, path == null ? "?" : path);
+        return new Rendered(ErrorKind.INTERNAL, body(ErrorKind.INTERNAL,
+                "the server failed to handle this request; reference " + reference, List.of(), path),
+                Optional.empty());
+    }
+
+    private static Response internal(Throwable e, UriInfo uri) {
+        return response(render(e, path(uri)));
     }
 
     static Response problem(ErrorKind kind, String detail, List<String> errors, UriInfo uri) {
-        Problem body = new Problem(kind.type(), kind.title(), kind.status(), detail,
-                uri == null ? null : uri.getPath(), errors);
-        Response.ResponseBuilder response = Response.status(kind.status()).type(Problem.MEDIA_TYPE).entity(body);
-        if (kind == ErrorKind.UNAUTHENTICATED) {
-            response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"trustfleet\"");
+        return response(new Rendered(kind, body(kind, detail, errors, path(uri)), Optional.empty()));
+    }
+
+    private static Problem body(ErrorKind kind, String detail, List<String> errors, String path) {
+        return new Problem(kind.type(), kind.title(), kind.status(), detail, path, errors);
+    }
+
+    private static Response response(Rendered rendered) {
+        Response.ResponseBuilder response = Response.status(rendered.kind().status()).type(Problem.MEDIA_TYPE)
+                .entity(rendered.body());
+        if (rendered.kind() == ErrorKind.UNAUTHENTICATED) {
+            response.header(HttpHeaders.WWW_AUTHENTICATE, Problem.BEARER_CHALLENGE);
         }
+        rendered.retryAfterSeconds().ifPresent(seconds -> response.header(HttpHeaders.RETRY_AFTER, seconds));
         return response.build();
+    }
+
+    private static String path(UriInfo uri) {
+        return uri == null ? null : uri.getPath();
     }
 
     private static String fieldPath(JsonMappingException e) {

@@ -96,6 +96,27 @@ class DeviceApiTest {
     }
 
     @Test
+    void payloadRouteAnswersWhatItCannotServeWithProblems() {
+        Device device = DeviceFixtures.device(tenant, admin, groupIncluding(ANCHOR));
+        for (String accept : List.of("*/*", "application/*;q=0.5", "text/plain, application/pkcs7-mime;q=0.1")) {
+            as(device.token()).accept(accept).get("/api/v1/device/payload").then().statusCode(200);
+        }
+        for (String accept : List.of("text/html", "application/json", "application/pkcs7-mime;q=0, text/plain")) {
+            ProblemApiTest.assertProblem(invalidRequest().auth().oauth2(device.token()).accept(accept)
+                    .get("/api/v1/device/payload").then(),
+                    406, "not-acceptable");
+        }
+        ProblemApiTest.assertProblem(invalidRequest().auth().oauth2(device.token()).post("/api/v1/device/payload")
+                .then(), 405, "method-not-allowed").header("Allow", "GET");
+        ProblemApiTest.assertProblem(invalidRequest().get("/api/v1/device/payload").then(), 401, "unauthenticated")
+                .header("WWW-Authenticate", startsWith("Bearer"))
+                .body("instance", equalTo("/api/v1/device/payload"));
+        ProblemApiTest.assertProblem(as("tfd_" + "A".repeat(43)).get("/api/v1/device/payload").then(), 401,
+                "unauthenticated");
+        ProblemApiTest.assertProblem(as(admin).get("/api/v1/device/payload").then(), 403, "forbidden");
+    }
+
+    @Test
     void aDeviceOnlyEverGetsItsOwnGroupsAndTenantsPayload() throws Exception {
         String groupA = groupIncluding(ANCHOR);
         String groupB = groupIncluding(OTHER_ANCHOR);

@@ -1,0 +1,153 @@
+package org.trustfleet.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.Unpooled;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.inject.Singleton;
+import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import org.trustfleet.core.ErrorKind;
+import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.device.DeviceService;
+import org.trustfleet.payload.SignedPayload;
+import org.trustfleet.tenant.Caller;
+import org.trustfleet.tenant.Role;
+
+/**
+ * {@code GET /api/v1/device/payload}, served directly on Vert.x rather than through JAX-RS because every enrolled
+ * device polls it: the hot path of the service. With the device's token and its group's payload in memory (the
+ * normal case) the request is answered on the event loop with the shared signed bytes; a token or payload that is
+ * not cached is looked up on a worker thread. Authentication and the role check are {@link Authenticator}'s, as for
+ * every JAX-RS endpoint, and failures are {@link ProblemMapper}'s problem documents.
+ */
+// @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
+@Singleton
+public class DevicePayloadRoute {
+    static final String PATH = "/api/v1/device/payload";
+    /** The payload's media type: DER CMS SignedData. */
+    static final String PKCS7_MIME = "application/pkcs7-mime";
+    private static final String CACHE_CONTROL = "private, no-cache";
+
+    private final Authenticator authenticator;
+    private final DeviceService devices;
+    private final ObjectMapper json;
+
+    public DevicePayloadRoute(Authenticator authenticator, DeviceService devices, ObjectMapper json) {
+        this.authenticator = authenticator;
+        this.devices = devices;
+        this.json = json;
+    }
+
+    /** Installed before the JAX-RS routes, so this path never reaches them. */
+    void install(@Observes Router router) {
+        router.route(PATH).order(RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT).handler(this::handle);
+    }
+
+    private void handle(RoutingContext rc) {
+        HttpServerRequest request = rc.request();
+        String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
+        String token;
+        try {
+            if (request.method() != HttpMethod.GET) {
+                rc.response().putHeader(HttpHeaders.ALLOW, "GET");
+                throw new TrustfleetException(ErrorKind.METHOD_NOT_ALLOWED,
+                        "this method is not allowed on this path");
+            }
+            token = authenticator.bearerToken(request.getHeader(HttpHeaders.AUTHORIZATION));
+            if (!acceptsPayload(request.getHeader(HttpHeaders.ACCEPT))) {
+                throw new TrustfleetException(ErrorKind.NOT_ACCEPTABLE,
+                        "the payload is " + PKCS7_MIME + "; the Accept header excludes it");
+            }
+            Caller caller = authenticator.authenticateFromMemory(token);
+            if (caller != null) {
+                Authenticator.requireRole(caller, Role.DEVICE);
+                SignedPayload cached = devices.payloadFromMemory(caller.credentialId());
+                if (cached != null) {
+                    respond(rc, cached, ifNoneMatch);
+                    return;
+                }
+            }
+        } catch (RuntimeException e) {
+            fail(rc, e);
+            return;
+        }
+        // the token or the payload needs the database: off the event loop, and back to it to answer
+        rc.vertx().<SignedPayload>executeBlocking(() -> {
+            Caller caller = authenticator.authenticate(token);
+            Authenticator.requireRole(caller, Role.DEVICE);
+            return devices.payload(caller.credentialId());
+        }, false).onComplete(done -> {
+            if (done.succeeded()) {
+                respond(rc, done.result(), ifNoneMatch);
+            } else {
+                fail(rc, done.cause());
+            }
+        });
+    }
+
+    private static void respond(RoutingContext rc, SignedPayload payload, String ifNoneMatch) {
+        HttpServerResponse response = rc.response()
+                .putHeader(HttpHeaders.ETAG, EntityTags.strong(payload.etag()))
+                .putHeader(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL);
+        if (EntityTags.noneMatchFails(ifNoneMatch, payload.etag())) {
+            response.setStatusCode(304).end();
+            return;
+        }
+        // wraps the shared bytes without copying them; the wrapper is this response's own
+        response.putHeader(HttpHeaders.CONTENT_TYPE, PKCS7_MIME)
+                .end(Buffer.buffer(Unpooled.wrappedBuffer(payload.cms())));
+    }
+
+    private void fail(RoutingContext rc, Throwable error) {
+        ProblemMapper.Rendered problem = ProblemMapper.render(error, PATH);
+        byte[] body;
+        try {
+            body = json.writeValueAsBytes(problem.body());
+        } catch (JsonProcessingException e) { // a record of strings: cannot happen, but never answer without a body
+            body = ("{\"status\":" + problem.kind().status() + "}").getBytes(StandardCharsets.UTF_8);
+        }
+        HttpServerResponse response = rc.response().setStatusCode(problem.kind().status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        if (problem.kind() == ErrorKind.UNAUTHENTICATED) {
+            response.putHeader("WWW-Authenticate", Problem.BEARER_CHALLENGE);
+        }
+        problem.retryAfterSeconds().ifPresent(seconds -> response.putHeader(HttpHeaders.RETRY_AFTER, seconds));
+        response.end(Buffer.buffer(body));
+    }
+
+    /**
+     * Whether an {@code Accept} header (may be null) admits the payload's type: a range of {@code *}{@code /*},
+     * {@code application/*} or the type itself, not weighted {@code q=0}.
+     */
+    static boolean acceptsPayload(String accept) {
+        if (accept == null || accept.isBlank()) {
+            return true;
+        }
+        for (String range : accept.split(",")) {
+            String[] parts = range.split(";");
+            String type = parts[0].strip().toLowerCase(java.util.Locale.ROOT);
+            if (!type.equals("*/*") && !type.equals("application/*") && !type.equals(PKCS7_MIME)) {
+                continue;
+            }
+            boolean refused = false;
+            for (int i = 1; i < parts.length; i++) {
+                String param = parts[i].strip().toLowerCase(java.util.Locale.ROOT);
+                if (param.startsWith("q=") && param.substring(2).strip().matches("0(\\.0{0,3})?")) {
+                    refused = true;
+                }
+            }
+            if (!refused) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
