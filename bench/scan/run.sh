@@ -4,6 +4,7 @@
 #
 #   bench/scan/run.sh                 # N=50 endpoints, concurrency C=8
 #   N=50 C=8 ROUNDS=6 TOTAL=10000 STIME=10 XMX=512m bench/scan/run.sh
+#   SERVICE_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/scan/run.sh   # the service on another JDK
 #
 # Needs: java 17, openssl (s_server, s_time), curl. Installs nothing. Keys and certificates are generated into a
 # temporary directory at run time and deleted afterwards (KEEP=1 keeps it, with the service log).
@@ -17,6 +18,7 @@ STIME=${STIME:-10}      # seconds per s_time process
 XMX=${XMX:-512m}        # service heap limit
 PORT_BASE=${PORT_BASE:-24400}
 PROFILE=${PROFILE:-1}   # 1: record a JFR CPU profile of the service while it stores scans (needs jcmd)
+SERVICE_JAVA=${SERVICE_JAVA:-java}  # the JVM that runs the service (e.g. a newer JDK's bin/java); the driver uses java
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH="$REPO/bench/scan"
@@ -74,7 +76,7 @@ echo "== service (-Xmx$XMX, embedded PostgreSQL in $WORK/data, scanner concurren
 HTTP_PORT=$((PORT_BASE - 1))
 TOKEN="tfo_bench-$(openssl rand -hex 16)"
 # first-scan-delay of weeks: no scheduled scan runs during the bench, only the ones it asks for
-java "-Xmx$XMX" -Dquarkus.http.port=$HTTP_PORT -Dtrustfleet.data-dir="$WORK/data" \
+"$SERVICE_JAVA" "-Xmx$XMX" -Dquarkus.http.port=$HTTP_PORT -Dtrustfleet.data-dir="$WORK/data" \
   -Dtrustfleet.operator-token="$TOKEN" -Dtrustfleet.scanner.allow-private-addresses=true \
   -Dtrustfleet.scanner.concurrency="$C" -Dtrustfleet.scanner.first-scan-delay=1000h \
   -Dquarkus.log.console.json.enabled=false -jar "$JAR" > service.log 2>&1 &
@@ -110,7 +112,7 @@ CHUNK=$(( (1000 + N - 1) / N ))
 echo "== storing $((BULK_ROUNDS * N)) scans first (this also warms the JIT up); RSS every $((CHUNK * N)) scans"
 if [ "$PROFILE" = 1 ] && command -v jcmd > /dev/null; then
   # a 20 s JFR CPU profile of the warm service, 30 s into the storing phase
-  ( sleep 30; jcmd "$SERVICE_PID" JFR.start name=bench settings=profile duration=20s filename="$WORK/scan.jfr" \
+  ( sleep 30; "$(dirname "$(readlink -f "$(command -v "$SERVICE_JAVA")")")/jcmd" "$SERVICE_PID" JFR.start name=bench settings=profile duration=20s filename="$WORK/scan.jfr" \
       > /dev/null 2>&1 || true ) &
 fi
 : > rss.txt
@@ -172,7 +174,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else
 
 echo
 echo "== result ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)," \
-  "$(java -version 2>&1 | head -1), $(openssl version | cut -d' ' -f1-2))"
+  "$("$SERVICE_JAVA" -version 2>&1 | head -1), $(openssl version | cut -d' ' -f1-2))"
 echo "| measure | value |"
 echo "|---|---|"
 echo "| endpoints (s_server processes), concurrency | $N, $C |"

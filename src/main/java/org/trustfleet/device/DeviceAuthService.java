@@ -224,8 +224,9 @@ public class DeviceAuthService {
     }
 
     /**
-     * The identity of a device from memory only (never blocks), or {@code null}; the device is noted as seen (as
-     * {@link #seen} does) in the same lookup, since the caller is serving it.
+     * The identity of a device from memory only (never blocks), or {@code null}. A device that still has a group is
+     * noted as seen (as {@link #seen} does) in the same lookup, since the caller is about to serve it its payload;
+     * one whose group was deleted is not (it gets 410, as on the database path).
      */
     public DeviceIdentity seenFromMemory(UUID deviceId) {
         Instant now = clock.instant();
@@ -233,7 +234,9 @@ public class DeviceAuthService {
         if (e == null) {
             return null;
         }
-        noteSeen(deviceId, e, now);
+        if (e.identity.groupId() != null) {
+            noteSeen(deviceId, e, now);
+        }
         return e.identity;
     }
 

@@ -41,6 +41,8 @@ public class EnrollmentService {
     static final int MIN_EXPIRY_SECONDS = 60;
     static final int MAX_EXPIRY_SECONDS = 31_536_000;
     static final int MAX_USES = 100_000;
+    static final int DEFAULT_LIST_LIMIT = 100;
+    static final int MAX_LIST_LIMIT = 1000;
 
     private final AgroalDataSource db;
     private final DeviceGroupService groups;
@@ -95,15 +97,20 @@ public class EnrollmentService {
         return new IssuedEnrollmentToken(id, token, groupId, expiresAt, maxUses);
     }
 
-    /** The tenant's enrollment tokens, newest first: prefix, group, limits, uses and state, never the token. */
+    /**
+     * The tenant's newest {@code limit} enrollment tokens (default {@value #DEFAULT_LIST_LIMIT}, at most
+     * {@value #MAX_LIST_LIMIT}), newest first: prefix, group, limits, uses and state, never the token.
+     */
     @Transactional
-    public List<EnrollmentTokenView> list(UUID tenantId) {
+    public List<EnrollmentTokenView> list(UUID tenantId, Integer limit) {
+        int n = limit == null ? DEFAULT_LIST_LIMIT : Require.range(limit, "limit", 1, MAX_LIST_LIMIT);
         Instant now = clock.instant();
         List<EnrollmentTokenView> tokens = new ArrayList<>();
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
                 SELECT id, token_prefix, device_group_id, created_at, expires_at, max_uses, uses, revoked_at
-                FROM enrollment_token WHERE tenant_id = ? ORDER BY created_at DESC, id""")) {
+                FROM enrollment_token WHERE tenant_id = ? ORDER BY created_at DESC, id LIMIT ?""")) {
             s.setObject(1, tenantId);
+            s.setInt(2, n);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     Instant expiresAt = r.getTimestamp(5).toInstant();

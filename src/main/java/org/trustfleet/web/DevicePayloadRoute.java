@@ -14,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import org.trustfleet.core.ErrorKind;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.device.DeviceService;
@@ -56,8 +57,8 @@ public class DevicePayloadRoute {
         String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
         String token;
         try {
-            if (request.method() != HttpMethod.GET) {
-                rc.response().putHeader(HttpHeaders.ALLOW, "GET");
+            if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
+                rc.response().putHeader(HttpHeaders.ALLOW, "GET, HEAD");
                 throw new TrustfleetException(ErrorKind.METHOD_NOT_ALLOWED,
                         "this method is not allowed on this path");
             }
@@ -85,6 +86,9 @@ public class DevicePayloadRoute {
             Authenticator.requireRole(caller, Role.DEVICE);
             return devices.payload(caller.credentialId());
         }, false).onComplete(done -> {
+            if (rc.response().closed() || rc.response().ended()) {
+                return; // the client went away while the worker looked it up
+            }
             if (done.succeeded()) {
                 respond(rc, done.result(), ifNoneMatch);
             } else {
@@ -101,9 +105,13 @@ public class DevicePayloadRoute {
             response.setStatusCode(304).end();
             return;
         }
+        response.putHeader(HttpHeaders.CONTENT_TYPE, PKCS7_MIME);
+        if (HttpMethod.HEAD.equals(rc.request().method())) {
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(payload.cms().length)).end();
+            return;
+        }
         // wraps the shared bytes without copying them; the wrapper is this response's own
-        response.putHeader(HttpHeaders.CONTENT_TYPE, PKCS7_MIME)
-                .end(Buffer.buffer(Unpooled.wrappedBuffer(payload.cms())));
+        response.end(Buffer.buffer(Unpooled.wrappedBuffer(payload.cms())));
     }
 
     private void fail(RoutingContext rc, Throwable error) {
@@ -120,34 +128,48 @@ public class DevicePayloadRoute {
             response.putHeader("WWW-Authenticate", Problem.BEARER_CHALLENGE);
         }
         problem.retryAfterSeconds().ifPresent(seconds -> response.putHeader(HttpHeaders.RETRY_AFTER, seconds));
+        if (HttpMethod.HEAD.equals(rc.request().method())) {
+            response.end(); // the status and headers of the GET answer, no body
+            return;
+        }
         response.end(Buffer.buffer(body));
     }
 
     /**
-     * Whether an {@code Accept} header (may be null) admits the payload's type: a range of {@code *}{@code /*},
-     * {@code application/*} or the type itself, not weighted {@code q=0}.
+     * Whether an {@code Accept} header (may be null) admits the payload's type (RFC 9110 section 12.5.1): the most
+     * specific of the ranges that match it ({@code application/pkcs7-mime}, then {@code application/*}, then
+     * {@code *}{@code /*}) decides, and admits it unless weighted {@code q=0}.
      */
     static boolean acceptsPayload(String accept) {
         if (accept == null || accept.isBlank()) {
             return true;
         }
+        int bestSpecificity = -1;
+        boolean bestAdmits = false;
         for (String range : accept.split(",")) {
             String[] parts = range.split(";");
-            String type = parts[0].strip().toLowerCase(java.util.Locale.ROOT);
-            if (!type.equals("*/*") && !type.equals("application/*") && !type.equals(PKCS7_MIME)) {
+            String type = parts[0].strip().toLowerCase(Locale.ROOT);
+            int specificity = switch (type) {
+                case PKCS7_MIME -> 2;
+                case "application/*" -> 1;
+                case "*/*" -> 0;
+                default -> -1;
+            };
+            if (specificity < 0) {
                 continue;
             }
-            boolean refused = false;
+            boolean admits = true;
             for (int i = 1; i < parts.length; i++) {
-                String param = parts[i].strip().toLowerCase(java.util.Locale.ROOT);
+                String param = parts[i].strip().toLowerCase(Locale.ROOT);
                 if (param.startsWith("q=") && param.substring(2).strip().matches("0(\\.0{0,3})?")) {
-                    refused = true;
+                    admits = false;
                 }
             }
-            if (!refused) {
-                return true;
+            if (specificity > bestSpecificity) {
+                bestSpecificity = specificity;
+                bestAdmits = admits;
             }
         }
-        return false;
+        return bestAdmits;
     }
 }

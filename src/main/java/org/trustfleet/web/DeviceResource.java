@@ -32,7 +32,7 @@ public class DeviceResource {
     @Allow({Role.ADMIN, Role.CONSOLE})
     public Response list(@PathParam("tenantId") UUID tenantId, @QueryParam("limit") String limit,
             @QueryParam("after") String after, UriInfo uri) {
-        Integer n = limit == null ? null : parseLimit(limit);
+        Integer n = Require.wholeNumber(limit, "limit");
         UUID cursor = after == null || after.isBlank() ? null : parseCursor(after);
         List<DeviceView> page = devices.list(tenantId, n, cursor);
         Response.ResponseBuilder response = Response.ok(page);
@@ -58,15 +58,6 @@ public class DeviceResource {
     public Response revoke(@PathParam("tenantId") UUID tenantId, @PathParam("deviceId") String deviceId) {
         devices.revoke(tenantId, Require.id(deviceId, "device"));
         return Response.noContent().build();
-    }
-
-    private static Integer parseLimit(String value) {
-        try {
-            return Integer.valueOf(value.strip());
-        } catch (NumberFormatException e) {
-            throw TrustfleetException.validation("'limit' must be an integer between 1 and "
-                    + DeviceService.MAX_LIMIT);
-        }
     }
 
     private static UUID parseCursor(String value) {

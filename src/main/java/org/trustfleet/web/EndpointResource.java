@@ -15,7 +15,6 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.UUID;
 import org.trustfleet.core.Require;
-import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.scan.Endpoint;
 import org.trustfleet.scan.EndpointInput;
 import org.trustfleet.scan.EndpointService;
@@ -87,7 +86,7 @@ public class EndpointResource {
     @Allow({Role.ADMIN, Role.CONSOLE})
     public List<ScanResult> history(@PathParam("tenantId") UUID tenantId, @PathParam("endpointId") String endpointId,
             @QueryParam("limit") String limit) {
-        return scans.history(tenantId, Require.id(endpointId, "endpoint"), parseLimit(limit));
+        return scans.history(tenantId, Require.id(endpointId, "endpoint"), Require.wholeNumber(limit, "limit"));
     }
 
     @GET
@@ -95,16 +94,5 @@ public class EndpointResource {
     @Allow({Role.ADMIN, Role.CONSOLE})
     public ScanResult latest(@PathParam("tenantId") UUID tenantId, @PathParam("endpointId") String endpointId) {
         return scans.latest(tenantId, Require.id(endpointId, "endpoint"));
-    }
-
-    private static Integer parseLimit(String limit) {
-        if (limit == null) {
-            return null;
-        }
-        try {
-            return Integer.valueOf(limit.strip());
-        } catch (NumberFormatException e) {
-            throw TrustfleetException.validation("'limit' must be a whole number");
-        }
     }
 }

@@ -7,6 +7,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -38,8 +39,9 @@ public class EnrollmentTokenResource {
 
     @GET
     @Allow(Role.ADMIN)
-    public List<EnrollmentTokenView> list(@PathParam("tenantId") UUID tenantId) {
-        return enrollment.list(tenantId);
+    public List<EnrollmentTokenView> list(@PathParam("tenantId") UUID tenantId,
+            @QueryParam("limit") String limit) {
+        return enrollment.list(tenantId, Require.wholeNumber(limit, "limit"));
     }
 
     @DELETE

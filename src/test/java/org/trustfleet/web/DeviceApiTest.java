@@ -101,13 +101,25 @@ class DeviceApiTest {
         for (String accept : List.of("*/*", "application/*;q=0.5", "text/plain, application/pkcs7-mime;q=0.1")) {
             as(device.token()).accept(accept).get("/api/v1/device/payload").then().statusCode(200);
         }
-        for (String accept : List.of("text/html", "application/json", "application/pkcs7-mime;q=0, text/plain")) {
+        for (String accept : List.of("text/html", "application/json", "application/pkcs7-mime;q=0, text/plain",
+                "application/pkcs7-mime;q=0, */*")) {
             ProblemApiTest.assertProblem(invalidRequest().auth().oauth2(device.token()).accept(accept)
                     .get("/api/v1/device/payload").then(),
                     406, "not-acceptable");
         }
         ProblemApiTest.assertProblem(invalidRequest().auth().oauth2(device.token()).post("/api/v1/device/payload")
-                .then(), 405, "method-not-allowed").header("Allow", "GET");
+                .then(), 405, "method-not-allowed").header("Allow", "GET, HEAD");
+        // HEAD: GET's status and headers, no body
+        Response get = as(device.token()).get("/api/v1/device/payload");
+        Response head = as(device.token()).head("/api/v1/device/payload");
+        head.then().statusCode(200).header("ETag", equalTo(get.header("ETag")))
+                .header("Content-Length", String.valueOf(get.asByteArray().length));
+        assertThat(head.asByteArray()).isEmpty();
+        as(device.token()).header("If-None-Match", get.header("ETag")).head("/api/v1/device/payload").then()
+                .statusCode(304);
+        Response unauthenticated = as("tfd_" + "B".repeat(43)).head("/api/v1/device/payload");
+        unauthenticated.then().statusCode(401).header("WWW-Authenticate", startsWith("Bearer"));
+        assertThat(unauthenticated.asByteArray()).isEmpty();
         ProblemApiTest.assertProblem(invalidRequest().get("/api/v1/device/payload").then(), 401, "unauthenticated")
                 .header("WWW-Authenticate", startsWith("Bearer"))
                 .body("instance", equalTo("/api/v1/device/payload"));

@@ -98,6 +98,13 @@ class EnrollmentApiTest {
         assertThat(tokenOf(active)).startsWith(list.getString("[2].tokenPrefix"));
         assertThat(list.getMap("[0]")).doesNotContainKey("token");
 
+        assertThat(new JsonPath(as(admin).queryParam("limit", 2).get("/api/v1/tenants/{t}/enrollment-tokens", tenant)
+                .then().statusCode(200).extract().asString()).getList("id")).containsExactly(id(revoked), id(usedUp));
+        for (String limit : List.of("0", "1001", "many")) {
+            ProblemApiTest.assertProblem(invalidRequest().auth().oauth2(admin).queryParam("limit", limit)
+                    .get("/api/v1/tenants/{t}/enrollment-tokens", tenant).then(), 400, "validation");
+        }
+
         ProblemApiTest.assertProblem(enroll(tokenOf(revoked), "serial-list-2", 93).then(), 410, "gone")
                 .body("detail", containsString("revoked"));
         enroll(tokenOf(active), "serial-list-3", 93).then().statusCode(201);
