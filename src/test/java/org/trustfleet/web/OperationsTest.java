@@ -35,6 +35,14 @@ class OperationsTest {
     }
 
     @Test
+    void theDevicePayloadRouteBelowJaxRsIsStillCountedInTheHttpMetrics() {
+        given().post("/api/v1/device/payload").then().statusCode(405);
+        given().get("/q/metrics").then().statusCode(200).body(containsString(
+                "http_server_requests_seconds_count{method=\"POST\",outcome=\"CLIENT_ERROR\",status=\"405\","
+                        + "uri=\"/api/v1/device/payload\"}"));
+    }
+
+    @Test
     void servedContractIsTheRepositoryOpenapiYaml() throws Exception {
         String served = given().accept("application/yaml").get("/q/openapi").then().statusCode(200).extract()
                 .asString();
