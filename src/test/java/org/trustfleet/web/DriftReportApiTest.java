@@ -1,6 +1,7 @@
 package org.trustfleet.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.startsWith;
 import static org.hamcrest.Matchers.oneOf;
 import static org.trustfleet.testing.Contract.as;
 import static org.trustfleet.testing.Contract.asOperator;
@@ -89,6 +90,27 @@ class DriftReportApiTest {
         assertThat(report.getInt("devices.byState.PENDING")).isEqualTo(1);
         assertThat(report.getInt("devices.byState.COMPLIANT")).isZero();
         assertThat(report.getList("devices.nonCompliant.deviceId")).containsExactly(device.id());
+
+        // the same report as a page, for whatever prefers HTML (a browser's Accept header); JSON stays the default
+        String page = as(console).accept("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+                .get("/api/v1/tenants/{t}/drift-report", tenant).then().statusCode(200)
+                .contentType(startsWith("text/html")).extract().asString();
+        assertThat(page).contains("<h1>Drift report</h1>", tenant, "ActiveSync", "LEAF_RENEWED", soon.sha256(),
+                "Old STS", "CONNECT_REFUSED", "ENDPOINT_UNREACHABLE", "PENDING", "hw-");
+        for (String accept : new String[] {"*/*", "application/json, text/html"}) {
+            as(console).accept(accept).get("/api/v1/tenants/{t}/drift-report", tenant).then().statusCode(200)
+                    .contentType(startsWith("application/json"));
+        }
+    }
+
+    @Test
+    void thePageEscapesWhatAdminsTyped() throws Exception {
+        String[] t = ApiFixtures.tenantWithAdmin("drift-escape");
+        String endpoint = endpoint(t[0], t[1], "<script>alert('x')</script>", TestTlsServer.closedPort());
+        scan(t[0], t[1], endpoint);
+        String page = as(t[1]).accept("text/html").get("/api/v1/tenants/{t}/drift-report", t[0]).then()
+                .statusCode(200).extract().asString();
+        assertThat(page).contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;").doesNotContain("<script>");
     }
 
     private static String endpoint(String tenant, String admin, String name, int port) {
