@@ -124,10 +124,7 @@ public class DevicePayloadRoute {
         }
         HttpServerResponse response = rc.response().setStatusCode(problem.kind().status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
-        if (problem.kind() == ErrorKind.UNAUTHENTICATED) {
-            response.putHeader("WWW-Authenticate", Problem.BEARER_CHALLENGE);
-        }
-        problem.retryAfterSeconds().ifPresent(seconds -> response.putHeader(HttpHeaders.RETRY_AFTER, seconds));
+        problem.headers().forEach(response::putHeader);
         if (HttpMethod.HEAD.equals(rc.request().method())) {
             response.end(); // the status and headers of the GET answer, no body
             return;

@@ -10,7 +10,9 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -97,9 +99,18 @@ public class ProblemMapper {
 
     /** A failure as it goes on the wire: the problem document and, for 429 and 503, when to retry. */
     record Rendered(ErrorKind kind, Problem body, Optional<Duration> retryAfter) {
-        /** The {@code Retry-After} header value in whole seconds (at least 1), if any. */
-        Optional<String> retryAfterSeconds() {
-            return retryAfter.map(d -> Long.toString(Math.max(1, (d.toMillis() + 999) / 1000)));
+        /**
+         * The headers that go with the problem besides its content type: the bearer challenge with a 401, and
+         * {@code Retry-After} in whole seconds (at least 1) when the failure says when to retry.
+         */
+        Map<String, String> headers() {
+            Map<String, String> headers = new LinkedHashMap<>();
+            if (kind == ErrorKind.UNAUTHENTICATED) {
+                headers.put(HttpHeaders.WWW_AUTHENTICATE, Problem.BEARER_CHALLENGE);
+            }
+            retryAfter.ifPresent(d -> headers.put(HttpHeaders.RETRY_AFTER,
+                    Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
+            return headers;
         }
     }
 
@@ -138,10 +149,7 @@ public class ProblemMapper {
     private static Response response(Rendered rendered) {
         Response.ResponseBuilder response = Response.status(rendered.kind().status()).type(Problem.MEDIA_TYPE)
                 .entity(rendered.body());
-        if (rendered.kind() == ErrorKind.UNAUTHENTICATED) {
-            response.header(HttpHeaders.WWW_AUTHENTICATE, Problem.BEARER_CHALLENGE);
-        }
-        rendered.retryAfterSeconds().ifPresent(seconds -> response.header(HttpHeaders.RETRY_AFTER, seconds));
+        rendered.headers().forEach(response::header);
         return response.build();
     }
 
