@@ -19,6 +19,7 @@ XMX=${XMX:-512m}        # service heap limit
 PORT_BASE=${PORT_BASE:-24400}
 PROFILE=${PROFILE:-1}   # 1: record a JFR CPU profile of the service while it stores scans (needs jcmd)
 SERVICE_JAVA=${SERVICE_JAVA:-java}  # the JVM that runs the service (e.g. a newer JDK's bin/java); the driver uses java
+JAVA_OPTS=${JAVA_OPTS:-}  # extra options for the service JVM (e.g. -XX:FlightRecorderOptions:stackdepth=256)
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH="$REPO/bench/scan"
@@ -76,7 +77,8 @@ echo "== service (-Xmx$XMX, embedded PostgreSQL in $WORK/data, scanner concurren
 HTTP_PORT=$((PORT_BASE - 1))
 TOKEN="tfo_bench-$(openssl rand -hex 16)"
 # first-scan-delay of weeks: no scheduled scan runs during the bench, only the ones it asks for
-"$SERVICE_JAVA" "-Xmx$XMX" -Dquarkus.http.port=$HTTP_PORT -Dtrustfleet.data-dir="$WORK/data" \
+# shellcheck disable=SC2086  # JAVA_OPTS is a list of options
+"$SERVICE_JAVA" "-Xmx$XMX" $JAVA_OPTS -Dquarkus.http.port=$HTTP_PORT -Dtrustfleet.data-dir="$WORK/data" \
   -Dtrustfleet.operator-token="$TOKEN" -Dtrustfleet.scanner.allow-private-addresses=true \
   -Dtrustfleet.scanner.concurrency="$C" -Dtrustfleet.scanner.first-scan-delay=1000h \
   -Dquarkus.log.console.json.enabled=false -jar "$JAR" > service.log 2>&1 &

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,6 +23,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.trustfleet.core.JsonColumns;
+import org.trustfleet.core.LruMap;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.CertificateSummary;
 import org.trustfleet.pki.Sha256;
@@ -57,12 +57,7 @@ public class RequirementsService {
     private final Clock clock;
     private final Event<RequirementsChanged> changed;
     private final Map<String, EndpointAnalysis> analyses = Collections.synchronizedMap(
-            new LinkedHashMap<>(256, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, EndpointAnalysis> eldest) {
-                    return size() > ANALYSIS_CACHE_SIZE;
-                }
-            });
+            new LruMap<>(ANALYSIS_CACHE_SIZE));
     private volatile CachedStores cachedStores;
 
     private record CachedStores(long version, PlatformStores stores) {}

@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +20,7 @@ import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.trustfleet.core.LruMap;
 import org.trustfleet.pki.CertificateParseException;
 import org.trustfleet.pki.CertificateParser;
 import org.trustfleet.pki.Certificates;
@@ -95,14 +95,7 @@ public final class AiaFetcher {
                 httpsSocketFactory != null ? () -> httpsSocketFactory
                         : () -> (SSLSocketFactory) SSLSocketFactory.getDefault(),
                 settings.aiaMaxBytes(), MAX_REDIRECTS);
-        this.cache = new LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, CacheEntry> eldest) {
-                return size() > cachePolicy.maxEntries();
-            }
-        };
+        this.cache = new LruMap<>(cachePolicy.maxEntries());
     }
 
     /**

@@ -4,6 +4,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -34,6 +35,8 @@ import org.trustfleet.truststore.PlatformStore;
  */
 public final class ChainEvaluator {
     private static final int MAX_LOOKUP_ROUNDS = 6;
+
+    private record LevelJudgement(ValidationResult result, List<String> missing) {}
 
     private final AndroidValidator validator = AndroidValidator.create();
     private final ChainAnalyzer analyzer;
@@ -124,12 +127,17 @@ public final class ChainEvaluator {
         List<ApiLevelVerdict> verdicts = new ArrayList<>();
         TreeSet<Integer> rootMissingAt = new TreeSet<>();
         String rootId = completed.isEmpty() ? null : Sha256.of(completed.get(completed.size() - 1));
+        // a verdict depends on the store only through the anchors it names for this chain, and most levels name the
+        // same ones (none, or the same root): judge each distinct set once
+        Map<List<X509Certificate>, LevelJudgement> judged = new HashMap<>();
         stores.forEach((level, store) -> {
-            List<X509Certificate> anchors = namedBy(store.certificates(), presented);
-            ValidationResult result = validator.validate(presented, anchors, hostname, now);
-            List<String> missing = result.trusted() || completed.isEmpty() ? List.of()
-                    : validator.missingFor(presented, completed, anchors, now);
-            verdicts.add(new ApiLevelVerdict(level, store.name(), result.trusted(), missing,
+            LevelJudgement judgement = judged.computeIfAbsent(namedBy(store.certificates(), presented), anchors -> {
+                ValidationResult result = validator.validate(presented, anchors, hostname, now);
+                return new LevelJudgement(result, result.trusted() || completed.isEmpty() ? List.of()
+                        : validator.missingFor(presented, completed, anchors, now));
+            });
+            ValidationResult result = judgement.result();
+            verdicts.add(new ApiLevelVerdict(level, store.name(), result.trusted(), judgement.missing(),
                     result.trusted() ? null : result.failure() + ": " + result.detail()));
             if (rootId != null && !store.sha256s().contains(rootId)) {
                 rootMissingAt.add(level);

@@ -53,11 +53,12 @@ public class ScanRecorder {
         List<String> chain = outcome.presented().stream().map(Sha256::of).toList();
         String chainKey = chain.isEmpty() ? null : Sha256.hex(String.join(",", chain).getBytes());
         List<Finding> findings = new ArrayList<>(result.findings());
-        ScanEntity previous = ScanEntity.<ScanEntity>find(
-                "endpointId = ?1 and chainKey is not null order by startedAt desc", result.endpointId())
-                .firstResult();
         ScanEntity last = ScanEntity.<ScanEntity>find("endpointId = ?1 order by startedAt desc",
                 result.endpointId()).firstResult();
+        // the last scan that saw a chain; usually the last scan itself, so the second query is rare
+        ScanEntity previous = last == null || last.chainKey != null ? last : ScanEntity.<ScanEntity>find(
+                "endpointId = ?1 and chainKey is not null order by startedAt desc", result.endpointId())
+                .firstResult();
         ChainChange change = null;
         if (chainKey != null && previous != null && !chainKey.equals(previous.chainKey)) {
             List<String> before = json.read(previous.presented, new TypeReference<List<CertificateSummary>>() {})
@@ -86,8 +87,9 @@ public class ScanRecorder {
         entity.tlsVersion = result.tlsVersion();
         entity.cipherSuite = result.cipherSuite();
         entity.address = result.address();
-        entity.errorDetail = result.error() == null ? null
+        String error = result.error() == null ? null
                 : result.error().substring(0, Math.min(1000, result.error().length()));
+        entity.errorDetail = error;
         entity.chainKey = chainKey;
         entity.presented = json.write(result.presented());
         entity.completedPath = json.write(result.completedPath());
@@ -113,7 +115,10 @@ public class ScanRecorder {
         if (outcomeChanged) {
             observationChanged.fire(new ObservationChanged(entity.tenantId, entity.endpointId, entity.id));
         }
-        return Optional.of(toResult(entity));
+        // what was stored, without reading back the JSON just written
+        return Optional.of(new ScanResult(result.id(), result.endpointId(), result.startedAt(), result.durationMs(),
+                result.status(), result.trigger(), result.tlsVersion(), result.cipherSuite(), result.address(), error,
+                result.presented(), result.completedPath(), List.copyOf(findings), result.perApiLevel()));
     }
 
     ScanResult toResult(ScanEntity e) {
@@ -126,6 +131,4 @@ public class ScanRecorder {
     List<String> readShas(String text) {
         return json.read(text, new TypeReference<List<String>>() {});
     }
-
-
 }

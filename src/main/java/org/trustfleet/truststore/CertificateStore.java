@@ -2,81 +2,148 @@ package org.trustfleet.truststore;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
 import jakarta.transaction.Transactional;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.security.cert.X509Certificate;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import org.trustfleet.core.LruMap;
 import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.CertificateParser;
 import org.trustfleet.pki.CertificateSummary;
+import org.trustfleet.pki.Sha256;
 
 /**
  * The deployment's certificate library: everything seen in scans, fetched by AIA, or uploaded, stored once by
  * SHA-256. Earlier scans' intermediates are looked up here to complete chains.
+ *
+ * <p>A SHA-256 names one certificate forever and rows are never deleted, so the certificates this replica has read
+ * or committed are kept decoded in memory ({@value #REMEMBERED}, least recently used first out): a scan then
+ * neither re-inserts the chain it saw last time nor parses its tenant's anchors again.
  */
 @ApplicationScoped
 public class CertificateStore {
+    static final int REMEMBERED = 4096;
+
     private final EntityManager em;
     private final Clock clock;
+    private final TransactionSynchronizationRegistry transactions;
+    private final Map<String, X509Certificate> stored = Collections.synchronizedMap(new LruMap<>(REMEMBERED));
 
-    public CertificateStore(EntityManager em, Clock clock) {
+    public CertificateStore(EntityManager em, Clock clock, TransactionSynchronizationRegistry transactions) {
         this.em = em;
         this.clock = clock;
+        this.transactions = transactions;
     }
 
     /** Stores the certificates not stored yet (concurrent writers of the same certificate are fine). */
     @Transactional
     public void record(Collection<X509Certificate> certificates) {
-        Map<String, X509Certificate> unique = new LinkedHashMap<>();
+        // by fingerprint, so that concurrent writers insert in one order and cannot deadlock on the unique index
+        Map<String, X509Certificate> unknown = new TreeMap<>();
         for (X509Certificate certificate : certificates) {
-            unique.putIfAbsent(CertificateSummary.of(certificate).sha256(), certificate);
+            String sha256 = Sha256.of(certificate);
+            if (stored.get(sha256) == null) { // get, not containsKey: a hit counts as a use
+                unknown.putIfAbsent(sha256, certificate);
+            }
         }
+        if (unknown.isEmpty()) {
+            return;
+        }
+        StringBuilder sql = new StringBuilder(
+                "INSERT INTO certificate (sha256, der, subject, issuer, not_before, not_after, is_ca, first_seen) VALUES ");
+        int columns = 8;
+        for (int row = 0; row < unknown.size(); row++) {
+            sql.append(row == 0 ? "(" : ", (");
+            for (int column = 1; column <= columns; column++) {
+                sql.append(column == 1 ? "?" : ", ?").append(row * columns + column);
+            }
+            sql.append(')');
+        }
+        Query insert = em.createNativeQuery(sql.append(" ON CONFLICT (sha256) DO NOTHING").toString());
         Timestamp now = Timestamp.from(Instant.now(clock));
-        unique.forEach((sha256, certificate) -> {
+        int p = 0;
+        for (X509Certificate certificate : unknown.values()) {
             CertificateSummary summary = CertificateSummary.of(certificate);
-            em.createNativeQuery("""
-                    INSERT INTO certificate (sha256, der, subject, issuer, not_before, not_after, is_ca, first_seen)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (sha256) DO NOTHING""")
-                    .setParameter(1, sha256)
-                    .setParameter(2, CertificateEncoder.der(certificate))
-                    .setParameter(3, truncate(summary.subject()))
-                    .setParameter(4, truncate(summary.issuer()))
-                    .setParameter(5, Timestamp.from(summary.notBefore()))
-                    .setParameter(6, Timestamp.from(summary.notAfter()))
-                    .setParameter(7, summary.isCa())
-                    .setParameter(8, now)
-                    .executeUpdate();
+            insert.setParameter(++p, summary.sha256())
+                    .setParameter(++p, CertificateEncoder.der(certificate))
+                    .setParameter(++p, truncate(summary.subject()))
+                    .setParameter(++p, truncate(summary.issuer()))
+                    .setParameter(++p, Timestamp.from(summary.notBefore()))
+                    .setParameter(++p, Timestamp.from(summary.notAfter()))
+                    .setParameter(++p, summary.isCa())
+                    .setParameter(++p, now);
+        }
+        insert.executeUpdate();
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+                // nothing to flush: the rows are written
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                // only a committed row may be taken for stored: a rolled-back scan must insert it again next time
+                if (status == Status.STATUS_COMMITTED) {
+                    stored.putAll(unknown);
+                }
+            }
         });
     }
 
     @Transactional
     public Optional<X509Certificate> find(String sha256) {
-        CertificateEntity entity = em.find(CertificateEntity.class, sha256);
-        return Optional.ofNullable(entity).map(e -> decode(e.der));
+        List<X509Certificate> found = findAll(List.of(sha256));
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
+    /** The stored ones among {@code sha256s}, ordered by fingerprint; unknown fingerprints are left out. */
     @Transactional
     public List<X509Certificate> findAll(Collection<String> sha256s) {
         if (sha256s.isEmpty()) {
             return List.of();
         }
-        return em.createQuery("from CertificateEntity where sha256 in :ids order by sha256", CertificateEntity.class)
-                .setParameter("ids", sha256s).getResultList().stream().map(e -> decode(e.der)).toList();
+        Map<String, X509Certificate> found = new TreeMap<>();
+        List<String> missing = new ArrayList<>();
+        for (String sha256 : new LinkedHashSet<>(sha256s)) {
+            X509Certificate known = stored.get(sha256);
+            if (known != null) {
+                found.put(sha256, known);
+            } else {
+                missing.add(sha256);
+            }
+        }
+        if (!missing.isEmpty()) {
+            for (CertificateEntity entity : em.createQuery("from CertificateEntity where sha256 in :ids",
+                    CertificateEntity.class).setParameter("ids", missing).getResultList()) {
+                X509Certificate certificate = decode(entity.der);
+                stored.put(entity.sha256, certificate);
+                found.put(entity.sha256, certificate);
+            }
+        }
+        return List.copyOf(found.values());
     }
 
     /** CA certificates seen before whose subject is {@code subject}: candidate issuers for chain completion. */
     @Transactional
     public List<X509Certificate> caCertificatesWithSubject(String subject) {
-        return em.createQuery("from CertificateEntity where isCa = true and subject = :s order by sha256",
-                        CertificateEntity.class)
-                .setParameter("s", truncate(subject)).setMaxResults(50).getResultList().stream()
-                .map(e -> decode(e.der)).toList();
+        List<String> ids = em.createQuery(
+                        "select sha256 from CertificateEntity where isCa = true and subject = :s order by sha256",
+                        String.class)
+                .setParameter("s", truncate(subject)).setMaxResults(50).getResultList();
+        return findAll(ids);
     }
 
     static X509Certificate decode(byte[] der) {

@@ -109,4 +109,14 @@ class TenantApiTest {
                 .body("type", equalTo("urn:trustfleet:problem:validation"))
                 .body("detail", equalTo("'role' must be one of: admin, console"));
     }
+
+    @Test
+    void operatorNamingATenantThatDoesNotExistGetsNotFound() {
+        // operators may name any tenant, so for them (unlike a tenant's own key) the tenant itself is looked up
+        asOperator().get("/api/v1/tenants/{t}/api-keys", UUID.randomUUID()).then().statusCode(404)
+                .body("type", equalTo("urn:trustfleet:problem:not-found"))
+                .body("detail", equalTo("tenant not found"));
+        String[] a = ApiFixtures.tenantWithAdmin("exists");
+        asOperator().get("/api/v1/tenants/{t}/api-keys", a[0]).then().statusCode(200);
+    }
 }
