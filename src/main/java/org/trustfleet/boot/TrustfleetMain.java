@@ -2,6 +2,7 @@ package org.trustfleet.boot;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import io.smallrye.config.DotEnvConfigSourceProvider;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -35,7 +36,7 @@ public final class TrustfleetMain {
         // these once, at first TLS use: the scanner must be able to record what a misconfigured server sends.
         setIfAbsent("jdk.tls.maxCertificateChainLength", "256");
         setIfAbsent("jdk.tls.maxHandshakeMessageSize", "262144");
-        SmallRyeConfig config = preStartConfig();
+        SmallRyeConfig config = preStartConfig(Path.of("").toAbsolutePath());
         Optional<String> jdbcUrl = config.getOptionalValue("quarkus.datasource.jdbc.url", String.class);
         if (jdbcUrl.isPresent()) {
             LOG.info("Using the external PostgreSQL configured in quarkus.datasource.jdbc.url");
@@ -65,18 +66,24 @@ public final class TrustfleetMain {
 
     /**
      * The few settings needed before Quarkus starts, read from the same places Quarkus reads them (system
-     * properties, environment, {@code config/application.properties}, the bundled {@code application.properties}),
-     * with the {@code prod} profile applied.
+     * properties, environment, {@code .env} and {@code config/application.properties} in the working directory, the
+     * bundled {@code application.properties}), with the {@code prod} profile applied. Missing one would be
+     * dangerous: a database configured only there would be ignored here and the embedded one started and used.
      */
-    private static SmallRyeConfig preStartConfig() throws IOException {
+    static SmallRyeConfig preStartConfig(Path workingDirectory) throws IOException {
         SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder().addDefaultSources().withProfile("prod");
         URL bundled = TrustfleetMain.class.getClassLoader().getResource("application.properties");
         if (bundled != null) {
             builder.withSources(new PropertiesConfigSource(bundled, 250));
         }
-        Path local = Path.of("config", "application.properties");
+        Path local = workingDirectory.resolve("config").resolve("application.properties");
         if (Files.isReadable(local)) {
             builder.withSources(new PropertiesConfigSource(local.toUri().toURL(), 260));
+        }
+        Path dotEnv = workingDirectory.resolve(".env");
+        if (Files.isReadable(dotEnv)) {
+            // Quarkus's own loader for it (ordinal 295, environment-variable names)
+            builder.withSources(new DotEnvConfigSourceProvider(dotEnv.toUri().toString()));
         }
         return builder.build();
     }

@@ -1,0 +1,42 @@
+package org.trustfleet.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smallrye.config.SmallRyeConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The settings read before Quarkus starts (whether to start the embedded database, where, on which port) come from
+ * the same files Quarkus reads, with the same precedence; otherwise a database configured in one of them would be
+ * ignored and the embedded one used instead.
+ */
+class TrustfleetMainTest {
+
+    @Test
+    void readsDotEnvAndConfigApplicationPropertiesOfTheWorkingDirectory(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("config"));
+        Files.writeString(dir.resolve("config").resolve("application.properties"),
+                "trustfleet.data-dir=/srv/from-config\ntrustfleet.embedded-db.port=5433\n");
+        Files.writeString(dir.resolve(".env"), "TRUSTFLEET_DATA_DIR=/srv/from-dotenv\n"
+                + "QUARKUS_DATASOURCE_USERNAME=from-dotenv\n");
+
+        SmallRyeConfig config = TrustfleetMain.preStartConfig(dir);
+
+        // .env (295) outranks config/application.properties (260), as in Quarkus
+        assertThat(config.getOptionalValue("trustfleet.data-dir", String.class)).contains("/srv/from-dotenv");
+        assertThat(config.getOptionalValue("trustfleet.embedded-db.port", Integer.class)).contains(5433);
+        assertThat(config.getOptionalValue("quarkus.datasource.username", String.class)).contains("from-dotenv");
+    }
+
+    @Test
+    void theBundledPropertiesApplyWithTheProdProfile(@TempDir Path dir) throws Exception {
+        SmallRyeConfig config = TrustfleetMain.preStartConfig(dir);
+
+        assertThat(config.getProfiles()).containsExactly("prod");
+        // set only as %prod.quarkus.log.console.json.enabled in the bundled application.properties
+        assertThat(config.getOptionalValue("quarkus.log.console.json.enabled", Boolean.class)).contains(true);
+    }
+}
