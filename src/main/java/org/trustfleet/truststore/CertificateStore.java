@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +37,14 @@ import org.trustfleet.pki.Sha256;
 @ApplicationScoped
 public class CertificateStore {
     static final int REMEMBERED = 4096;
+    static final int INSERT_ROWS = 1000;
 
     private final EntityManager em;
     private final Clock clock;
     private final TransactionSynchronizationRegistry transactions;
     private final Map<String, X509Certificate> stored = Collections.synchronizedMap(new LruMap<>(REMEMBERED));
+    /** Names this store's entry among the transaction's resources. */
+    private final Object writtenKey = new Object();
 
     public CertificateStore(EntityManager em, Clock clock, TransactionSynchronizationRegistry transactions) {
         this.em = em;
@@ -62,10 +66,19 @@ public class CertificateStore {
         if (unknown.isEmpty()) {
             return;
         }
+        List<X509Certificate> rows = List.copyOf(unknown.values());
+        for (int from = 0; from < rows.size(); from += INSERT_ROWS) {
+            insert(rows.subList(from, Math.min(rows.size(), from + INSERT_ROWS)));
+        }
+        writtenInThisTransaction().putAll(unknown);
+    }
+
+    /** One multi-row INSERT; PostgreSQL takes at most 32,767 parameters per statement, 8 per row here. */
+    private void insert(List<X509Certificate> rows) {
+        int columns = 8;
         StringBuilder sql = new StringBuilder(
                 "INSERT INTO certificate (sha256, der, subject, issuer, not_before, not_after, is_ca, first_seen) VALUES ");
-        int columns = 8;
-        for (int row = 0; row < unknown.size(); row++) {
+        for (int row = 0; row < rows.size(); row++) {
             sql.append(row == 0 ? "(" : ", (");
             for (int column = 1; column <= columns; column++) {
                 sql.append(column == 1 ? "?" : ", ?").append(row * columns + column);
@@ -75,7 +88,7 @@ public class CertificateStore {
         Query insert = em.createNativeQuery(sql.append(" ON CONFLICT (sha256) DO NOTHING").toString());
         Timestamp now = Timestamp.from(Instant.now(clock));
         int p = 0;
-        for (X509Certificate certificate : unknown.values()) {
+        for (X509Certificate certificate : rows) {
             CertificateSummary summary = CertificateSummary.of(certificate);
             insert.setParameter(++p, summary.sha256())
                     .setParameter(++p, CertificateEncoder.der(certificate))
@@ -87,20 +100,34 @@ public class CertificateStore {
                     .setParameter(++p, now);
         }
         insert.executeUpdate();
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-                // nothing to flush: the rows are written
-            }
+    }
 
-            @Override
-            public void afterCompletion(int status) {
-                // only a committed row may be taken for stored: a rolled-back scan must insert it again next time
-                if (status == Status.STATUS_COMMITTED) {
-                    stored.putAll(unknown);
+    /**
+     * The certificates this transaction inserted, remembered only once it commits: a rolled-back scan must insert
+     * them again next time, and a lookup in the same transaction must not remember a row that may yet vanish.
+     */
+    @SuppressWarnings("unchecked")
+    private Map<String, X509Certificate> writtenInThisTransaction() {
+        Map<String, X509Certificate> written = (Map<String, X509Certificate>) transactions.getResource(writtenKey);
+        if (written == null) {
+            Map<String, X509Certificate> fresh = new HashMap<>();
+            transactions.putResource(writtenKey, fresh);
+            transactions.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                    // nothing to flush: the rows are written
                 }
-            }
-        });
+
+                @Override
+                public void afterCompletion(int status) {
+                    if (status == Status.STATUS_COMMITTED) {
+                        stored.putAll(fresh);
+                    }
+                }
+            });
+            written = fresh;
+        }
+        return written;
     }
 
     @Transactional
@@ -126,10 +153,15 @@ public class CertificateStore {
             }
         }
         if (!missing.isEmpty()) {
+            @SuppressWarnings("unchecked")
+            Map<String, X509Certificate> uncommitted = (Map<String, X509Certificate>) transactions.getResource(
+                    writtenKey);
             for (CertificateEntity entity : em.createQuery("from CertificateEntity where sha256 in :ids",
                     CertificateEntity.class).setParameter("ids", missing).getResultList()) {
                 X509Certificate certificate = decode(entity.der);
-                stored.put(entity.sha256, certificate);
+                if (uncommitted == null || !uncommitted.containsKey(entity.sha256)) {
+                    stored.put(entity.sha256, certificate);
+                }
                 found.put(entity.sha256, certificate);
             }
         }

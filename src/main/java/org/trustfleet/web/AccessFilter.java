@@ -75,8 +75,9 @@ public class AccessFilter {
         String tenantParam = request.getUriInfo().getPathParameters().getFirst(TENANT_PARAM);
         if (tenantParam != null) {
             UUID tenant = Require.id(tenantParam, "tenant");
-            // the caller's own credential belongs to this tenant and is deleted with it (ON DELETE CASCADE): only an
-            // operator, who may name any tenant, needs the tenant looked up
+            // only API keys pass the role checks of tenant paths, and an admin or console key was just found in the
+            // database with this tenant (deleted with it, ON DELETE CASCADE): only an operator, who may name any
+            // tenant, needs the tenant looked up
             boolean ownTenant = caller.tenantId().filter(tenant::equals).isPresent();
             if (!caller.canAccessTenant(tenant) || !ownTenant && !tenants.exists(tenant)) {
                 throw TrustfleetException.notFound("tenant");

@@ -59,6 +59,60 @@ class CertificateStoreTest {
         assertThat(store.find("0".repeat(64))).isEmpty();
     }
 
+    @Test
+    void aCertificateReadBackInTheTransactionThatInsertedItIsNotRememberedIfThatRollsBack() {
+        X509Certificate certificate = TestPki.root("Read Back Then Rolled Back").cert();
+        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
+            store.record(List.of(certificate));
+            assertThat(store.find(Sha256.of(certificate))).contains(certificate);
+            throw new IllegalStateException("rolled back after reading its own insert");
+        })).hasMessageContaining("rolled back");
+
+        assertThat(store.find(Sha256.of(certificate))).isEmpty();
+        store.record(List.of(certificate));
+        assertThat(QuarkusTransaction.requiringNew().call(() -> rows(certificate))).isEqualTo(1);
+    }
+
+    @Test
+    void findsCertificatesOnlyInTheDatabaseAlongsideRememberedOnes() {
+        X509Certificate remembered = TestPki.root("Remembered").cert();
+        X509Certificate onlyInDatabase = TestPki.root("Written By Another Replica").cert();
+        store.record(List.of(remembered));
+        // another replica's insert: this one has never seen the certificate
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                        INSERT INTO certificate (sha256, der, subject, issuer, not_before, not_after, is_ca, first_seen)
+                        VALUES (?1, ?2, 'CN=x', 'CN=x', now(), now(), true, now())""")
+                .setParameter(1, Sha256.of(onlyInDatabase)).setParameter(2, encoded(onlyInDatabase)).executeUpdate());
+
+        assertThat(store.findAll(List.of(Sha256.of(onlyInDatabase), "f".repeat(64), Sha256.of(remembered))))
+                .containsExactlyElementsOf(List.of(remembered, onlyInDatabase).stream()
+                        .sorted(java.util.Comparator.comparing(Sha256::of)).toList());
+    }
+
+    @Test
+    void recordsMoreCertificatesThanOneStatementTakes() {
+        java.security.KeyPair key = TestPki.keyPair(TestPki.KeyType.EC_P256);
+        String tag = "Bulk " + java.util.UUID.randomUUID();
+        List<X509Certificate> many = java.util.stream.IntStream.rangeClosed(0, CertificateStore.INSERT_ROWS)
+                .mapToObj(i -> TestPki.rootBuilder(tag + " " + i).key(key).build().cert()).toList();
+
+        store.record(many);
+
+        assertThat(store.findAll(many.stream().map(Sha256::of).toList())).hasSize(CertificateStore.INSERT_ROWS + 1);
+        long stored = QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "SELECT count(*) FROM certificate WHERE subject LIKE ?1").setParameter(1, "CN=" + tag + " %")
+                .getSingleResult()).longValue());
+        assertThat(stored).isEqualTo(CertificateStore.INSERT_ROWS + 1);
+    }
+
+    private static byte[] encoded(X509Certificate certificate) {
+        try {
+            return certificate.getEncoded();
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private long rows(X509Certificate certificate) {
         return ((Number) em.createNativeQuery("SELECT count(*) FROM certificate WHERE sha256 = ?1")
                 .setParameter(1, Sha256.of(certificate)).getSingleResult()).longValue();
