@@ -80,7 +80,8 @@ TOKEN="tfo_bench-$(openssl rand -hex 16)"
 # shellcheck disable=SC2086  # JAVA_OPTS is a list of options
 "$SERVICE_JAVA" "-Xmx$XMX" $JAVA_OPTS -Dquarkus.http.port=$HTTP_PORT -Dtrustfleet.data-dir="$WORK/data" \
   -Dtrustfleet.operator-token="$TOKEN" -Dtrustfleet.scanner.allow-private-addresses=true \
-  -Dtrustfleet.scanner.concurrency="$C" -Dtrustfleet.scanner.first-scan-delay=1000h \
+  -Dtrustfleet.scanner.concurrency="$C" -Dtrustfleet.scanner.manual-scans-per-tenant="$C" \
+  -Dtrustfleet.scanner.first-scan-delay=1000h \
   -Dquarkus.log.console.json.enabled=false -jar "$JAR" > service.log 2>&1 &
 SERVICE_PID=$!
 BASE="http://127.0.0.1:$HTTP_PORT"

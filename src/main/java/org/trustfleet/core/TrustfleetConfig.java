@@ -90,6 +90,14 @@ public interface TrustfleetConfig {
         @WithDefault("8")
         int concurrency();
 
+        /**
+         * Maximum number of one tenant's on-demand scans ({@code POST .../scans}) running or waiting at once in this
+         * process; more get 429. Keeps one tenant's clicks or scripts from taking every scanner slot (and the
+         * request threads waiting for one) from the scheduled scans of all tenants.
+         */
+        @WithDefault("4")
+        int manualScansPerTenant();
+
         /** Delay before the first scheduled scan of a new or changed endpoint. */
         @WithDefault("10s")
         Duration firstScanDelay();

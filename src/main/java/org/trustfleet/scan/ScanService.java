@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import org.jboss.logging.Logger;
 import org.trustfleet.core.TrustfleetConfig;
@@ -32,6 +34,7 @@ public class ScanService {
     private static final Logger LOG = Logger.getLogger(ScanService.class);
     static final int DEFAULT_HISTORY = 20;
     static final int MAX_HISTORY = 200;
+    static final Duration MANUAL_RETRY_AFTER = Duration.ofSeconds(1);
 
     private final EndpointService endpoints;
     private final TlsProbe probe;
@@ -42,6 +45,9 @@ public class ScanService {
     private final ScanRecorder recorder;
     private final Clock clock;
     private final Semaphore permits;
+    private final int manualScansPerTenant;
+    /** Manual scans running or waiting for a permit, per tenant; a tenant with none has no entry. */
+    private final Map<UUID, Integer> manualScans = new ConcurrentHashMap<>();
     private final MeterRegistry metrics;
 
     public ScanService(EndpointService endpoints, TlsProbe probe, ChainEvaluator evaluator, TrustStoreService stores,
@@ -56,14 +62,44 @@ public class ScanService {
         this.certificates = certificates;
         this.recorder = recorder;
         this.clock = clock;
+        if (config.scanner().concurrency() < 1 || config.scanner().manualScansPerTenant() < 1) {
+            throw new IllegalArgumentException("trustfleet.scanner.concurrency and "
+                    + "trustfleet.scanner.manual-scans-per-tenant must be at least 1");
+        }
         this.permits = new Semaphore(config.scanner().concurrency(), true);
+        this.manualScansPerTenant = config.scanner().manualScansPerTenant();
     }
 
-    /** Scans the tenant's endpoint now and returns the stored result. */
+    /**
+     * Scans the tenant's endpoint now and returns the stored result.
+     *
+     * @throws TrustfleetException rate-limited when the tenant already has its share of manual scans under way here
+     */
     public ScanResult scanNow(UUID tenantId, UUID endpointId) {
         Endpoint endpoint = endpoints.get(tenantId, endpointId);
-        return run(endpoint, ScanResult.ScanTrigger.MANUAL, null, null)
-                .orElseThrow(() -> new IllegalStateException("a manual scan is always stored"));
+        if (!startManualScan(tenantId)) {
+            throw TrustfleetException.rateLimited("this tenant already has " + manualScansPerTenant
+                    + " scans under way; retry when one has finished", MANUAL_RETRY_AFTER);
+        }
+        try {
+            return run(endpoint, ScanResult.ScanTrigger.MANUAL, null, null)
+                    .orElseThrow(() -> new IllegalStateException("a manual scan is always stored"));
+        } finally {
+            manualScans.computeIfPresent(tenantId, (tenant, count) -> count <= 1 ? null : count - 1);
+        }
+    }
+
+    private boolean startManualScan(UUID tenantId) {
+        boolean[] admitted = {false};
+        manualScans.compute(tenantId, (tenant, count) -> {
+            int running = count == null ? 0 : count;
+            if (running >= manualScansPerTenant) {
+                return count;
+            }
+            admitted[0] = true;
+            return running + 1;
+        });
+        return admitted[0];
     }
 
     /** Runs one scheduled firing; an endpoint deleted meanwhile is skipped. */

@@ -15,7 +15,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -256,6 +261,43 @@ class ScanScenariosTest {
             // with SNI and without: two handshakes of at most 2 s each, plus margin
             assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(8));
         }
+    }
+
+    @Test
+    void aTenantHasAtMostItsShareOfManualScansUnderWay() throws Exception {
+        int share = 4; // trustfleet.scanner.manual-scans-per-tenant, default
+        String refused = createEndpoint(TestTlsServer.closedPort());
+        ExecutorService clients = Executors.newFixedThreadPool(share);
+        try (TestTlsServer server = TestTlsServer.silent()) {
+            String silent = createEndpoint(server.port());
+            List<Future<Integer>> underWay = IntStream.range(0, share).mapToObj(i -> clients.submit(() -> as(admin)
+                    .post("/api/v1/tenants/{t}/endpoints/{e}/scans", tenant, silent).statusCode())).toList();
+            // each of them holds a connection to the silent server for its handshake timeout
+            Instant deadline = Instant.now().plusSeconds(10);
+            while (server.connections() < share && Instant.now().isBefore(deadline)) {
+                Thread.sleep(20);
+            }
+            assertThat(server.connections()).isEqualTo(share);
+
+            as(admin).post("/api/v1/tenants/{t}/endpoints/{e}/scans", tenant, refused).then().statusCode(429)
+                    .header("Retry-After", "1")
+                    .body("type", org.hamcrest.Matchers.equalTo("urn:trustfleet:problem:rate-limited"));
+            // another tenant is not held up by this one's share
+            String[] other = ApiFixtures.tenantWithAdmin("scan-other");
+            String otherEndpoint = as(other[1]).contentType(ContentType.JSON).body(Map.of("name", "refused",
+                            "host", "127.0.0.1", "port", TestTlsServer.closedPort()))
+                    .post("/api/v1/tenants/{t}/endpoints", other[0]).then().statusCode(201).extract().path("id");
+            as(other[1]).post("/api/v1/tenants/{t}/endpoints/{e}/scans", other[0], otherEndpoint).then()
+                    .statusCode(201);
+
+            for (Future<Integer> scan : underWay) {
+                assertThat(scan.get(30, TimeUnit.SECONDS)).isEqualTo(201);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        // the share is given back when the scans end
+        assertThat(scanEndpoint(refused).getString("status")).isEqualTo("CONNECT_REFUSED");
     }
 
     @Test
