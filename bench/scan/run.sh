@@ -6,6 +6,7 @@
 #   N=50 C=8 ROUNDS=6 TOTAL=10000 STIME=10 XMX=512m bench/scan/run.sh
 #   SERVICE_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/scan/run.sh   # the service on another JDK
 #
+# Phase (c) runs the service's TlsProbe alone (bench/scan/ProbeBench.java, on SERVICE_JAVA, from the packaged jar).
 # Needs: java 17, openssl (s_server, s_time), curl. Installs nothing. Keys and certificates are generated into a
 # temporary directory at run time and deleted afterwards (KEEP=1 keeps it, with the service log).
 set -euo pipefail
@@ -154,6 +155,14 @@ HANDSHAKES=$(cat stime-*.txt | sed -n 's/^\([0-9]*\) connections in [0-9.]* real
   | awk '{ n += $1 } END { print n + 0 }')
 STIME_USER=$(cat stime-*.txt | sed -n 's/^[0-9]* connections in \([0-9.]*\)s;.*/\1/p' | awk '{ u += $1 } END { print u + 0 }')
 
+echo "== (c) the service's TLS probe alone (TlsProbe.probeBoth, no validation, storage or HTTP), $C threads x ${STIME}s"
+APP=$(dirname "$JAR")
+"$SERVICE_JAVA" -cp "$APP/app/*:$APP/lib/main/*" "$BENCH/ProbeBench.java" ports sts.bench.test "$C" 10 "$STIME" \
+  | tee probe.txt
+PROBE_HPS=$(sed -n 's/.*handshakesPerSecond=\([0-9.]*\).*/\1/p' probe.txt)
+PROBE_CPU=$(sed -n 's/.*jvmCpuMsPerHandshake=\([0-9.]*\).*/\1/p' probe.txt)
+grep -q " failed=0 " probe.txt || { echo "probe phase had failed handshakes" >&2; cat probe.txt >&2; exit 1; }
+
 STORED=$(( BULK_DONE * N + SCANS ))
 HWM=$(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$SERVICE_PID/status")
 RSS=$(rss_mib)
@@ -190,6 +199,8 @@ echo "| CPU ms per handshake, service (JVM + PostgreSQL + s_server, per scan ÷ 
 echo "| CPU ms per scan: service JVM / PostgreSQL / s_server | $CPU_JVM / $CPU_PG / $CPU_SRV |"
 echo "| CPU ms per handshake, openssl (s_time user + s_server) | $CPU_OPENSSL |"
 echo "| ratio by CPU cost (openssl ÷ service, per handshake) | $(ratio "$CPU_OPENSSL" "$CPU_SERVICE") |"
+echo "| probe alone (c): handshakes/s (2 per probe pair); JVM CPU ms per handshake | $PROBE_HPS; $PROBE_CPU |"
+echo "| ratio probe-alone handshakes/s ÷ openssl handshakes/s | $(ratio "$PROBE_HPS" "$OPENSSL_HPS") |"
 echo "| scans stored in all; endpoint scans/s while storing | $STORED; $BULK_EPS |"
 echo "| service peak RSS (VmHWM); RSS at end; heap limit | $HWM MiB; $RSS MiB; $XMX |"
 echo
