@@ -3,7 +3,8 @@
 # are stored. See bench/README.md, section "Scan throughput".
 #
 #   bench/scan/run.sh                 # N=50 endpoints, concurrency C=8
-#   N=50 C=8 ROUNDS=6 TOTAL=10000 STIME=10 XMX=512m bench/scan/run.sh
+#   N=50 C=8 ROUNDS=30 TOTAL=10000 STIME=10 XMX=512m bench/scan/run.sh
+#   PROFILE=1 KEEP=1 bench/scan/run.sh   # with a JFR profile of the storing phase (slows phase a: not for results)
 #   SERVICE_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/scan/run.sh   # the service on another JDK
 #
 # Phase (c) runs the service's TlsProbe alone (bench/scan/ProbeBench.java, on SERVICE_JAVA, from the packaged jar).
@@ -13,12 +14,14 @@ set -euo pipefail
 
 N=${N:-50}              # loopback TLS endpoints (one openssl s_server each)
 C=${C:-8}               # concurrency: service scanner permits, API driver threads, parallel s_time processes
-ROUNDS=${ROUNDS:-6}     # measured rounds of "scan every endpoint now" (after the storing phase warmed the JIT)
+ROUNDS=${ROUNDS:-30}    # measured rounds of "scan every endpoint now" (after the storing phase warmed the JIT);
+                        # 30 x 50 = 1,500 scans, about as long as s_time runs
 TOTAL=${TOTAL:-10000}   # scans stored in all
 STIME=${STIME:-10}      # seconds per s_time process
 XMX=${XMX:-512m}        # service heap limit
 PORT_BASE=${PORT_BASE:-24400}
-PROFILE=${PROFILE:-1}   # 1: record a JFR CPU profile of the service while it stores scans (needs jcmd)
+PROFILE=${PROFILE:-0}   # 1: record a JFR CPU profile of the service while it stores scans (needs jcmd); the JVM
+                        # stays slower afterwards, so phase (a) of a profiled run is not a result
 SERVICE_JAVA=${SERVICE_JAVA:-java}  # the JVM that runs the service (e.g. a newer JDK's bin/java); the driver uses java
 JAVA_OPTS=${JAVA_OPTS:-}  # extra options for the service JVM (e.g. -XX:FlightRecorderOptions:stackdepth=256)
 
