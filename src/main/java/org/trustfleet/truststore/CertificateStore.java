@@ -106,9 +106,8 @@ public class CertificateStore {
      * The certificates this transaction inserted, remembered only once it commits: a rolled-back scan must insert
      * them again next time, and a lookup in the same transaction must not remember a row that may yet vanish.
      */
-    @SuppressWarnings("unchecked")
     private Map<String, X509Certificate> writtenInThisTransaction() {
-        Map<String, X509Certificate> written = (Map<String, X509Certificate>) transactions.getResource(writtenKey);
+        Map<String, X509Certificate> written = writtenSoFar();
         if (written == null) {
             Map<String, X509Certificate> fresh = new HashMap<>();
             transactions.putResource(writtenKey, fresh);
@@ -128,6 +127,12 @@ public class CertificateStore {
             written = fresh;
         }
         return written;
+    }
+
+    /** What this transaction inserted so far, or null when it inserted nothing. */
+    @SuppressWarnings("unchecked")
+    private Map<String, X509Certificate> writtenSoFar() {
+        return (Map<String, X509Certificate>) transactions.getResource(writtenKey);
     }
 
     @Transactional
@@ -153,9 +158,7 @@ public class CertificateStore {
             }
         }
         if (!missing.isEmpty()) {
-            @SuppressWarnings("unchecked")
-            Map<String, X509Certificate> uncommitted = (Map<String, X509Certificate>) transactions.getResource(
-                    writtenKey);
+            Map<String, X509Certificate> uncommitted = writtenSoFar();
             for (CertificateEntity entity : em.createQuery("from CertificateEntity where sha256 in :ids",
                     CertificateEntity.class).setParameter("ids", missing).getResultList()) {
                 X509Certificate certificate = decode(entity.der);
