@@ -1,6 +1,7 @@
 package org.trustfleet.scan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -32,24 +34,31 @@ import org.trustfleet.pki.TestPki.Cert;
 import org.trustfleet.testing.ServiceProcess;
 
 /**
- * Two packaged service instances on one PostgreSQL, Quartz clustered: every scheduled firing of every endpoint runs
- * exactly once across both, the work is shared, and when one instance is killed the other carries on.
+ * Two packaged service instances on one PostgreSQL, Quartz clustered: every scheduled firing of every endpoint is
+ * scanned exactly once across both (none doubled, none skipped), and when one instance is killed the other carries
+ * on. Quartz promises exactly-once and failover, not an even spread, so which instance runs a firing is not asserted.
  *
- * <p>One {@code scanIntervalMinutes} unit is shortened to 2 s, so an endpoint with interval 1 fires every 2 s.
+ * <p>One {@code scanIntervalMinutes} unit is shortened to 2 s, so an endpoint with interval 1 fires every 2 s. The
+ * test waits for conditions (awaitility) rather than for fixed times, so a busy machine makes it slower, not red.
  */
 class ScanSchedulingIT {
     private static final String OPERATOR = "tfo_scheduling-it-operator-token";
     private static final String HOST = "sts.scheduling.test";
     private static final Duration INTERVAL = Duration.ofSeconds(2);
-    private static final Duration SHARED_RUN = Duration.ofSeconds(20);
-    private static final Duration FAILOVER_RUN = Duration.ofSeconds(26);
-    /** How far recorded firings may trail the clock on two shared, busy cores (failure detection takes ~13 s). */
-    private static final Duration LAG = Duration.ofSeconds(10);
+    private static final Duration FIRST_SCAN_DELAY = Duration.ofSeconds(1);
+    /** Firings each endpoint must have scanned while both instances were up, and again after one was killed. */
+    private static final int SHARED_FIRINGS = 5;
+    private static final int FAILOVER_FIRINGS = 3;
+    /** Generous: on two shared, busy cores a round can lag, and failure detection alone takes ~13 s. */
+    private static final Duration PATIENCE = Duration.ofMinutes(3);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** One row of the scan table, as the IT reads it directly. */
     record Row(UUID endpoint, String trigger, Instant scheduledFor, Instant startedAt, String instance) {}
+
+    /** An endpoint and the moments just before and after the API created it (its first firing falls in between). */
+    record Created(UUID id, Instant before, Instant after) {}
 
     @Test
     void scheduledScansRunOnceAcrossInstancesAndSurviveAKilledInstance() throws Exception {
@@ -80,65 +89,70 @@ class ScanSchedulingIT {
                     Map.of("name", "scheduling-" + UUID.randomUUID()), 201), "id");
             String admin = field(send(a, "POST", "/api/v1/tenants/" + tenant + "/api-keys", OPERATOR,
                     Map.of("name", "it admin", "role", "admin"), 201), "token");
-            List<UUID> endpoints = new ArrayList<>();
+            List<Created> endpoints = new ArrayList<>();
             for (TestTlsServer server : servers) {
-                endpoints.add(UUID.fromString(field(send(a, "POST", "/api/v1/tenants/" + tenant + "/endpoints",
+                Instant before = Instant.now();
+                UUID id = UUID.fromString(field(send(a, "POST", "/api/v1/tenants/" + tenant + "/endpoints",
                         admin, Map.of("name", "sts-" + server.port(), "host", "127.0.0.1", "port", server.port(),
-                                "serverName", HOST, "scanIntervalMinutes", 1), 201), "id")));
+                                "serverName", HOST, "scanIntervalMinutes", 1), 201), "id"));
+                endpoints.add(new Created(id, before, Instant.now()));
             }
-            Instant created = Instant.now();
             b = startingB.get();
             Instant bothUp = Instant.now();
-            sleepUntil(bothUp.plus(SHARED_RUN));
 
-            // --- phase 1: both instances up
-            Instant read = Instant.now();
-            List<Row> shared = rows(db);
-            Map<UUID, List<Row>> sharedBy = scheduledByEndpoint(shared, endpoints);
-            for (UUID endpoint : endpoints) {
-                List<Row> scans = sharedBy.get(endpoint);
-                assertEveryFiringOnce(endpoint, scans, created, read);
+            // --- phase 1: both instances up; every firing so far scanned once, none skipped
+            await("every endpoint scanned " + SHARED_FIRINGS + " firings once each while both instances were up")
+                    .atMost(PATIENCE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                        Map<UUID, List<Row>> by = scheduledByEndpoint(rows(db), endpoints);
+                        for (Created endpoint : endpoints) {
+                            List<Row> scans = by.get(endpoint.id());
+                            assertEveryFiringOnce(endpoint, scans);
+                            assertThat(scans.stream().filter(r -> r.scheduledFor().isAfter(bothUp)))
+                                    .as("firings of %s scanned since both instances were up", endpoint.id())
+                                    .hasSizeGreaterThanOrEqualTo(SHARED_FIRINGS);
+                        }
+                    });
+            Map<UUID, List<Row>> sharedBy = scheduledByEndpoint(rows(db), endpoints);
+            for (Created endpoint : endpoints) {
+                int recorded = sharedBy.get(endpoint.id()).size();
                 // the API of either instance shows the same history
                 for (ServiceProcess instance : List.of(a, b)) {
-                    JsonNode history = send(instance, "GET", "/api/v1/tenants/" + tenant + "/endpoints/" + endpoint
-                            + "/scans?limit=200", admin, null, 200);
+                    JsonNode history = send(instance, "GET", "/api/v1/tenants/" + tenant + "/endpoints/"
+                            + endpoint.id() + "/scans?limit=200", admin, null, 200);
                     long scheduled = 0;
                     for (JsonNode scan : history) {
                         if ("SCHEDULED".equals(scan.get("trigger").asText())) {
                             scheduled++;
                         }
-                        assertThat(scan.get("status").asText()).as("scan of %s", endpoint).isEqualTo("OK");
+                        assertThat(scan.get("status").asText()).as("scan of %s", endpoint.id()).isEqualTo("OK");
                     }
-                    assertThat(scheduled).as("history of %s through the API", endpoint)
-                            .isGreaterThanOrEqualTo(scans.size());
+                    assertThat(scheduled).as("history of %s through the API", endpoint.id())
+                            .isGreaterThanOrEqualTo(recorded);
                 }
             }
-            Set<String> instances = shared.stream().filter(r -> r.startedAt().isAfter(bothUp)).map(Row::instance)
-                    .collect(Collectors.toSet());
-            assertThat(instances).as("Quartz instances that ran scheduled scans while both were up")
-                    .containsExactlyInAnyOrder("it-a", "it-b");
 
-            // --- phase 2: A dies hard, B carries on
+            // --- phase 2: A dies hard; B scans every later firing (and any A had taken), still once each
             Instant killed = Instant.now();
             a.kill();
-            sleepUntil(killed.plus(FAILOVER_RUN));
-            Instant end = Instant.now();
-            List<Row> all = rows(db);
-            Map<UUID, List<Row>> allBy = scheduledByEndpoint(all, endpoints);
-            for (UUID endpoint : endpoints) {
-                List<Row> scans = allBy.get(endpoint);
-                System.out.printf("ScanSchedulingIT %s: shared run %s, after kill %s%n", endpoint,
-                        sharedBy.get(endpoint).stream().collect(Collectors.groupingBy(Row::instance,
-                                Collectors.counting())),
-                        scans.stream().filter(r -> r.startedAt().isAfter(killed))
-                                .map(r -> Duration.between(killed, r.startedAt()).toMillis() + "ms")
-                                .toList());
-                // no firing lost or doubled across the failover, and B has kept up to (almost) now
-                assertEveryFiringOnce(endpoint, scans, created, end);
-                List<Row> afterKill = scans.stream().filter(r -> r.startedAt().isAfter(killed.plusSeconds(1)))
-                        .toList();
-                assertThat(afterKill).as("scans of %s after A was killed", endpoint).isNotEmpty()
-                        .allSatisfy(r -> assertThat(r.instance()).isEqualTo("it-b"));
+            Instant afterKill = killed.plusSeconds(1); // a scan A committed as it died is not B's
+            await("every endpoint scanned by B after A was killed, no firing lost or doubled")
+                    .atMost(PATIENCE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                        Map<UUID, List<Row>> by = scheduledByEndpoint(rows(db), endpoints);
+                        for (Created endpoint : endpoints) {
+                            List<Row> scans = by.get(endpoint.id());
+                            assertEveryFiringOnce(endpoint, scans);
+                            assertThat(scans.stream().filter(r -> r.startedAt().isAfter(afterKill)).toList())
+                                    .as("scans of %s after A was killed", endpoint.id())
+                                    .hasSizeGreaterThanOrEqualTo(FAILOVER_FIRINGS)
+                                    .allSatisfy(r -> assertThat(r.instance()).isEqualTo("it-b"));
+                        }
+                    });
+            Map<UUID, List<Row>> allBy = scheduledByEndpoint(rows(db), endpoints);
+            for (Created endpoint : endpoints) {
+                // informative only: how the two instances happened to share the work
+                System.out.printf(Locale.ROOT, "ScanSchedulingIT %s: scans per instance %s%n", endpoint.id(),
+                        allBy.get(endpoint.id()).stream().collect(Collectors.groupingBy(Row::instance,
+                                Collectors.counting())));
             }
         } finally {
             if (b == null && startingB != null) {
@@ -158,26 +172,25 @@ class ScanSchedulingIT {
     }
 
     /**
-     * Every firing of the endpoint's schedule between its creation and {@code until} ran exactly once: the first
-     * one about the first-scan delay after creation, each next one exactly an interval later (none doubled, none
-     * skipped), and the last one recent. {@code until - LAG} leaves room for firings still running on loaded cores.
+     * Every firing of the endpoint's schedule up to the latest one recorded ran exactly once: the first one the
+     * first-scan delay after creation, each next one exactly an interval later (none doubled, none skipped).
+     * Quartz records the firing's scheduled time, not the time it ran, so this holds however late a busy machine
+     * runs it.
      */
-    private static void assertEveryFiringOnce(UUID endpoint, List<Row> scans, Instant created, Instant until) {
-        assertThat(scans).as("scheduled scans of %s", endpoint).isNotEmpty();
+    private static void assertEveryFiringOnce(Created endpoint, List<Row> scans) {
+        assertThat(scans).as("scheduled scans of %s", endpoint.id()).isNotEmpty();
         Set<Instant> times = new HashSet<>();
         for (Row scan : scans) {
             assertThat(times.add(scan.scheduledFor())).as("firing %s of %s recorded once", scan.scheduledFor(),
-                    endpoint).isTrue();
+                    endpoint.id()).isTrue();
         }
-        assertThat(scans.get(0).scheduledFor()).as("first firing of %s", endpoint)
-                .isBetween(created.minusSeconds(5), created.plusSeconds(2));
+        assertThat(scans.get(0).scheduledFor()).as("first firing of %s", endpoint.id())
+                .isBetween(endpoint.before().plus(FIRST_SCAN_DELAY).minusMillis(1),
+                        endpoint.after().plus(FIRST_SCAN_DELAY).plusMillis(1));
         for (int i = 1; i < scans.size(); i++) {
             Duration gap = Duration.between(scans.get(i - 1).scheduledFor(), scans.get(i).scheduledFor());
-            assertThat(gap).as("gap between firings %d and %d of %s", i - 1, i, endpoint)
-                    .isBetween(INTERVAL.minusMillis(100), INTERVAL.plusMillis(100));
+            assertThat(gap).as("gap between firings %d and %d of %s", i - 1, i, endpoint.id()).isEqualTo(INTERVAL);
         }
-        assertThat(scans.get(scans.size() - 1).scheduledFor()).as("latest firing of %s recorded", endpoint)
-                .isAfter(until.minus(LAG));
     }
 
     private static Map<String, String> settings(EmbeddedDatabase db, String quartzInstance) {
@@ -189,7 +202,7 @@ class ScanSchedulingIT {
         settings.put("trustfleet.operator-token", OPERATOR);
         settings.put("trustfleet.scanner.allow-private-addresses", "true");
         settings.put("trustfleet.scanner.interval-unit", INTERVAL.toSeconds() + "s");
-        settings.put("trustfleet.scanner.first-scan-delay", "1s");
+        settings.put("trustfleet.scanner.first-scan-delay", FIRST_SCAN_DELAY.toSeconds() + "s");
         settings.put("trustfleet.scanner.connect-timeout", "2s");
         settings.put("trustfleet.scanner.handshake-timeout", "2s");
         return settings;
@@ -211,9 +224,9 @@ class ScanSchedulingIT {
         return rows;
     }
 
-    private static Map<UUID, List<Row>> scheduledByEndpoint(List<Row> rows, List<UUID> endpoints) {
+    private static Map<UUID, List<Row>> scheduledByEndpoint(List<Row> rows, List<Created> endpoints) {
         Map<UUID, List<Row>> by = new LinkedHashMap<>();
-        endpoints.forEach(e -> by.put(e, new ArrayList<>()));
+        endpoints.forEach(e -> by.put(e.id(), new ArrayList<>()));
         for (Row row : rows) {
             if ("SCHEDULED".equals(row.trigger()) && by.containsKey(row.endpoint())) {
                 assertThat(row.scheduledFor()).as("a scheduled scan records its firing").isNotNull();
@@ -241,12 +254,5 @@ class ScanSchedulingIT {
 
     private static String field(JsonNode node, String name) {
         return node.get(name).asText();
-    }
-
-    private static void sleepUntil(Instant when) throws InterruptedException {
-        long millis = Duration.between(Instant.now(), when).toMillis();
-        if (millis > 0) {
-            Thread.sleep(millis);
-        }
     }
 }
