@@ -122,7 +122,7 @@ public final class AgentCli {
         agent.report();
         AgentState s = agent.state().orElseThrow();
         out.println("report sent (version " + (s.lastVersion() == null ? 0 : s.lastVersion()) + ", "
-                + agent.reportBody(s).get("installed").size() + " installed, " + s.failures().size() + " failures)");
+                + agent.reportBody(s).installed().size() + " installed, " + s.failures().size() + " failures)");
         return 0;
     }
 

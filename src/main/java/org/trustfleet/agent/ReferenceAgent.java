@@ -1,8 +1,7 @@
 package org.trustfleet.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -16,8 +15,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -28,6 +29,7 @@ import org.trustfleet.payload.PayloadCertificate;
 import org.trustfleet.payload.PayloadDocument;
 import org.trustfleet.payload.PayloadVerificationException;
 import org.trustfleet.payload.SignerIdentity;
+import org.trustfleet.payload.VerificationFailure;
 import org.trustfleet.payload.VerifiedPayload;
 import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.CertificateParser;
@@ -96,11 +98,8 @@ public final class ReferenceAgent {
         Objects.requireNonNull(enrollmentToken, "enrollmentToken");
         Objects.requireNonNull(hardwareId, "hardwareId");
         URI base = checkedUri(stripSlash(Objects.requireNonNull(baseUrl, "baseUrl")));
-        ObjectNode body = AgentStateStore.MAPPER.createObjectNode()
-                .put("enrollmentToken", enrollmentToken)
-                .put("hardwareId", hardwareId)
-                .put("apiLevel", apiLevel)
-                .put("agentVersion", AGENT_VERSION);
+        AgentMessages.EnrollRequest body = new AgentMessages.EnrollRequest(enrollmentToken, hardwareId, apiLevel,
+                AGENT_VERSION);
         HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/enroll"))
                 .header("Content-Type", JSON).header("Accept", JSON)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json(body))).build(), "enrollment");
@@ -156,7 +155,8 @@ public final class ReferenceAgent {
     }
 
     /**
-     * Fetch, verify, check group/freshness/rollback, reconcile the CA directory, save, report. Throws
+     * Fetch, verify, check group/freshness/rollback, plan the reconciliation ({@link ReconciliationPlan}, pure) and
+     * carry it out on the CA directory, save, report. Throws
      * {@link PayloadRejectedException} (store and state untouched) or {@link AgentException}.
      */
     public SyncResult sync() {
@@ -186,58 +186,65 @@ public final class ReferenceAgent {
         try {
             verified = verifier.verify(r.body(), pinnedRoot(state), state.tenantId());
         } catch (PayloadVerificationException e) {
-            throw new PayloadRejectedException(RejectionReason.valueOf(e.reason().name()), e.getMessage()
-                    .substring(e.reason().name().length() + 2), e);
+            throw new PayloadRejectedException(rejectionOf(e.reason()), e.detail(), e);
         }
         PayloadDocument doc = verified.document();
         checkAcceptable(state, doc);
 
+        ReconciliationPlan plan = ReconciliationPlan.of(
+                doc.certificates().stream().map(PayloadCertificate::sha256).toList(),
+                new TreeSet<>(state.installed()), observe(doc));
+        Applied applied = carryOut(plan, doc, state);
         Set<String> listed = doc.sha256Set();
-        Set<String> owned = new TreeSet<>(state.installed());
-        List<PayloadCertificate> toInstall = new ArrayList<>();
-        List<ReportFailure> failures = new ArrayList<>();
-        for (PayloadCertificate c : doc.certificates()) {
-            switch (caStore.presence(c.sha256())) {
-                case ABSENT -> toInstall.add(c);
-                case PRESENT -> { }
-                case CONFLICT -> {
-                    if (owned.contains(c.sha256())) {
-                        toInstall.add(c); // our own file was damaged: rewrite it
-                    } else {
-                        failures.add(new ReportFailure(c.sha256(), "a different file occupies "
-                                + caStore.fileOf(c.sha256()).getFileName()));
-                    }
-                }
-            }
-        }
-        // Journal first: if the process dies while writing, the next run still knows these files are ours.
-        Set<String> journal = new TreeSet<>(owned);
-        toInstall.forEach(c -> journal.add(c.sha256()));
-        if (!journal.equals(owned)) {
-            store.save(state.withInstalled(List.copyOf(journal)));
-        }
+        UUID group = state.deviceGroupId() != null ? state.deviceGroupId() : doc.deviceGroupId();
+        AgentState next = state.accepted(group, doc.version(), doc.issuedAt(), List.copyOf(listed),
+                r.headers().firstValue("ETag").orElse(null), applied.nowOwned(), applied.failures(), clock.instant())
+                .withReportPending(true);
+        store.save(next);
+        boolean sent = tryReport(next);
+        SyncResult.Outcome outcome = state.lastVersion() != null && state.lastVersion() == doc.version()
+                ? SyncResult.Outcome.REFRESHED : SyncResult.Outcome.APPLIED;
+        return new SyncResult(outcome, doc.version(), applied.added(), applied.removed(), applied.failures(), sent);
+    }
 
-        List<String> added = new ArrayList<>();
-        Set<String> nowOwned = new TreeSet<>();
-        for (String sha : owned) {
-            if (listed.contains(sha) && caStore.presence(sha) == LocalCaStore.Presence.PRESENT) {
-                nowOwned.add(sha);
-            }
+    /** What the CA store holds for each certificate the payload lists. */
+    private Map<String, LocalCaStore.Presence> observe(PayloadDocument doc) {
+        Map<String, LocalCaStore.Presence> found = new HashMap<>();
+        for (PayloadCertificate c : doc.certificates()) {
+            found.put(c.sha256(), caStore.presence(c.sha256()));
         }
-        for (PayloadCertificate c : toInstall) {
+        return found;
+    }
+
+    /** What carrying out a plan did: the certificates written and removed, the failures and the owned set after. */
+    private record Applied(List<String> added, List<String> removed, List<ReportFailure> failures,
+            List<String> nowOwned) {
+    }
+
+    /** Carries out the plan on the CA store, journaling the owned set first; a failed step is reported, not thrown. */
+    private Applied carryOut(ReconciliationPlan plan, PayloadDocument doc, AgentState state) {
+        List<ReportFailure> failures = new ArrayList<>();
+        for (String sha : plan.conflicts()) {
+            failures.add(new ReportFailure(sha, "a different file occupies " + caStore.fileOf(sha).getFileName()));
+        }
+        if (!new TreeSet<>(plan.journal()).equals(new TreeSet<>(state.installed()))) {
+            store.save(state.withInstalled(plan.journal()));
+        }
+        Map<String, X509Certificate> byId = new HashMap<>();
+        doc.certificates().forEach(c -> byId.put(c.sha256(), c.certificate()));
+        List<String> added = new ArrayList<>();
+        Set<String> nowOwned = new TreeSet<>(plan.stillOwned());
+        for (String sha : plan.install()) {
             try {
-                caStore.install(c.certificate());
-                added.add(c.sha256());
-                nowOwned.add(c.sha256());
+                caStore.install(byId.get(sha));
+                added.add(sha);
+                nowOwned.add(sha);
             } catch (IOException | RuntimeException e) {
-                failures.add(new ReportFailure(c.sha256(), "install failed: " + e.getMessage()));
+                failures.add(new ReportFailure(sha, "install failed: " + e.getMessage()));
             }
         }
         List<String> removed = new ArrayList<>();
-        for (String sha : owned) {
-            if (listed.contains(sha)) {
-                continue;
-            }
+        for (String sha : plan.remove()) {
             try {
                 caStore.uninstall(sha);
                 removed.add(sha);
@@ -246,15 +253,7 @@ public final class ReferenceAgent {
                 failures.add(new ReportFailure(sha, "remove failed: " + e.getMessage()));
             }
         }
-        UUID group = state.deviceGroupId() != null ? state.deviceGroupId() : doc.deviceGroupId();
-        AgentState next = state.accepted(group, doc.version(), doc.issuedAt(), List.copyOf(listed),
-                r.headers().firstValue("ETag").orElse(null), List.copyOf(nowOwned), failures, clock.instant())
-                .withReportPending(true);
-        store.save(next);
-        boolean sent = tryReport(next);
-        SyncResult.Outcome outcome = state.lastVersion() != null && state.lastVersion() == doc.version()
-                ? SyncResult.Outcome.REFRESHED : SyncResult.Outcome.APPLIED;
-        return new SyncResult(outcome, doc.version(), added, removed, failures, sent);
+        return new Applied(added, removed, failures, List.copyOf(nowOwned));
     }
 
     /** Posts the current report; throws {@link AgentException} when the server does not answer 2xx. */
@@ -269,23 +268,13 @@ public final class ReferenceAgent {
      * certificates listed by the last payload or owned by the agent that are present in the CA directory (foreign
      * certificates outside that set are not reported), {@code failures} of the last reconciliation, {@code apiLevel}.
      */
-    public ObjectNode reportBody(AgentState state) {
-        ObjectNode body = AgentStateStore.MAPPER.createObjectNode();
-        body.put("payloadVersion", version(state));
-        ArrayNode installed = body.putArray("installed");
+    public DeviceReport reportBody(AgentState state) {
         Set<String> candidates = new TreeSet<>(state.lastListed());
         candidates.addAll(state.installed());
-        for (String sha : candidates) {
-            if (caStore == null || caStore.presence(sha) == LocalCaStore.Presence.PRESENT) {
-                installed.add(sha);
-            }
-        }
-        ArrayNode failures = body.putArray("failures");
-        for (ReportFailure f : state.failures()) {
-            failures.addObject().put("sha256", f.sha256()).put("error", f.error());
-        }
-        body.put("apiLevel", state.apiLevel());
-        return body;
+        List<String> installed = candidates.stream()
+                .filter(sha -> caStore == null || caStore.presence(sha) == LocalCaStore.Presence.PRESENT)
+                .toList();
+        return new DeviceReport(version(state), installed, state.failures(), state.apiLevel());
     }
 
     private boolean tryReport(AgentState state) {
@@ -340,6 +329,18 @@ public final class ReferenceAgent {
         }
     }
 
+    /** The agent's reason for each verifier failure, named one by one so that neither enum depends on the other's names. */
+    private static RejectionReason rejectionOf(VerificationFailure failure) {
+        return switch (failure) {
+            case MALFORMED -> RejectionReason.MALFORMED;
+            case UNSUPPORTED_ALGORITHM -> RejectionReason.UNSUPPORTED_ALGORITHM;
+            case UNTRUSTED_SIGNER -> RejectionReason.UNTRUSTED_SIGNER;
+            case SIGNER_EXPIRED -> RejectionReason.SIGNER_EXPIRED;
+            case BAD_SIGNATURE -> RejectionReason.BAD_SIGNATURE;
+            case WRONG_TENANT -> RejectionReason.WRONG_TENANT;
+        };
+    }
+
     private AgentState requireState() {
         return store.load().orElseThrow(() -> new AgentException("not enrolled: no state in " + store.file()));
     }
@@ -381,9 +382,9 @@ public final class ReferenceAgent {
         String type = r.headers().firstValue("Content-Type").orElse("");
         if (type.startsWith("application/problem+json") || type.startsWith(JSON)) {
             try {
-                JsonNode p = AgentStateStore.MAPPER.readTree(r.body());
-                String title = p.path("title").asText("");
-                String d = p.path("detail").asText("");
+                AgentMessages.Problem p = AgentStateStore.MAPPER.readValue(r.body(), AgentMessages.Problem.class);
+                String title = p.title() == null ? "" : p.title();
+                String d = p.detail() == null ? "" : p.detail();
                 detail = (": " + title + (d.isEmpty() ? "" : " (" + d + ")")).replaceAll("\\p{Cntrl}", " ");
                 if (detail.length() > 300) {
                     detail = detail.substring(0, 300) + "...";
@@ -396,10 +397,9 @@ public final class ReferenceAgent {
         return new AgentException(what + " returned HTTP " + r.statusCode() + detail + hint, r.statusCode(), null);
     }
 
-    private static byte[] json(JsonNode node) {
+    private static byte[] json(Object value) {
         try {
-            return AgentStateStore.MAPPER.writer().without(
-                    com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(node);
+            return AgentStateStore.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(value);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

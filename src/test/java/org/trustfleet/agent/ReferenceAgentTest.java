@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -265,7 +266,7 @@ class ReferenceAgentTest {
         Map<String, String> before = snapshot();
         byte[] v2 = server.sign(PayloadFixtures.doc(server.tenant, server.group, 2, ROOT_C));
         byte[] tampered = v2.clone();
-        int at = indexOf(tampered, "\"version\":2".getBytes());
+        int at = indexOf(tampered, "\"version\":2".getBytes(StandardCharsets.US_ASCII));
         tampered[at + 10] = '9'; // version 2 -> 9
         server.serve(tampered);
         assertThat(rejection()).isEqualTo(RejectionReason.BAD_SIGNATURE);
@@ -295,8 +296,27 @@ class ReferenceAgentTest {
     @Test
     void garbageIsMalformed() {
         enroll();
-        server.serve("<html>oops</html>".getBytes());
+        server.serve("<html>oops</html>".getBytes(StandardCharsets.US_ASCII));
         assertThat(rejection()).isEqualTo(RejectionReason.MALFORMED);
+    }
+
+    @Test
+    void rejectionCarriesReasonAndDetailAsSeparateFields() {
+        enroll();
+        server.serve("<html>oops</html>".getBytes(StandardCharsets.US_ASCII));
+        assertThatThrownBy(agent::sync).isInstanceOfSatisfying(PayloadRejectedException.class, e -> {
+            assertThat(e.reason()).isEqualTo(RejectionReason.MALFORMED);
+            assertThat(e.detail()).isNotBlank().doesNotContain("MALFORMED");
+            assertThat(e.getMessage()).isEqualTo("MALFORMED: " + e.detail());
+        });
+        server.serve(server.sign(PayloadFixtures.doc(server.tenant, UUID.randomUUID(), 1, INT_A)));
+        server.includeGroupInEnrollment = true;
+        enroll();
+        assertThatThrownBy(agent::sync).isInstanceOfSatisfying(PayloadRejectedException.class, e -> {
+            assertThat(e.reason()).isEqualTo(RejectionReason.WRONG_GROUP);
+            assertThat(e.detail()).startsWith("payload is for device group ");
+            assertThat(e.getMessage()).isEqualTo("WRONG_GROUP: " + e.detail());
+        });
     }
 
     @Test
