@@ -1,5 +1,6 @@
 package org.trustfleet.scan;
 
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLSocketFactory;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.DERIA5String;
 import org.bouncycastle.asn1.x509.AccessDescription;
@@ -31,7 +31,7 @@ import org.trustfleet.pki.ParseLimits;
  * so the scanner can name (and the fleet can install) the exact intermediate a server forgot to send.
  *
  * <p>Only http and https URLs are fetched, each through {@link AddressGuard} with a connection to the approved
- * address, bounded by {@link ScannerSettings#aiaTimeout()}, {@link ScannerSettings#aiaMaxBytes()} and
+ * address (Vert.x's HTTP client, see {@link AiaHttpClient}), bounded by {@link ScannerSettings#aiaTimeout()}, {@link ScannerSettings#aiaMaxBytes()} and
  * {@link #MAX_REDIRECTS}. Results, failures included, are cached in memory by URL (LRU with TTL).
  */
 public final class AiaFetcher {
@@ -72,28 +72,21 @@ public final class AiaFetcher {
     private record CacheEntry(AiaFetch fetch, Instant expiresAt) {
     }
 
-    /** Production constructor: guard from settings, default cache, system clock, JDK default https trust. */
-    public AiaFetcher(ScannerSettings settings) {
-        this(settings, new AddressGuard(settings));
-    }
-
-    public AiaFetcher(ScannerSettings settings, AddressGuard guard) {
-        this(settings, guard, CachePolicy.defaults(), Clock.systemUTC(), null);
+    /** Production constructor: default cache, system clock. */
+    public AiaFetcher(ScannerSettings settings, AddressGuard guard, Vertx vertx) {
+        this(settings, guard, vertx, CachePolicy.defaults(), Clock.systemUTC());
     }
 
     /**
-     * @param httpsSocketFactory used for https caIssuers URLs (validated with normal PKIX and hostname checks);
-     *                           {@code null} means the JDK default, looked up only when an https URL is fetched so
-     *                           that constructing a fetcher does not initialise TLS (see {@link TlsProbe} on limits)
+     * @param vertx whose HTTP client fetches the URLs (https validated with the JDK's default trust and a hostname
+     *              check); the fetcher blocks its caller, never a Vert.x event loop
      */
-    public AiaFetcher(ScannerSettings settings, AddressGuard guard, CachePolicy cachePolicy, Clock clock,
-            SSLSocketFactory httpsSocketFactory) {
+    public AiaFetcher(ScannerSettings settings, AddressGuard guard, Vertx vertx, CachePolicy cachePolicy,
+            Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.cachePolicy = Objects.requireNonNull(cachePolicy, "cachePolicy");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.http = new AiaHttpClient(Objects.requireNonNull(guard, "guard"),
-                httpsSocketFactory != null ? () -> httpsSocketFactory
-                        : () -> (SSLSocketFactory) SSLSocketFactory.getDefault(),
+        this.http = new AiaHttpClient(Objects.requireNonNull(vertx, "vertx"), Objects.requireNonNull(guard, "guard"),
                 settings.aiaMaxBytes(), MAX_REDIRECTS);
         this.cache = new LruMap<>(cachePolicy.maxEntries());
     }
@@ -216,12 +209,6 @@ public final class AiaFetcher {
     public int cacheSize() {
         synchronized (cache) {
             return cache.size();
-        }
-    }
-
-    public void clearCache() {
-        synchronized (cache) {
-            cache.clear();
         }
     }
 

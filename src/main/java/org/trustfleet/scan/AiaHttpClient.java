@@ -1,47 +1,62 @@
 package org.trustfleet.scan;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderException;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLException;
 
 /**
- * Minimal HTTP/1.1 GET over a socket connected to the address {@link AddressGuard} approved: a general HTTP client
- * would resolve the host name again (DNS rebinding) and follow redirects into internal networks.
+ * HTTP GET of one caIssuers URL with Vert.x's HTTP client, connected to the address {@link AddressGuard} approved
+ * (the request names that address as its server, so the client does not resolve the host name again: no DNS
+ * rebinding) and following redirects only here, each target checked by the guard again. The host name still goes
+ * into the Host header, SNI and the https hostname check. Blocking: the caller's thread waits for the result with
+ * the URL's deadline; never call it on an event-loop thread.
  */
 final class AiaHttpClient {
 
     private static final int MAX_HEADER_BYTES = 32 * 1024;
     private static final int MAX_LINE_BYTES = 8 * 1024;
+    private static final String ACCEPT = "application/pkix-cert, application/pkcs7-mime, application/x-x509-ca-cert, "
+            + "application/x-pem-file, */*;q=0.5";
 
     private final AddressGuard guard;
-    private final Supplier<SSLSocketFactory> httpsFactory;
+    private final HttpClient client;
     private final int maxBytes;
     private final int maxRedirects;
 
-    AiaHttpClient(AddressGuard guard, Supplier<SSLSocketFactory> httpsFactory, int maxBytes, int maxRedirects) {
+    /** AIA over https is validated normally (JDK default trust, hostname check), unlike the probe itself. */
+    AiaHttpClient(Vertx vertx, AddressGuard guard, int maxBytes, int maxRedirects) {
         this.guard = guard;
-        this.httpsFactory = httpsFactory;
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                .setKeepAlive(false)
+                .setVerifyHost(true)
+                .setTryUseCompression(false)
+                .setMaxHeaderSize(MAX_HEADER_BYTES)
+                .setMaxInitialLineLength(MAX_LINE_BYTES));
         this.maxBytes = maxBytes;
         this.maxRedirects = maxRedirects;
     }
@@ -66,11 +81,14 @@ final class AiaHttpClient {
     }
 
     Response get(URI uri, long deadlineNanos) throws Failure {
+        if (Context.isOnEventLoopThread()) {
+            throw new IllegalStateException("AIA fetches block; they must not run on an event-loop thread");
+        }
         URI current = uri;
         for (int redirects = 0; ; redirects++) {
             Exchange exchange = exchange(current, deadlineNanos);
             if (isRedirect(exchange.status)) {
-                String location = exchange.headers.get("location");
+                String location = exchange.location;
                 if (location == null || location.isBlank()) {
                     throw new Failure(AiaStatus.HTTP_ERROR, "HTTP " + exchange.status + " redirect without a Location "
                             + "header from " + current + ".", exchange.address, exchange.status);
@@ -94,7 +112,7 @@ final class AiaHttpClient {
                         + (exchange.reason.isEmpty() ? "" : " " + exchange.reason) + " from " + current + ".",
                         exchange.address, exchange.status);
             }
-            return new Response(exchange.address, exchange.status, exchange.headers.get("content-type"), exchange.body);
+            return new Response(exchange.address, exchange.status, exchange.contentType, exchange.body);
         }
     }
 
@@ -109,7 +127,9 @@ final class AiaHttpClient {
         }
     }
 
-    private record Exchange(InetAddress address, int status, String reason, Map<String, String> headers, byte[] body) {
+    /** One request and its response; the body only for a 200 (an error's or redirect's body is not read). */
+    private record Exchange(InetAddress address, int status, String reason, String location, String contentType,
+            byte[] body) {
     }
 
     private static boolean isRedirect(int status) {
@@ -132,194 +152,125 @@ final class AiaHttpClient {
         }
         InetAddress address = addresses.get(0);
 
-        Socket socket = new Socket();
-        AtomicBoolean deadlinePassed = new AtomicBoolean();
-        ScheduledFuture<?> watchdog = ScanThreads.WATCHDOG.schedule(() -> {
-            deadlinePassed.set(true);
-            close(socket);
-        }, Math.max(1, remainingMillis(deadlineNanos)), TimeUnit.MILLISECONDS);
-        Socket io = socket;
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                // connect to the checked address; host and port still name the server (Host header, SNI, hostname)
+                .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, port)))
+                .setHost(host)
+                .setPort(port)
+                .setSsl(https)
+                .setURI(pathAndQuery(uri))
+                .setFollowRedirects(false)
+                .setConnectTimeout(remainingMillis(deadlineNanos))
+                .putHeader(HttpHeaders.USER_AGENT, "Trustfleet-AIA/1")
+                .putHeader(HttpHeaders.ACCEPT, ACCEPT)
+                .putHeader(HttpHeaders.ACCEPT_ENCODING, "identity");
+
+        Promise<Exchange> result = Promise.promise();
+        AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        AtomicBoolean abandoned = new AtomicBoolean();
+        client.request(options).onFailure(result::tryFail).onSuccess(request -> {
+            sent.set(request);
+            if (abandoned.get()) {
+                request.reset(); // the caller already gave up: do not leave the connection open
+                return;
+            }
+            request.send().onFailure(result::tryFail).onSuccess(response -> read(response, uri, address, result));
+        });
         try {
-            try {
-                socket.connect(new InetSocketAddress(address, port), remainingMillis(deadlineNanos));
-            } catch (SocketTimeoutException e) {
-                throw new Failure(AiaStatus.TIMEOUT, "Connecting to " + host + " (" + address.getHostAddress() + ":"
-                        + port + ") timed out.", address, 0);
-            } catch (IOException e) {
-                if (deadlinePassed.get()) {
-                    throw timeout(uri, address);
-                }
-                throw new Failure(AiaStatus.CONNECT_FAILED, "Could not connect to " + host + " ("
-                        + address.getHostAddress() + ":" + port + "): " + ScanText.sentence(e) + ".", address, 0);
-            }
-            socket.setSoTimeout(remainingMillis(deadlineNanos));
-            if (https) {
-                io = startTls(socket, host, port, address, deadlinePassed, uri);
-            }
-            OutputStream out = io.getOutputStream();
-            out.write(request(uri, host, port, https).getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = new BufferedInputStream(io.getInputStream());
-            return readResponse(in, uri, address);
-        } catch (SocketTimeoutException e) {
+            return result.future().toCompletionStage().toCompletableFuture()
+                    .get(remainingMillis(deadlineNanos), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
             throw timeout(uri, address);
-        } catch (IOException e) {
-            if (deadlinePassed.get()) {
-                throw timeout(uri, address);
-            }
-            throw new Failure(AiaStatus.CONNECT_FAILED, "Connection to " + host + " failed while fetching " + uri
-                    + ": " + ScanText.sentence(e) + ".", address, 0);
-        } catch (Failure f) {
-            if (deadlinePassed.get() && f.status == AiaStatus.UNPARSEABLE) {
-                throw timeout(uri, address);
-            }
-            throw f;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failure(AiaStatus.TIMEOUT, "Fetching " + uri + " was interrupted.", address, 0);
+        } catch (ExecutionException e) {
+            throw classify(e.getCause(), uri, host, port, address);
         } finally {
-            close(io);
-            close(socket);
-            watchdog.cancel(false);
+            abandoned.set(true);
+            HttpClientRequest request = sent.get();
+            if (request != null) {
+                request.reset(); // closes the connection if the response was not read to the end
+            }
         }
     }
 
-    private Socket startTls(Socket socket, String host, int port, InetAddress address, AtomicBoolean deadlinePassed,
-            URI uri) throws Failure, IOException {
-        SSLSocket ssl = (SSLSocket) httpsFactory.get().createSocket(socket, host, port, true);
-        SSLParameters params = ssl.getSSLParameters();
-        // AIA over https is validated normally (default trust, hostname check) unlike the probe itself.
-        params.setEndpointIdentificationAlgorithm("HTTPS");
-        if (!AddressGuard.isIpLiteral(host)) {
-            params.setServerNames(List.of(new SNIHostName(host)));
-        }
-        ssl.setSSLParameters(params);
-        try {
-            ssl.startHandshake();
-        } catch (SocketTimeoutException e) {
-            throw e;
-        } catch (IOException e) {
-            if (deadlinePassed.get()) {
-                throw new SocketTimeoutException();
-            }
-            throw new Failure(AiaStatus.CONNECT_FAILED, "TLS handshake with " + host + " failed while fetching " + uri
-                    + ": " + ScanText.sentence(e) + ".", address, 0);
-        }
-        return ssl;
-    }
-
-    private static String request(URI uri, String host, int port, boolean https) {
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        if (uri.getRawQuery() != null) {
-            path += "?" + uri.getRawQuery();
-        }
-        boolean defaultPort = port == (https ? 443 : 80);
-        String hostHeader = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + (defaultPort ? "" : ":" + port);
-        return "GET " + path + " HTTP/1.1\r\n"
-                + "Host: " + hostHeader + "\r\n"
-                + "User-Agent: Trustfleet-AIA/1\r\n"
-                + "Accept: application/pkix-cert, application/pkcs7-mime, application/x-x509-ca-cert, "
-                + "application/x-pem-file, */*;q=0.5\r\n"
-                + "Accept-Encoding: identity\r\n"
-                + "Connection: close\r\n\r\n";
-    }
-
-    private Exchange readResponse(InputStream in, URI uri, InetAddress address) throws IOException, Failure {
-        int[] headerBudget = {MAX_HEADER_BYTES};
-        String statusLine = readLine(in, headerBudget, uri, address);
-        if (statusLine == null || !statusLine.startsWith("HTTP/1.")) {
-            throw new Failure(AiaStatus.UNPARSEABLE, uri + " did not answer with an HTTP/1.x response.", address, 0);
-        }
-        String[] parts = statusLine.split(" ", 3);
-        int status;
-        try {
-            status = Integer.parseInt(parts.length > 1 ? parts[1] : "");
-        } catch (NumberFormatException e) {
-            throw new Failure(AiaStatus.UNPARSEABLE, uri + " sent a malformed HTTP status line.", address, 0);
-        }
-        String reason = parts.length > 2 ? ScanText.oneLine(parts[2]) : "";
-        Map<String, String> headers = new HashMap<>();
-        for (;;) {
-            String line = readLine(in, headerBudget, uri, address);
-            if (line == null) {
-                throw new Failure(AiaStatus.UNPARSEABLE, uri + " closed the connection inside the HTTP headers.",
-                        address, status);
-            }
-            if (line.isEmpty()) {
-                break;
-            }
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                headers.putIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                        line.substring(colon + 1).trim());
-            }
-        }
+    /** Runs on the event loop: completes {@code result} with the response, reading a 200's body within the limit. */
+    private void read(HttpClientResponse response, URI uri, InetAddress address, Promise<Exchange> result) {
+        // set first: a reset of a response nobody reads any more must not be logged as unhandled
+        response.exceptionHandler(result::tryFail);
+        int status = response.statusCode();
+        String reason = response.statusMessage() == null ? "" : ScanText.oneLine(response.statusMessage());
+        String location = response.getHeader(HttpHeaders.LOCATION);
+        String contentType = response.getHeader(HttpHeaders.CONTENT_TYPE);
         if (status != 200) {
             // Body of an error or redirect is irrelevant; do not spend time or memory on it.
-            return new Exchange(address, status, reason, headers, new byte[0]);
+            result.tryComplete(new Exchange(address, status, reason, location, contentType, new byte[0]));
+            return;
         }
-        byte[] body;
-        String transferEncoding = headers.getOrDefault("transfer-encoding", "").toLowerCase(Locale.ROOT);
-        if (transferEncoding.contains("chunked")) {
-            body = readChunked(in, uri, address, status);
-        } else if (headers.containsKey("content-length")) {
+        String declared = response.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (declared != null) {
             long length;
             try {
-                length = Long.parseLong(headers.get("content-length"));
+                length = Long.parseLong(declared.trim());
             } catch (NumberFormatException e) {
-                throw new Failure(AiaStatus.UNPARSEABLE, uri + " sent an invalid Content-Length.", address, status);
-            }
-            if (length > maxBytes) {
-                throw tooLarge(uri, address, status, "declares " + length + " bytes");
+                length = -1;
             }
             if (length < 0) {
-                throw new Failure(AiaStatus.UNPARSEABLE, uri + " sent an invalid Content-Length.", address, status);
+                result.tryFail(new Failure(AiaStatus.UNPARSEABLE, uri + " sent an invalid Content-Length.", address,
+                        status));
+                return;
             }
-            body = in.readNBytes((int) length);
-            if (body.length < length) {
-                throw new Failure(AiaStatus.UNPARSEABLE, uri + " closed the connection after " + body.length + " of "
-                        + length + " bytes.", address, status);
+            if (length > maxBytes) {
+                result.tryFail(tooLarge(uri, address, status, "declares " + length + " bytes"));
+                return;
             }
-        } else {
-            body = readToEnd(in, uri, address, status);
         }
-        return new Exchange(address, status, reason, headers, body);
+        Buffer body = Buffer.buffer();
+        response.handler(chunk -> {
+            if (body.length() + chunk.length() > maxBytes) {
+                result.tryFail(tooLarge(uri, address, status, "exceeds the limit"));
+                response.request().reset();
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        response.endHandler(done -> result.tryComplete(new Exchange(address, status, reason, location, contentType,
+                body.getBytes())));
     }
 
-    private byte[] readChunked(InputStream in, URI uri, InetAddress address, int status) throws IOException, Failure {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int[] lineBudget = {MAX_HEADER_BYTES};
-        for (;;) {
-            String sizeLine = readLine(in, lineBudget, uri, address);
-            if (sizeLine == null) {
-                throw new Failure(AiaStatus.UNPARSEABLE, uri + " ended inside a chunked body.", address, status);
-            }
-            int semicolon = sizeLine.indexOf(';');
-            String hex = (semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).trim();
-            long size;
-            try {
-                size = Long.parseLong(hex, 16);
-            } catch (NumberFormatException e) {
-                throw new Failure(AiaStatus.UNPARSEABLE, uri + " sent a malformed chunk size.", address, status);
-            }
-            if (size == 0) {
-                return out.toByteArray();
-            }
-            if (size < 0 || out.size() + size > maxBytes) {
-                throw tooLarge(uri, address, status, "exceeds the limit");
-            }
-            byte[] chunk = in.readNBytes((int) size);
-            if (chunk.length < size) {
-                throw new Failure(AiaStatus.UNPARSEABLE, uri + " ended inside a chunk.", address, status);
-            }
-            out.write(chunk);
-            readLine(in, lineBudget, uri, address);
+    private static Failure classify(Throwable t, URI uri, String host, int port, InetAddress address) {
+        if (t instanceof Failure f) {
+            return f;
         }
+        if (t instanceof ConnectTimeoutException || t instanceof TimeoutException) {
+            return new Failure(AiaStatus.TIMEOUT, "Connecting to " + host + " (" + address.getHostAddress() + ":"
+                    + port + ") timed out.", address, 0);
+        }
+        if (t instanceof SSLException) {
+            return new Failure(AiaStatus.CONNECT_FAILED, "TLS handshake with " + host + " failed while fetching " + uri
+                    + ": " + ScanText.sentence(t) + ".", address, 0);
+        }
+        if (t instanceof ConnectException) {
+            return new Failure(AiaStatus.CONNECT_FAILED, "Could not connect to " + host + " ("
+                    + address.getHostAddress() + ":" + port + "): " + ScanText.sentence(t) + ".", address, 0);
+        }
+        if (t instanceof HttpClosedException) {
+            return new Failure(AiaStatus.UNPARSEABLE, uri + " closed the connection before the response was complete.",
+                    address, 0);
+        }
+        if (t instanceof DecoderException || t instanceof IllegalArgumentException) {
+            return new Failure(AiaStatus.UNPARSEABLE, uri + " did not answer with a well-formed HTTP/1.x response.",
+                    address, 0);
+        }
+        return new Failure(AiaStatus.CONNECT_FAILED, "Connection to " + host + " failed while fetching " + uri + ": "
+                + ScanText.sentence(t) + ".", address, 0);
     }
 
-    private byte[] readToEnd(InputStream in, URI uri, InetAddress address, int status) throws IOException, Failure {
-        byte[] body = in.readNBytes(maxBytes + 1);
-        if (body.length > maxBytes) {
-            throw tooLarge(uri, address, status, "exceeds the limit");
-        }
-        return body;
+    private static String pathAndQuery(URI uri) {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
     }
 
     private Failure tooLarge(URI uri, InetAddress address, int status, String how) {
@@ -331,36 +282,8 @@ final class AiaHttpClient {
         return new Failure(AiaStatus.TIMEOUT, "Fetching " + uri + " did not complete in time.", address, 0);
     }
 
-    /** Reads one CRLF (or LF) terminated line, or null at end of stream before any byte. */
-    private static String readLine(InputStream in, int[] budget, URI uri, InetAddress address)
-            throws IOException, Failure {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (;;) {
-            int b = in.read();
-            if (b < 0) {
-                return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
-            }
-            if (--budget[0] < 0 || line.size() >= MAX_LINE_BYTES) {
-                throw new Failure(AiaStatus.UNPARSEABLE, uri + " sent oversized HTTP headers.", address, 0);
-            }
-            if (b == '\n') {
-                String s = line.toString(StandardCharsets.ISO_8859_1);
-                return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
-            }
-            line.write(b);
-        }
-    }
-
     private static int remainingMillis(long deadlineNanos) {
         long ms = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ms));
-    }
-
-    private static void close(Socket s) {
-        try {
-            s.close();
-        } catch (IOException | RuntimeException ignored) {
-            // The outcome is already decided.
-        }
     }
 }

@@ -1,5 +1,6 @@
 package org.trustfleet.scan;
 
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -13,9 +14,7 @@ public class ScannerBeans {
     @Produces
     @Singleton
     ScannerSettings settings(TrustfleetConfig config) {
-        TrustfleetConfig.Scanner scanner = config.scanner();
-        return new ScannerSettings(scanner.connectTimeout(), scanner.handshakeTimeout(),
-                scanner.allowPrivateAddresses(), scanner.aiaMaxBytes(), scanner.aiaTimeout(), scanner.aiaMaxHops());
+        return ScannerSettings.of(config.scanner());
     }
 
     @Produces
@@ -32,8 +31,8 @@ public class ScannerBeans {
 
     @Produces
     @Singleton
-    ChainEvaluator evaluator(ScannerSettings settings, AddressGuard guard, TrustfleetConfig config) {
-        return new ChainEvaluator(Optional.of(new AiaFetcher(settings, guard)),
+    ChainEvaluator evaluator(ScannerSettings settings, AddressGuard guard, TrustfleetConfig config, Vertx vertx) {
+        return new ChainEvaluator(Optional.of(new AiaFetcher(settings, guard, vertx)),
                 (int) config.scanner().expiresSoon().toDays());
     }
 }

@@ -2,9 +2,11 @@ package org.trustfleet.scan;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.trustfleet.core.TrustfleetConfig;
 
 /**
- * Scanner limits in one immutable value so that probe, guard and AIA fetcher share one configuration source.
+ * Scanner limits in one immutable value so that probe, guard and AIA fetcher share one configuration source, built
+ * from {@link TrustfleetConfig.Scanner} (which holds the defaults) by {@link #of}.
  *
  * @param connectTimeout        TCP connect budget per address; also bounds one DNS lookup
  * @param handshakeTimeout      hard budget for the whole TLS handshake after TCP connect
@@ -21,12 +23,6 @@ public record ScannerSettings(
         Duration aiaTimeout,
         int aiaMaxHops) {
 
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-    public static final int DEFAULT_AIA_MAX_BYTES = 65_536;
-    public static final Duration DEFAULT_AIA_TIMEOUT = Duration.ofSeconds(5);
-    public static final int DEFAULT_AIA_MAX_HOPS = 4;
-
     public ScannerSettings {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
@@ -42,34 +38,10 @@ public record ScannerSettings(
         }
     }
 
-    /** Production defaults: 5 s connect, 10 s handshake, private addresses refused, 64 KiB, 5 s, 4 hops. */
-    public static ScannerSettings defaults() {
-        return new ScannerSettings(DEFAULT_CONNECT_TIMEOUT, DEFAULT_HANDSHAKE_TIMEOUT, false,
-                DEFAULT_AIA_MAX_BYTES, DEFAULT_AIA_TIMEOUT, DEFAULT_AIA_MAX_HOPS);
-    }
-
-    public ScannerSettings withConnectTimeout(Duration value) {
-        return new ScannerSettings(value, handshakeTimeout, allowPrivateAddresses, aiaMaxBytes, aiaTimeout, aiaMaxHops);
-    }
-
-    public ScannerSettings withHandshakeTimeout(Duration value) {
-        return new ScannerSettings(connectTimeout, value, allowPrivateAddresses, aiaMaxBytes, aiaTimeout, aiaMaxHops);
-    }
-
-    public ScannerSettings withAllowPrivateAddresses(boolean value) {
-        return new ScannerSettings(connectTimeout, handshakeTimeout, value, aiaMaxBytes, aiaTimeout, aiaMaxHops);
-    }
-
-    public ScannerSettings withAiaMaxBytes(int value) {
-        return new ScannerSettings(connectTimeout, handshakeTimeout, allowPrivateAddresses, value, aiaTimeout, aiaMaxHops);
-    }
-
-    public ScannerSettings withAiaTimeout(Duration value) {
-        return new ScannerSettings(connectTimeout, handshakeTimeout, allowPrivateAddresses, aiaMaxBytes, value, aiaMaxHops);
-    }
-
-    public ScannerSettings withAiaMaxHops(int value) {
-        return new ScannerSettings(connectTimeout, handshakeTimeout, allowPrivateAddresses, aiaMaxBytes, aiaTimeout, value);
+    /** The settings of {@code trustfleet.scanner.*}; the defaults live there, in one place. */
+    public static ScannerSettings of(TrustfleetConfig.Scanner scanner) {
+        return new ScannerSettings(scanner.connectTimeout(), scanner.handshakeTimeout(),
+                scanner.allowPrivateAddresses(), scanner.aiaMaxBytes(), scanner.aiaTimeout(), scanner.aiaMaxHops());
     }
 
     private static void requirePositive(Duration d, String name) {

@@ -19,7 +19,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.trustfleet.pki.CertificateEncoder;
@@ -28,10 +31,12 @@ import org.trustfleet.pki.TestPki;
 /** AIA caIssuers fetching against a local HTTP server: formats, limits, failures, cache and multi-hop completion. */
 class AiaFetcherTest {
 
-    private static final ScannerSettings SETTINGS = ScannerSettings.defaults()
-            .withAllowPrivateAddresses(true)
-            .withAiaTimeout(Duration.ofMillis(800))
-            .withAiaMaxBytes(16 * 1024);
+    private static final ScannerSettings SETTINGS = ScannerTestSettings.with(Map.of(
+            "allow-private-addresses", "true",
+            "aia-timeout", "800ms",
+            "aia-max-bytes", String.valueOf(16 * 1024)));
+
+    private static Vertx vertx;
 
     private HttpServer server;
     private String base;
@@ -40,6 +45,16 @@ class AiaFetcherTest {
     private TestPki.Cert root;
     private TestPki.Cert intermediate;
     private TestPki.Cert leaf;
+
+    @BeforeAll
+    static void startVertx() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stopVertx() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
 
     @BeforeEach
     void start() throws IOException {
@@ -90,7 +105,7 @@ class AiaFetcherTest {
     }
 
     private AiaFetcher fetcher() {
-        return new AiaFetcher(SETTINGS, new AddressGuard(SETTINGS));
+        return new AiaFetcher(SETTINGS, new AddressGuard(SETTINGS), vertx);
     }
 
     private X509Certificate leafWithAia(String... urls) {
@@ -305,8 +320,8 @@ class AiaFetcherTest {
             send(ex, 503, new byte[0]);
         });
         MutableClock clock = new MutableClock();
-        AiaFetcher fetcher = new AiaFetcher(SETTINGS, new AddressGuard(SETTINGS),
-                new AiaFetcher.CachePolicy(10, Duration.ofHours(1), Duration.ofMinutes(5)), clock, null);
+        AiaFetcher fetcher = new AiaFetcher(SETTINGS, new AddressGuard(SETTINGS), vertx,
+                new AiaFetcher.CachePolicy(10, Duration.ofHours(1), Duration.ofMinutes(5)), clock);
 
         AiaFetch first = fetcher.fetch(base + "/int.cer");
         AiaFetch second = fetcher.fetch(base + "/int.cer");
@@ -332,8 +347,8 @@ class AiaFetcherTest {
     @Test
     void cacheIsBoundedLru() {
         serve("/int.cer", 200, "application/pkix-cert", CertificateEncoder.der(intermediate.cert()));
-        AiaFetcher fetcher = new AiaFetcher(SETTINGS, new AddressGuard(SETTINGS),
-                new AiaFetcher.CachePolicy(2, Duration.ofHours(1), Duration.ofMinutes(5)), Clock.systemUTC(), null);
+        AiaFetcher fetcher = new AiaFetcher(SETTINGS, new AddressGuard(SETTINGS), vertx,
+                new AiaFetcher.CachePolicy(2, Duration.ofHours(1), Duration.ofMinutes(5)), Clock.systemUTC());
         fetcher.fetch(base + "/int.cer?a");
         fetcher.fetch(base + "/int.cer?b");
         fetcher.fetch(base + "/int.cer?a"); // a is now most recently used
@@ -386,8 +401,8 @@ class AiaFetcherTest {
     @Test
     void blockedWhenGuardForbidsLoopback() {
         serve("/int.cer", 200, "application/pkix-cert", CertificateEncoder.der(intermediate.cert()));
-        ScannerSettings production = SETTINGS.withAllowPrivateAddresses(false);
-        AiaFetcher fetcher = new AiaFetcher(production, new AddressGuard(production));
+        ScannerSettings production = ScannerTestSettings.with(Map.of("aia-timeout", "800ms"));
+        AiaFetcher fetcher = new AiaFetcher(production, new AddressGuard(production), vertx);
 
         AiaHop byLiteral = fetcher.fetchIssuer(leaf.cert());
         AiaHop byName = fetcher.fetchIssuer(leafWithAia("http://localhost:" + server.getAddress().getPort() + "/int.cer"));
@@ -413,6 +428,33 @@ class AiaFetcherTest {
         assertThat(f.status()).isEqualTo(AiaStatus.BLOCKED_ADDRESS);
         assertThat(hits("/to-any.cer")).isEqualTo(1);
         assertThat(hits("/int.cer")).isZero();
+    }
+
+    @Test
+    void connectsToTheAddressTheGuardCheckedAndNamesTheHostInTheHostHeader() {
+        // The name resolves only through the guard's resolver: a client that looked it up again would fail.
+        AtomicInteger lookups = new AtomicInteger();
+        AddressGuard guard = new AddressGuard(true, host -> {
+            lookups.incrementAndGet();
+            if (!host.equals("pki.only-the-guard-knows.test")) {
+                throw new java.net.UnknownHostException(host);
+            }
+            return new InetAddress[] {InetAddress.getByName("127.0.0.1")};
+        }, Duration.ofSeconds(1));
+        List<String> hostHeaders = new java.util.concurrent.CopyOnWriteArrayList<>();
+        byte[] der = CertificateEncoder.der(intermediate.cert());
+        server.createContext("/named.cer", ex -> {
+            hostHeaders.add(ex.getRequestHeaders().getFirst("Host"));
+            send(ex, 200, der);
+        });
+        String url = "http://pki.only-the-guard-knows.test:" + server.getAddress().getPort() + "/named.cer";
+
+        AiaFetch f = new AiaFetcher(SETTINGS, guard, vertx).fetch(url);
+
+        assertThat(f.status()).as(f.detail()).isEqualTo(AiaStatus.FETCHED);
+        assertThat(f.address().getHostAddress()).isEqualTo("127.0.0.1");
+        assertThat(lookups).hasValue(1);
+        assertThat(hostHeaders).containsExactly("pki.only-the-guard-knows.test:" + server.getAddress().getPort());
     }
 
     @Test

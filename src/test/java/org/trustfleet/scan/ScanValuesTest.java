@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Defaults and invariants of the small value types the service will map to configuration and API fields. */
@@ -11,23 +12,27 @@ class ScanValuesTest {
 
     @Test
     void settingsDefaultsAreTheProductionValues() {
-        ScannerSettings d = ScannerSettings.defaults();
+        ScannerSettings d = ScannerTestSettings.with(Map.of());
         assertThat(d.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(d.handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(d.allowPrivateAddresses()).isFalse();
         assertThat(d.aiaMaxBytes()).isEqualTo(65_536);
         assertThat(d.aiaTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(d.aiaMaxHops()).isEqualTo(4);
-        assertThat(d.withAllowPrivateAddresses(true).allowPrivateAddresses()).isTrue();
+        assertThat(ScannerTestSettings.with(Map.of("allow-private-addresses", "true")).allowPrivateAddresses())
+                .isTrue();
     }
 
     @Test
     void settingsRejectNonsense() {
-        assertThatThrownBy(() -> ScannerSettings.defaults().withConnectTimeout(Duration.ZERO))
+        Duration s = Duration.ofSeconds(1);
+        assertThatThrownBy(() -> new ScannerSettings(Duration.ZERO, s, false, 1, s, 0))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ScannerSettings.defaults().withAiaMaxBytes(0))
+        assertThatThrownBy(() -> new ScannerSettings(s, s, false, 0, s, 0))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ScannerSettings.defaults().withAiaMaxHops(-1))
+        assertThatThrownBy(() -> new ScannerSettings(s, s, false, 1, s, -1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ScannerTestSettings.with(Map.of("aia-max-bytes", "0")))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.trustfleet.pki.CertificateEncoder;
@@ -16,10 +17,11 @@ import org.trustfleet.pki.TestPki;
 /** Probes real in-process TLS servers on 127.0.0.1 and checks that chains are captured verbatim and failures classified. */
 class TlsProbeTest {
 
-    private static final ScannerSettings LOOPBACK = ScannerSettings.defaults()
-            .withAllowPrivateAddresses(true)
-            .withConnectTimeout(Duration.ofSeconds(2))
-            .withHandshakeTimeout(Duration.ofSeconds(5));
+    private static final Map<String, String> LOOPBACK_PROPERTIES = Map.of(
+            "allow-private-addresses", "true",
+            "connect-timeout", "2s",
+            "handshake-timeout", "5s");
+    private static final ScannerSettings LOOPBACK = ScannerTestSettings.with(LOOPBACK_PROPERTIES);
 
     private static Pki pki;
 
@@ -132,7 +134,8 @@ class TlsProbeTest {
 
     @Test
     void silentServerCostsOneHandshakeTimeout() throws Exception {
-        TlsProbe quick = new TlsProbe(LOOPBACK.withHandshakeTimeout(Duration.ofMillis(500)));
+        TlsProbe quick = new TlsProbe(ScannerTestSettings.with(
+                overriding(LOOPBACK_PROPERTIES, "handshake-timeout", "500ms")));
         try (TestTlsServer server = TestTlsServer.silent()) {
             long start = System.nanoTime();
             ProbeResult r = quick.probe(ProbeTarget.of("127.0.0.1", server.port(), "sts.contoso.test"));
@@ -239,7 +242,8 @@ class TlsProbeTest {
 
     @Test
     void loopbackIsBlockedWithoutAnyConnection() throws Exception {
-        TlsProbe production = new TlsProbe(LOOPBACK.withAllowPrivateAddresses(false));
+        TlsProbe production = new TlsProbe(ScannerTestSettings.with(
+                overriding(LOOPBACK_PROPERTIES, "allow-private-addresses", "false")));
         try (TestTlsServer server = TestTlsServer.tls(pki.fullChain(), pki.leafKey())) {
             ProbeResult byLiteral = production.probe(ProbeTarget.of("127.0.0.1", server.port()));
             ProbeResult byName = production.probe(ProbeTarget.of("localhost", server.port()));
@@ -262,5 +266,11 @@ class TlsProbeTest {
             ProbeResult r = probe.probe(ProbeTarget.of("127.0.0.1", server.port(), "odd_name.contoso.test"));
             assertThat(r.status()).as(r.toString()).isEqualTo(ProbeStatus.OK);
         }
+    }
+
+    private static Map<String, String> overriding(Map<String, String> base, String key, String value) {
+        Map<String, String> m = new HashMap<>(base);
+        m.put(key, value);
+        return m;
     }
 }
