@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -293,7 +294,7 @@ public final class TlsProbe {
             if (e instanceof EOFException || msg.contains("Remote host terminated")) {
                 return "TLS handshake failed: " + where + " closed the connection during the handshake." + noSni;
             }
-            if (e instanceof SocketException && msg.toLowerCase().contains("reset")) {
+            if (e instanceof SocketException && msg.toLowerCase(Locale.ROOT).contains("reset")) {
                 return "TLS handshake failed: " + where + " reset the connection during the handshake." + noSni;
             }
             if (msg.startsWith("Received fatal alert: ")) {

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -127,7 +128,7 @@ class ReferenceAgentTest {
     @Test
     void enrollWithExpectedRootFingerprint() {
         String fp = org.trustfleet.pki.Sha256.of(server.authority.rootCertificate());
-        assertThat(agent.enroll(server.baseUrl(), FakeTrustfleetServer.ENROLLMENT_TOKEN, "hw", 30, fp.toUpperCase())
+        assertThat(agent.enroll(server.baseUrl(), FakeTrustfleetServer.ENROLLMENT_TOKEN, "hw", 30, fp.toUpperCase(Locale.ROOT))
                 .tenantId()).isEqualTo(server.tenant);
     }
 
