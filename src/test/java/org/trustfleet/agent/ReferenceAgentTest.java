@@ -128,8 +128,8 @@ class ReferenceAgentTest {
     @Test
     void enrollWithExpectedRootFingerprint() {
         String fp = org.trustfleet.pki.Sha256.of(server.authority.rootCertificate());
-        assertThat(agent.enroll(server.baseUrl(), FakeTrustfleetServer.ENROLLMENT_TOKEN, "hw", 30, fp.toUpperCase(Locale.ROOT))
-                .tenantId()).isEqualTo(server.tenant);
+        assertThat(agent.enroll(server.baseUrl(), FakeTrustfleetServer.ENROLLMENT_TOKEN, "hw", 30,
+                fp.toUpperCase(Locale.ROOT)).tenantId()).isEqualTo(server.tenant);
     }
 
     @Test
