@@ -38,10 +38,6 @@ public final class LocalCaStore {
         this.dir = dir.toAbsolutePath();
     }
 
-    public Path dir() {
-        return dir;
-    }
-
     /** The file that holds (or would hold) the certificate. */
     public Path fileOf(String sha256) {
         if (!SHA256_HEX.matcher(sha256).matches()) {

@@ -1,7 +1,6 @@
 package org.trustfleet.scan;
 
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,14 +33,6 @@ public record AiaCompletion(X509Certificate start, List<X509Certificate> fetched
         Objects.requireNonNull(stop, "stop");
         fetched = List.copyOf(fetched);
         hops = List.copyOf(hops);
-    }
-
-    /** {@code start} followed by every fetched issuer. */
-    public List<X509Certificate> path() {
-        List<X509Certificate> p = new ArrayList<>(fetched.size() + 1);
-        p.add(start);
-        p.addAll(fetched);
-        return List.copyOf(p);
     }
 
     /** The hop that failed, when the walk stopped as UNAVAILABLE. */

@@ -3,7 +3,6 @@ package org.trustfleet.scan;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * One step of AIA chain completion: for {@code certificate}, which issuer was fetched from which URL, or why none.
@@ -31,9 +30,5 @@ public record AiaHop(
 
     public boolean isFetched() {
         return status == AiaStatus.FETCHED;
-    }
-
-    public Optional<X509Certificate> issuerOptional() {
-        return Optional.ofNullable(issuer);
     }
 }
