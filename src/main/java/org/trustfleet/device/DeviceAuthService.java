@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
@@ -226,7 +227,7 @@ public class DeviceAuthService {
         tokens.invalidateIf(matches);
     }
 
-    private InvalidationFeed.Subscriber payloadSubscriber(java.util.function.Function<DeviceIdentity, UUID> of) {
+    private InvalidationFeed.Subscriber payloadSubscriber(Function<DeviceIdentity, UUID> of) {
         return new InvalidationFeed.Subscriber() {
             @Override
             public void invalidate(Set<String> keys) {
