@@ -101,4 +101,19 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule servicesDoNotDependOnWeb = noClasses().that().resideOutsideOfPackages("org.trustfleet.web..")
             .should().dependOnClassesThat().resideInAPackage("org.trustfleet.web..");
+
+    /**
+     * Caches are built only in {@code org.trustfleet.cache} (bounded, named, in the metrics, invalidated through one
+     * feed): no other class uses Caffeine or Quarkus' cache directly, and none makes its own LRU map by extending
+     * {@link java.util.LinkedHashMap} (the {@code removeEldestEntry} idiom).
+     */
+    @ArchTest
+    static void onlyTheCachePackageBuildsCaches(com.tngtech.archunit.core.domain.JavaClasses classes) {
+        noClasses().that().resideOutsideOfPackage("org.trustfleet.cache..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.github.benmanes.caffeine..",
+                        "io.quarkus.cache..")
+                .orShould().beAssignableTo(java.util.LinkedHashMap.class)
+                .as("no class outside org.trustfleet.cache builds its own cache")
+                .check(classes);
+    }
 }

@@ -31,6 +31,9 @@ public interface TrustfleetConfig {
     /** Drift report settings. */
     Drift drift();
 
+    /** In-memory caches and their cross-replica invalidation feed. */
+    Cache cache();
+
     /** Embedded database settings (used only when quarkus.datasource.jdbc.url is unset). */
     EmbeddedDb embeddedDb();
 
@@ -158,24 +161,40 @@ public interface TrustfleetConfig {
         int maxFailuresPerMinute();
     }
 
+    /** Settings of the in-memory caches (all built by {@code org.trustfleet.cache.Caches}). */
+    interface Cache {
+        /**
+         * How often each replica polls the cache invalidation feed ({@code cache_invalidation}) and drops the cached
+         * entries that changed on other replicas: device tokens (revocation, re-enrollment, group or tenant change)
+         * and signed payloads (new requirements, signer rotation). A change takes effect at once on the replica that
+         * made it and within this interval on the others (at most twice it: a replica whose last successful poll
+         * is older than that checks every device token against the database until a poll succeeds again).
+         * At least one second (the scheduler's resolution).
+         */
+        @WithDefault("2s")
+        Duration invalidationPollInterval();
+
+        /** Most decoded certificates a replica keeps in memory (by SHA-256; rows never change). */
+        @WithDefault("4096")
+        int certificatesMaxEntries();
+
+        /** Most per-endpoint policy analyses a replica keeps in memory. */
+        @WithDefault("10000")
+        int analysesMaxEntries();
+
+        /** Most groups whose signed payload a replica keeps in memory. */
+        @WithDefault("10000")
+        int signedPayloadsMaxEntries();
+    }
+
     /** Settings of enrolled devices. */
     interface Device {
         /**
          * Longest time a replica keeps a cached device-token lookup (a backstop: entries are dropped much earlier
-         * when the device's credentials change, see {@code credentials-poll-interval}).
+         * when the device's credentials change, see {@code trustfleet.cache.invalidation-poll-interval}).
          */
         @WithDefault("1h")
         Duration authCacheTtl();
-
-        /**
-         * How often each replica polls the database for devices whose token, revocation, group or tenant changed
-         * (the {@code credentials_changed_at} change feed) and drops their cached token lookups. Revocation and
-         * re-enrollment take effect at once on the replica that handled them and within this interval on the
-         * others (at most twice this interval: a replica whose last successful poll is older than that checks every
-         * device token against the database until a poll succeeds again).
-         */
-        @WithDefault("2s")
-        Duration credentialsPollInterval();
 
         /** Most device-token lookups a replica keeps in memory (about 0.5 KB each). */
         @WithDefault("250000")

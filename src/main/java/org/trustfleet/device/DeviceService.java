@@ -74,26 +74,21 @@ public class DeviceService {
     }
 
     /**
-     * The signed payload of the device's own group from memory only, never blocking (the hot path), or {@code null}
-     * when the device's identity or the group's payload is not cached: then call {@link #payload} on a worker.
+     * The signed payload of the group of the device whose token this is: the blocking side of the delivery, for
+     * whatever {@link DeviceAuthService#cachedDelivery} could not answer from memory. It checks the token (401 when
+     * unknown or revoked, 410 when the device's group was deleted), notes the device as seen and keeps the payload
+     * with the token for the next requests.
      */
-    public SignedPayload payloadFromMemory(UUID deviceId) {
-        DeviceIdentity device = auth.seenFromMemory(deviceId);
-        if (device == null || device.groupId() == null) {
-            return null;
-        }
-        return payloads.cached(device.tenantId(), device.groupId());
-    }
-
-    /** The signed payload of the device's own group (may block: loads what is not cached). */
-    public SignedPayload payload(UUID deviceId) {
-        DeviceIdentity device = auth.identity(deviceId).orElseThrow(DeviceService::revoked);
+    public SignedPayload payload(String token) {
+        long generation = auth.payloadGeneration();
+        DeviceIdentity device = auth.authenticate(token).orElseThrow(DeviceService::revoked);
         if (device.groupId() == null) {
             throw new TrustfleetException(ErrorKind.GONE,
                     "the device group of this device was deleted; re-enroll with a token of another group");
         }
-        auth.seen(deviceId);
-        return payloads.current(device.tenantId(), device.groupId());
+        SignedPayload payload = payloads.current(device.tenantId(), device.groupId());
+        auth.delivered(token, device, payload, generation);
+        return payload;
     }
 
     /** Stores the device's latest report (replacing the previous one) and marks it seen. */

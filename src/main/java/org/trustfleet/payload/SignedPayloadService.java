@@ -3,7 +3,6 @@ package org.trustfleet.payload;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Singleton;
 import java.security.cert.X509Certificate;
 import java.sql.Connection;
@@ -18,10 +17,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
+import org.trustfleet.cache.BoundedCache;
+import org.trustfleet.cache.Caches;
+import org.trustfleet.cache.InvalidationFeed;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.policy.GroupRequirements;
@@ -34,13 +37,17 @@ import org.trustfleet.policy.RequirementsService;
  * kept in memory for the hot path. A payload is re-signed (same version, later issuedAt and expiresAt) only when
  * less than half of its validity is left; agents accept such a refresh.
  *
- * <p>Staleness: this replica drops a group's entry at once when its requirements change or its tenant's signer
- * rotates; entries made elsewhere are re-checked against the database every
- * {@code trustfleet.payload.cache-check-interval}.
+ * <p>Staleness: a group's entry is dropped when its requirements change or its tenant's signer rotates, through the
+ * {@link InvalidationFeed} (at once on the replica that made the change, within one poll elsewhere); as a backstop,
+ * entries are re-checked against the database every {@code trustfleet.payload.cache-check-interval}.
  */
 // @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
 @Singleton
 public class SignedPayloadService {
+    /** The feed name of a group's payload changes (keys: group ids): new requirements. */
+    public static final String GROUP_PAYLOADS = "group-payload";
+    /** The feed name of a tenant's signer changes (keys: tenant ids): rotation. */
+    public static final String TENANT_SIGNERS = "tenant-signer";
     private static final Logger LOG = Logger.getLogger(SignedPayloadService.class);
 
     private final RequirementsService requirements;
@@ -49,20 +56,50 @@ public class SignedPayloadService {
     private final Clock clock;
     private final Duration validity;
     private final Duration checkInterval;
-    private final Map<UUID, Entry> cache = new ConcurrentHashMap<>();
+    private final InvalidationFeed feed;
+    private final BoundedCache<UUID, Entry> cache;
+    /** One lock per group, so that one replica signs a group's payload once, not once per waiting request. */
     private final Map<UUID, Object> locks = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
 
     private record Entry(SignedPayload payload, Instant checkedAt) {}
 
     public SignedPayloadService(RequirementsService requirements, SigningKeyService keys, AgroalDataSource db,
-            Clock clock, TrustfleetConfig config) {
+            Clock clock, TrustfleetConfig config, InvalidationFeed feed) {
         this.requirements = requirements;
         this.keys = keys;
         this.db = db;
         this.clock = clock;
         this.validity = config.payload().validity();
         this.checkInterval = config.payload().cacheCheckInterval();
+        this.feed = feed;
+        this.cache = Caches.bounded("signed-payloads", config.cache().signedPayloadsMaxEntries());
+        feed.subscribe(GROUP_PAYLOADS, new InvalidationFeed.Subscriber() {
+            @Override
+            public void invalidate(Set<String> groupIds) {
+                generation.incrementAndGet();
+                groupIds.forEach(id -> cache.invalidate(UUID.fromString(id)));
+            }
+
+            @Override
+            public void invalidateAll() {
+                generation.incrementAndGet();
+                cache.invalidateAll();
+            }
+        });
+        feed.subscribe(TENANT_SIGNERS, new InvalidationFeed.Subscriber() {
+            @Override
+            public void invalidate(Set<String> tenantIds) {
+                generation.incrementAndGet();
+                cache.invalidateIf(e -> tenantIds.contains(e.payload().tenantId().toString()));
+            }
+
+            @Override
+            public void invalidateAll() {
+                generation.incrementAndGet();
+                cache.invalidateAll();
+            }
+        });
         if (validity.compareTo(Duration.ofMinutes(1)) < 0) {
             throw new IllegalStateException("trustfleet.payload.validity must be at least one minute");
         }
@@ -87,11 +124,6 @@ public class SignedPayloadService {
             }
             return loaded;
         }
-    }
-
-    /** The group's current signed payload from memory only (never blocks), or {@code null} when not cached. */
-    public SignedPayload cached(UUID tenantId, UUID groupId) {
-        return usable(cache.get(groupId), tenantId, clock.instant());
     }
 
     private SignedPayload usable(Entry e, UUID tenantId, Instant now) {
@@ -177,13 +209,13 @@ public class SignedPayloadService {
         }
     }
 
-    void onRequirementsChanged(@Observes(during = TransactionPhase.AFTER_SUCCESS) RequirementsChanged event) {
-        generation.incrementAndGet();
-        cache.remove(event.groupId());
+    /** In the recomputing transaction: every replica drops the group's payload once it commits. */
+    void onRequirementsChanged(@Observes RequirementsChanged event) {
+        feed.publish(GROUP_PAYLOADS, event.groupId().toString());
     }
 
-    void onSignerRotated(@Observes(during = TransactionPhase.AFTER_SUCCESS) SignerRotated event) {
-        generation.incrementAndGet();
-        cache.values().removeIf(e -> e.payload().tenantId().equals(event.tenantId()));
+    /** In the rotating transaction: every replica drops the tenant's payloads once it commits. */
+    void onSignerRotated(@Observes SignerRotated event) {
+        feed.publish(TENANT_SIGNERS, event.tenantId().toString());
     }
 }

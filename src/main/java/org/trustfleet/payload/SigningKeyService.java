@@ -15,11 +15,11 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
+import org.trustfleet.cache.BoundedCache;
+import org.trustfleet.cache.Caches;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.Sha256;
@@ -34,12 +34,17 @@ import org.trustfleet.pki.Sha256;
 public class SigningKeyService {
     private static final Logger LOG = Logger.getLogger(SigningKeyService.class);
     private static final String ROOT_KEY_ID = "payload-root";
+    private static final int SIGNERS_KEPT = 10_000;
 
     private final AgroalDataSource db;
     private final MasterKeyProvider masterKeys;
     private final Clock clock;
     private final Event<SignerRotated> rotated;
-    private final Map<UUID, TenantSigner> signersById = new ConcurrentHashMap<>();
+    /**
+     * Unsealed signers by id. A signer row never changes (rotation retires it and inserts a new one), so entries
+     * need no invalidation; the bound is far above one active signer per tenant.
+     */
+    private final BoundedCache<UUID, TenantSigner> signersById = Caches.bounded("payload-signers", SIGNERS_KEPT);
     private volatile SigningAuthority authority;
 
     public SigningKeyService(AgroalDataSource db, MasterKeyProvider masterKeys, Clock clock,

@@ -9,8 +9,9 @@ import java.security.cert.X509Certificate;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,7 +24,9 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.trustfleet.core.JsonColumns;
-import org.trustfleet.core.LruMap;
+import org.trustfleet.cache.BoundedCache;
+import org.trustfleet.cache.Caches;
+import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.CertificateSummary;
 import org.trustfleet.pki.Sha256;
@@ -44,8 +47,6 @@ import org.trustfleet.truststore.TrustStoreService;
  */
 @ApplicationScoped
 public class RequirementsService {
-    private static final int ANALYSIS_CACHE_SIZE = 10_000;
-
     private final PolicyEngine engine = PolicyEngine.create();
     private final DeviceGroupService groups;
     private final EndpointService endpoints;
@@ -56,15 +57,19 @@ public class RequirementsService {
     private final JsonColumns json;
     private final Clock clock;
     private final Event<RequirementsChanged> changed;
-    private final Map<String, EndpointAnalysis> analyses = Collections.synchronizedMap(
-            new LruMap<>(ANALYSIS_CACHE_SIZE));
+    /**
+     * Per-endpoint analyses by (endpoint, scan, store snapshot, tenant anchors, candidate pool, verified name, UTC
+     * day): any change of an input is a new key, and the day bounds how long an analysis made with yesterday's
+     * "now" (expiry checks) is reused.
+     */
+    private final BoundedCache<String, EndpointAnalysis> analyses;
     private volatile CachedStores cachedStores;
 
     private record CachedStores(long version, PlatformStores stores) {}
 
     public RequirementsService(DeviceGroupService groups, EndpointService endpoints, ScanService scans,
             TrustStoreService stores, AnchorService anchors, CertificateStore certificates, JsonColumns json,
-            Clock clock, Event<RequirementsChanged> changed) {
+            Clock clock, Event<RequirementsChanged> changed, TrustfleetConfig config) {
         this.groups = groups;
         this.endpoints = endpoints;
         this.scans = scans;
@@ -74,6 +79,7 @@ public class RequirementsService {
         this.json = json;
         this.clock = clock;
         this.changed = changed;
+        this.analyses = Caches.bounded("endpoint-analyses", config.cache().analysesMaxEntries());
     }
 
     /** The group's current requirements, computed first if they never were. */
@@ -151,7 +157,7 @@ public class RequirementsService {
             }
             ScanResult scan = latest.get(endpoint.id());
             String cacheKey = endpoint.id() + "/" + (scan == null ? "none" : scan.id()) + "/" + contextKey + "/"
-                    + endpoint.verifiedName();
+                    + endpoint.verifiedName() + "/" + LocalDate.ofInstant(now, ZoneOffset.UTC);
             EndpointAnalysis analysis = analyses.get(cacheKey);
             if (analysis == null) {
                 analysis = engine.analyze(observation(endpoint, scan, presentedByEndpoint, extraByEndpoint),

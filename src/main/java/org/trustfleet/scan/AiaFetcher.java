@@ -7,10 +7,8 @@ import java.net.URISyntaxException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.ASN1Primitive;
@@ -20,7 +18,8 @@ import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.trustfleet.core.LruMap;
+import org.trustfleet.cache.BoundedCache;
+import org.trustfleet.cache.Caches;
 import org.trustfleet.pki.CertificateParseException;
 import org.trustfleet.pki.CertificateParser;
 import org.trustfleet.pki.Certificates;
@@ -31,8 +30,9 @@ import org.trustfleet.pki.ParseLimits;
  * so the scanner can name (and the fleet can install) the exact intermediate a server forgot to send.
  *
  * <p>Only http and https URLs are fetched, each through {@link AddressGuard} with a connection to the approved
- * address (Vert.x's HTTP client, see {@link AiaHttpClient}), bounded by {@link ScannerSettings#aiaTimeout()}, {@link ScannerSettings#aiaMaxBytes()} and
- * {@link #MAX_REDIRECTS}. Results, failures included, are cached in memory by URL (LRU with TTL).
+ * address (Vert.x's HTTP client, see {@link AiaHttpClient}), bounded by {@link ScannerSettings#aiaTimeout()},
+ * {@link ScannerSettings#aiaMaxBytes()} and {@link #MAX_REDIRECTS}. Results, failures included, are cached in memory
+ * by URL (bounded, with TTL).
  */
 public final class AiaFetcher {
 
@@ -42,7 +42,7 @@ public final class AiaFetcher {
     /**
      * Cache bounds.
      *
-     * @param maxEntries  LRU capacity
+     * @param maxEntries  most URLs kept
      * @param positiveTtl lifetime of a successful fetch
      * @param negativeTtl lifetime of a failure (shorter: outages end)
      */
@@ -66,11 +66,7 @@ public final class AiaFetcher {
     private final ScannerSettings settings;
     private final AiaHttpClient http;
     private final CachePolicy cachePolicy;
-    private final Clock clock;
-    private final Map<String, CacheEntry> cache;
-
-    private record CacheEntry(AiaFetch fetch, Instant expiresAt) {
-    }
+    private final BoundedCache<String, AiaFetch> cache;
 
     /** Production constructor: default cache, system clock. */
     public AiaFetcher(ScannerSettings settings, AddressGuard guard, Vertx vertx) {
@@ -85,10 +81,10 @@ public final class AiaFetcher {
             Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.cachePolicy = Objects.requireNonNull(cachePolicy, "cachePolicy");
-        this.clock = Objects.requireNonNull(clock, "clock");
         this.http = new AiaHttpClient(Objects.requireNonNull(vertx, "vertx"), Objects.requireNonNull(guard, "guard"),
                 settings.aiaMaxBytes(), MAX_REDIRECTS);
-        this.cache = new LruMap<>(cachePolicy.maxEntries());
+        this.cache = Caches.expiring("aia-fetches", cachePolicy.maxEntries(), Objects.requireNonNull(clock, "clock"),
+                (url, fetch) -> fetch.isOk() ? cachePolicy.positiveTtl() : cachePolicy.negativeTtl());
     }
 
     /**
@@ -205,11 +201,9 @@ public final class AiaFetcher {
         }
     }
 
-    /** Number of cached URLs (including expired entries not yet evicted). */
+    /** Number of cached URLs. */
     public int cacheSize() {
-        synchronized (cache) {
-            return cache.size();
-        }
+        return (int) cache.size();
     }
 
     // Which failure to report when several URLs failed: network-level facts beat "wrong scheme".
@@ -252,17 +246,8 @@ public final class AiaFetcher {
     }
 
     private AiaFetch cached(String key) {
-        synchronized (cache) {
-            CacheEntry e = cache.get(key);
-            if (e == null) {
-                return null;
-            }
-            if (!clock.instant().isBefore(e.expiresAt())) {
-                cache.remove(key);
-                return null;
-            }
-            return e.fetch().asCached();
-        }
+        AiaFetch e = cache.get(key);
+        return e == null ? null : e.asCached();
     }
 
     private void store(String key, AiaFetch fetch) {
@@ -270,9 +255,7 @@ public final class AiaFetcher {
         if (cachePolicy.maxEntries() == 0 || ttl.isZero() || ttl.isNegative()) {
             return;
         }
-        synchronized (cache) {
-            cache.put(key, new CacheEntry(fetch, clock.instant().plus(ttl)));
-        }
+        cache.put(key, fetch);
     }
 
     private static Duration elapsed(long startNanos) {

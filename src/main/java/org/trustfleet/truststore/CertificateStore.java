@@ -13,14 +13,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.trustfleet.core.LruMap;
+import org.trustfleet.cache.BoundedCache;
+import org.trustfleet.cache.Caches;
+import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.CertificateParser;
 import org.trustfleet.pki.CertificateSummary;
@@ -31,25 +32,26 @@ import org.trustfleet.pki.Sha256;
  * SHA-256. Earlier scans' intermediates are looked up here to complete chains.
  *
  * <p>A SHA-256 names one certificate forever and rows are never deleted, so the certificates this replica has read
- * or committed are kept decoded in memory ({@value #REMEMBERED}, least recently used first out): a scan then
+ * or committed are kept decoded in memory (at most {@code trustfleet.cache.certificates-max-entries}): a scan then
  * neither re-inserts the chain it saw last time nor parses its tenant's anchors again.
  */
 @ApplicationScoped
 public class CertificateStore {
-    static final int REMEMBERED = 4096;
     static final int INSERT_ROWS = 1000;
 
     private final EntityManager em;
     private final Clock clock;
     private final TransactionSynchronizationRegistry transactions;
-    private final Map<String, X509Certificate> stored = Collections.synchronizedMap(new LruMap<>(REMEMBERED));
+    private final BoundedCache<String, X509Certificate> stored;
     /** Names this store's entry among the transaction's resources. */
     private final Object writtenKey = new Object();
 
-    public CertificateStore(EntityManager em, Clock clock, TransactionSynchronizationRegistry transactions) {
+    public CertificateStore(EntityManager em, Clock clock, TransactionSynchronizationRegistry transactions,
+            TrustfleetConfig config) {
         this.em = em;
         this.clock = clock;
         this.transactions = transactions;
+        this.stored = Caches.bounded("certificates", config.cache().certificatesMaxEntries());
     }
 
     /** Stores the certificates not stored yet (concurrent writers of the same certificate are fine). */

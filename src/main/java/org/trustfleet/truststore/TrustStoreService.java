@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+import org.trustfleet.cache.BoundedCache;
+import org.trustfleet.cache.Caches;
 import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.Sha256;
@@ -32,7 +34,8 @@ public class TrustStoreService {
     private final CertificateStore certificates;
     private final Clock clock;
     private final Event<TrustStoresChanged> changed;
-    private volatile CachedSnapshot cached;
+    /** The snapshot by the operator stores' signature (count and latest change), which every replica reads. */
+    private final BoundedCache<String, StoreSnapshot> snapshots = Caches.bounded("trust-store-snapshots", 1);
     private final AtomicLong generations = new AtomicLong();
 
     /** Fired after an operator store was added or replaced. */
@@ -40,8 +43,6 @@ public class TrustStoreService {
 
     /** The result of an upsert: the store and whether it replaced an existing one. */
     public record StoreWrite(TrustStoreSummary store, boolean replaced) {}
-
-    private record CachedSnapshot(String signature, StoreSnapshot snapshot) {}
 
     public TrustStoreService(CertificateStore certificates, Clock clock, Event<TrustStoresChanged> changed) {
         this.certificates = certificates;
@@ -56,9 +57,9 @@ public class TrustStoreService {
                 .createNativeQuery("SELECT count(*), coalesce(max(updated_at), 'epoch') FROM trust_store")
                 .getSingleResult();
         String signature = row[0] + "/" + row[1];
-        CachedSnapshot current = cached;
-        if (current != null && current.signature().equals(signature)) {
-            return current.snapshot();
+        StoreSnapshot current = snapshots.get(signature);
+        if (current != null) {
+            return current;
         }
         List<PlatformStore> operator = new ArrayList<>();
         for (TrustStoreEntity entity : TrustStoreEntity.<TrustStoreEntity>list("order by updatedAt, name")) {
@@ -68,7 +69,8 @@ public class TrustStoreService {
         }
         // a fresh generation per reload: derived caches key on it and must never mistake one store set for another
         StoreSnapshot snapshot = new StoreSnapshot(BUNDLED, operator, generations.incrementAndGet());
-        cached = new CachedSnapshot(signature, snapshot);
+        snapshots.invalidateAll(); // the old signature is never current again
+        snapshots.put(signature, snapshot);
         return snapshot;
     }
 

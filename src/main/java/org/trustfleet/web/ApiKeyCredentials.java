@@ -23,10 +23,4 @@ public class ApiKeyCredentials implements CredentialResolver {
         }
         return keys.authenticate(token);
     }
-
-    /** Device tokens are never API keys; anything else needs the database. */
-    @Override
-    public Answer resolveWithoutBlocking(String token) {
-        return DeviceAuthService.isDeviceToken(token) ? Answer.NOT_MINE : Answer.NEEDS_BLOCKING;
-    }
 }

@@ -43,30 +43,12 @@ public class Authenticator {
         return token;
     }
 
-    /** The caller a token stands for, asking each resolver in turn; may block (database). */
+    /** The caller a token stands for, asking each resolver in turn; may block (database), so never on the event loop. */
     public Caller authenticate(String token) {
         for (CredentialResolver resolver : resolvers) {
             Optional<Caller> caller = resolver.resolve(token);
             if (caller.isPresent()) {
                 return caller.get();
-            }
-        }
-        throw unknownToken();
-    }
-
-    /**
-     * The same question from memory only, in the same order, never blocking: the caller, or {@code null} when some
-     * resolver cannot tell without the database. Throws, as {@link #authenticate} would, when no resolver claims
-     * the token.
-     */
-    public Caller authenticateFromMemory(String token) {
-        for (CredentialResolver resolver : resolvers) {
-            CredentialResolver.Answer answer = resolver.resolveWithoutBlocking(token);
-            if (answer.needsBlocking()) {
-                return null;
-            }
-            if (answer.caller() != null) {
-                return answer.caller();
             }
         }
         throw unknownToken();

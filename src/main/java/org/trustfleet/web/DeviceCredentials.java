@@ -22,16 +22,6 @@ public class DeviceCredentials implements CredentialResolver {
         return devices.authenticate(token).map(DeviceCredentials::caller);
     }
 
-    /** A cached token answers from memory; an uncached device token needs the database. */
-    @Override
-    public Answer resolveWithoutBlocking(String token) {
-        if (!DeviceAuthService.isDeviceToken(token)) {
-            return Answer.NOT_MINE;
-        }
-        DeviceIdentity identity = devices.authenticateFromMemory(token);
-        return identity == null ? Answer.NEEDS_BLOCKING : Answer.of(caller(identity));
-    }
-
     private static Caller caller(DeviceIdentity d) {
         return new Caller(Role.DEVICE, Optional.of(d.tenantId()), d.deviceId());
     }

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.trustfleet.core.ErrorKind;
 import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.device.DeviceAuthService;
 import org.trustfleet.device.DeviceService;
 import org.trustfleet.payload.SignedPayload;
 import org.trustfleet.tenant.Caller;
@@ -24,10 +25,11 @@ import org.trustfleet.tenant.Role;
 
 /**
  * {@code GET /api/v1/device/payload}, served directly on Vert.x rather than through JAX-RS because every enrolled
- * device polls it: the hot path of the service. With the device's token and its group's payload in memory (the
- * normal case) the request is answered on the event loop with the shared signed bytes; a token or payload that is
- * not cached is looked up on a worker thread. Authentication and the role check are {@link Authenticator}'s, as for
- * every JAX-RS endpoint, and failures are {@link ProblemMapper}'s problem documents.
+ * device polls it: the hot path of the service. The route consults the delivery cache once (token digest → signed
+ * payload, {@link DeviceAuthService#cachedDelivery}); a hit (the normal case) is answered on the event loop with the
+ * shared signed bytes. Anything else takes the one blocking path on a worker thread: {@link Authenticator} (as for
+ * every JAX-RS endpoint: 401, 403) and {@link DeviceService#payload}, which fills the cache. Failures are
+ * {@link ProblemMapper}'s problem documents.
  */
 // @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
 @Singleton
@@ -38,11 +40,14 @@ public class DevicePayloadRoute {
     private static final String CACHE_CONTROL = "private, no-cache";
 
     private final Authenticator authenticator;
+    private final DeviceAuthService deliveries;
     private final DeviceService devices;
     private final ObjectMapper json;
 
-    public DevicePayloadRoute(Authenticator authenticator, DeviceService devices, ObjectMapper json) {
+    public DevicePayloadRoute(Authenticator authenticator, DeviceAuthService deliveries, DeviceService devices,
+            ObjectMapper json) {
         this.authenticator = authenticator;
+        this.deliveries = deliveries;
         this.devices = devices;
         this.json = json;
     }
@@ -67,24 +72,20 @@ public class DevicePayloadRoute {
                 throw new TrustfleetException(ErrorKind.NOT_ACCEPTABLE,
                         "the payload is " + PKCS7_MIME + "; the Accept header excludes it");
             }
-            Caller caller = authenticator.authenticateFromMemory(token);
-            if (caller != null) {
-                Authenticator.requireRole(caller, Role.DEVICE);
-                SignedPayload cached = devices.payloadFromMemory(caller.credentialId());
-                if (cached != null) {
-                    respond(rc, cached, ifNoneMatch);
-                    return;
-                }
+            SignedPayload cached = deliveries.cachedDelivery(token);
+            if (cached != null) {
+                respond(rc, cached, ifNoneMatch);
+                return;
             }
         } catch (RuntimeException e) {
             fail(rc, e);
             return;
         }
-        // the token or the payload needs the database: off the event loop, and back to it to answer
+        // not in the delivery cache: the one blocking path, off the event loop, and back to it to answer
         rc.vertx().<SignedPayload>executeBlocking(() -> {
-            Caller caller = authenticator.authenticate(token);
+            Caller caller = authenticator.authenticate(token); // 401 for unknown tokens, whatever their kind
             Authenticator.requireRole(caller, Role.DEVICE);
-            return devices.payload(caller.credentialId());
+            return devices.payload(token);
         }, false).onComplete(done -> {
             if (rc.response().closed() || rc.response().ended()) {
                 return; // the client went away while the worker looked it up

@@ -345,17 +345,18 @@ class AiaFetcherTest {
     }
 
     @Test
-    void cacheIsBoundedLru() {
+    void cacheIsBounded() {
         serve("/int.cer", 200, "application/pkix-cert", CertificateEncoder.der(intermediate.cert()));
         AiaFetcher fetcher = new AiaFetcher(SETTINGS, new AddressGuard(SETTINGS), vertx,
                 new AiaFetcher.CachePolicy(2, Duration.ofHours(1), Duration.ofMinutes(5)), Clock.systemUTC());
         fetcher.fetch(base + "/int.cer?a");
+        fetcher.fetch(base + "/int.cer?a"); // a is now the most used
         fetcher.fetch(base + "/int.cer?b");
-        fetcher.fetch(base + "/int.cer?a"); // a is now most recently used
-        fetcher.fetch(base + "/int.cer?c"); // evicts b
+        fetcher.fetch(base + "/int.cer?c");
+        fetcher.fetch(base + "/int.cer?d");
+        // which of the rarely used URLs stays is the cache's policy (W-TinyLFU); the bound and the frequent one are ours
         assertThat(fetcher.cacheSize()).isEqualTo(2);
         assertThat(fetcher.fetch(base + "/int.cer?a").fromCache()).isTrue();
-        assertThat(fetcher.fetch(base + "/int.cer?b").fromCache()).isFalse();
     }
 
     @Test

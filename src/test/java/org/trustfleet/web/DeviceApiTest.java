@@ -212,7 +212,7 @@ class DeviceApiTest {
             s.setObject(1, UUID.fromString(device.id()));
             assertThat(s.executeUpdate()).isEqualTo(1);
         }
-        // within trustfleet.device.credentials-poll-interval (2 s; at most twice that), with slack for a slow machine
+        // within trustfleet.cache.invalidation-poll-interval (2 s; at most twice that), with slack for a slow machine
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                 as(device.token()).get("/api/v1/device/payload").then().statusCode(401));
     }

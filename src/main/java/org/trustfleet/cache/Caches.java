@@ -1,0 +1,90 @@
+package org.trustfleet.cache;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.function.BiFunction;
+
+/**
+ * Builds every in-memory cache of the service (Caffeine underneath): bounded in size, optionally expiring after a
+ * time measured on the injected {@link Clock} (so tests that move the clock move the expiry), and published as
+ * Micrometer cache metrics under its name. Caches that must be dropped on other replicas too subscribe to the
+ * {@link InvalidationFeed}.
+ */
+public final class Caches {
+    private Caches() {}
+
+    /** A cache of at most {@code maxEntries} entries, evicting the least valuable first (Caffeine's W-TinyLFU). */
+    public static <K, V> BoundedCache<K, V> bounded(String name, long maxEntries) {
+        return build(name, base(maxEntries));
+    }
+
+    /** As {@link #bounded}, each entry also expiring {@code ttl} after it was written (by {@code clock}). */
+    public static <K, V> BoundedCache<K, V> expiring(String name, long maxEntries, Duration ttl, Clock clock) {
+        return expiring(name, maxEntries, clock, (k, v) -> ttl);
+    }
+
+    /** As {@link #bounded}, each entry expiring after the time {@code ttl} gives it when written (by {@code clock}). */
+    public static <K, V> BoundedCache<K, V> expiring(String name, long maxEntries, Clock clock,
+            BiFunction<? super K, ? super V, Duration> ttl) {
+        Objects.requireNonNull(ttl, "ttl");
+        Caffeine<Object, Object> builder = base(maxEntries).ticker(ticker(clock));
+        return build(name, builder.expireAfter(new Expiry<K, V>() {
+            @Override
+            public long expireAfterCreate(K key, V value, long currentTime) {
+                return nanos(ttl.apply(key, value));
+            }
+
+            @Override
+            public long expireAfterUpdate(K key, V value, long currentTime, long currentDuration) {
+                return nanos(ttl.apply(key, value));
+            }
+
+            @Override
+            public long expireAfterRead(K key, V value, long currentTime, long currentDuration) {
+                return currentDuration;
+            }
+        }));
+    }
+
+    private static Caffeine<Object, Object> base(long maxEntries) {
+        if (maxEntries < 0) {
+            throw new IllegalArgumentException("maxEntries must not be negative");
+        }
+        // maintenance (eviction) on the calling thread: no pool thread, and sizes are exact once a call returns
+        return Caffeine.newBuilder().maximumSize(maxEntries).executor(Runnable::run).recordStats();
+    }
+
+    private static <K, V> BoundedCache<K, V> build(String name, Caffeine<? super K, ? super V> builder) {
+        com.github.benmanes.caffeine.cache.Cache<K, V> cache = builder.build();
+        // Quarkus adds its registry to the global one; without Micrometer running this is a no-op registry
+        CaffeineCacheMetrics.monitor(Metrics.globalRegistry, cache, name);
+        return new BoundedCache<>(name, cache);
+    }
+
+    private static Ticker ticker(Clock clock) {
+        Objects.requireNonNull(clock, "clock");
+        return () -> {
+            Instant now = clock.instant();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        };
+    }
+
+    private static long nanos(Duration ttl) {
+        return ttl.isNegative() ? 0 : saturatedNanos(ttl);
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package org.trustfleet.cache;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.inject.Singleton;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jboss.logging.Logger;
+import org.trustfleet.core.TrustfleetConfig;
+
+/**
+ * The one cross-replica invalidation feed: a change to something a cache holds is a row {@code (cache_name,
+ * cache_key)} in {@code cache_invalidation} (migration V20), written in the transaction that made the change,
+ * either by {@link #publish} or by a database trigger (device credentials). Caches subscribe by name.
+ *
+ * <ul>
+ *   <li>On the replica that made the change, {@link #publish} tells the subscribers as soon as the transaction
+ *       commits.</li>
+ *   <li>Every replica polls the table every {@code trustfleet.cache.invalidation-poll-interval} (Quarkus scheduler,
+ *       run on every replica rather than once per cluster) and tells the subscribers what changed since its
+ *       previous poll; each poll re-reads the last {@link #OVERLAP} so that a change whose transaction commits late
+ *       is not missed. The first poll tells every subscriber to drop everything.</li>
+ *   <li>{@link #fresh()} says whether the last successful poll started less than two intervals ago; a cache whose
+ *       staleness must stay bounded (device tokens) is used only while it is.</li>
+ * </ul>
+ * Rows older than {@link #RETENTION} are deleted by the polls.
+ */
+@Singleton
+public class InvalidationFeed {
+    private static final Logger LOG = Logger.getLogger(InvalidationFeed.class);
+    /** How far back each poll looks beyond the previous one (for late-committing changes). */
+    static final Duration OVERLAP = Duration.ofMinutes(1);
+    /** How long feed rows are kept; far longer than any poll interval plus {@link #OVERLAP}. */
+    static final Duration RETENTION = Duration.ofHours(1);
+
+    /** What a cache does when the feed reports changes to it. */
+    public interface Subscriber {
+        /** The entries named by these keys changed. */
+        void invalidate(Set<String> keys);
+
+        /** Anything may have changed (first poll): drop everything. */
+        void invalidateAll();
+    }
+
+    private final AgroalDataSource db;
+    private final TransactionSynchronizationRegistry transactions;
+    private final long trustNanos;
+    private final Map<String, List<Subscriber>> subscribers = new ConcurrentHashMap<>();
+    /** System.nanoTime() at the start of the last successful poll. */
+    private volatile long lastPollStart;
+    private volatile boolean polledOnce;
+    /** Database time from which the next poll looks for changes; null before the first poll. */
+    private Timestamp cursor;
+
+    public InvalidationFeed(AgroalDataSource db, TransactionSynchronizationRegistry transactions,
+            TrustfleetConfig config) {
+        this.db = db;
+        this.transactions = transactions;
+        Duration interval = config.cache().invalidationPollInterval();
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalStateException("trustfleet.cache.invalidation-poll-interval must be positive");
+        }
+        this.trustNanos = interval.multipliedBy(2).toNanos();
+    }
+
+    /** Registers a cache for the changes published under {@code cacheName}. */
+    public void subscribe(String cacheName, Subscriber subscriber) {
+        subscribers.computeIfAbsent(cacheName, n -> new CopyOnWriteArrayList<>()).add(subscriber);
+    }
+
+    /**
+     * Records, in the caller's transaction, that the entry {@code key} of the caches named {@code cacheName} changed:
+     * this replica's subscribers hear of it when the transaction commits (not at all if it rolls back), the other
+     * replicas' at their next poll. Outside a transaction the row is written and this replica told at once.
+     */
+    public void publish(String cacheName, String key) {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "INSERT INTO cache_invalidation (cache_name, cache_key) VALUES (?, ?)")) {
+            s.setString(1, cacheName);
+            s.setString(2, key);
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot publish a cache invalidation", e);
+        }
+        if (transactions.getTransactionStatus() == Status.STATUS_ACTIVE) {
+            transactions.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                    // nothing: the row is written
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    if (status == Status.STATUS_COMMITTED) {
+                        tell(Map.of(cacheName, Set.of(key)));
+                    }
+                }
+            });
+        } else {
+            tell(Map.of(cacheName, Set.of(key)));
+        }
+    }
+
+    /** Whether the last successful poll started less than two poll intervals ago. */
+    public boolean fresh() {
+        return polledOnce && System.nanoTime() - lastPollStart < trustNanos;
+    }
+
+    @Scheduled(identity = "cache-invalidation-feed", every = "${trustfleet.cache.invalidation-poll-interval}",
+            executeWith = Scheduled.SIMPLE, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void pollQuietly() {
+        try {
+            poll();
+        } catch (RuntimeException e) {
+            LOG.warnf("Polling the cache invalidation feed failed (caches that need it are bypassed until a poll "
+                    + "succeeds): %s", e.getMessage());
+        }
+    }
+
+    /** One poll: tells each subscriber what changed since the previous poll. */
+    synchronized void poll() {
+        long start = System.nanoTime();
+        Map<String, Set<String>> changed = new HashMap<>();
+        Timestamp dbNow;
+        try (Connection c = db.getConnection()) {
+            try (PreparedStatement s = c.prepareStatement("SELECT clock_timestamp()");
+                    ResultSet r = s.executeQuery()) {
+                r.next();
+                dbNow = r.getTimestamp(1);
+            }
+            if (cursor != null) {
+                try (PreparedStatement s = c.prepareStatement(
+                        "SELECT cache_name, cache_key FROM cache_invalidation WHERE changed_at >= ?")) {
+                    s.setTimestamp(1, cursor);
+                    try (ResultSet r = s.executeQuery()) {
+                        while (r.next()) {
+                            changed.computeIfAbsent(r.getString(1), n -> new HashSet<>()).add(r.getString(2));
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM cache_invalidation WHERE changed_at < ?")) {
+                s.setTimestamp(1, Timestamp.from(dbNow.toInstant().minus(RETENTION)));
+                s.executeUpdate();
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("cannot poll the cache invalidation feed", ex);
+        }
+        if (cursor == null) {
+            // the first poll: whatever was cached before it may predate any change, so start from scratch
+            subscribers.values().forEach(list -> list.forEach(Subscriber::invalidateAll));
+        } else {
+            tell(changed);
+        }
+        cursor = Timestamp.from(dbNow.toInstant().minus(OVERLAP));
+        lastPollStart = start;
+        polledOnce = true;
+    }
+
+    private void tell(Map<String, Set<String>> changed) {
+        changed.forEach((name, keys) -> {
+            for (Subscriber s : subscribers.getOrDefault(name, List.of())) {
+                s.invalidate(keys);
+            }
+        });
+    }
+
+}

@@ -1,0 +1,97 @@
+package org.trustfleet.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CachesTest {
+
+    @Test
+    void aBoundedCacheNeverHoldsMoreThanItsBound() {
+        BoundedCache<Integer, String> cache = Caches.bounded("test-bounded", 3);
+        for (int i = 0; i < 100; i++) {
+            cache.put(i, "v" + i);
+        }
+        assertThat(cache.size()).isEqualTo(3);
+        assertThat(cache.name()).isEqualTo("test-bounded");
+    }
+
+    @Test
+    void aZeroBoundKeepsNothingAndANegativeOneIsRefused() {
+        BoundedCache<String, String> none = Caches.bounded("test-none", 0);
+        none.put("a", "b");
+        assertThat(none.get("a")).isNull();
+        assertThatThrownBy(() -> Caches.bounded("test-negative", -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void entriesExpireByTheGivenClockEachAfterItsOwnTime() {
+        MovableClock clock = new MovableClock();
+        BoundedCache<String, Boolean> cache = Caches.expiring("test-expiring", 10, clock,
+                (key, ok) -> ok ? Duration.ofHours(1) : Duration.ofMinutes(5));
+        cache.put("good", true);
+        cache.put("bad", false);
+        clock.advance(Duration.ofMinutes(5).minusNanos(1));
+        assertThat(cache.get("bad")).isFalse();
+        clock.advance(Duration.ofNanos(1));
+        assertThat(cache.get("bad")).isNull();
+        assertThat(cache.get("good")).isTrue();
+        clock.advance(Duration.ofMinutes(55));
+        assertThat(cache.get("good")).isNull();
+    }
+
+    @Test
+    void invalidatesByKeyByKeysAndByValue() {
+        BoundedCache<Integer, String> cache = Caches.bounded("test-invalidate", 100);
+        for (int i = 0; i < 10; i++) {
+            cache.put(i, i % 2 == 0 ? "even" : "odd");
+        }
+        cache.invalidate(0);
+        cache.invalidateAll(Set.of(1, 2));
+        cache.invalidateIf("odd"::equals);
+        assertThat(cache.size()).isEqualTo(3);
+        assertThat(cache.get(4)).isEqualTo("even");
+        assertThat(cache.get(3)).isNull();
+        cache.invalidateAll();
+        assertThat(cache.size()).isZero();
+    }
+
+    @Test
+    void loadsOnceAndDoesNotRememberNull() {
+        BoundedCache<String, String> cache = Caches.bounded("test-load", 10);
+        assertThat(cache.get("k", k -> "loaded")).isEqualTo("loaded");
+        assertThat(cache.get("k", k -> "again")).isEqualTo("loaded");
+        assertThat(cache.get("n", k -> null)).isNull();
+        assertThat(cache.get("n")).isNull();
+    }
+
+    private static final class MovableClock extends Clock {
+        private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package org.trustfleet.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.trustfleet.testing.Contract.as;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.trustfleet.payload.SignedPayloadService;
+import org.trustfleet.testing.ApiFixtures;
+import org.trustfleet.testing.DeviceFixtures;
+import org.trustfleet.testing.DeviceFixtures.Device;
+import org.trustfleet.testing.EmbeddedPostgresResource;
+
+/**
+ * The one cross-replica invalidation feed: what this replica publishes is heard after commit (never after a
+ * rollback), and what another replica wrote is heard at the next poll, including by the device delivery cache.
+ */
+@QuarkusTest
+@TestProfile(InvalidationFeedTest.NoPayloadRecheck.class)
+@WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
+class InvalidationFeedTest {
+
+    /** Payloads are not re-checked against the database by time: only the feed can tell a replica of a change. */
+    public static class NoPayloadRecheck implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("trustfleet.payload.cache-check-interval", "1h");
+        }
+    }
+
+    @Inject
+    InvalidationFeed feed;
+
+    @Inject
+    AgroalDataSource db;
+
+    private static final class Recorder implements InvalidationFeed.Subscriber {
+        final List<Set<String>> heard = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void invalidate(Set<String> keys) {
+            heard.add(keys);
+        }
+
+        @Override
+        public void invalidateAll() {
+            heard.add(Set.of("*"));
+        }
+    }
+
+    @Test
+    void aPublishedChangeIsHeardHereOnceItsTransactionCommits() {
+        String name = "test-" + UUID.randomUUID();
+        Recorder recorder = new Recorder();
+        feed.subscribe(name, recorder);
+        QuarkusTransaction.requiringNew().run(() -> {
+            feed.publish(name, "k1");
+            assertThat(recorder.heard).isEmpty();
+        });
+        assertThat(recorder.heard).containsExactly(Set.of("k1"));
+    }
+
+    @Test
+    void aRolledBackChangeIsNeverHeard() {
+        feed.poll(); // not the first poll any more (that one drops everything)
+        String name = "test-" + UUID.randomUUID();
+        Recorder recorder = new Recorder();
+        feed.subscribe(name, recorder);
+        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
+            feed.publish(name, "k1");
+            throw new IllegalStateException("the change fails after publishing");
+        })).hasMessageContaining("the change fails");
+        feed.poll();
+        assertThat(recorder.heard).isEmpty();
+    }
+
+    @Test
+    void anotherReplicasChangeIsHeardAtTheNextPoll() throws Exception {
+        String name = "test-" + UUID.randomUUID();
+        Recorder recorder = new Recorder();
+        feed.subscribe(name, recorder);
+        feed.poll();
+        insertFeedRow(name, "k2");
+        feed.poll();
+        assertThat(recorder.heard).contains(Set.of("k2"));
+        assertThat(feed.fresh()).isTrue();
+    }
+
+    @Test
+    void anotherReplicasNewPayloadReachesCachedDeliveriesThroughTheFeed() throws Exception {
+        String[] t = ApiFixtures.tenantWithAdmin("feed");
+        Device device = DeviceFixtures.device(t[0], t[1]);
+        String first = as(device.token()).get("/api/v1/device/payload").then().statusCode(200).extract()
+                .header("ETag");
+        as(device.token()).get("/api/v1/device/payload").then().statusCode(200);
+
+        // another replica re-signed the group's payload: until the feed says so, this replica serves what it has
+        String other = "a".repeat(64);
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "UPDATE signed_payload SET etag = ? WHERE group_id = ?")) {
+            s.setString(1, other);
+            s.setObject(2, UUID.fromString(device.groupId()));
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(as(device.token()).get("/api/v1/device/payload").then().statusCode(200).extract().header("ETag"))
+                .isEqualTo(first);
+
+        insertFeedRow(SignedPayloadService.GROUP_PAYLOADS, device.groupId());
+        // within trustfleet.cache.invalidation-poll-interval (2 s; at most twice that), with slack for a slow machine
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(as(device.token()).get("/api/v1/device/payload").then().statusCode(200).extract()
+                        .header("ETag")).isEqualTo("\"" + other + "\""));
+    }
+
+    private void insertFeedRow(String name, String key) throws Exception {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "INSERT INTO cache_invalidation (cache_name, cache_key) VALUES (?, ?)")) {
+            s.setString(1, name);
+            s.setString(2, key);
+            s.executeUpdate();
+        }
+    }
+}
