@@ -36,6 +36,11 @@ public final class TrustfleetMain {
         // these once, at first TLS use: the scanner must be able to record what a misconfigured server sends.
         setIfAbsent("jdk.tls.maxCertificateChainLength", "256");
         setIfAbsent("jdk.tls.maxHandshakeMessageSize", "262144");
+        if (args.length > 0 && args[0].equals("demo")) {
+            // the field reports on loopback, on the demo's own data directory: java -jar quarkus-run.jar demo
+            org.trustfleet.cli.DemoCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         SmallRyeConfig config = preStartConfig(Path.of("").toAbsolutePath());
         Optional<String> jdbcUrl = config.getOptionalValue("quarkus.datasource.jdbc.url", String.class);
         if (jdbcUrl.isPresent()) {
@@ -70,7 +75,7 @@ public final class TrustfleetMain {
      * bundled {@code application.properties}), with the {@code prod} profile applied. Missing one would be
      * dangerous: a database configured only there would be ignored here and the embedded one started and used.
      */
-    static SmallRyeConfig preStartConfig(Path workingDirectory) throws IOException {
+    public static SmallRyeConfig preStartConfig(Path workingDirectory) throws IOException {
         SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder().addDefaultSources().withProfile("prod");
         URL bundled = TrustfleetMain.class.getClassLoader().getResource("application.properties");
         if (bundled != null) {
