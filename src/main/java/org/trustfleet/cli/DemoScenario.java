@@ -58,17 +58,19 @@ final class DemoScenario implements AutoCloseable {
         // --- the certificate authorities: generated now, never written anywhere but the demo's own stores
         DemoPki.Issued publicRoot = DemoPki.root("Demo Public Trust", "Demo Public Root CA");
         DemoPki.Issued newRoot = DemoPki.root("Demo Public Trust", "Demo New Root CA");
-        DemoPki.Issued adfsRoot = DemoPki.root("Contoso", "Contoso Enterprise Root CA (AD FS, on-premises)");
+        DemoPki.Issued adfsRoot = DemoPki.root("Contoso", "Contoso Enterprise Root CA (on-premises AD FS)");
         DemoPki.Issued adfsIssuing = adfsRoot.intermediate("Contoso", "Contoso Issuing CA 01");
         DemoPki.Issued newIssuing = newRoot.intermediate("Demo Public Trust", "Demo New TLS CA");
         DemoPki.Issued publicIssuing = publicRoot.intermediate("Demo Public Trust", "Demo Public TLS CA");
+        // 004 has its own intermediate: the mail host's is found through AIA only, as in field report 002
+        DemoPki.Issued serverIssuing = publicRoot.intermediate("Demo Public Trust", "Demo Public Server CA");
         String aiaUrl = servers.aia("/demo-public-tls-ca.cer", publicIssuing.certificate().getEncoded());
 
         // --- the servers of the field reports, on loopback
         DemoPki.Issued sts = adfsIssuing.leaf("sts.contoso.example", null);
         DemoPki.Issued login = newIssuing.leaf("login.contoso.example", null);
         DemoPki.Issued mail = publicIssuing.leaf("mail.contoso.example", aiaUrl);
-        DemoPki.Issued portal = publicIssuing.leaf("portal.contoso.example", aiaUrl);
+        DemoPki.Issued portal = serverIssuing.leaf("portal.contoso.example", null);
         List<DemoEndpoint> endpoints = List.of(
                 new DemoEndpoint("000/001", "sts.contoso.example",
                         servers.tls(List.of(sts.certificate(), adfsIssuing.certificate()), sts.keyPair().getPrivate()),
@@ -85,7 +87,7 @@ final class DemoScenario implements AutoCloseable {
                 new DemoEndpoint("003", "signin-silent.contoso.example", servers.silent(),
                         "sign-in host that accepts the connection and never answers"),
                 new DemoEndpoint("004", "portal.contoso.example",
-                        servers.tls(List.of(portal.certificate(), publicIssuing.certificate()),
+                        servers.tls(List.of(portal.certificate(), serverIssuing.certificate()),
                                 portal.keyPair().getPrivate()),
                         "perfect chain: a sign-in failure here (\"authentication session expired\") is not about"
                                 + " certificates"));

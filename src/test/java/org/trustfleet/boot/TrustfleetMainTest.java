@@ -32,11 +32,25 @@ class TrustfleetMainTest {
     }
 
     @Test
-    void theBundledPropertiesApplyWithTheProdProfile(@TempDir Path dir) throws Exception {
+    void theProdProfileApplies(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("config"));
+        Files.writeString(dir.resolve("config").resolve("application.properties"),
+                "trustfleet.data-dir=/srv/any-profile\n%prod.trustfleet.data-dir=/srv/prod\n");
+
         SmallRyeConfig config = TrustfleetMain.preStartConfig(dir);
 
         assertThat(config.getProfiles()).containsExactly("prod");
-        // set only as %prod.quarkus.log.console.json.enabled in the bundled application.properties
-        assertThat(config.getOptionalValue("quarkus.log.console.json.enabled", Boolean.class)).contains(true);
+        assertThat(config.getOptionalValue("trustfleet.data-dir", String.class)).contains("/srv/prod");
+    }
+
+    @Test
+    void logsAreHumanReadableUnlessJsonIsConfigured(@TempDir Path dir) throws Exception {
+        // the bundled application.properties, as the packaged jar reads it (prod profile)
+        assertThat(TrustfleetMain.preStartConfig(dir)
+                .getOptionalValue("quarkus.log.console.json.enabled", Boolean.class)).contains(false);
+
+        Files.writeString(dir.resolve(".env"), "QUARKUS_LOG_CONSOLE_JSON_ENABLED=true\n");
+        assertThat(TrustfleetMain.preStartConfig(dir)
+                .getOptionalValue("quarkus.log.console.json.enabled", Boolean.class)).contains(true);
     }
 }
