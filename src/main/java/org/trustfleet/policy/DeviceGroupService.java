@@ -82,12 +82,6 @@ public class DeviceGroupService {
                 .map(this::view).toList();
     }
 
-    /** Looks a group up by id alone, for internal recomputes. */
-    @Transactional
-    public Optional<DeviceGroup> find(UUID groupId) {
-        return DeviceGroupEntity.<DeviceGroupEntity>findByIdOptional(groupId).map(this::view);
-    }
-
     /**
      * A group and which endpoints it covers. The API's {@code endpointIds} is empty both for a group that named none
      * (it covers every endpoint) and for one whose named endpoints were all deleted (it covers none); this tells
@@ -98,6 +92,7 @@ public class DeviceGroupService {
      */
     record Coverage(DeviceGroup group, boolean allEndpoints) {}
 
+    /** Looks a group up by id alone, for internal recomputes. */
     @Transactional
     Optional<Coverage> coverage(UUID groupId) {
         return DeviceGroupEntity.<DeviceGroupEntity>findByIdOptional(groupId)

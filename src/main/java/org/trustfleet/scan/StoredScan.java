@@ -74,5 +74,4 @@ record StoredScan(int schemaVersion, List<Certificate> presented, List<String> c
     List<String> presentedSha256s() {
         return presented.stream().map(Certificate::sha256).toList();
     }
-
 }
