@@ -14,7 +14,8 @@ public enum AdviceCode {
     NO_STORE_FOR_RANGE,
     /**
      * The group covers no endpoint: the endpoints it named were deleted, or it covers every endpoint of a tenant that
-     * has none. Kept last: advice is ordered by code.
+     * has none. Given by {@code RequirementsService}, which knows the group's coverage, not by the engine. Kept last:
+     * advice is ordered by code.
      */
     NO_ENDPOINTS
 }
