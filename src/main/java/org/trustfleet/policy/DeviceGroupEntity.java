@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
+import org.hibernate.annotations.BatchSize;
 
 /** Persistence row of a device group; its endpoints are a relation, its include and exclude lists JSON text. */
 @Entity
@@ -47,6 +48,7 @@ public class DeviceGroupEntity extends PanacheEntityBase {
      * endpoint removes it here, so a group never keeps a dangling id.
      */
     @ElementCollection
+    @BatchSize(size = 64) // listing a tenant's groups loads their endpoints in a few queries, not one per group
     @CollectionTable(name = "device_group_endpoint", joinColumns = @JoinColumn(name = "group_id"))
     @Column(name = "endpoint_id", nullable = false)
     public Set<UUID> endpointIds = new HashSet<>();
