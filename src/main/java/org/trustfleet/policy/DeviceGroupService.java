@@ -82,10 +82,21 @@ public class DeviceGroupService {
                 .map(this::view).toList();
     }
 
+    /**
+     * A group and which endpoints it covers. The API's {@code endpointIds} is empty both for a group that named none
+     * (it covers every endpoint) and for one whose named endpoints were all deleted (it covers none); this tells
+     * them apart.
+     *
+     * @param allEndpoints true when the group covers every endpoint of the tenant; else exactly
+     *                     {@link DeviceGroup#endpointIds()}
+     */
+    record Coverage(DeviceGroup group, boolean allEndpoints) {}
+
     /** Looks a group up by id alone, for internal recomputes. */
     @Transactional
-    public Optional<DeviceGroup> find(UUID groupId) {
-        return DeviceGroupEntity.<DeviceGroupEntity>findByIdOptional(groupId).map(this::view);
+    Optional<Coverage> coverage(UUID groupId) {
+        return DeviceGroupEntity.<DeviceGroupEntity>findByIdOptional(groupId)
+                .map(e -> new Coverage(view(e), e.allEndpoints));
     }
 
     /** Ids of every group of the tenant (for recomputes after tenant-wide changes). */
@@ -101,13 +112,14 @@ public class DeviceGroupService {
         return DeviceGroupEntity.<DeviceGroupEntity>list("order by id").stream().map(g -> g.id).toList();
     }
 
-    /** The groups of the tenant that must reach this endpoint: those listing it and those listing none. */
+    /** The groups of the tenant that must reach this endpoint: those naming it and those naming none. */
     @Transactional
     public List<UUID> idsCovering(UUID tenantId, UUID endpointId) {
-        return DeviceGroupEntity.<DeviceGroupEntity>list("tenantId = ?1 order by id", tenantId).stream()
-                .map(this::view)
-                .filter(g -> g.endpointIds().isEmpty() || g.endpointIds().contains(endpointId))
-                .map(DeviceGroup::id).toList();
+        return DeviceGroupEntity.getEntityManager().createQuery("""
+                select distinct g.id from DeviceGroupEntity g left join g.endpointIds e
+                where g.tenantId = :tenant and (g.allEndpoints = true or e = :endpoint)
+                order by g.id""", UUID.class)
+                .setParameter("tenant", tenantId).setParameter("endpoint", endpointId).getResultList();
     }
 
     private static DeviceGroupEntity entity(UUID tenantId, UUID groupId) {
@@ -162,7 +174,9 @@ public class DeviceGroupService {
         entity.minApiLevel = min;
         entity.maxApiLevel = max;
         entity.managementMode = mode;
-        entity.endpointIds = json.write(List.copyOf(endpointIds));
+        entity.allEndpoints = endpointIds.isEmpty();
+        entity.endpointIds.retainAll(endpointIds);
+        entity.endpointIds.addAll(endpointIds);
         entity.includeSha256 = json.write(List.copyOf(include));
         entity.excludeSha256 = json.write(List.copyOf(exclude));
         entity.updatedAt = Instant.now(clock);
@@ -194,7 +208,7 @@ public class DeviceGroupService {
 
     private DeviceGroup view(DeviceGroupEntity e) {
         return new DeviceGroup(e.id, e.tenantId, e.name, e.minApiLevel, e.maxApiLevel, e.managementMode,
-                json.read(e.endpointIds, new TypeReference<List<UUID>>() {}),
+                e.allEndpoints ? List.of() : List.copyOf(new TreeSet<>(e.endpointIds)),
                 json.read(e.includeSha256, new TypeReference<List<String>>() {}),
                 json.read(e.excludeSha256, new TypeReference<List<String>>() {}), e.createdAt, e.updatedAt);
     }

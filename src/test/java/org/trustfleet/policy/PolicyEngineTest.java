@@ -511,7 +511,9 @@ class PolicyEngineTest {
         }
         assertThat(REASONS_SEEN).containsExactlyInAnyOrder(ReasonCode.values());
         assertThat(UNRESOLVED_SEEN).containsExactlyInAnyOrder(UnresolvedCode.values());
-        assertThat(ADVICE_SEEN).containsExactlyInAnyOrder(AdviceCode.values());
+        // NO_ENDPOINTS is RequirementsService's answer for a group that covers no endpoint, not the engine's
+        assertThat(ADVICE_SEEN).containsExactlyInAnyOrderElementsOf(
+                java.util.EnumSet.complementOf(java.util.EnumSet.of(AdviceCode.NO_ENDPOINTS)));
     }
 
     @Test
