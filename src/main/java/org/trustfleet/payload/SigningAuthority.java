@@ -98,7 +98,7 @@ public final class SigningAuthority {
     public static SigningAuthority of(SigningKey root) {
         Objects.requireNonNull(root, "root");
         X509Certificate c = root.certificate();
-        if (!Certificates.isSelfSigned(c) || c.getBasicConstraints() < 0) {
+        if (!Certificates.isSelfSigned(c) || !Certificates.isCaCertificate(c)) {
             throw new IllegalArgumentException("payload root must be a self-signed CA certificate");
         }
         if (!keyMatches(root.privateKey(), c.getPublicKey())) {

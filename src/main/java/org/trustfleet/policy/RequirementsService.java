@@ -18,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -34,8 +33,8 @@ import org.trustfleet.scan.ScanResult;
 import org.trustfleet.scan.ScanService;
 import org.trustfleet.truststore.AnchorService;
 import org.trustfleet.truststore.CertificateStore;
-import org.trustfleet.truststore.PlatformStore;
 import org.trustfleet.truststore.StoreSnapshot;
+import org.trustfleet.pki.StoreIndex;
 import org.trustfleet.truststore.TrustStoreService;
 
 /**
@@ -58,9 +57,6 @@ public class RequirementsService {
     private final Event<RequirementsChanged> changed;
     private final Map<String, EndpointAnalysis> analyses = Collections.synchronizedMap(
             new LruMap<>(ANALYSIS_CACHE_SIZE));
-    private volatile CachedStores cachedStores;
-
-    private record CachedStores(long version, PlatformStores stores) {}
 
     public RequirementsService(DeviceGroupService groups, EndpointService endpoints, ScanService scans,
             TrustStoreService stores, AnchorService anchors, CertificateStore certificates, JsonColumns json,
@@ -111,14 +107,11 @@ public class RequirementsService {
         Map<UUID, ScanResult> latest = scans.latestOf(tenantEndpoints.stream().map(Endpoint::id).toList()).stream()
                 .collect(Collectors.toMap(ScanResult::endpointId, Function.identity()));
         StoreSnapshot snapshot = stores.snapshot();
-        PlatformStores platform = platformStores(snapshot);
+        StoreIndex platform = snapshot.index();
         List<X509Certificate> tenantAnchors = anchors.certificatesOf(group.tenantId());
         Map<String, X509Certificate> includes = certificates.findAll(group.include()).stream()
                 .collect(Collectors.toMap(Sha256::of, Function.identity()));
 
-        // every certificate the tenant's endpoints showed or completed with, so that one endpoint's
-        // intermediate can fix another's chain (the engine only tries what it is given)
-        Map<String, X509Certificate> tenantPool = new TreeMap<>(includes);
         Map<UUID, List<X509Certificate>> presentedByEndpoint = new HashMap<>();
         Map<UUID, List<X509Certificate>> extraByEndpoint = new HashMap<>();
         Set<String> wanted = new HashSet<>();
@@ -136,10 +129,11 @@ public class RequirementsService {
                     .map(known::get).filter(java.util.Objects::nonNull).toList();
             presentedByEndpoint.put(scan.endpointId(), presented);
             extraByEndpoint.put(scan.endpointId(), extra);
-            presented.forEach(c -> tenantPool.putIfAbsent(Sha256.of(c), c));
-            extra.forEach(c -> tenantPool.putIfAbsent(Sha256.of(c), c));
         }
-        List<X509Certificate> pool = List.copyOf(tenantPool.values());
+        // every certificate the tenant's endpoints showed or completed with, so that one endpoint's
+        // intermediate can fix another's chain (the engine only tries what it is given)
+        List<X509Certificate> pool = PolicyEngine.candidatePool(includes, tenantEndpoints.stream()
+                .map(e -> observation(e, latest.get(e.id()), presentedByEndpoint, extraByEndpoint)).toList());
         String contextKey = snapshot.version() + "/" + keyOf(tenantAnchors) + "/" + keyOf(pool);
 
         GroupSpec spec = new GroupSpec(group.id(), group.minApiLevel(), group.maxApiLevel(), group.managementMode(),
@@ -207,19 +201,6 @@ public class RequirementsService {
         }
         return EndpointObservation.ok(endpoint.id(), endpoint.verifiedName(), presented.get(endpoint.id()),
                 extra.get(endpoint.id()));
-    }
-
-    private PlatformStores platformStores(StoreSnapshot snapshot) {
-        CachedStores cached = cachedStores;
-        if (cached == null || cached.version() != snapshot.version()) {
-            Map<Integer, List<X509Certificate>> byLevel = new TreeMap<>();
-            for (Map.Entry<Integer, PlatformStore> e : snapshot.byApiLevel().entrySet()) {
-                byLevel.put(e.getKey(), e.getValue().certificates());
-            }
-            cached = new CachedStores(snapshot.version(), PlatformStores.of(byLevel));
-            cachedStores = cached;
-        }
-        return cached.stores();
     }
 
     private static String keyOf(List<X509Certificate> certificates) {

@@ -174,10 +174,8 @@ public class ScanService {
             ChainEvaluation evaluation = new ChainEvaluation(List.of(), List.of(), List.of(), List.of());
             if (primary.isOk()) {
                 StoreSnapshot snapshot = stores.snapshot();
-                List<X509Certificate> candidates = new ArrayList<>(snapshot.allStoreCertificates());
-                candidates.addAll(anchors.certificatesOf(endpoint.tenantId()));
-                evaluation = evaluator.evaluate(presented, endpoint.verifiedName(), snapshot.byApiLevel(),
-                        candidates, certificates::caCertificatesWithSubject, started);
+                evaluation = evaluator.evaluate(presented, endpoint.verifiedName(), snapshot,
+                        anchors.certificatesOf(endpoint.tenantId()), certificates::caCertificatesWithSubject, started);
                 findings.addAll(evaluation.findings());
                 if (pair.sniRequired()) {
                     findings.add(Finding.of(FindingCode.SNI_REQUIRED, pair.withoutSni().isOk()

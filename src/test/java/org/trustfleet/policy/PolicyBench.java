@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.trustfleet.pki.StoreIndex;
 import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
 
@@ -63,7 +64,7 @@ public final class PolicyBench {
             (from[i] == FIRST_LEVEL ? oldRoots : newRoots).add(i);
         }
         long t0 = System.nanoTime();
-        PlatformStores stores = PlatformStores.of(byLevel);
+        StoreIndex stores = StoreIndex.of(byLevel);
         double storesMs = (System.nanoTime() - t0) / 1e6;
 
         // --- endpoints
