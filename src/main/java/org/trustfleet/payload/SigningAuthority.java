@@ -61,9 +61,11 @@ public final class SigningAuthority {
         this.root = root;
     }
 
-    /** Generates a new root with default validity. {@code rootId} ends up in the CN (e.g. a deployment id). */
-    public static SigningAuthority generate(String rootId) {
-        Instant now = Instant.now();
+    /**
+     * Generates a new root with default validity from {@code now} (the caller's clock). {@code rootId} ends up in the
+     * CN (e.g. a deployment id).
+     */
+    public static SigningAuthority generate(String rootId, Instant now) {
         return generate(rootId, now.minus(BACKDATE), now.plus(ROOT_VALIDITY));
     }
 
@@ -117,9 +119,11 @@ public final class SigningAuthority {
         return root.certificate();
     }
 
-    /** Issues a fresh signer (new key pair) for the tenant with default validity. Also used for rotation. */
-    public TenantSigner issueSigner(UUID tenantId) {
-        Instant now = Instant.now();
+    /**
+     * Issues a fresh signer (new key pair) for the tenant with default validity from {@code now} (the caller's clock).
+     * Also used for rotation.
+     */
+    public TenantSigner issueSigner(UUID tenantId, Instant now) {
         return issueSigner(tenantId, now.minus(BACKDATE), now.plus(SIGNER_VALIDITY));
     }
 

@@ -27,7 +27,7 @@ final class EndpointAnalyzer {
         this.finder = finder;
     }
 
-    EndpointAnalysis analyze(EndpointObservation obs, StoreIndex stores, Collection<X509Certificate> tenantAnchors,
+    EndpointFixOptions analyze(EndpointObservation obs, StoreIndex stores, Collection<X509Certificate> tenantAnchors,
             Collection<X509Certificate> sharedCandidates, Instant now) {
         Objects.requireNonNull(obs, "obs");
         Objects.requireNonNull(stores, "stores");
@@ -39,7 +39,7 @@ final class EndpointAnalyzer {
             for (int level : stores.apiLevels()) {
                 levels.put(level, everywhere);
             }
-            return new EndpointAnalysis(obs.endpointId(), levels, named, Set.of());
+            return new EndpointFixOptions(obs.endpointId(), levels, named, Set.of());
         }
         List<X509Certificate> candidates = new ArrayList<>(obs.extraCandidates());
         if (sharedCandidates != null) {
@@ -51,7 +51,7 @@ final class EndpointAnalyzer {
         Map<FixFinder.LevelFixes, LevelOutcome> outcomes = new IdentityHashMap<>();
         found.levels().forEach((level, fixes) -> levels.put(level,
                 outcomes.computeIfAbsent(fixes, f -> outcome(f, named))));
-        return new EndpointAnalysis(obs.endpointId(), levels, named, found.openIssuers());
+        return new EndpointFixOptions(obs.endpointId(), levels, named, found.openIssuers());
     }
 
     private static LevelOutcome upfront(EndpointObservation obs) {

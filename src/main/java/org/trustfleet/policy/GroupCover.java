@@ -31,7 +31,7 @@ final class GroupCover {
     }
 
     private final GroupSpec group;
-    private final List<EndpointAnalysis> analyses;
+    private final List<EndpointFixOptions> analyses;
     private final Map<String, X509Certificate> includes;
     private final Instant now;
     private final List<Integer> groupLevels = new ArrayList<>();
@@ -44,17 +44,17 @@ final class GroupCover {
      *                    entries are used)
      * @param knownLevels the API levels a platform store is known for
      */
-    GroupCover(GroupSpec group, List<EndpointAnalysis> analyses, Map<String, X509Certificate> includes, Instant now,
+    GroupCover(GroupSpec group, List<EndpointFixOptions> analyses, Map<String, X509Certificate> includes, Instant now,
             Collection<Integer> knownLevels) {
         this.group = group;
-        List<EndpointAnalysis> sorted = new ArrayList<>();
+        List<EndpointFixOptions> sorted = new ArrayList<>();
         Set<UUID> seen = new HashSet<>();
-        for (EndpointAnalysis a : analyses) {
+        for (EndpointFixOptions a : analyses) {
             if (group.covers(a.endpointId()) && seen.add(a.endpointId())) {
                 sorted.add(a);
             }
         }
-        sorted.sort(Comparator.comparing(EndpointAnalysis::endpointId));
+        sorted.sort(Comparator.comparing(EndpointFixOptions::endpointId));
         this.analyses = sorted;
         this.includes = includes == null ? Map.of() : includes;
         this.now = now;
@@ -72,11 +72,11 @@ final class GroupCover {
         Set<String> included = acceptedIncludes();
         Set<UUID> analysed = new HashSet<>();
         Map<SetCover.FixClassKey, Integer> weights = new LinkedHashMap<>();
-        for (EndpointAnalysis a : analyses) {
+        for (EndpointFixOptions a : analyses) {
             analysed.add(a.endpointId());
             certs.putAll(a.certificates());
             List<Integer> missing = new ArrayList<>(groupLevels);
-            for (EndpointAnalysis.Run run : a.runs()) {
+            for (EndpointFixOptions.Run run : a.runs()) {
                 List<Integer> levels = inRange(run.levels());
                 if (levels.isEmpty()) {
                     continue;
@@ -176,8 +176,8 @@ final class GroupCover {
         Map<String, Map<UUID, Map<ReasonCode, TreeSet<Integer>>>> reasons = new HashMap<>();
         boolean optIn = false;
         Map<UUID, Set<String>> sendIntermediate = new TreeMap<>();
-        for (EndpointAnalysis a : analyses) {
-            for (EndpointAnalysis.Run run : a.runs()) {
+        for (EndpointFixOptions a : analyses) {
+            for (EndpointFixOptions.Run run : a.runs()) {
                 LevelOutcome o = run.outcome();
                 if (o.verdict() != Verdict.FIXABLE) {
                     continue;

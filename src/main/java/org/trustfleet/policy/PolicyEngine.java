@@ -55,10 +55,10 @@ public final class PolicyEngine {
     /**
      * Analyses one endpoint against every store. Candidates are the presented certificates, the observation's extra
      * candidates, the tenant anchors, the shared pool ({@link #candidatePool}) and the union of all stores. The result
-     * depends on the pool only through certificates whose subject is one of {@link EndpointAnalysis#openIssuers()}:
+     * depends on the pool only through certificates whose subject is one of {@link EndpointFixOptions#openIssuers()}:
      * re-analyse an endpoint when such a certificate joins or leaves the pool.
      */
-    public EndpointAnalysis analyze(EndpointObservation obs, StoreIndex stores,
+    public EndpointFixOptions analyze(EndpointObservation obs, StoreIndex stores,
             Collection<X509Certificate> tenantAnchors, Collection<X509Certificate> sharedCandidates, Instant now) {
         return analyzer.analyze(obs, stores, tenantAnchors == null ? List.of() : tenantAnchors, sharedCandidates,
                 now);
@@ -73,10 +73,10 @@ public final class PolicyEngine {
      *                 are used); an include that is missing, excluded, not a CA, expired or not yet valid is refused
      *                 with an {@link AdviceCode#INCLUDE_REFUSED} advice and not delivered
      */
-    public Requirements requirements(GroupSpec group, List<EndpointAnalysis> analyses,
+    public Requirements requirements(GroupSpec group, List<EndpointFixOptions> analyses,
             Map<String, X509Certificate> includes, Instant now) {
         Set<Integer> known = new TreeSet<>();
-        for (EndpointAnalysis a : analyses) {
+        for (EndpointFixOptions a : analyses) {
             known.addAll(a.levels().keySet());
         }
         return new GroupCover(group, analyses, includes, now, known).run();

@@ -55,7 +55,7 @@ public class RequirementsService {
     private final JsonColumns json;
     private final Clock clock;
     private final Event<RequirementsChanged> changed;
-    private final Map<String, EndpointAnalysis> analyses = Collections.synchronizedMap(
+    private final Map<String, EndpointFixOptions> analyses = Collections.synchronizedMap(
             new LruMap<>(ANALYSIS_CACHE_SIZE));
 
     public RequirementsService(DeviceGroupService groups, EndpointService endpoints, ScanService scans,
@@ -138,7 +138,7 @@ public class RequirementsService {
 
         GroupSpec spec = new GroupSpec(group.id(), group.minApiLevel(), group.maxApiLevel(), group.managementMode(),
                 Set.copyOf(group.endpointIds()), Set.copyOf(group.include()), Set.copyOf(group.exclude()));
-        List<EndpointAnalysis> groupAnalyses = new ArrayList<>();
+        List<EndpointFixOptions> groupAnalyses = new ArrayList<>();
         for (Endpoint endpoint : tenantEndpoints) {
             if (!spec.covers(endpoint.id())) {
                 continue;
@@ -146,7 +146,7 @@ public class RequirementsService {
             ScanResult scan = latest.get(endpoint.id());
             String cacheKey = endpoint.id() + "/" + (scan == null ? "none" : scan.id()) + "/" + contextKey + "/"
                     + endpoint.verifiedName();
-            EndpointAnalysis analysis = analyses.get(cacheKey);
+            EndpointFixOptions analysis = analyses.get(cacheKey);
             if (analysis == null) {
                 analysis = engine.analyze(observation(endpoint, scan, presentedByEndpoint, extraByEndpoint),
                         platform, tenantAnchors, pool, now);

@@ -38,7 +38,7 @@ public class ScanService {
 
     private final EndpointService endpoints;
     private final TlsProbe probe;
-    private final ChainEvaluator evaluator;
+    private final ChainJudge evaluator;
     private final TrustStoreService stores;
     private final AnchorService anchors;
     private final CertificateStore certificates;
@@ -50,7 +50,7 @@ public class ScanService {
     private final Map<UUID, Integer> manualScans = new ConcurrentHashMap<>();
     private final MeterRegistry metrics;
 
-    public ScanService(EndpointService endpoints, TlsProbe probe, ChainEvaluator evaluator, TrustStoreService stores,
+    public ScanService(EndpointService endpoints, TlsProbe probe, ChainJudge evaluator, TrustStoreService stores,
             AnchorService anchors, CertificateStore certificates, ScanRecorder recorder, Clock clock,
             TrustfleetConfig config, MeterRegistry metrics) {
         this.metrics = metrics;

@@ -32,8 +32,8 @@ public class ScannerBeans {
 
     @Produces
     @Singleton
-    ChainEvaluator evaluator(ScannerSettings settings, AddressGuard guard, TrustfleetConfig config) {
-        return new ChainEvaluator(Optional.of(new AiaFetcher(settings, guard)),
+    ChainJudge evaluator(ScannerSettings settings, AddressGuard guard, TrustfleetConfig config) {
+        return new ChainJudge(Optional.of(new AiaFetcher(settings, guard)),
                 (int) config.scanner().expiresSoon().toDays());
     }
 }

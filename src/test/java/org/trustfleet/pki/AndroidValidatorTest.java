@@ -239,7 +239,7 @@ class AndroidValidatorTest {
     @Test
     void shapeProblemsValidateOnAndroidButAreFlagged() {
         Set<X509Certificate> storeA = Set.of(ROOT_A.cert());
-        ChainAnalyzer analyzer = ChainAnalyzer.create();
+        ChainLinter analyzer = ChainLinter.create();
         Instant now = Instant.now();
         record Case(List<X509Certificate> chain, FindingCode code) {
         }

@@ -22,7 +22,7 @@ final class EngineFixture {
             StoreIndex stores, Collection<X509Certificate> tenantAnchors, Map<String, X509Certificate> includes,
             Instant now) {
         List<X509Certificate> pool = PolicyEngine.candidatePool(includes, observations);
-        List<EndpointAnalysis> analyses = new ArrayList<>();
+        List<EndpointFixOptions> analyses = new ArrayList<>();
         for (EndpointObservation o : observations) {
             if (group.covers(o.endpointId())) {
                 analyses.add(engine.analyze(o, stores, tenantAnchors, pool, now));
@@ -32,7 +32,7 @@ final class EngineFixture {
     }
 
     /** One endpoint analysed on its own (no pool shared with other endpoints). */
-    static EndpointAnalysis analyzeAlone(PolicyEngine engine, EndpointObservation obs, StoreIndex stores,
+    static EndpointFixOptions analyzeAlone(PolicyEngine engine, EndpointObservation obs, StoreIndex stores,
             Collection<X509Certificate> tenantAnchors, Instant now) {
         return engine.analyze(obs, stores, tenantAnchors, List.of(), now);
     }

@@ -146,7 +146,7 @@ public final class PolicyBench {
         for (int round = -warmup; round < reps; round++) {
             // full recompute
             long s = System.nanoTime();
-            Map<UUID, EndpointAnalysis> cache = new ConcurrentHashMap<>();
+            Map<UUID, EndpointFixOptions> cache = new ConcurrentHashMap<>();
             observations.parallelStream().forEach(o -> cache.put(o.endpointId(),
                     engine.analyze(o, stores, tenantAnchors, shared, now)));
             long s1 = System.nanoTime();
@@ -185,10 +185,10 @@ public final class PolicyBench {
         row("incremental (analyse 1 + cover its groups)", incremental);
     }
 
-    static List<EndpointAnalysis> analysesOf(GroupSpec g, Map<UUID, EndpointAnalysis> cache) {
-        List<EndpointAnalysis> out = new ArrayList<>(g.endpointIds().size());
+    static List<EndpointFixOptions> analysesOf(GroupSpec g, Map<UUID, EndpointFixOptions> cache) {
+        List<EndpointFixOptions> out = new ArrayList<>(g.endpointIds().size());
         for (UUID e : g.endpointIds()) {
-            EndpointAnalysis a = cache.get(e);
+            EndpointFixOptions a = cache.get(e);
             if (a != null) {
                 out.add(a);
             }

@@ -92,7 +92,7 @@ class PolicyEngineTest {
             r.unresolved().forEach(u -> UNRESOLVED_SEEN.add(u.code()));
             r.advice().forEach(a -> ADVICE_SEEN.add(a.code()));
             // stage 2 alone over stage-1 results gives the same answer
-            List<EndpointAnalysis> analyses = observations.stream()
+            List<EndpointFixOptions> analyses = observations.stream()
                     .map(o -> EngineFixture.analyzeAlone(ENGINE, o, StoreIndex.of(stores), tenantAnchors, now))
                     .toList();
             assertThat(ENGINE.requirements(group, analyses, includes, now)).isEqualTo(r);
@@ -540,7 +540,7 @@ class PolicyEngineTest {
         Cert ca = root.issueIntermediate("Issuing CA");
         World w = new World().root(root, 25, 1000);
         w.endpoint("sts.example.test", certs(ca.issueLeaf("sts.example.test"), ca));
-        EndpointAnalysis a = EngineFixture.analyzeAlone(ENGINE, w.observations.get(0), StoreIndex.of(w.stores),
+        EndpointFixOptions a = EngineFixture.analyzeAlone(ENGINE, w.observations.get(0), StoreIndex.of(w.stores),
                 List.of(), w.now);
         assertThat(a.levels().keySet()).containsExactlyElementsOf(LEVELS);
         assertThat(a.level(21)).isSameAs(a.level(24));

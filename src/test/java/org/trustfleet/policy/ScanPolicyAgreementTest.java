@@ -24,7 +24,7 @@ import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
 import org.trustfleet.scan.ApiLevelVerdict;
 import org.trustfleet.scan.ChainEvaluation;
-import org.trustfleet.scan.ChainEvaluator;
+import org.trustfleet.scan.ChainJudge;
 import org.trustfleet.truststore.StoreSnapshot;
 import org.trustfleet.truststore.TestStores;
 
@@ -41,7 +41,7 @@ class ScanPolicyAgreementTest {
     static final Cert OLD_ROOT = TestPki.root("Agreement Old Root");
     static final Cert NEW_ROOT = TestPki.root("Agreement New Root");
     static final PolicyEngine ENGINE = PolicyEngine.create();
-    static final ChainEvaluator SCAN = new ChainEvaluator(Optional.empty());
+    static final ChainJudge SCAN = new ChainJudge(Optional.empty());
 
     /**
      * One scenario: the stores per level, what the server presents, and what the scanner knows besides.

@@ -17,7 +17,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import javax.security.auth.x500.X500Principal;
 import org.trustfleet.pki.Certificates;
-import org.trustfleet.pki.ChainAnalyzer;
+import org.trustfleet.pki.ChainLinter;
 import org.trustfleet.pki.Finding;
 import org.trustfleet.pki.FindingCode;
 import org.trustfleet.pki.FixFinder;
@@ -28,30 +28,32 @@ import org.trustfleet.truststore.PlatformStore;
 import org.trustfleet.truststore.StoreSnapshot;
 
 /**
- * Judges a presented chain the way Android would, for every API level, and works out what is missing.
+ * Judges a presented chain for a scan: completes it (known intermediates, AIA), lints it ({@link ChainLinter}), and
+ * gives the verdict and the missing certificate for every API level from {@link FixFinder} (the answer the policy
+ * engine covers), with findings built from those verdicts.
  *
  * <p>Completion uses, in this order: the presented certificates, intermediates known from earlier scans, and the
  * issuers that the certificates' AIA {@code caIssuers} URLs serve. Android itself never fetches AIA; we do, only
  * to tell the admin which certificate is missing and to be able to deliver it.
  */
-public final class ChainEvaluator {
+public final class ChainJudge {
     private static final int MAX_LOOKUP_ROUNDS = 6;
 
     private final FixFinder fixFinder = FixFinder.create();
-    private final ChainAnalyzer analyzer;
+    private final ChainLinter analyzer;
     private final PathBuilder paths = PathBuilder.defaults();
     private final Optional<AiaFetcher> aia;
 
     /** @param aia the AIA fetcher, or empty to complete only from known certificates */
-    public ChainEvaluator(Optional<AiaFetcher> aia) {
-        this(aia, ChainAnalyzer.Options.DEFAULT.expiresSoonDays());
+    public ChainJudge(Optional<AiaFetcher> aia) {
+        this(aia, ChainLinter.Options.DEFAULT.expiresSoonDays());
     }
 
     /** @param expiresSoonDays a presented certificate expiring within this many days is EXPIRES_SOON */
-    public ChainEvaluator(Optional<AiaFetcher> aia, int expiresSoonDays) {
+    public ChainJudge(Optional<AiaFetcher> aia, int expiresSoonDays) {
         this.aia = aia;
-        this.analyzer = ChainAnalyzer.with(new ChainAnalyzer.Options(expiresSoonDays,
-                ChainAnalyzer.Options.DEFAULT.maxCertificates()));
+        this.analyzer = ChainLinter.with(new ChainLinter.Options(expiresSoonDays,
+                ChainLinter.Options.DEFAULT.maxCertificates()));
     }
 
     /**

@@ -18,7 +18,7 @@ import java.util.UUID;
  * shared candidate pool, day) and invalidate it when a certificate whose subject is in {@link #openIssuers()} joins
  * or leaves the candidate pool.
  */
-public final class EndpointAnalysis {
+public final class EndpointFixOptions {
 
     /** Levels sharing one outcome instance, so stage 2 handles each distinct outcome once. */
     record Run(LevelOutcome outcome, int[] levels) {
@@ -34,7 +34,7 @@ public final class EndpointAnalysis {
      * @param openIssuers RFC 2253 issuer names above the leaf and the presented certificates reachable from it: only
      *                    certificates with one of these subjects can ever be a fix for this endpoint
      */
-    public EndpointAnalysis(UUID endpointId, SortedMap<Integer, LevelOutcome> levels,
+    public EndpointFixOptions(UUID endpointId, SortedMap<Integer, LevelOutcome> levels,
             Map<String, KnownCertificate> certificates, Set<String> openIssuers) {
         this.endpointId = Objects.requireNonNull(endpointId);
         this.levels = Collections.unmodifiableSortedMap(new TreeMap<>(levels));
@@ -83,7 +83,7 @@ public final class EndpointAnalysis {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof EndpointAnalysis a && endpointId.equals(a.endpointId) && levels.equals(a.levels)
+        return o instanceof EndpointFixOptions a && endpointId.equals(a.endpointId) && levels.equals(a.levels)
                 && certificates.equals(a.certificates) && openIssuers.equals(a.openIssuers);
     }
 
@@ -94,6 +94,6 @@ public final class EndpointAnalysis {
 
     @Override
     public String toString() {
-        return "EndpointAnalysis[" + endpointId + ", " + levels + "]";
+        return "EndpointFixOptions[" + endpointId + ", " + levels + "]";
     }
 }
