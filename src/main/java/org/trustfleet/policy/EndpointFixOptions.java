@@ -13,10 +13,13 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * Group-independent result of analysing one endpoint against every platform store: the outcome per API level and the
- * certificates the fixes name. Immutable and thread-safe; callers cache it per (observation, stores, tenant anchors,
- * shared candidate pool, day) and invalidate it when a certificate whose subject is in {@link #openIssuers()} joins
- * or leaves the candidate pool.
+ * One endpoint's fix options, group-independent: per API level, trusted, fixable (every single certificate that would
+ * fix it, most preferred first) or unresolved, and the certificates the fixes name. Immutable and thread-safe.
+ *
+ * <p>It is a function of the observation, the stores, the tenant anchors, the shared candidate pool and the instant
+ * it was computed at (candidates and the leaf are judged valid or not at that instant). A cache of it must key on all
+ * of these, or drop entries when one changes; the pool matters only through certificates whose subject is in
+ * {@link #openIssuers()}.
  */
 public final class EndpointFixOptions {
 
