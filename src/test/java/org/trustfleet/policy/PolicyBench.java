@@ -1,5 +1,6 @@
 package org.trustfleet.policy;
 
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ public final class PolicyBench {
         for (int e = 0; e < ENDPOINTS; e++) {
             int roll = rnd.nextInt(100);
             String host = "ep" + e + ".bench.test";
-            UUID id = UUID.nameUUIDFromBytes(host.getBytes());
+            UUID id = UUID.nameUUIDFromBytes(host.getBytes(StandardCharsets.UTF_8));
             if (roll < 50) {
                 kinds[e] = "complete";
                 Cert ca = issuing.computeIfAbsent(oldRoots.get(rnd.nextInt(oldRoots.size())),

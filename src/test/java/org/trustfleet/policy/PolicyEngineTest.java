@@ -3,6 +3,7 @@ package org.trustfleet.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.trustfleet.pki.TestPki.certs;
 
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ class PolicyEngineTest {
         }
 
         UUID endpoint(String host, List<X509Certificate> presented, List<X509Certificate> extras) {
-            UUID id = UUID.nameUUIDFromBytes(host.getBytes());
+            UUID id = UUID.nameUUIDFromBytes(host.getBytes(StandardCharsets.UTF_8));
             observations.add(EndpointObservation.ok(id, host, presented, extras));
             return id;
         }

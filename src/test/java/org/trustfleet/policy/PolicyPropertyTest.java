@@ -4,6 +4,7 @@ import org.trustfleet.pki.ConscryptOracle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -206,8 +207,8 @@ class PolicyPropertyTest {
                 hierarchies.add(chain);
             }
             String host = "ep" + e + ".example.test";
-            w.story.append("ep").append(e).append(" = ").append(UUID.nameUUIDFromBytes(host.getBytes())).append('\n');
-            UUID id = UUID.nameUUIDFromBytes(host.getBytes());
+            w.story.append("ep").append(e).append(" = ").append(UUID.nameUUIDFromBytes(host.getBytes(StandardCharsets.UTF_8))).append('\n');
+            UUID id = UUID.nameUUIDFromBytes(host.getBytes(StandardCharsets.UTF_8));
             int fate = rnd.nextInt(40);
             if (fate == 0) {
                 w.observations.add(EndpointObservation.unreachable(id, host, "CONNECT_REFUSED"));

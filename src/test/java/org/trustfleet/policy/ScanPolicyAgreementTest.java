@@ -3,6 +3,7 @@ package org.trustfleet.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.trustfleet.pki.TestPki.certs;
 
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -203,7 +204,7 @@ class ScanPolicyAgreementTest {
                 extra.add(c);
             }
         }
-        return EndpointObservation.ok(UUID.nameUUIDFromBytes(s.name().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        return EndpointObservation.ok(UUID.nameUUIDFromBytes(s.name().getBytes(StandardCharsets.UTF_8)),
                 s.host(), s.presented(), extra);
     }
 }
