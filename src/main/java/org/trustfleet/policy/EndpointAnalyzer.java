@@ -81,8 +81,18 @@ final class EndpointAnalyzer {
                 }
                 yield LevelOutcome.fixable(fixes);
             }
-            case UNFIXABLE -> LevelOutcome.unresolved(UnresolvedCode.valueOf(found.blocker().name()),
-                    found.detail(), found.sha256OrNull());
+            case UNFIXABLE -> LevelOutcome.unresolved(code(found.blocker()), found.detail(), found.sha256OrNull());
+        };
+    }
+
+    private static UnresolvedCode code(FixFinder.Blocker blocker) {
+        return switch (blocker) {
+            case EXPIRED_LEAF -> UnresolvedCode.EXPIRED_LEAF;
+            case NOT_YET_VALID_LEAF -> UnresolvedCode.NOT_YET_VALID_LEAF;
+            case HOSTNAME_MISMATCH -> UnresolvedCode.HOSTNAME_MISMATCH;
+            case EXPIRED_CHAIN -> UnresolvedCode.EXPIRED_CHAIN;
+            case INVALID_CHAIN -> UnresolvedCode.INVALID_CHAIN;
+            case NO_PATH -> UnresolvedCode.NO_PATH;
         };
     }
 }
