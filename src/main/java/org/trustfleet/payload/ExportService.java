@@ -49,7 +49,8 @@ public class ExportService {
 
     private static List<X509Certificate> oneForDer(List<X509Certificate> certificates, String sha256) {
         if (sha256 != null) {
-            return List.of(certificates.stream().filter(c -> Sha256.of(c).equals(sha256)).findFirst()
+            String wanted = Sha256.parse(sha256).orElse(sha256);
+            return List.of(certificates.stream().filter(c -> Sha256.of(c).equals(wanted)).findFirst()
                     .orElseThrow(() -> TrustfleetException.notFound("certificate in this group's set")));
         }
         if (certificates.size() != 1) {

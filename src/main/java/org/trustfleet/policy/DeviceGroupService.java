@@ -13,10 +13,11 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.trustfleet.core.JsonColumns;
 import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.pki.Certificates;
+import org.trustfleet.pki.Sha256;
 import org.trustfleet.scan.Endpoint;
 import org.trustfleet.scan.EndpointService;
 import org.trustfleet.truststore.CertificateStore;
@@ -24,7 +25,6 @@ import org.trustfleet.truststore.CertificateStore;
 /** A tenant's device groups. Every change is followed by a recompute of that group's requirements. */
 @ApplicationScoped
 public class DeviceGroupService {
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     static final int MIN_LEVEL = 1;
     static final int MAX_LEVEL = 100;
 
@@ -158,8 +158,9 @@ public class DeviceGroupService {
             X509Certificate certificate = certificates.find(sha256).orElseThrow(() -> TrustfleetException.validation(
                     "'include' names " + sha256 + ", which is not a known certificate: add it as a tenant anchor"
                             + " first"));
-            if (certificate.getBasicConstraints() < 0) {
-                throw TrustfleetException.validation("'include' names " + sha256 + ", which is not a CA certificate");
+            if (!Certificates.isCaCertificate(certificate)) {
+                throw TrustfleetException.validation("'include' names " + sha256 + ", which is not a CA certificate"
+                        + " (basicConstraints CA=true and, when keyUsage is present, keyCertSign)");
             }
             if (exclude.contains(sha256)) {
                 throw TrustfleetException.validation("certificate " + sha256 + " is both included and excluded");
@@ -196,11 +197,9 @@ public class DeviceGroupService {
     private static TreeSet<String> shas(List<String> values, String field) {
         TreeSet<String> result = new TreeSet<>();
         for (String value : Optional.ofNullable(values).orElse(List.of())) {
-            String sha = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
-            if (!SHA256.matcher(sha).matches()) {
-                throw TrustfleetException.validation("'" + field + "' entries must be SHA-256 fingerprints"
-                        + " (64 hex digits)");
-            }
+            String sha = Sha256.parse(value == null ? null : value.strip()).orElseThrow(() ->
+                    TrustfleetException.validation("'" + field + "' entries must be SHA-256 fingerprints"
+                            + " (64 hex digits)"));
             result.add(sha);
         }
         return result;

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -34,8 +33,8 @@ import org.trustfleet.scan.ScanObservation;
 import org.trustfleet.scan.ScanService;
 import org.trustfleet.truststore.AnchorService;
 import org.trustfleet.truststore.CertificateStore;
-import org.trustfleet.truststore.PlatformStore;
 import org.trustfleet.truststore.StoreSnapshot;
+import org.trustfleet.pki.StoreIndex;
 import org.trustfleet.truststore.TrustStoreService;
 
 /**
@@ -59,10 +58,7 @@ public class RequirementsService {
      * day): any change of an input is a new key, and the day bounds how long an analysis made with yesterday's
      * "now" (expiry checks) is reused.
      */
-    private final BoundedCache<String, EndpointAnalysis> analyses;
-    private volatile CachedStores cachedStores;
-
-    private record CachedStores(long version, PlatformStores stores) {}
+    private final BoundedCache<String, EndpointFixOptions> analyses;
 
     public RequirementsService(DeviceGroupService groups, EndpointService endpoints, ScanService scans,
             TrustStoreService stores, AnchorService anchors, CertificateStore certificates, JsonColumns json,
@@ -136,14 +132,11 @@ public class RequirementsService {
         Map<UUID, ScanObservation> latest = scans.latestObservations(tenantEndpoints.stream().map(Endpoint::id)
                 .toList()).stream().collect(Collectors.toMap(ScanObservation::endpointId, Function.identity()));
         StoreSnapshot snapshot = stores.snapshot();
-        PlatformStores platform = platformStores(snapshot);
+        StoreIndex platform = snapshot.index();
         List<X509Certificate> tenantAnchors = anchors.certificatesOf(group.tenantId());
         Map<String, X509Certificate> includes = certificates.findAll(group.include()).stream()
                 .collect(Collectors.toMap(Sha256::of, Function.identity()));
 
-        // every certificate the tenant's endpoints showed or completed with, so that one endpoint's
-        // intermediate can fix another's chain (the engine only tries what it is given)
-        Map<String, X509Certificate> tenantPool = new TreeMap<>(includes);
         Map<UUID, List<X509Certificate>> presentedByEndpoint = new HashMap<>();
         Map<UUID, List<X509Certificate>> extraByEndpoint = new HashMap<>();
         for (ScanObservation scan : latest.values()) {
@@ -151,10 +144,11 @@ public class RequirementsService {
             List<X509Certificate> extra = scan.completion();
             presentedByEndpoint.put(scan.endpointId(), presented);
             extraByEndpoint.put(scan.endpointId(), extra);
-            presented.forEach(c -> tenantPool.putIfAbsent(Sha256.of(c), c));
-            extra.forEach(c -> tenantPool.putIfAbsent(Sha256.of(c), c));
         }
-        List<X509Certificate> pool = List.copyOf(tenantPool.values());
+        // every certificate the tenant's endpoints showed or completed with, so that one endpoint's
+        // intermediate can fix another's chain (the engine only tries what it is given)
+        List<X509Certificate> pool = PolicyEngine.candidatePool(includes, tenantEndpoints.stream()
+                .map(e -> observation(e, latest.get(e.id()), presentedByEndpoint, extraByEndpoint)).toList());
         String contextKey = snapshot.version() + "/" + keyOf(tenantAnchors) + "/" + keyOf(pool);
 
         GroupSpec spec = new GroupSpec(group.id(), group.minApiLevel(), group.maxApiLevel(), group.managementMode(),
@@ -166,7 +160,7 @@ public class RequirementsService {
             certificates.record(none.certificates().stream().map(RequiredCertificate::certificate).toList());
             return Optional.of(store(group, none, now));
         }
-        List<EndpointAnalysis> groupAnalyses = new ArrayList<>();
+        List<EndpointFixOptions> groupAnalyses = new ArrayList<>();
         for (Endpoint endpoint : tenantEndpoints) {
             if (!spec.covers(endpoint.id())) {
                 continue;
@@ -174,7 +168,7 @@ public class RequirementsService {
             ScanObservation scan = latest.get(endpoint.id());
             String cacheKey = endpoint.id() + "/" + (scan == null ? "none" : scan.id()) + "/" + contextKey + "/"
                     + endpoint.verifiedName() + "/" + LocalDate.ofInstant(now, ZoneOffset.UTC);
-            EndpointAnalysis analysis = analyses.get(cacheKey);
+            EndpointFixOptions analysis = analyses.get(cacheKey);
             if (analysis == null) {
                 analysis = engine.analyze(observation(endpoint, scan, presentedByEndpoint, extraByEndpoint),
                         platform, tenantAnchors, pool, now);
@@ -250,19 +244,6 @@ public class RequirementsService {
         }
         return EndpointObservation.ok(endpoint.id(), endpoint.verifiedName(), presented.get(endpoint.id()),
                 extra.get(endpoint.id()));
-    }
-
-    private PlatformStores platformStores(StoreSnapshot snapshot) {
-        CachedStores cached = cachedStores;
-        if (cached == null || cached.version() != snapshot.version()) {
-            Map<Integer, List<X509Certificate>> byLevel = new TreeMap<>();
-            for (Map.Entry<Integer, PlatformStore> e : snapshot.byApiLevel().entrySet()) {
-                byLevel.put(e.getKey(), e.getValue().certificates());
-            }
-            cached = new CachedStores(snapshot.version(), PlatformStores.of(byLevel));
-            cachedStores = cached;
-        }
-        return cached.stores();
     }
 
     private static String keyOf(List<X509Certificate> certificates) {

@@ -43,7 +43,7 @@ public class ScanService {
 
     private final EndpointService endpoints;
     private final TlsProbe probe;
-    private final ChainEvaluator evaluator;
+    private final ChainJudge evaluator;
     private final TrustStoreService stores;
     private final AnchorService anchors;
     private final CertificateStore certificates;
@@ -55,7 +55,7 @@ public class ScanService {
     private final Map<UUID, Integer> manualScans = new ConcurrentHashMap<>();
     private final MeterRegistry metrics;
 
-    public ScanService(EndpointService endpoints, TlsProbe probe, ChainEvaluator evaluator, TrustStoreService stores,
+    public ScanService(EndpointService endpoints, TlsProbe probe, ChainJudge evaluator, TrustStoreService stores,
             AnchorService anchors, CertificateStore certificates, ScanRecorder recorder, Clock clock,
             TrustfleetConfig config, MeterRegistry metrics) {
         this.metrics = metrics;
@@ -225,10 +225,8 @@ public class ScanService {
             ChainEvaluation evaluation = new ChainEvaluation(List.of(), List.of(), List.of(), List.of());
             if (primary.isOk()) {
                 StoreSnapshot snapshot = stores.snapshot();
-                List<X509Certificate> candidates = new ArrayList<>(snapshot.allStoreCertificates());
-                candidates.addAll(anchors.certificatesOf(endpoint.tenantId()));
-                evaluation = evaluator.evaluate(presented, endpoint.verifiedName(), snapshot.byApiLevel(),
-                        candidates, certificates::caCertificatesWithSubject, started);
+                evaluation = evaluator.evaluate(presented, endpoint.verifiedName(), snapshot,
+                        anchors.certificatesOf(endpoint.tenantId()), certificates::caCertificatesWithSubject, started);
                 findings.addAll(evaluation.findings());
                 if (pair.sniRequired()) {
                     findings.add(Finding.of(FindingCode.SNI_REQUIRED, pair.withoutSni().isOk()
