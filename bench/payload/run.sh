@@ -7,6 +7,7 @@
 #   DEVICES=100000 HOT=1000 C=64 T=2 D=20s XMX=512m bench/payload/run.sh
 #   PROFILE=service-304-all KEEP=1 bench/payload/run.sh   # plus a JFR CPU profile of the service during that row
 #   JAVA_OPTS="-Dkey=value" bench/payload/run.sh   # extra JVM options for the service
+#   JAR=/other/checkout/target/quarkus-app/quarkus-run.jar bench/payload/run.sh   # another build (see compare.sh)
 #
 # How the devices get there: one device is enrolled through the API (which creates the tenant's signer); the other
 # DEVICES-1 are generated here (random tfd_ tokens, their SHA-256 as the stored hash, exactly what enrollment stores)
@@ -39,8 +40,8 @@ if [ "$missing" = 1 ]; then
   exit 2
 fi
 
-JAR="$REPO/target/quarkus-app/quarkus-run.jar"
-if [ ! -f "$JAR" ]; then
+JAR=${JAR:-"$REPO/target/quarkus-app/quarkus-run.jar"}
+if [ ! -f "$JAR" ] && [ "$JAR" = "$REPO/target/quarkus-app/quarkus-run.jar" ]; then
   echo "== building the service jar"
   (cd "$REPO" && ./mvnw -B -q package -DskipTests)
 fi
@@ -212,6 +213,7 @@ for name, tokens in [("service-200-all", devices), ("service-304-all", devices),
                      ("service-304-hot", hot), ("nginx-200", "-"), ("nginx-304", "-"), ("nginx-200-plain", "-"),
                      ("nginx-304-plain", "-")]:
     rps, p99, errs = r[name]
+
     kind = name.split("-")[1]
     ratio = "" if name.startswith("nginx") else f"{rps / r['nginx-' + kind][0]:.2f}"
     plain = "" if name.startswith("nginx") else f"{rps / r['nginx-' + kind + '-plain'][0]:.2f}"

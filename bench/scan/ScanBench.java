@@ -108,7 +108,7 @@ public final class ScanBench {
     private static final String[][] STAGES = {
         {"TLS probe (2 handshakes)", "org.trustfleet.scan.TlsProbe."},
         {"per-API-level validation (AndroidValidator)", "org.trustfleet.pki.AndroidValidator."},
-        {"chain evaluation, other (analysis, path building, AIA)", "org.trustfleet.scan.ChainEvaluator."},
+        {"chain evaluation, other (analysis, path building, AIA)", "org.trustfleet.scan.ChainJudge."},
         {"storing the scan (ScanRecorder: certificates, scan row, JSON)", "org.trustfleet.scan.ScanRecorder."},
         {"store snapshot and tenant anchors", "org.trustfleet.truststore."},
         {"HTTP, JSON and the rest of the request", "io.vertx.", "org.jboss.resteasy.", "io.quarkus."},

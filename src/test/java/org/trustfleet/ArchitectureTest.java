@@ -116,4 +116,36 @@ class ArchitectureTest {
                 .as("no class outside org.trustfleet.cache builds its own cache")
                 .check(classes);
     }
+
+    // issue 11: one answer per domain question, owned by pki
+
+    @ArchTest
+    static final ArchRule caCertificateRuleLivesInPki = noClasses().that()
+            .resideOutsideOfPackage("org.trustfleet.pki..")
+            .should().callMethod(java.security.cert.X509Certificate.class, "getBasicConstraints")
+            .orShould().callMethod(java.security.cert.X509Certificate.class, "getKeyUsage")
+            .as("whether a certificate is a (deliverable) CA is decided in pki (Certificates.isCaCertificate)");
+
+    @ArchTest
+    static final ArchRule sha256IdsAreReadInPki = com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields()
+            .that().haveRawType(java.util.regex.Pattern.class)
+            .and().areDeclaredInClassesThat().resideOutsideOfPackage("org.trustfleet.pki..")
+            .should().haveNameMatching("(?i).*sha.*")
+            .as("certificate ids are read with one rule, pki.Sha256.parse, not with local patterns");
+
+    @ArchTest
+    static final ArchRule androidVerdictsComeFromPki = noClasses().that()
+            .resideOutsideOfPackage("org.trustfleet.pki..")
+            .should().dependOnClassesThat().haveFullyQualifiedName("org.trustfleet.pki.AndroidValidator")
+            .as("scan and policy take verdicts and fixes from pki.FixFinder, so they cannot disagree");
+
+    @ArchTest
+    static final ArchRule policyEnginePartsArePure = classes().that().resideInAPackage("org.trustfleet.policy..")
+            .and().haveSimpleNameStartingWith("EndpointAnalyzer")
+            .or().haveSimpleNameStartingWith("GroupCover")
+            .or().haveSimpleNameStartingWith("SetCover")
+            .or().haveSimpleNameStartingWith("AdviceText")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax.security..",
+                    "org.bouncycastle..", "org.trustfleet.pki..", "org.trustfleet.policy..")
+            .as("the parts of the policy engine are as pure as the engine");
 }

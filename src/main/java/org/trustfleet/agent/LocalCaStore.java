@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.CertificateParser;
 import org.trustfleet.pki.Sha256;
@@ -30,8 +29,6 @@ public final class LocalCaStore {
         CONFLICT
     }
 
-    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
-
     private final Path dir;
 
     public LocalCaStore(Path dir) {
@@ -40,10 +37,8 @@ public final class LocalCaStore {
 
     /** The file that holds (or would hold) the certificate. */
     public Path fileOf(String sha256) {
-        if (!SHA256_HEX.matcher(sha256).matches()) {
-            throw new IllegalArgumentException("not a SHA-256 id");
-        }
-        return dir.resolve(sha256 + ".pem");
+        String id = Sha256.parse(sha256).orElseThrow(() -> new IllegalArgumentException("not a SHA-256 id"));
+        return dir.resolve(id + ".pem");
     }
 
     /** Like {@code DevicePolicyManager.hasCaCertInstalled}. */

@@ -129,14 +129,14 @@ public final class ReferenceAgent {
         }
         X509Certificate signer = chain.get(0);
         X509Certificate root = chain.get(chain.size() - 1);
-        if (!Certificates.isSelfSigned(root) || root.getBasicConstraints() < 0) {
+        if (!Certificates.isSelfSigned(root) || !Certificates.isCaCertificate(root)) {
             throw new AgentException("last certificate of payloadSignerChain is not a self-signed CA");
         }
         if (!Certificates.isIssuedBy(signer, root)) {
             throw new AgentException("payload signer is not issued by the payload root");
         }
         if (expectedRootSha256 != null
-                && !Sha256.of(root).equals(expectedRootSha256.toLowerCase(Locale.ROOT).replace(":", ""))) {
+                && !Sha256.parse(expectedRootSha256.replace(":", "")).orElse("").equals(Sha256.of(root))) {
             throw new AgentException("payload root " + Sha256.of(root) + " is not the expected one");
         }
         UUID tenant = SignerIdentity.tenantOf(signer)

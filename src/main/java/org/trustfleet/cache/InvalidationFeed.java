@@ -3,8 +3,6 @@ package org.trustfleet.cache;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jboss.logging.Logger;
+import org.trustfleet.core.AfterCommit;
 import org.trustfleet.core.TrustfleetConfig;
 
 /**
@@ -96,23 +95,7 @@ public class InvalidationFeed {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot publish a cache invalidation", e);
         }
-        if (transactions.getTransactionStatus() == Status.STATUS_ACTIVE) {
-            transactions.registerInterposedSynchronization(new Synchronization() {
-                @Override
-                public void beforeCompletion() {
-                    // nothing: the row is written
-                }
-
-                @Override
-                public void afterCompletion(int status) {
-                    if (status == Status.STATUS_COMMITTED) {
-                        tell(Map.of(cacheName, Set.of(key)));
-                    }
-                }
-            });
-        } else {
-            tell(Map.of(cacheName, Set.of(key)));
-        }
+        AfterCommit.run(transactions, () -> tell(Map.of(cacheName, Set.of(key))));
     }
 
     /** Whether the last successful poll started less than two poll intervals ago. */

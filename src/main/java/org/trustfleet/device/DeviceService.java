@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.trustfleet.core.JsonColumns;
 import org.trustfleet.core.ErrorKind;
 import org.trustfleet.core.Require;
@@ -30,6 +29,7 @@ import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.payload.SignedPayload;
 import org.trustfleet.payload.SignedPayloadService;
 import org.trustfleet.policy.GroupRequirements;
+import org.trustfleet.pki.Sha256;
 import org.trustfleet.policy.RequirementsService;
 
 /**
@@ -44,7 +44,6 @@ public class DeviceService {
     /** Default and maximum page sizes of the device list. */
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 1000;
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
     private static final TypeReference<List<ReportedFailure>> FAILURES = new TypeReference<>() {};
     private static final String COLUMNS = """
@@ -230,11 +229,8 @@ public class DeviceService {
     }
 
     private static String sha256(String value, String field) {
-        if (value == null || !SHA256.matcher(value).matches()) {
-            throw TrustfleetException.validation("'" + field + "' entries must be lowercase hex SHA-256"
-                    + " fingerprints (64 characters)");
-        }
-        return value;
+        return Sha256.parse(value).orElseThrow(() -> TrustfleetException.validation("'" + field
+                + "' entries must be hex SHA-256 fingerprints (64 characters)"));
     }
 
     private static TrustfleetException revoked() {

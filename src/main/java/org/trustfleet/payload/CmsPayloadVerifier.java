@@ -156,22 +156,18 @@ public final class CmsPayloadVerifier {
     }
 
     private static void checkChain(X509Certificate signer, X509Certificate root) throws PayloadVerificationException {
-        if (root.getBasicConstraints() < 0) {
-            throw fail(VerificationFailure.UNTRUSTED_SIGNER, "pinned payload root is not a CA certificate");
-        }
-        boolean[] rootKu = root.getKeyUsage();
-        if (rootKu != null && (rootKu.length < 6 || !rootKu[5])) {
-            throw fail(VerificationFailure.UNTRUSTED_SIGNER, "pinned payload root lacks keyCertSign");
+        if (!Certificates.isCaCertificate(root)) {
+            throw fail(VerificationFailure.UNTRUSTED_SIGNER, "pinned payload root is not a CA certificate"
+                    + " (basicConstraints CA=true and, when keyUsage is present, keyCertSign)");
         }
         if (Certificates.sameSubjectAndKey(signer, root) || !Certificates.isIssuedBy(signer, root)) {
             throw fail(VerificationFailure.UNTRUSTED_SIGNER, "signer certificate "
                     + signer.getSubjectX500Principal().getName() + " is not issued by the pinned payload root");
         }
-        if (signer.getBasicConstraints() >= 0) {
+        if (!Certificates.isEndEntity(signer)) {
             throw fail(VerificationFailure.UNTRUSTED_SIGNER, "signer certificate is a CA");
         }
-        boolean[] ku = signer.getKeyUsage();
-        if (ku == null || ku.length == 0 || !ku[0]) {
+        if (!Certificates.allowsDigitalSignature(signer)) {
             throw fail(VerificationFailure.UNTRUSTED_SIGNER, "signer certificate lacks keyUsage digitalSignature");
         }
     }

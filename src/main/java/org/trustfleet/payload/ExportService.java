@@ -9,7 +9,7 @@ import org.trustfleet.core.ErrorKind;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.policy.DeviceGroup;
 import org.trustfleet.policy.DeviceGroupService;
-import org.trustfleet.policy.GroupRequirements;
+import org.trustfleet.policy.CertificateSet;
 import org.trustfleet.policy.ManagementMode;
 import org.trustfleet.policy.RequirementsService;
 import org.trustfleet.pki.Sha256;
@@ -35,8 +35,8 @@ public class ExportService {
                 .orElseThrow(() -> TrustfleetException.validation(
                         "'format' must be one of: amapi-onc, intune-graph, pem, der, pkcs7"));
         DeviceGroup group = groups.get(tenantId, groupId);
-        GroupRequirements current = requirements.current(tenantId, groupId);
-        List<X509Certificate> certificates = requirements.certificatesOf(current);
+        CertificateSet current = requirements.certificateSet(tenantId, groupId);
+        List<X509Certificate> certificates = current.x509();
         if (format == ExportFormat.DER) {
             certificates = oneForDer(certificates, sha256);
         } else if (sha256 != null) {
@@ -49,7 +49,8 @@ public class ExportService {
 
     private static List<X509Certificate> oneForDer(List<X509Certificate> certificates, String sha256) {
         if (sha256 != null) {
-            return List.of(certificates.stream().filter(c -> Sha256.of(c).equals(sha256)).findFirst()
+            String wanted = Sha256.parse(sha256).orElse(sha256);
+            return List.of(certificates.stream().filter(c -> Sha256.of(c).equals(wanted)).findFirst()
                     .orElseThrow(() -> TrustfleetException.notFound("certificate in this group's set")));
         }
         if (certificates.size() != 1) {

@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import javax.security.auth.x500.X500Principal;
 import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.policy.CertificateRole;
@@ -25,8 +24,6 @@ import org.trustfleet.pki.Sha256;
  */
 public record PayloadCertificate(String sha256, CertificateRole role, String der, String subject, Instant notAfter) {
 
-    static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
-
     /** Validates the shape: non-null fields, lowercase 64-hex id, base64 DER whose SHA-256 equals {@code sha256}. */
     public PayloadCertificate {
         Objects.requireNonNull(sha256, "sha256");
@@ -34,7 +31,8 @@ public record PayloadCertificate(String sha256, CertificateRole role, String der
         Objects.requireNonNull(der, "der");
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(notAfter, "notAfter");
-        if (!SHA256_HEX.matcher(sha256).matches()) {
+        // the document is written with lowercase ids; a signed payload naming one otherwise was not written by us
+        if (!Sha256.parse(sha256).map(sha256::equals).orElse(false)) {
             throw new IllegalArgumentException("sha256 must be 64 lowercase hex characters");
         }
         byte[] bytes;

@@ -4,7 +4,6 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,7 +26,7 @@ import org.trustfleet.cache.Caches;
 import org.trustfleet.cache.InvalidationFeed;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.pki.Sha256;
-import org.trustfleet.policy.GroupRequirements;
+import org.trustfleet.policy.CertificateSet;
 import org.trustfleet.policy.RequirementsChanged;
 import org.trustfleet.policy.RequirementsService;
 
@@ -135,7 +134,7 @@ public class SignedPayloadService {
     }
 
     private SignedPayload load(UUID tenantId, UUID groupId, Instant now) throws SQLException {
-        GroupRequirements req = requirements.current(tenantId, groupId);
+        CertificateSet req = requirements.certificateSet(tenantId, groupId);
         ActiveSigner signer = keys.activeSigner(tenantId);
         try (Connection c = db.getConnection()) {
             Optional<SignedPayload> stored = read(c, groupId);
@@ -172,17 +171,11 @@ public class SignedPayloadService {
         }
     }
 
-    private SignedPayload sign(UUID tenantId, UUID groupId, GroupRequirements req, ActiveSigner signer,
+    private SignedPayload sign(UUID tenantId, UUID groupId, CertificateSet req, ActiveSigner signer,
             Instant now) {
-        List<X509Certificate> certs = requirements.certificatesOf(req);
-        List<PayloadCertificate> entries = new ArrayList<>(certs.size());
-        for (int i = 0; i < certs.size(); i++) {
-            X509Certificate cert = certs.get(i);
-            if (cert == null) {
-                throw new IllegalStateException("certificate " + req.certificates().get(i).sha256()
-                        + " of group " + groupId + " is not in the certificate store");
-            }
-            entries.add(PayloadCertificate.of(cert, PayloadJson.role(req.certificates().get(i).role())));
+        List<PayloadCertificate> entries = new ArrayList<>(req.certificates().size());
+        for (CertificateSet.Member member : req.certificates()) {
+            entries.add(PayloadCertificate.of(member.certificate(), member.role()));
         }
         Instant issuedAt = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         PayloadDocument doc = new PayloadDocument(tenantId, groupId, req.version(), issuedAt,

@@ -61,9 +61,11 @@ public final class SigningAuthority {
         this.root = root;
     }
 
-    /** Generates a new root with default validity. {@code rootId} ends up in the CN (e.g. a deployment id). */
-    public static SigningAuthority generate(String rootId) {
-        Instant now = Instant.now();
+    /**
+     * Generates a new root with default validity from {@code now} (the caller's clock). {@code rootId} ends up in the
+     * CN (e.g. a deployment id).
+     */
+    public static SigningAuthority generate(String rootId, Instant now) {
         return generate(rootId, now.minus(BACKDATE), now.plus(ROOT_VALIDITY));
     }
 
@@ -98,7 +100,7 @@ public final class SigningAuthority {
     public static SigningAuthority of(SigningKey root) {
         Objects.requireNonNull(root, "root");
         X509Certificate c = root.certificate();
-        if (!Certificates.isSelfSigned(c) || c.getBasicConstraints() < 0) {
+        if (!Certificates.isSelfSigned(c) || !Certificates.isCaCertificate(c)) {
             throw new IllegalArgumentException("payload root must be a self-signed CA certificate");
         }
         if (!keyMatches(root.privateKey(), c.getPublicKey())) {
@@ -117,9 +119,11 @@ public final class SigningAuthority {
         return root.certificate();
     }
 
-    /** Issues a fresh signer (new key pair) for the tenant with default validity. Also used for rotation. */
-    public TenantSigner issueSigner(UUID tenantId) {
-        Instant now = Instant.now();
+    /**
+     * Issues a fresh signer (new key pair) for the tenant with default validity from {@code now} (the caller's clock).
+     * Also used for rotation.
+     */
+    public TenantSigner issueSigner(UUID tenantId, Instant now) {
         return issueSigner(tenantId, now.minus(BACKDATE), now.plus(SIGNER_VALIDITY));
     }
 

@@ -14,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -65,7 +64,7 @@ public class SigningKeyService {
         try (Connection c = db.getConnection()) {
             Optional<SigningAuthority> stored = loadRoot(c);
             if (stored.isEmpty()) {
-                SigningAuthority fresh = SigningAuthority.generate(UUID.randomUUID().toString());
+                SigningAuthority fresh = SigningAuthority.generate(UUID.randomUUID().toString(), clock.instant());
                 MasterKey master = masterKeys.masterKey();
                 try (PreparedStatement s = c.prepareStatement("""
                         INSERT INTO payload_root (id, certificate, sealed_key, master_key_fingerprint, created_at)
@@ -97,7 +96,7 @@ public class SigningKeyService {
                 return active.get();
             }
             SigningAuthority root = authority();
-            insertSigner(c, tenantId, root.issueSigner(tenantId), true);
+            insertSigner(c, tenantId, root.issueSigner(tenantId, clock.instant()), true);
             return loadActive(c, tenantId)
                     .orElseThrow(() -> new IllegalStateException("payload signer missing after insert"));
         } catch (SQLException e) {
@@ -118,7 +117,7 @@ public class SigningKeyService {
     @Transactional
     public SignerInfo rotate(UUID tenantId) {
         SigningAuthority root = authority();
-        TenantSigner signer = root.issueSigner(tenantId);
+        TenantSigner signer = root.issueSigner(tenantId, clock.instant());
         try (Connection c = db.getConnection()) {
             // rotations of one tenant take turns
             try (PreparedStatement s = c.prepareStatement("SELECT id FROM tenant WHERE id = ? FOR UPDATE")) {

@@ -25,7 +25,8 @@ import javax.security.auth.x500.X500Principal;
  * Decides whether an Android device would accept a presented chain, reproducing Conscrypt's TrustManagerImpl: only
  * the presented certificates are available (never AIA), any anchor (root or installed intermediate) terminates the
  * path, anchors are never checked for validity, and the untrusted part is checked with PKIX (revocation off) plus
- * Conscrypt's strength and extendedKeyUsage rules. Also answers "what must be installed to fix it".
+ * Conscrypt's strength and extendedKeyUsage rules. What must be installed to fix a chain is {@link FixFinder}'s
+ * question.
  *
  * <p>Where Conscrypt tries candidate paths depth-first and accepts the first valid one, this class tries every path
  * shortest first; the verdict is the same (some valid path exists), the reported path is the deterministic best one.
@@ -91,39 +92,6 @@ public final class AndroidValidator {
             }
         }
         return firstFailure;
-    }
-
-    /**
-     * Which certificates of {@code completedPath} a device must install so that {@code presented} validates against
-     * {@code anchors} plus them. Walking from the leaf upward, the first certificate that is not presented (or the
-     * presented top of the path) and whose installation alone makes the chain validate is the answer: a missing
-     * intermediate suffices because installed CAs are anchors; a root is only named when nothing below it is missing.
-     *
-     * @return fingerprints to install; empty when the chain already validates or no single installation fixes it
-     *         (e.g. the leaf is expired). The host name is ignored: installing certificates cannot fix it.
-     */
-    public List<String> missingFor(List<X509Certificate> presented, List<X509Certificate> completedPath,
-            Collection<X509Certificate> anchors, Instant now) {
-        Collection<X509Certificate> base = anchors == null ? List.of() : anchors;
-        if (validate(presented, base, null, now).trusted() || completedPath == null || completedPath.size() < 2) {
-            return List.of();
-        }
-        Set<X509Certificate> presentedSet = new HashSet<>(presented);
-        Set<X509Certificate> anchorSet = new HashSet<>(base);
-        for (int i = 1; i < completedPath.size(); i++) {
-            X509Certificate candidate = completedPath.get(i);
-            boolean top = i == completedPath.size() - 1;
-            if ((presentedSet.contains(candidate) && !top) || anchorSet.contains(candidate)) {
-                continue;
-            }
-            List<X509Certificate> extended = new ArrayList<>(base);
-            extended.add(candidate);
-            // Installed certificates are anchors, but the device still only sees what the server presents.
-            if (validate(presented, extended, null, now).trusted()) {
-                return List.of(Sha256.of(candidate));
-            }
-        }
-        return List.of();
     }
 
     /** Checks one built path; the last element is the anchor and is exempt from every check, as in PKIX. */

@@ -128,4 +128,33 @@ public final class Certificates {
     public static boolean isValidAt(X509Certificate c, Instant now) {
         return !now.isBefore(c.getNotBefore().toInstant()) && !now.isAfter(c.getNotAfter().toInstant());
     }
+
+    /**
+     * The one answer to "is this a CA certificate Trustfleet may deliver, store as an anchor or sign with": the
+     * basicConstraints extension says CA=true and, when keyUsage is present, it includes keyCertSign (RFC 5280
+     * 4.2.1.3/4.2.1.9). Android (Conscrypt) would not check an installed anchor's own keyUsage, but a CA whose key may
+     * not sign certificates is a misissued or misused certificate, so it is refused at every door (input, policy,
+     * payload roots) with this same rule, and what is accepted at input is what is delivered.
+     */
+    public static boolean isCaCertificate(X509Certificate c) {
+        if (c.getBasicConstraints() < 0) {
+            return false;
+        }
+        boolean[] keyUsage = c.getKeyUsage();
+        return keyUsage == null || (keyUsage.length > KEY_CERT_SIGN && keyUsage[KEY_CERT_SIGN]);
+    }
+
+    /** Whether the certificate is an end entity (basicConstraints absent or CA=false), e.g. a payload signer. */
+    public static boolean isEndEntity(X509Certificate c) {
+        return c.getBasicConstraints() < 0;
+    }
+
+    /** Whether keyUsage is present and includes digitalSignature (what a signer of documents needs). */
+    public static boolean allowsDigitalSignature(X509Certificate c) {
+        boolean[] keyUsage = c.getKeyUsage();
+        return keyUsage != null && keyUsage.length > 0 && keyUsage[0];
+    }
+
+    /** Index of keyCertSign in {@link X509Certificate#getKeyUsage()}. */
+    private static final int KEY_CERT_SIGN = 5;
 }

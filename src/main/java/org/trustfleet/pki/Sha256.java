@@ -5,9 +5,18 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
-/** The one certificate identifier used across Trustfleet: lowercase hex SHA-256 of the DER encoding. */
+/**
+ * The one certificate identifier used across Trustfleet: lowercase hex SHA-256 of the DER encoding. Trustfleet writes
+ * ids in lower case; it reads them with one rule ({@link #parse}): 64 hex digits in either case, normalised to lower
+ * case, so that an id copied from a tool that prints upper case names the same certificate.
+ */
 public final class Sha256 {
+
+    private static final Pattern ID = Pattern.compile("[0-9a-fA-F]{64}");
 
     private Sha256() {
     }
@@ -29,5 +38,21 @@ public final class Sha256 {
         } catch (CertificateEncodingException e) {
             throw new IllegalArgumentException("certificate cannot be encoded", e);
         }
+    }
+
+    /**
+     * The one rule for reading a certificate id: exactly 64 hex digits, upper or lower case (no separators, no
+     * surrounding space), returned in lower case; empty for anything else, including null.
+     */
+    public static Optional<String> parse(String value) {
+        if (value == null || !ID.matcher(value).matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(value.toLowerCase(Locale.ROOT));
+    }
+
+    /** Whether {@code value} is a certificate id under {@link #parse}'s rule. */
+    public static boolean isId(String value) {
+        return parse(value).isPresent();
     }
 }

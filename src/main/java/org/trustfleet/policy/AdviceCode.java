@@ -11,5 +11,11 @@ public enum AdviceCode {
     /** An {@code include} certificate was refused (expired, not yet valid, not a CA, unknown, or also excluded). */
     INCLUDE_REFUSED,
     /** The group's API-level range contains no level for which a platform store is known. */
-    NO_STORE_FOR_RANGE
+    NO_STORE_FOR_RANGE,
+    /**
+     * The group covers no endpoint: the endpoints it named were deleted, or it covers every endpoint of a tenant that
+     * has none. Given by {@code RequirementsService}, which knows the group's coverage, not by the engine. Kept last:
+     * advice is ordered by code.
+     */
+    NO_ENDPOINTS
 }

@@ -7,16 +7,16 @@ import jakarta.transaction.Transactional;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.trustfleet.core.JsonColumns;
 import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.pki.Certificates;
+import org.trustfleet.pki.Sha256;
 import org.trustfleet.scan.Endpoint;
 import org.trustfleet.scan.EndpointService;
 import org.trustfleet.truststore.CertificateStore;
@@ -24,7 +24,6 @@ import org.trustfleet.truststore.CertificateStore;
 /** A tenant's device groups. Every change is followed by a recompute of that group's requirements. */
 @ApplicationScoped
 public class DeviceGroupService {
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     static final int MIN_LEVEL = 1;
     static final int MAX_LEVEL = 100;
 
@@ -82,10 +81,21 @@ public class DeviceGroupService {
                 .map(this::view).toList();
     }
 
+    /**
+     * A group and which endpoints it covers. The API's {@code endpointIds} is empty both for a group that named none
+     * (it covers every endpoint) and for one whose named endpoints were all deleted (it covers none); this tells
+     * them apart.
+     *
+     * @param allEndpoints true when the group covers every endpoint of the tenant; else exactly
+     *                     {@link DeviceGroup#endpointIds()}
+     */
+    record Coverage(DeviceGroup group, boolean allEndpoints) {}
+
     /** Looks a group up by id alone, for internal recomputes. */
     @Transactional
-    public Optional<DeviceGroup> find(UUID groupId) {
-        return DeviceGroupEntity.<DeviceGroupEntity>findByIdOptional(groupId).map(this::view);
+    Optional<Coverage> coverage(UUID groupId) {
+        return DeviceGroupEntity.<DeviceGroupEntity>findByIdOptional(groupId)
+                .map(e -> new Coverage(view(e), e.allEndpoints));
     }
 
     /** Ids of every group of the tenant (for recomputes after tenant-wide changes). */
@@ -101,13 +111,14 @@ public class DeviceGroupService {
         return DeviceGroupEntity.<DeviceGroupEntity>list("order by id").stream().map(g -> g.id).toList();
     }
 
-    /** The groups of the tenant that must reach this endpoint: those listing it and those listing none. */
+    /** The groups of the tenant that must reach this endpoint: those naming it and those naming none. */
     @Transactional
     public List<UUID> idsCovering(UUID tenantId, UUID endpointId) {
-        return DeviceGroupEntity.<DeviceGroupEntity>list("tenantId = ?1 order by id", tenantId).stream()
-                .map(this::view)
-                .filter(g -> g.endpointIds().isEmpty() || g.endpointIds().contains(endpointId))
-                .map(DeviceGroup::id).toList();
+        return DeviceGroupEntity.getEntityManager().createQuery("""
+                select distinct g.id from DeviceGroupEntity g left join g.endpointIds e
+                where g.tenantId = :tenant and (g.allEndpoints = true or e = :endpoint)
+                order by g.id""", UUID.class)
+                .setParameter("tenant", tenantId).setParameter("endpoint", endpointId).getResultList();
     }
 
     private static DeviceGroupEntity entity(UUID tenantId, UUID groupId) {
@@ -146,8 +157,9 @@ public class DeviceGroupService {
             X509Certificate certificate = certificates.find(sha256).orElseThrow(() -> TrustfleetException.validation(
                     "'include' names " + sha256 + ", which is not a known certificate: add it as a tenant anchor"
                             + " first"));
-            if (certificate.getBasicConstraints() < 0) {
-                throw TrustfleetException.validation("'include' names " + sha256 + ", which is not a CA certificate");
+            if (!Certificates.isCaCertificate(certificate)) {
+                throw TrustfleetException.validation("'include' names " + sha256 + ", which is not a CA certificate"
+                        + " (basicConstraints CA=true and, when keyUsage is present, keyCertSign)");
             }
             if (exclude.contains(sha256)) {
                 throw TrustfleetException.validation("certificate " + sha256 + " is both included and excluded");
@@ -162,7 +174,9 @@ public class DeviceGroupService {
         entity.minApiLevel = min;
         entity.maxApiLevel = max;
         entity.managementMode = mode;
-        entity.endpointIds = json.write(List.copyOf(endpointIds));
+        entity.allEndpoints = endpointIds.isEmpty();
+        entity.endpointIds.retainAll(endpointIds);
+        entity.endpointIds.addAll(endpointIds);
         entity.includeSha256 = json.write(List.copyOf(include));
         entity.excludeSha256 = json.write(List.copyOf(exclude));
         entity.updatedAt = Instant.now(clock);
@@ -182,11 +196,9 @@ public class DeviceGroupService {
     private static TreeSet<String> shas(List<String> values, String field) {
         TreeSet<String> result = new TreeSet<>();
         for (String value : Optional.ofNullable(values).orElse(List.of())) {
-            String sha = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
-            if (!SHA256.matcher(sha).matches()) {
-                throw TrustfleetException.validation("'" + field + "' entries must be SHA-256 fingerprints"
-                        + " (64 hex digits)");
-            }
+            String sha = Sha256.parse(value == null ? null : value.strip()).orElseThrow(() ->
+                    TrustfleetException.validation("'" + field + "' entries must be SHA-256 fingerprints"
+                            + " (64 hex digits)"));
             result.add(sha);
         }
         return result;
@@ -194,7 +206,7 @@ public class DeviceGroupService {
 
     private DeviceGroup view(DeviceGroupEntity e) {
         return new DeviceGroup(e.id, e.tenantId, e.name, e.minApiLevel, e.maxApiLevel, e.managementMode,
-                json.read(e.endpointIds, new TypeReference<List<UUID>>() {}),
+                e.allEndpoints ? List.of() : List.copyOf(new TreeSet<>(e.endpointIds)),
                 json.read(e.includeSha256, new TypeReference<List<String>>() {}),
                 json.read(e.excludeSha256, new TypeReference<List<String>>() {}), e.createdAt, e.updatedAt);
     }

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The certificates a device group must hold, each with why, and what no installation can fix. {@code version}
- * increases exactly when the set of certificates changes; reasons and advice may change without a new version.
+ * The API view of the certificates a device group must hold, each with why, and what no installation can fix.
+ * {@code version} increases exactly when the set of certificates changes; reasons and advice may change without a
+ * new version. Stored as {@link StoredRequirements}; the payload side receives the typed {@link CertificateSet} instead.
  */
 public record GroupRequirements(UUID groupId, long version, Instant computedAt, List<Certificate> certificates,
         List<Problem> unresolved, List<Hint> advice) {
@@ -16,18 +17,10 @@ public record GroupRequirements(UUID groupId, long version, Instant computedAt, 
 
     /** What no installation can fix for an endpoint at some API levels. */
     public record Problem(UUID endpointId, List<Integer> apiLevels, UnresolvedCode code, String detail,
-            String sha256) {
-        static Problem of(Unresolved u) {
-            return new Problem(u.endpointId(), u.apiLevels(), u.code(), u.detail(), u.sha256OrNull());
-        }
-    }
+            String sha256) {}
 
     /** Advice for the admin (e.g. fix the server; apps must opt in to user CAs); endpointId null = group-wide. */
-    public record Hint(UUID endpointId, AdviceCode code, String sha256, String detail) {
-        static Hint of(Advice a) {
-            return new Hint(a.endpointId(), a.code(), a.sha256OrNull(), a.detail());
-        }
-    }
+    public record Hint(UUID endpointId, AdviceCode code, String sha256, String detail) {}
 
     public List<String> sha256s() {
         return certificates.stream().map(Certificate::sha256).toList();

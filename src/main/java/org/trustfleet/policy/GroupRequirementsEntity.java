@@ -7,8 +7,9 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
+import org.hibernate.annotations.ColumnTransformer;
 
-/** Persistence row of a group's current requirement set (the document is JSON). */
+/** Persistence row of a group's current requirement set (the document is a versioned storage record). */
 @Entity
 @Table(name = "group_requirements")
 public class GroupRequirementsEntity extends PanacheEntityBase {
@@ -28,6 +29,8 @@ public class GroupRequirementsEntity extends PanacheEntityBase {
     @Column(name = "computed_at", nullable = false)
     public Instant computedAt;
 
+    /** The set as a {@link StoredRequirements} record (jsonb); written through {@code core.JsonColumns}. */
     @Column(nullable = false)
+    @ColumnTransformer(write = "?::jsonb")
     public String document;
 }

@@ -3,12 +3,13 @@ package org.trustfleet.policy;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import org.trustfleet.pki.Sha256;
 
 /**
  * A device group as the engine sees it.
  *
  * @param endpointIds   the endpoints the group must reach; empty means every endpoint supplied
- * @param includeSha256 certificates always delivered (lowercase hex SHA-256)
+ * @param includeSha256 certificates always delivered (SHA-256 ids, read with {@link Sha256#parse})
  * @param excludeSha256 certificates never delivered
  */
 public record GroupSpec(UUID groupId, int minApiLevel, int maxApiLevel, ManagementMode mode, Set<UUID> endpointIds,
@@ -25,7 +26,8 @@ public record GroupSpec(UUID groupId, int minApiLevel, int maxApiLevel, Manageme
     }
 
     private static Set<String> normalise(Set<String> shas) {
-        return Set.copyOf(shas.stream().map(s -> s.toLowerCase(java.util.Locale.ROOT)).toList());
+        return Set.copyOf(shas.stream().map(s -> Sha256.parse(s).orElseThrow(() ->
+                new IllegalArgumentException("not a SHA-256 certificate id: " + s))).toList());
     }
 
     /** Whether the group covers {@code endpointId}. */

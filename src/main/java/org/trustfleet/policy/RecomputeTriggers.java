@@ -16,7 +16,9 @@ import org.trustfleet.truststore.TrustStoreService;
 /**
  * Recomputes requirements after the change that makes them stale has committed, and only for the groups it
  * affects: a scan → the groups that must reach that endpoint; a group change → that group; a tenant's anchors or
- * endpoints → that tenant's groups; a platform store → every group.
+ * endpoints → that tenant's groups; a platform store → every group. A deleted endpoint has already left the groups
+ * that named it (foreign key, {@code device_group_endpoint}) when its change is observed, so they are recomputed
+ * without it; one that named only deleted endpoints then covers none and says so.
  */
 @ApplicationScoped
 public class RecomputeTriggers {

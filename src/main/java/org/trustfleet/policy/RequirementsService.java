@@ -13,13 +13,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -28,17 +25,16 @@ import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
-import org.trustfleet.pki.CertificateSummary;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.scan.Endpoint;
 import org.trustfleet.scan.EndpointService;
 import org.trustfleet.scan.ProbeStatus;
-import org.trustfleet.scan.ScanResult;
+import org.trustfleet.scan.ScanObservation;
 import org.trustfleet.scan.ScanService;
 import org.trustfleet.truststore.AnchorService;
 import org.trustfleet.truststore.CertificateStore;
-import org.trustfleet.truststore.PlatformStore;
 import org.trustfleet.truststore.StoreSnapshot;
+import org.trustfleet.pki.StoreIndex;
 import org.trustfleet.truststore.TrustStoreService;
 
 /**
@@ -62,10 +58,7 @@ public class RequirementsService {
      * day): any change of an input is a new key, and the day bounds how long an analysis made with yesterday's
      * "now" (expiry checks) is reused.
      */
-    private final BoundedCache<String, EndpointAnalysis> analyses;
-    private volatile CachedStores cachedStores;
-
-    private record CachedStores(long version, PlatformStores stores) {}
+    private final BoundedCache<String, EndpointFixOptions> analyses;
 
     public RequirementsService(DeviceGroupService groups, EndpointService endpoints, ScanService scans,
             TrustStoreService stores, AnchorService anchors, CertificateStore certificates, JsonColumns json,
@@ -90,15 +83,37 @@ public class RequirementsService {
         if (row == null) {
             return recompute(groupId).orElseThrow(() -> TrustfleetException.notFound("device group"));
         }
-        return json.read(row.document, GroupRequirements.class);
+        return stored(row).toApi(row.groupId, row.version, row.computedAt);
     }
 
-    /** The DER certificates of a group's current set, in the set's order (for payloads and console exports). */
+    /**
+     * The certificates of the group's current version, parsed and with their roles, in the set's order: what signed
+     * payloads and console exports deliver. Computed first if the group's requirements never were; 404 when the
+     * group is not the tenant's.
+     */
     @Transactional
-    public List<X509Certificate> certificatesOf(GroupRequirements requirements) {
-        Map<String, X509Certificate> bySha = certificates.findAll(requirements.sha256s()).stream()
-                .collect(Collectors.toMap(Sha256::of, Function.identity()));
-        return requirements.sha256s().stream().map(bySha::get).toList();
+    public CertificateSet certificateSet(UUID tenantId, UUID groupId) {
+        groups.get(tenantId, groupId);
+        GroupRequirementsEntity row = GroupRequirementsEntity.findById(groupId);
+        if (row == null) {
+            recompute(groupId).orElseThrow(() -> TrustfleetException.notFound("device group"));
+            row = GroupRequirementsEntity.findById(groupId);
+        }
+        List<StoredRequirements.Certificate> members = stored(row).certificates();
+        Map<String, X509Certificate> bySha = certificates.findAll(members.stream()
+                        .map(StoredRequirements.Certificate::sha256).toList()).stream()
+                .collect(Collectors.toMap(Sha256::of, Function.identity(), (a, b) -> a));
+        List<CertificateSet.Member> set = new ArrayList<>(members.size());
+        for (StoredRequirements.Certificate member : members) {
+            X509Certificate certificate = bySha.get(member.sha256());
+            if (certificate == null) {
+                // a recompute records every certificate it delivers, and certificate rows are never deleted
+                throw new IllegalStateException("certificate " + member.sha256() + " of group " + groupId
+                        + " is not in the certificate store");
+            }
+            set.add(new CertificateSet.Member(certificate, member.role()));
+        }
+        return new CertificateSet(groupId, row.version, set);
     }
 
     /**
@@ -107,58 +122,53 @@ public class RequirementsService {
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public Optional<GroupRequirements> recompute(UUID groupId) {
-        Optional<DeviceGroup> found = groups.find(groupId);
+        Optional<DeviceGroupService.Coverage> found = groups.coverage(groupId);
         if (found.isEmpty()) {
             return Optional.empty();
         }
-        DeviceGroup group = found.get();
+        DeviceGroup group = found.get().group();
         Instant now = Instant.now(clock);
         List<Endpoint> tenantEndpoints = endpoints.list(group.tenantId());
-        Map<UUID, ScanResult> latest = scans.latestOf(tenantEndpoints.stream().map(Endpoint::id).toList()).stream()
-                .collect(Collectors.toMap(ScanResult::endpointId, Function.identity()));
+        Map<UUID, ScanObservation> latest = scans.latestObservations(tenantEndpoints.stream().map(Endpoint::id)
+                .toList()).stream().collect(Collectors.toMap(ScanObservation::endpointId, Function.identity()));
         StoreSnapshot snapshot = stores.snapshot();
-        PlatformStores platform = platformStores(snapshot);
+        StoreIndex platform = snapshot.index();
         List<X509Certificate> tenantAnchors = anchors.certificatesOf(group.tenantId());
         Map<String, X509Certificate> includes = certificates.findAll(group.include()).stream()
                 .collect(Collectors.toMap(Sha256::of, Function.identity()));
 
-        // every certificate the tenant's endpoints showed or completed with, so that one endpoint's
-        // intermediate can fix another's chain (the engine only tries what it is given)
-        Map<String, X509Certificate> tenantPool = new TreeMap<>(includes);
         Map<UUID, List<X509Certificate>> presentedByEndpoint = new HashMap<>();
         Map<UUID, List<X509Certificate>> extraByEndpoint = new HashMap<>();
-        Set<String> wanted = new HashSet<>();
-        latest.values().forEach(s -> {
-            s.presented().forEach(c -> wanted.add(c.sha256()));
-            wanted.addAll(s.completedPath());
-        });
-        Map<String, X509Certificate> known = certificates.findAll(wanted).stream()
-                .collect(Collectors.toMap(Sha256::of, Function.identity()));
-        for (ScanResult scan : latest.values()) {
-            List<X509Certificate> presented = scan.presented().stream().map(CertificateSummary::sha256)
-                    .map(known::get).filter(java.util.Objects::nonNull).toList();
-            List<X509Certificate> extra = scan.completedPath().stream()
-                    .filter(sha -> scan.presented().stream().noneMatch(p -> p.sha256().equals(sha)))
-                    .map(known::get).filter(java.util.Objects::nonNull).toList();
+        for (ScanObservation scan : latest.values()) {
+            List<X509Certificate> presented = scan.presented();
+            List<X509Certificate> extra = scan.completion();
             presentedByEndpoint.put(scan.endpointId(), presented);
             extraByEndpoint.put(scan.endpointId(), extra);
-            presented.forEach(c -> tenantPool.putIfAbsent(Sha256.of(c), c));
-            extra.forEach(c -> tenantPool.putIfAbsent(Sha256.of(c), c));
         }
-        List<X509Certificate> pool = List.copyOf(tenantPool.values());
+        // every certificate the tenant's endpoints showed or completed with, so that one endpoint's
+        // intermediate can fix another's chain (the engine only tries what it is given)
+        List<X509Certificate> pool = PolicyEngine.candidatePool(includes, tenantEndpoints.stream()
+                .map(e -> observation(e, latest.get(e.id()), presentedByEndpoint, extraByEndpoint)).toList());
         String contextKey = snapshot.version() + "/" + keyOf(tenantAnchors) + "/" + keyOf(pool);
 
         GroupSpec spec = new GroupSpec(group.id(), group.minApiLevel(), group.maxApiLevel(), group.managementMode(),
                 Set.copyOf(group.endpointIds()), Set.copyOf(group.include()), Set.copyOf(group.exclude()));
-        List<EndpointAnalysis> groupAnalyses = new ArrayList<>();
+        if (!found.get().allEndpoints() && group.endpointIds().isEmpty()) {
+            // the endpoints the group named were all deleted: it covers none (an empty spec would mean all of them)
+            Requirements none = coversNoEndpoint(engine.requirements(spec, List.of(), includes, now), snapshot, group,
+                    "the endpoints this group named were deleted");
+            certificates.record(none.certificates().stream().map(RequiredCertificate::certificate).toList());
+            return Optional.of(store(group, none, now));
+        }
+        List<EndpointFixOptions> groupAnalyses = new ArrayList<>();
         for (Endpoint endpoint : tenantEndpoints) {
             if (!spec.covers(endpoint.id())) {
                 continue;
             }
-            ScanResult scan = latest.get(endpoint.id());
+            ScanObservation scan = latest.get(endpoint.id());
             String cacheKey = endpoint.id() + "/" + (scan == null ? "none" : scan.id()) + "/" + contextKey + "/"
                     + endpoint.verifiedName() + "/" + LocalDate.ofInstant(now, ZoneOffset.UTC);
-            EndpointAnalysis analysis = analyses.get(cacheKey);
+            EndpointFixOptions analysis = analyses.get(cacheKey);
             if (analysis == null) {
                 analysis = engine.analyze(observation(endpoint, scan, presentedByEndpoint, extraByEndpoint),
                         platform, tenantAnchors, pool, now);
@@ -167,6 +177,9 @@ public class RequirementsService {
             groupAnalyses.add(analysis);
         }
         Requirements requirements = engine.requirements(spec, groupAnalyses, includes, now);
+        if (groupAnalyses.isEmpty()) {
+            requirements = coversNoEndpoint(requirements, snapshot, group, "the tenant has no endpoint");
+        }
         certificates.record(requirements.certificates().stream().map(RequiredCertificate::certificate).toList());
         return Optional.of(store(group, requirements, now));
     }
@@ -187,22 +200,40 @@ public class RequirementsService {
         em.refresh(row);
         boolean newVersion = !setKey.equals(row.setKey);
         long version = newVersion ? row.version + 1 : row.version;
-        GroupRequirements view = new GroupRequirements(group.id(), version, now,
-                requirements.certificates().stream().map(c -> new GroupRequirements.Certificate(c.sha256(),
-                        c.role().name().toLowerCase(Locale.ROOT), c.subject(), c.notAfter(), c.reasons())).toList(),
-                requirements.unresolved().stream().map(GroupRequirements.Problem::of).toList(),
-                requirements.advice().stream().map(GroupRequirements.Hint::of).toList());
+        StoredRequirements document = StoredRequirements.of(requirements);
         row.version = version;
         row.setKey = setKey;
         row.computedAt = now;
-        row.document = json.write(view);
+        row.document = json.write(document);
         if (newVersion) {
             changed.fire(new RequirementsChanged(group.tenantId(), group.id(), version));
         }
-        return view;
+        return document.toApi(group.id(), version, now);
     }
 
-    private static EndpointObservation observation(Endpoint endpoint, ScanResult scan,
+    private StoredRequirements stored(GroupRequirementsEntity row) {
+        return json.read(row.document, StoredRequirements.class);
+    }
+
+    /**
+     * The requirements of a group that covers no endpoint say exactly that. The engine judges which levels have a
+     * platform store from the analyses it is given, so with none it would claim that no store is known for the
+     * range: that advice stays only when it is true.
+     */
+    private static Requirements coversNoEndpoint(Requirements requirements, StoreSnapshot snapshot, DeviceGroup group,
+            String why) {
+        boolean storeKnown = snapshot.byApiLevel().keySet().stream()
+                .anyMatch(level -> level >= group.minApiLevel() && level <= group.maxApiLevel());
+        List<Advice> advice = new ArrayList<>(requirements.advice().stream()
+                .filter(a -> !(storeKnown && a.code() == AdviceCode.NO_STORE_FOR_RANGE)).toList());
+        // NO_ENDPOINTS is the last advice code, so appending keeps the engine's order (by code first)
+        advice.add(new Advice(null, AdviceCode.NO_ENDPOINTS, null, "this group covers no endpoint (" + why
+                + "): no certificate is needed for an endpoint; name endpoints in 'endpointIds', or leave it out to"
+                + " cover every endpoint of the tenant"));
+        return new Requirements(requirements.certificates(), requirements.unresolved(), advice);
+    }
+
+    private static EndpointObservation observation(Endpoint endpoint, ScanObservation scan,
             Map<UUID, List<X509Certificate>> presented, Map<UUID, List<X509Certificate>> extra) {
         if (scan == null) {
             return EndpointObservation.notScanned(endpoint.id(), endpoint.verifiedName());
@@ -213,19 +244,6 @@ public class RequirementsService {
         }
         return EndpointObservation.ok(endpoint.id(), endpoint.verifiedName(), presented.get(endpoint.id()),
                 extra.get(endpoint.id()));
-    }
-
-    private PlatformStores platformStores(StoreSnapshot snapshot) {
-        CachedStores cached = cachedStores;
-        if (cached == null || cached.version() != snapshot.version()) {
-            Map<Integer, List<X509Certificate>> byLevel = new TreeMap<>();
-            for (Map.Entry<Integer, PlatformStore> e : snapshot.byApiLevel().entrySet()) {
-                byLevel.put(e.getKey(), e.getValue().certificates());
-            }
-            cached = new CachedStores(snapshot.version(), PlatformStores.of(byLevel));
-            cachedStores = cached;
-        }
-        return cached.stores();
     }
 
     private static String keyOf(List<X509Certificate> certificates) {

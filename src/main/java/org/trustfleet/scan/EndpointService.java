@@ -57,6 +57,7 @@ public class EndpointService {
     @Transactional
     public void delete(UUID tenantId, UUID endpointId) {
         EndpointEntity entity = entity(tenantId, endpointId);
+        // the database deletes its scans, chain events and group memberships with it (ON DELETE CASCADE)
         entity.delete();
         scheduler.unschedule(endpointId);
         changed.fire(new EndpointsChanged(tenantId, endpointId));

@@ -7,8 +7,9 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
+import org.hibernate.annotations.ColumnTransformer;
 
-/** Persistence row of one scan; the lists are stored as JSON text. */
+/** Persistence row of one scan; its lists are one {@link StoredScan} record in a jsonb column. */
 @Entity
 @Table(name = "scan")
 public class ScanEntity extends PanacheEntityBase {
@@ -52,15 +53,8 @@ public class ScanEntity extends PanacheEntityBase {
     @Column(name = "chain_key")
     public String chainKey;
 
+    /** The scan's lists as a {@link StoredScan} (jsonb); written through {@code core.JsonColumns}. */
     @Column(nullable = false)
-    public String presented;
-
-    @Column(name = "completed_path", nullable = false)
-    public String completedPath;
-
-    @Column(nullable = false)
-    public String findings;
-
-    @Column(name = "per_api_level", nullable = false)
-    public String perApiLevel;
+    @ColumnTransformer(write = "?::jsonb")
+    public String document;
 }

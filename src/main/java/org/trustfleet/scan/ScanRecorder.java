@@ -4,13 +4,14 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import org.trustfleet.core.JsonColumns;
-import org.trustfleet.pki.CertificateSummary;
 import org.trustfleet.pki.Finding;
 import org.trustfleet.pki.FindingCode;
 import org.trustfleet.pki.Sha256;
@@ -51,7 +52,8 @@ public class ScanRecorder {
 
         ScanResult result = outcome.result();
         List<String> chain = outcome.presented().stream().map(Sha256::of).toList();
-        String chainKey = chain.isEmpty() ? null : Sha256.hex(String.join(",", chain).getBytes());
+        String chainKey = chain.isEmpty() ? null
+                : Sha256.hex(String.join(",", chain).getBytes(StandardCharsets.UTF_8));
         List<Finding> findings = new ArrayList<>(result.findings());
         ScanEntity last = ScanEntity.<ScanEntity>find("endpointId = ?1 order by startedAt desc",
                 result.endpointId()).firstResult();
@@ -60,10 +62,11 @@ public class ScanRecorder {
                 "endpointId = ?1 and chainKey is not null order by startedAt desc", result.endpointId())
                 .firstResult();
         ChainChange change = null;
+        StoredScan lastStored = last == null ? null : stored(last);
         if (chainKey != null && previous != null && !chainKey.equals(previous.chainKey)) {
-            List<String> before = json.read(previous.presented, new TypeReference<List<CertificateSummary>>() {})
-                    .stream().map(CertificateSummary::sha256).toList();
-            List<String> previousPath = json.read(previous.completedPath, new TypeReference<List<String>>() {});
+            StoredScan previousStored = previous == last ? lastStored : stored(previous);
+            List<String> before = previousStored.presentedSha256s();
+            List<String> previousPath = previousStored.completedPath();
             String previousRoot = previousPath.isEmpty() ? null : previousPath.get(previousPath.size() - 1);
             String currentRoot = result.completedPath().isEmpty() ? null
                     : result.completedPath().get(result.completedPath().size() - 1);
@@ -71,7 +74,7 @@ public class ScanRecorder {
             change = new ChainChange(result.endpointId(), result.id(), previous.id, result.startedAt(), kind, before,
                     chain);
             findings.add(Finding.of(FindingCode.CHAIN_CHANGED, "the presented chain changed since the scan of "
-                    + previous.startedAt + " (" + kind.name().toLowerCase().replace('_', ' ') + ")"));
+                    + previous.startedAt + " (" + kind.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")"));
         }
 
         ScanEntity entity = new ScanEntity();
@@ -91,10 +94,8 @@ public class ScanRecorder {
                 : result.error().substring(0, Math.min(1000, result.error().length()));
         entity.errorDetail = error;
         entity.chainKey = chainKey;
-        entity.presented = json.write(result.presented());
-        entity.completedPath = json.write(result.completedPath());
-        entity.findings = json.write(findings);
-        entity.perApiLevel = json.write(result.perApiLevel());
+        StoredScan stored = StoredScan.of(result, findings);
+        entity.document = json.write(stored);
         // the unique index (endpoint, scheduled_for) backs the check above should two replicas ever race
         entity.persist();
         if (change != null) {
@@ -111,7 +112,8 @@ public class ScanRecorder {
             event.persist();
         }
         boolean outcomeChanged = last == null || change != null || !last.status.equals(entity.status)
-                || !last.perApiLevel.equals(entity.perApiLevel) || !last.completedPath.equals(entity.completedPath);
+                || !lastStored.perApiLevel().equals(stored.perApiLevel())
+                || !lastStored.completedPath().equals(stored.completedPath());
         if (outcomeChanged) {
             observationChanged.fire(new ObservationChanged(entity.tenantId, entity.endpointId, entity.id));
         }
@@ -121,11 +123,18 @@ public class ScanRecorder {
                 result.presented(), result.completedPath(), List.copyOf(findings), result.perApiLevel()));
     }
 
+    /** The API view of a stored scan: the storage record mapped at this edge, never read as the API's JSON. */
     ScanResult toResult(ScanEntity e) {
+        StoredScan stored = stored(e);
         return new ScanResult(e.id, e.endpointId, e.startedAt, e.durationMs, ProbeStatus.valueOf(e.status),
                 ScanResult.ScanTrigger.valueOf(e.trigger), e.tlsVersion, e.cipherSuite, e.address, e.errorDetail,
-                json.read(e.presented, new TypeReference<>() {}), json.read(e.completedPath, new TypeReference<>() {}),
-                json.read(e.findings, new TypeReference<>() {}), json.read(e.perApiLevel, new TypeReference<>() {}));
+                stored.presented().stream().map(StoredScan.Certificate::toSummary).toList(), stored.completedPath(),
+                stored.findings().stream().map(StoredScan.StoredFinding::toFinding).toList(),
+                stored.perApiLevel().stream().map(StoredScan.Verdict::toVerdict).toList());
+    }
+
+    StoredScan stored(ScanEntity e) {
+        return json.read(e.document, StoredScan.class);
     }
 
     List<String> readShas(String text) {

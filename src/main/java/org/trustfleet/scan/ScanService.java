@@ -8,9 +8,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -20,6 +24,7 @@ import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.CertificateSummary;
 import org.trustfleet.pki.Finding;
 import org.trustfleet.pki.FindingCode;
+import org.trustfleet.pki.Sha256;
 import org.trustfleet.truststore.AnchorService;
 import org.trustfleet.truststore.CertificateStore;
 import org.trustfleet.truststore.StoreSnapshot;
@@ -38,7 +43,7 @@ public class ScanService {
 
     private final EndpointService endpoints;
     private final TlsProbe probe;
-    private final ChainEvaluator evaluator;
+    private final ChainJudge evaluator;
     private final TrustStoreService stores;
     private final AnchorService anchors;
     private final CertificateStore certificates;
@@ -50,7 +55,7 @@ public class ScanService {
     private final Map<UUID, Integer> manualScans = new ConcurrentHashMap<>();
     private final MeterRegistry metrics;
 
-    public ScanService(EndpointService endpoints, TlsProbe probe, ChainEvaluator evaluator, TrustStoreService stores,
+    public ScanService(EndpointService endpoints, TlsProbe probe, ChainJudge evaluator, TrustStoreService stores,
             AnchorService anchors, CertificateStore certificates, ScanRecorder recorder, Clock clock,
             TrustfleetConfig config, MeterRegistry metrics) {
         this.metrics = metrics;
@@ -137,14 +142,60 @@ public class ScanService {
     /** The latest scan of each of the given endpoints (those never scanned are absent). */
     @Transactional
     public List<ScanResult> latestOf(List<UUID> endpointIds) {
+        return latestRows(endpointIds).stream().map(recorder::toResult).toList();
+    }
+
+    /**
+     * The latest scan of each of the given endpoints as parsed certificates (those never scanned are absent): the
+     * read model of the stages after the scan. Every certificate is looked up once, for all endpoints together.
+     */
+    @Transactional
+    public List<ScanObservation> latestObservations(List<UUID> endpointIds) {
+        List<ScanEntity> rows = latestRows(endpointIds);
+        Map<UUID, StoredScan> stored = new LinkedHashMap<>();
+        Set<String> wanted = new HashSet<>();
+        for (ScanEntity row : rows) {
+            StoredScan scan = recorder.stored(row);
+            stored.put(row.id, scan);
+            wanted.addAll(scan.presentedSha256s());
+            wanted.addAll(scan.completedPath());
+        }
+        Map<String, X509Certificate> known = new HashMap<>();
+        for (X509Certificate certificate : certificates.findAll(wanted)) {
+            known.put(Sha256.of(certificate), certificate);
+        }
+        List<ScanObservation> observations = new ArrayList<>(rows.size());
+        for (ScanEntity row : rows) {
+            StoredScan scan = stored.get(row.id);
+            List<String> presented = scan.presentedSha256s();
+            observations.add(new ScanObservation(row.id, row.endpointId, ProbeStatus.valueOf(row.status),
+                    row.errorDetail, certificatesOf(presented, known),
+                    certificatesOf(scan.completedPath().stream().filter(sha -> !presented.contains(sha)).toList(),
+                            known)));
+        }
+        return observations;
+    }
+
+    /** Every certificate a scan recorded is in the certificate table, so a missing one is a damaged database. */
+    private static List<X509Certificate> certificatesOf(List<String> sha256s, Map<String, X509Certificate> known) {
+        return sha256s.stream().map(sha -> {
+            X509Certificate certificate = known.get(sha);
+            if (certificate == null) {
+                throw new IllegalStateException("certificate " + sha + " of a stored scan is not in the certificate"
+                        + " table");
+            }
+            return certificate;
+        }).toList();
+    }
+
+    private static List<ScanEntity> latestRows(List<UUID> endpointIds) {
         if (endpointIds.isEmpty()) {
             return List.of();
         }
-        List<ScanEntity> rows = ScanEntity.getEntityManager().createQuery("""
+        return ScanEntity.getEntityManager().createQuery("""
                 from ScanEntity s where s.endpointId in :ids and s.startedAt =
                   (select max(t.startedAt) from ScanEntity t where t.endpointId = s.endpointId)""", ScanEntity.class)
                 .setParameter("ids", endpointIds).getResultList();
-        return rows.stream().map(recorder::toResult).toList();
     }
 
     /** The tenant's CHAIN_CHANGED events since {@code since}, newest first. */
@@ -174,10 +225,8 @@ public class ScanService {
             ChainEvaluation evaluation = new ChainEvaluation(List.of(), List.of(), List.of(), List.of());
             if (primary.isOk()) {
                 StoreSnapshot snapshot = stores.snapshot();
-                List<X509Certificate> candidates = new ArrayList<>(snapshot.allStoreCertificates());
-                candidates.addAll(anchors.certificatesOf(endpoint.tenantId()));
-                evaluation = evaluator.evaluate(presented, endpoint.verifiedName(), snapshot.byApiLevel(),
-                        candidates, certificates::caCertificatesWithSubject, started);
+                evaluation = evaluator.evaluate(presented, endpoint.verifiedName(), snapshot,
+                        anchors.certificatesOf(endpoint.tenantId()), certificates::caCertificatesWithSubject, started);
                 findings.addAll(evaluation.findings());
                 if (pair.sniRequired()) {
                     findings.add(Finding.of(FindingCode.SNI_REQUIRED, pair.withoutSni().isOk()
@@ -193,7 +242,7 @@ public class ScanService {
                     primary.address() == null ? null : primary.address().getHostAddress(),
                     primary.isOk() ? null : primary.errorDetail(),
                     presented.stream().map(CertificateSummary::of).toList(),
-                    evaluation.completedPath().stream().map(org.trustfleet.pki.Sha256::of).toList(),
+                    evaluation.completedPath().stream().map(Sha256::of).toList(),
                     findings, evaluation.perApiLevel());
             metrics.counter("trustfleet.scans", "status", result.status().name(), "trigger", trigger.name())
                     .increment();

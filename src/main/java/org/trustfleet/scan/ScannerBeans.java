@@ -31,8 +31,8 @@ public class ScannerBeans {
 
     @Produces
     @Singleton
-    ChainEvaluator evaluator(ScannerSettings settings, AddressGuard guard, TrustfleetConfig config, Vertx vertx) {
-        return new ChainEvaluator(Optional.of(new AiaFetcher(settings, guard, vertx)),
+    ChainJudge evaluator(ScannerSettings settings, AddressGuard guard, TrustfleetConfig config, Vertx vertx) {
+        return new ChainJudge(Optional.of(new AiaFetcher(settings, guard, vertx)),
                 (int) config.scanner().expiresSoon().toDays());
     }
 }

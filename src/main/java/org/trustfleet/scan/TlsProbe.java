@@ -149,7 +149,7 @@ public final class TlsProbe {
         private final SniMode mode;
         private final Instant startedAt = Instant.now();
         private final long startNanos = System.nanoTime();
-        private final ChainRecorder recorder = new ChainRecorder();
+        private final RecordingTrustManager recorder = new RecordingTrustManager();
         private String sniSent;
         private InetAddress address;
 

@@ -70,7 +70,8 @@ public class AnchorService {
 
     @Transactional
     public void remove(UUID tenantId, String sha256) {
-        long deleted = TenantAnchorEntity.delete("tenantId = ?1 and sha256 = ?2", tenantId, sha256);
+        long deleted = TenantAnchorEntity.delete("tenantId = ?1 and sha256 = ?2", tenantId,
+                Sha256.parse(sha256).orElse(""));
         if (deleted == 0) {
             throw TrustfleetException.notFound("anchor");
         }

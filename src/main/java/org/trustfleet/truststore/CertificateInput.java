@@ -6,6 +6,7 @@ import java.util.List;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.CertificateParseException;
 import org.trustfleet.pki.CertificateParser;
+import org.trustfleet.pki.Certificates;
 import org.trustfleet.pki.ParseLimits;
 import org.trustfleet.pki.Sha256;
 
@@ -32,10 +33,11 @@ public final class CertificateInput {
         }
         for (int i = 0; i < certificates.size(); i++) {
             X509Certificate certificate = certificates.get(i);
-            if (certificate.getBasicConstraints() < 0) {
+            if (!Certificates.isCaCertificate(certificate)) {
                 throw TrustfleetException.validation("'" + field + "' block " + (i + 1) + ": certificate "
                         + Sha256.of(certificate) + " (" + certificate.getSubjectX500Principal().getName()
-                        + ") is not a CA certificate");
+                        + ") is not a CA certificate (basicConstraints CA=true and, when keyUsage is present,"
+                        + " keyCertSign)");
             }
         }
         return certificates;

@@ -3,8 +3,6 @@ package org.trustfleet.truststore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.Query;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.security.cert.X509Certificate;
@@ -21,6 +19,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
+import org.trustfleet.core.AfterCommit;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.CertificateParser;
@@ -113,19 +112,7 @@ public class CertificateStore {
         if (written == null) {
             Map<String, X509Certificate> fresh = new HashMap<>();
             transactions.putResource(writtenKey, fresh);
-            transactions.registerInterposedSynchronization(new Synchronization() {
-                @Override
-                public void beforeCompletion() {
-                    // nothing to flush: the rows are written
-                }
-
-                @Override
-                public void afterCompletion(int status) {
-                    if (status == Status.STATUS_COMMITTED) {
-                        stored.putAll(fresh);
-                    }
-                }
-            });
+            AfterCommit.run(transactions, () -> stored.putAll(fresh));
             written = fresh;
         }
         return written;

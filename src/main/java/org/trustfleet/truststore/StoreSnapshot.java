@@ -9,16 +9,19 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.trustfleet.pki.Sha256;
+import org.trustfleet.pki.StoreIndex;
 
 /**
  * The platform stores in force at one moment: every store, and the one store that stands for each API level
- * (an operator's store for that level, else the bundled store of its first release).
+ * (an operator's store for that level, else the bundled store of its first release), and the one indexed view of
+ * those ({@link #index()}) that scans and the policy engine judge chains with.
  */
 public final class StoreSnapshot {
     private final List<PlatformStore> all;
     private final SortedMap<Integer, PlatformStore> effective;
     private final List<X509Certificate> union;
     private final long version;
+    private final StoreIndex index;
 
     StoreSnapshot(List<PlatformStore> bundled, List<PlatformStore> operator, long version) {
         this.version = version;
@@ -44,8 +47,17 @@ public final class StoreSnapshot {
             }
         }
         this.union = List.copyOf(roots.values());
+        SortedMap<Integer, List<X509Certificate>> effectiveCertificates = new TreeMap<>();
+        effective.forEach((level, store) -> effectiveCertificates.put(level, store.certificates()));
+        this.index = StoreIndex.of(effectiveCertificates);
     }
 
+    /** The stores that stand for each API level, indexed for judging chains (built once per snapshot). */
+    public StoreIndex index() {
+        return index;
+    }
+
+    /** Every store, bundled first, including the patch states that do not stand for their level. */
     public List<PlatformStore> all() {
         return all;
     }

@@ -102,7 +102,7 @@ public class DevicePayloadRoute {
         HttpServerResponse response = rc.response()
                 .putHeader(HttpHeaders.ETAG, EntityTags.strong(payload.etag()))
                 .putHeader(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL);
-        if (EntityTags.noneMatchFails(ifNoneMatch, payload.etag())) {
+        if (EntityTags.matchesCurrent(ifNoneMatch, payload.etag())) {
             response.setStatusCode(304).end();
             return;
         }

@@ -13,8 +13,11 @@ final class EntityTags {
         return "\"" + opaque + "\"";
     }
 
-    /** Whether {@code ifNoneMatch} (may be null) matches the current representation tagged {@code opaque}. */
-    static boolean noneMatchFails(String ifNoneMatch, String opaque) {
+    /**
+     * Whether {@code ifNoneMatch} (may be null) matches the current representation tagged {@code opaque}, i.e. the
+     * client's copy is current and the answer is 304.
+     */
+    static boolean matchesCurrent(String ifNoneMatch, String opaque) {
         if (ifNoneMatch == null) {
             return false;
         }

@@ -37,8 +37,8 @@ final class FakeTrustfleetServer implements AutoCloseable {
     final UUID group = UUID.randomUUID();
     final UUID deviceId = UUID.randomUUID();
     final String deviceToken = "dev-" + UUID.randomUUID();
-    final SigningAuthority authority = SigningAuthority.generate("fake");
-    volatile TenantSigner signer = authority.issueSigner(tenant);
+    final SigningAuthority authority = SigningAuthority.generate("fake", Instant.now());
+    volatile TenantSigner signer = authority.issueSigner(tenant, Instant.now());
     volatile boolean includeGroupInEnrollment;
 
     final List<JsonNode> reports = new CopyOnWriteArrayList<>();
@@ -78,7 +78,7 @@ final class FakeTrustfleetServer implements AutoCloseable {
     }
 
     void rotateSigner() {
-        signer = authority.issueSigner(tenant);
+        signer = authority.issueSigner(tenant, Instant.now());
     }
 
     static String etagOf(byte[] body) {

@@ -278,7 +278,7 @@ class ReferenceAgentTest {
     void anotherTenantsSignerIsWrongTenant() throws IOException {
         enroll();
         Files.createDirectories(caDir);
-        TenantSigner other = server.authority.issueSigner(UUID.randomUUID());
+        TenantSigner other = server.authority.issueSigner(UUID.randomUUID(), Instant.now());
         server.serve(new CmsPayloadSigner().sign(PayloadFixtures.doc(other.tenantId(), server.group, 5, INT_A), other));
         assertThat(rejection()).isEqualTo(RejectionReason.WRONG_TENANT);
         assertThat(file(INT_A)).doesNotExist();
@@ -288,7 +288,7 @@ class ReferenceAgentTest {
     @Test
     void signerFromAnotherRootIsUntrusted() {
         enroll();
-        TenantSigner evil = SigningAuthority.generate("evil").issueSigner(server.tenant);
+        TenantSigner evil = SigningAuthority.generate("evil", Instant.now()).issueSigner(server.tenant, Instant.now());
         server.serve(new CmsPayloadSigner().sign(PayloadFixtures.doc(server.tenant, server.group, 5, INT_A), evil));
         assertThat(rejection()).isEqualTo(RejectionReason.UNTRUSTED_SIGNER);
         assertThat(file(INT_A)).doesNotExist();

@@ -34,8 +34,8 @@ class CmsPayloadTest {
 
     @BeforeAll
     static void keys() {
-        authority = SigningAuthority.generate("test");
-        signer = authority.issueSigner(TENANT);
+        authority = SigningAuthority.generate("test", Instant.now());
+        signer = authority.issueSigner(TENANT, Instant.now());
     }
 
     private static byte[] signedDoc(TenantSigner s, long version) {
@@ -119,7 +119,7 @@ class CmsPayloadTest {
 
         Path otherRoot = tmp.resolve("other.pem");
         Files.writeString(otherRoot, CertificateEncoder.toPem(List.of(
-                SigningAuthority.generate("other").rootCertificate())));
+                SigningAuthority.generate("other", Instant.now()).rootCertificate())));
         Path good = tmp.resolve("good.p7m");
         Files.write(good, cms);
         assertThat(openssl("cms", "-verify", "-inform", "DER", "-in", good.toString(), "-CAfile",
@@ -133,7 +133,7 @@ class CmsPayloadTest {
 
     @Test
     void otherTenantsSignerFromSameRootIsWrongTenant() {
-        TenantSigner other = authority.issueSigner(OTHER_TENANT);
+        TenantSigner other = authority.issueSigner(OTHER_TENANT, Instant.now());
         assertThat(failureOf(signedDoc(other, 1), TENANT)).isEqualTo(VerificationFailure.WRONG_TENANT);
     }
 
@@ -146,7 +146,7 @@ class CmsPayloadTest {
 
     @Test
     void signerFromAnotherRootIsUntrusted() {
-        TenantSigner foreign = SigningAuthority.generate("evil").issueSigner(TENANT);
+        TenantSigner foreign = SigningAuthority.generate("evil", Instant.now()).issueSigner(TENANT, Instant.now());
         assertThat(failureOf(signedDoc(foreign, 1), TENANT)).isEqualTo(VerificationFailure.UNTRUSTED_SIGNER);
     }
 
@@ -200,7 +200,7 @@ class CmsPayloadTest {
 
     @Test
     void rotatedSignerOfSameRootVerifies() throws Exception {
-        TenantSigner rotated = authority.issueSigner(TENANT);
+        TenantSigner rotated = authority.issueSigner(TENANT, Instant.now());
         assertThat(rotated.signer().certificate()).isNotEqualTo(signer.signer().certificate());
         assertThat(new CmsPayloadVerifier().verify(signedDoc(rotated, 2), authority.rootCertificate(), TENANT)
                 .document().version()).isEqualTo(2);
@@ -208,7 +208,7 @@ class CmsPayloadTest {
 
     @Test
     void signerRefusesKeyThatDoesNotMatchCertificate() {
-        TenantSigner other = authority.issueSigner(TENANT);
+        TenantSigner other = authority.issueSigner(TENANT, Instant.now());
         assertThatThrownBy(() -> new CmsPayloadSigner().sign(new byte[] {1}, other.signer().privateKey(),
                 signer.chain())).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new CmsPayloadSigner().sign(

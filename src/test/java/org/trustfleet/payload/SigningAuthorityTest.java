@@ -18,7 +18,7 @@ class SigningAuthorityTest {
 
     @Test
     void rootIsSelfSignedP256CaWithLongValidity() {
-        SigningAuthority a = SigningAuthority.generate("dep-1");
+        SigningAuthority a = SigningAuthority.generate("dep-1", Instant.now());
         X509Certificate root = a.rootCertificate();
         assertThat(root.getSubjectX500Principal().getName(X500Principal.RFC2253))
                 .isEqualTo("CN=Trustfleet Payload Root dep-1,O=Trustfleet");
@@ -33,8 +33,8 @@ class SigningAuthorityTest {
 
     @Test
     void signerNamesTenantIsNotCaAndHasDigitalSignatureOnly() throws Exception {
-        SigningAuthority a = SigningAuthority.generate("dep-1");
-        TenantSigner s = a.issueSigner(TENANT);
+        SigningAuthority a = SigningAuthority.generate("dep-1", Instant.now());
+        TenantSigner s = a.issueSigner(TENANT, Instant.now());
         X509Certificate c = s.signer().certificate();
         assertThat(c.getSubjectX500Principal().getName(X500Principal.RFC2253))
                 .isEqualTo("CN=Trustfleet Payload Signer,OU=tenant:" + TENANT + ",O=Trustfleet");
@@ -53,9 +53,9 @@ class SigningAuthorityTest {
 
     @Test
     void rotationIssuesNewKeyUnderSameRoot() {
-        SigningAuthority a = SigningAuthority.generate("dep-1");
-        TenantSigner s1 = a.issueSigner(TENANT);
-        TenantSigner s2 = a.issueSigner(TENANT);
+        SigningAuthority a = SigningAuthority.generate("dep-1", Instant.now());
+        TenantSigner s1 = a.issueSigner(TENANT, Instant.now());
+        TenantSigner s2 = a.issueSigner(TENANT, Instant.now());
         assertThat(s2.signer().certificate().getPublicKey()).isNotEqualTo(s1.signer().certificate().getPublicKey());
         assertThat(s2.root()).isEqualTo(s1.root());
         assertThat(Certificates.isIssuedBy(s2.signer().certificate(), a.rootCertificate())).isTrue();
@@ -63,11 +63,11 @@ class SigningAuthorityTest {
 
     @Test
     void reloadRootAndSignerChecksKeysAndIssuer() {
-        SigningAuthority a = SigningAuthority.generate("dep-1");
-        TenantSigner s = a.issueSigner(TENANT);
+        SigningAuthority a = SigningAuthority.generate("dep-1", Instant.now());
+        TenantSigner s = a.issueSigner(TENANT, Instant.now());
         SigningAuthority again = SigningAuthority.of(a.root());
         assertThat(again.loadSigner(s.signer()).tenantId()).isEqualTo(TENANT);
-        SigningAuthority b = SigningAuthority.generate("dep-2");
+        SigningAuthority b = SigningAuthority.generate("dep-2", Instant.now());
         assertThatThrownBy(() -> SigningAuthority.of(new SigningKey(a.rootCertificate(), b.root().privateKey())))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.loadSigner(s.signer())).isInstanceOf(IllegalArgumentException.class);
@@ -78,13 +78,13 @@ class SigningAuthorityTest {
     void signerValidityIsClampedToRoot() {
         Instant now = Instant.now();
         SigningAuthority a = SigningAuthority.generate("short", now.minusSeconds(60), now.plus(Duration.ofDays(30)));
-        TenantSigner s = a.issueSigner(TENANT);
+        TenantSigner s = a.issueSigner(TENANT, Instant.now());
         assertThat(s.signer().certificate().getNotAfter()).isEqualTo(a.rootCertificate().getNotAfter());
     }
 
     @Test
     void tenantOfIgnoresCertificatesWithoutTenant() {
         assertThat(SignerIdentity.tenantOf(PayloadFixtures.INT_A.cert())).isEmpty();
-        assertThat(SignerIdentity.tenantOf(SigningAuthority.generate("x").rootCertificate())).isEmpty();
+        assertThat(SignerIdentity.tenantOf(SigningAuthority.generate("x", Instant.now()).rootCertificate())).isEmpty();
     }
 }

@@ -7,7 +7,9 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -219,12 +221,12 @@ class AndroidValidatorTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
-    void missingForNamesTheCertificateThatFixesTheChain(Row row) {
+    void fixFinderNamesTheCertificateThatFixesTheChain(Row row) {
         if (row.completedPath() == null) {
             return;
         }
         Instant now = Instant.now();
-        List<String> missing = validator.missingFor(row.presented(), row.completedPath(), row.anchors(), now);
+        List<String> missing = missing(row.presented(), row.completedPath(), row.anchors(), now);
         assertThat(missing).isEqualTo(shas(row.expectedMissing()));
 
         // Installing it really fixes the chain, for us and for Conscrypt.
@@ -237,7 +239,7 @@ class AndroidValidatorTest {
     @Test
     void shapeProblemsValidateOnAndroidButAreFlagged() {
         Set<X509Certificate> storeA = Set.of(ROOT_A.cert());
-        ChainAnalyzer analyzer = ChainAnalyzer.create();
+        ChainLinter analyzer = ChainLinter.create();
         Instant now = Instant.now();
         record Case(List<X509Certificate> chain, FindingCode code) {
         }
@@ -254,13 +256,21 @@ class AndroidValidatorTest {
     }
 
     @Test
-    void missingForIsEmptyWhenAlreadyTrustedOrUnfixable() {
+    void fixFinderFindsNothingWhenAlreadyTrustedOrUnfixable() {
         Instant now = Instant.now();
-        assertThat(validator.missingFor(certs(LEAF_A, INT_A), certs(LEAF_A, INT_A, ROOT_A), Set.of(ROOT_A.cert()),
-                now)).isEmpty();
+        assertThat(missing(certs(LEAF_A, INT_A), certs(LEAF_A, INT_A, ROOT_A), Set.of(ROOT_A.cert()), now))
+                .isEmpty();
         // An expired leaf cannot be fixed by installing anything.
-        assertThat(validator.missingFor(certs(LEAF_EXPIRED), certs(LEAF_EXPIRED, INT_A, ROOT_A),
-                Set.of(ROOT_A.cert()), now)).isEmpty();
+        assertThat(missing(certs(LEAF_EXPIRED), certs(LEAF_EXPIRED, INT_A, ROOT_A), Set.of(ROOT_A.cert()), now))
+                .isEmpty();
+    }
+
+    /** {@link FixFinder}'s preferred fix on one store holding {@code anchors}, from the completed path. */
+    private static List<String> missing(List<X509Certificate> presented, List<X509Certificate> completedPath,
+            Collection<X509Certificate> anchors, Instant now) {
+        StoreIndex store = StoreIndex.of(Map.of(1, anchors));
+        return FixFinder.create().find(presented, null, store, List.of(), completedPath, now).levels().get(1)
+                .missing();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.trustfleet.policy;
 
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.trustfleet.pki.StoreIndex;
 import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
 
@@ -63,7 +65,7 @@ public final class PolicyBench {
             (from[i] == FIRST_LEVEL ? oldRoots : newRoots).add(i);
         }
         long t0 = System.nanoTime();
-        PlatformStores stores = PlatformStores.of(byLevel);
+        StoreIndex stores = StoreIndex.of(byLevel);
         double storesMs = (System.nanoTime() - t0) / 1e6;
 
         // --- endpoints
@@ -80,7 +82,7 @@ public final class PolicyBench {
         for (int e = 0; e < ENDPOINTS; e++) {
             int roll = rnd.nextInt(100);
             String host = "ep" + e + ".bench.test";
-            UUID id = UUID.nameUUIDFromBytes(host.getBytes());
+            UUID id = UUID.nameUUIDFromBytes(host.getBytes(StandardCharsets.UTF_8));
             if (roll < 50) {
                 kinds[e] = "complete";
                 Cert ca = issuing.computeIfAbsent(oldRoots.get(rnd.nextInt(oldRoots.size())),
@@ -145,7 +147,7 @@ public final class PolicyBench {
         for (int round = -warmup; round < reps; round++) {
             // full recompute
             long s = System.nanoTime();
-            Map<UUID, EndpointAnalysis> cache = new ConcurrentHashMap<>();
+            Map<UUID, EndpointFixOptions> cache = new ConcurrentHashMap<>();
             observations.parallelStream().forEach(o -> cache.put(o.endpointId(),
                     engine.analyze(o, stores, tenantAnchors, shared, now)));
             long s1 = System.nanoTime();
@@ -184,10 +186,10 @@ public final class PolicyBench {
         row("incremental (analyse 1 + cover its groups)", incremental);
     }
 
-    static List<EndpointAnalysis> analysesOf(GroupSpec g, Map<UUID, EndpointAnalysis> cache) {
-        List<EndpointAnalysis> out = new ArrayList<>(g.endpointIds().size());
+    static List<EndpointFixOptions> analysesOf(GroupSpec g, Map<UUID, EndpointFixOptions> cache) {
+        List<EndpointFixOptions> out = new ArrayList<>(g.endpointIds().size());
         for (UUID e : g.endpointIds()) {
-            EndpointAnalysis a = cache.get(e);
+            EndpointFixOptions a = cache.get(e);
             if (a != null) {
                 out.add(a);
             }

@@ -3,6 +3,7 @@ package org.trustfleet.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.trustfleet.pki.TestPki.certs;
 
+import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.trustfleet.pki.StoreIndex;
 import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
 
@@ -69,7 +71,7 @@ class PolicyEngineTest {
         }
 
         UUID endpoint(String host, List<X509Certificate> presented, List<X509Certificate> extras) {
-            UUID id = UUID.nameUUIDFromBytes(host.getBytes());
+            UUID id = UUID.nameUUIDFromBytes(host.getBytes(StandardCharsets.UTF_8));
             observations.add(EndpointObservation.ok(id, host, presented, extras));
             return id;
         }
@@ -84,14 +86,16 @@ class PolicyEngineTest {
         }
 
         Requirements run(GroupSpec group) {
-            Requirements r = ENGINE.requirements(group, observations, PlatformStores.of(stores), tenantAnchors,
+            Requirements r = EngineFixture.requirements(ENGINE, group, observations, StoreIndex.of(stores),
+                    tenantAnchors,
                     includes, now);
             r.certificates().forEach(c -> c.reasons().forEach(x -> REASONS_SEEN.add(x.code())));
             r.unresolved().forEach(u -> UNRESOLVED_SEEN.add(u.code()));
             r.advice().forEach(a -> ADVICE_SEEN.add(a.code()));
             // stage 2 alone over stage-1 results gives the same answer
-            List<EndpointAnalysis> analyses = observations.stream()
-                    .map(o -> ENGINE.analyze(o, PlatformStores.of(stores), tenantAnchors, now)).toList();
+            List<EndpointFixOptions> analyses = observations.stream()
+                    .map(o -> EngineFixture.analyzeAlone(ENGINE, o, StoreIndex.of(stores), tenantAnchors, now))
+                    .toList();
             assertThat(ENGINE.requirements(group, analyses, includes, now)).isEqualTo(r);
             return r;
         }
@@ -146,7 +150,7 @@ class PolicyEngineTest {
                     assertThat(r.advice()).extracting(Advice::code, Advice::endpointId, Advice::sha256OrNull)
                             .containsExactly(
                                     org.assertj.core.groups.Tuple.tuple(AdviceCode.SEND_INTERMEDIATE, e, ca.sha256()),
-                                    org.assertj.core.groups.Tuple.tuple(AdviceCode.USER_CA_OPT_IN, e, null));
+                                    org.assertj.core.groups.Tuple.tuple(AdviceCode.USER_CA_OPT_IN, null, null));
                 }),
                 new Case("ok/new-root-only-for-old-api-levels", () -> {
                     Cert root = TestPki.root("ISRG-like Root");
@@ -215,7 +219,24 @@ class PolicyEngineTest {
                     assertThat(c.sha256()).isEqualTo(root.sha256());
                     assertThat(c.reasons()).containsExactly(reason(null, ReasonCode.INCLUDED_BY_POLICY, 33, 34),
                             reason(e, ReasonCode.PRIVATE_ANCHOR, 33, 34));
-                    assertThat(adviceCodes(r)).containsExactly(AdviceCode.USER_CA_OPT_IN, AdviceCode.USER_CA_OPT_IN);
+                    // one cause (the opt-in rule), one line: not one for the endpoint and another for the include
+                    assertThat(adviceCodes(r)).containsExactly(AdviceCode.USER_CA_OPT_IN);
+                }),
+                new Case("ok/opt-in-advice-once-for-five-endpoints", () -> {
+                    // defect: a 23-34 group repeated the same USER_CA_OPT_IN line once per endpoint
+                    Cert root = TestPki.root("Contoso Root");
+                    World w = new World();
+                    w.tenantAnchors.add(root.cert());
+                    for (int i = 0; i < 5; i++) {
+                        Cert ca = root.issueIntermediate("Contoso CA " + i);
+                        String host = "sts" + i + ".contoso.test";
+                        w.endpoint(host, certs(ca.issueLeaf(host), ca));
+                    }
+                    Requirements r = w.run(23, 34);
+                    assertThat(only(r).sha256()).isEqualTo(root.sha256());
+                    assertThat(only(r).reasons()).hasSize(5);
+                    assertThat(r.advice()).extracting(Advice::code, Advice::endpointId)
+                            .containsExactly(org.assertj.core.groups.Tuple.tuple(AdviceCode.USER_CA_OPT_IN, null));
                 }),
                 new Case("ok/shared-intermediate-across-endpoints-delivered-once", () -> {
                     Cert root = TestPki.root("Public Root");
@@ -475,7 +496,7 @@ class PolicyEngineTest {
                     assertThat(only(r).sha256()).isEqualTo(root.sha256());
                     assertThat(adviceCodes(r)).containsExactly(AdviceCode.USER_CA_OPT_IN,
                             AdviceCode.WORK_PROFILE_SCOPE);
-                    assertThat(r.advice().get(0).endpointId()).isEqualTo(e);
+                    assertThat(r.advice().get(0).endpointId()).as("group-wide").isNull();
                     assertThat(r.advice().get(0).detail()).contains("work profile");
                     assertThat(adviceCodes(w.run(21, 25))).containsExactly(AdviceCode.USER_CA_OPT_IN);
                 }),
@@ -511,7 +532,9 @@ class PolicyEngineTest {
         }
         assertThat(REASONS_SEEN).containsExactlyInAnyOrder(ReasonCode.values());
         assertThat(UNRESOLVED_SEEN).containsExactlyInAnyOrder(UnresolvedCode.values());
-        assertThat(ADVICE_SEEN).containsExactlyInAnyOrder(AdviceCode.values());
+        // NO_ENDPOINTS is RequirementsService's answer for a group that covers no endpoint, not the engine's
+        assertThat(ADVICE_SEEN).containsExactlyInAnyOrderElementsOf(
+                java.util.EnumSet.complementOf(java.util.EnumSet.of(AdviceCode.NO_ENDPOINTS)));
     }
 
     @Test
@@ -520,7 +543,8 @@ class PolicyEngineTest {
         Cert ca = root.issueIntermediate("Issuing CA");
         World w = new World().root(root, 25, 1000);
         w.endpoint("sts.example.test", certs(ca.issueLeaf("sts.example.test"), ca));
-        EndpointAnalysis a = ENGINE.analyze(w.observations.get(0), PlatformStores.of(w.stores), List.of(), w.now);
+        EndpointFixOptions a = EngineFixture.analyzeAlone(ENGINE, w.observations.get(0), StoreIndex.of(w.stores),
+                List.of(), w.now);
         assertThat(a.levels().keySet()).containsExactlyElementsOf(LEVELS);
         assertThat(a.level(21)).isSameAs(a.level(24));
         assertThat(a.level(25)).isSameAs(LevelOutcome.TRUSTED).isSameAs(a.level(34));

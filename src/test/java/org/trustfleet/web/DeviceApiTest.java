@@ -233,7 +233,6 @@ class DeviceApiTest {
         String sha = ANCHOR.sha256();
         for (Map<String, Object> body : List.of(
                 report(1, List.of("ABC"), List.of()),
-                report(1, List.of(sha.toUpperCase()), List.of()),
                 report(1, List.of(sha), List.of(Map.of("sha256", sha, "error", "x".repeat(501)))),
                 report(1, List.of(sha), List.of(Map.of("sha256", "nope", "error", "failed"))),
                 report(-1, List.of(), List.of()),

@@ -9,15 +9,15 @@ class EntityTagsTest {
     @Test
     void matchesListsWeakTagsAndStar() {
         String tag = "ab12";
-        assertThat(EntityTags.noneMatchFails(null, tag)).isFalse();
-        assertThat(EntityTags.noneMatchFails("\"ab12\"", tag)).isTrue();
-        assertThat(EntityTags.noneMatchFails("W/\"ab12\"", tag)).isTrue();
-        assertThat(EntityTags.noneMatchFails("\"x\", W/\"y\",\"ab12\"", tag)).isTrue();
-        assertThat(EntityTags.noneMatchFails(" * ", tag)).isTrue();
-        assertThat(EntityTags.noneMatchFails("\"ab1\"", tag)).isFalse();
-        assertThat(EntityTags.noneMatchFails("\"ab123\"", tag)).isFalse();
-        assertThat(EntityTags.noneMatchFails("ab12", tag)).as("unquoted is malformed").isFalse();
-        assertThat(EntityTags.noneMatchFails("\"ab12", tag)).isFalse();
-        assertThat(EntityTags.noneMatchFails("", tag)).isFalse();
+        assertThat(EntityTags.matchesCurrent(null, tag)).isFalse();
+        assertThat(EntityTags.matchesCurrent("\"ab12\"", tag)).isTrue();
+        assertThat(EntityTags.matchesCurrent("W/\"ab12\"", tag)).isTrue();
+        assertThat(EntityTags.matchesCurrent("\"x\", W/\"y\",\"ab12\"", tag)).isTrue();
+        assertThat(EntityTags.matchesCurrent(" * ", tag)).isTrue();
+        assertThat(EntityTags.matchesCurrent("\"ab1\"", tag)).isFalse();
+        assertThat(EntityTags.matchesCurrent("\"ab123\"", tag)).isFalse();
+        assertThat(EntityTags.matchesCurrent("ab12", tag)).as("unquoted is malformed").isFalse();
+        assertThat(EntityTags.matchesCurrent("\"ab12", tag)).isFalse();
+        assertThat(EntityTags.matchesCurrent("", tag)).isFalse();
     }
 }

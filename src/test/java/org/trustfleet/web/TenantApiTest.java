@@ -43,7 +43,7 @@ class TenantApiTest {
         String name = "Fabrikam " + UUID.randomUUID();
         asOperator().contentType(ContentType.JSON).body(Map.of("name", name)).post("/api/v1/tenants")
                 .then().statusCode(201);
-        asOperator().contentType(ContentType.JSON).body(Map.of("name", name.toUpperCase()))
+        asOperator().contentType(ContentType.JSON).body(Map.of("name", name.toUpperCase(java.util.Locale.ROOT)))
                 .post("/api/v1/tenants")
                 .then().statusCode(409).contentType("application/problem+json")
                 .body("type", equalTo("urn:trustfleet:problem:conflict"));

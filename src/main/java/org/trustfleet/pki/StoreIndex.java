@@ -1,4 +1,4 @@
-package org.trustfleet.policy;
+package org.trustfleet.pki;
 
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -13,14 +13,15 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.security.auth.x500.X500Principal;
-import org.trustfleet.pki.Sha256;
 
 /**
- * The Android system trust store of every known API level, indexed once so that analysing endpoints is cheap:
+ * The Android system trust store of every known API level, indexed once so that scans and the policy engine judge
+ * chains cheaply (the one indexed view of the platform stores; {@code truststore.StoreSnapshot} builds it once per
+ * set of stores in force):
  * fingerprints are computed once, certificates are indexed by subject, and the union of all stores (a candidate pool:
  * a root a newer Android trusts can be installed on older ones) is precomputed. Immutable and thread-safe.
  */
-public final class PlatformStores {
+public final class StoreIndex {
 
     private final TreeMap<Integer, List<X509Certificate>> stores = new TreeMap<>();
     private final Map<Integer, Set<String>> shaByLevel = new HashMap<>();
@@ -29,7 +30,7 @@ public final class PlatformStores {
     private final Set<String> unionSha = new HashSet<>();
     private final Map<X500Principal, List<X509Certificate>> unionBySubject = new HashMap<>();
 
-    private PlatformStores(Map<Integer, ? extends Collection<X509Certificate>> byLevel) {
+    private StoreIndex(Map<Integer, ? extends Collection<X509Certificate>> byLevel) {
         Map<String, X509Certificate> all = new TreeMap<>();
         for (Map.Entry<Integer, ? extends Collection<X509Certificate>> e : byLevel.entrySet()) {
             Map<String, X509Certificate> level = new TreeMap<>();
@@ -52,8 +53,8 @@ public final class PlatformStores {
     }
 
     /** Stores keyed by API level; certificates are deduplicated by fingerprint. */
-    public static PlatformStores of(Map<Integer, ? extends Collection<X509Certificate>> byLevel) {
-        return new PlatformStores(byLevel);
+    public static StoreIndex of(Map<Integer, ? extends Collection<X509Certificate>> byLevel) {
+        return new StoreIndex(byLevel);
     }
 
     /** The API levels for which a store is known, ascending. */
@@ -83,12 +84,12 @@ public final class PlatformStores {
     }
 
     /** Store certificates whose subject is {@code subject} (candidate issuers by name). */
-    List<X509Certificate> bySubject(X500Principal subject) {
+    public List<X509Certificate> bySubject(X500Principal subject) {
         return unionBySubject.getOrDefault(subject, List.of());
     }
 
     /** Fingerprint, from the precomputed table when the certificate belongs to a store. */
-    String sha(X509Certificate c) {
+    public String sha(X509Certificate c) {
         String s = shaOf.get(c);
         return s != null ? s : Sha256.of(c);
     }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Chain-shape findings (SSL Labs vocabulary) and robustness on hostile input. */
-class ChainAnalyzerTest {
+class ChainLinterTest {
 
     static final TestPki.Cert ROOT = TestPki.root("Analyzer Root");
     static final TestPki.Cert INT_1 = ROOT.issueIntermediate("Analyzer Int 1");
@@ -33,7 +33,7 @@ class ChainAnalyzerTest {
     static final TestPki.Cert OTHER_ROOT = TestPki.root("Other Root");
     static final TestPki.Cert OTHER_INT = OTHER_ROOT.issueIntermediate("Other Int");
 
-    private final ChainAnalyzer analyzer = ChainAnalyzer.create();
+    private final ChainLinter analyzer = ChainLinter.create();
     private final Instant now = Instant.now();
 
     private List<FindingCode> codes(List<X509Certificate> chain, String host) {
@@ -90,7 +90,7 @@ class ChainAnalyzerTest {
         assertThat(codes(certs(expired, INT_2, INT_1), null)).containsExactly(FindingCode.EXPIRED);
         assertThat(codes(certs(future, INT_2, INT_1), null)).containsExactly(FindingCode.NOT_YET_VALID);
         assertThat(codes(certs(soon, INT_2, INT_1), null)).containsExactly(FindingCode.EXPIRES_SOON);
-        assertThat(ChainAnalyzer.with(new ChainAnalyzer.Options(5, 10)).analyze(certs(soon, INT_2, INT_1), null, now))
+        assertThat(ChainLinter.with(new ChainLinter.Options(5, 10)).analyze(certs(soon, INT_2, INT_1), null, now))
                 .isEmpty();
     }
 

@@ -4,7 +4,6 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,55 +15,59 @@ import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import javax.security.auth.x500.X500Principal;
-import org.trustfleet.pki.AndroidValidator;
 import org.trustfleet.pki.Certificates;
-import org.trustfleet.pki.ChainAnalyzer;
+import org.trustfleet.pki.ChainLinter;
 import org.trustfleet.pki.Finding;
 import org.trustfleet.pki.FindingCode;
+import org.trustfleet.pki.FixFinder;
 import org.trustfleet.pki.PathBuilder;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.pki.ValidationResult;
 import org.trustfleet.truststore.PlatformStore;
+import org.trustfleet.truststore.StoreSnapshot;
 
 /**
- * Judges a presented chain the way Android would, for every API level, and works out what is missing.
+ * Judges a presented chain for a scan: completes it (known intermediates, AIA), lints it ({@link ChainLinter}), and
+ * gives the verdict and the missing certificate for every API level from {@link FixFinder} (the answer the policy
+ * engine covers), with findings built from those verdicts.
  *
  * <p>Completion uses, in this order: the presented certificates, intermediates known from earlier scans, and the
  * issuers that the certificates' AIA {@code caIssuers} URLs serve. Android itself never fetches AIA; we do, only
  * to tell the admin which certificate is missing and to be able to deliver it.
  */
-public final class ChainEvaluator {
+public final class ChainJudge {
     private static final int MAX_LOOKUP_ROUNDS = 6;
 
-    private record LevelJudgement(ValidationResult result, List<String> missing) {}
-
-    private final AndroidValidator validator = AndroidValidator.create();
-    private final ChainAnalyzer analyzer;
+    private final FixFinder fixFinder = FixFinder.create();
+    private final ChainLinter analyzer;
     private final PathBuilder paths = PathBuilder.defaults();
     private final Optional<AiaFetcher> aia;
 
     /** @param aia the AIA fetcher, or empty to complete only from known certificates */
-    public ChainEvaluator(Optional<AiaFetcher> aia) {
-        this(aia, ChainAnalyzer.Options.DEFAULT.expiresSoonDays());
+    public ChainJudge(Optional<AiaFetcher> aia) {
+        this(aia, ChainLinter.Options.DEFAULT.expiresSoonDays());
     }
 
     /** @param expiresSoonDays a presented certificate expiring within this many days is EXPIRES_SOON */
-    public ChainEvaluator(Optional<AiaFetcher> aia, int expiresSoonDays) {
+    public ChainJudge(Optional<AiaFetcher> aia, int expiresSoonDays) {
         this.aia = aia;
-        this.analyzer = ChainAnalyzer.with(new ChainAnalyzer.Options(expiresSoonDays,
-                ChainAnalyzer.Options.DEFAULT.maxCertificates()));
+        this.analyzer = ChainLinter.with(new ChainLinter.Options(expiresSoonDays,
+                ChainLinter.Options.DEFAULT.maxCertificates()));
     }
 
     /**
      * @param presented the chain exactly as the server sent it
      * @param hostname the name (or IP literal) the device would verify
-     * @param stores API level → the system store of that level
-     * @param candidateRoots every certificate that some store holds, plus the tenant's anchors
+     * @param snapshot the platform stores in force (the one standing for each API level, and every store's roots)
+     * @param tenantAnchors the tenant's private CAs
      * @param knownIssuers CA certificates seen before, by subject (RFC 2253)
      */
-    public ChainEvaluation evaluate(List<X509Certificate> presented, String hostname,
-            SortedMap<Integer, PlatformStore> stores, Collection<X509Certificate> candidateRoots, Function<String, List<X509Certificate>> knownIssuers,
+    public ChainEvaluation evaluate(List<X509Certificate> presented, String hostname, StoreSnapshot snapshot,
+            Collection<X509Certificate> tenantAnchors, Function<String, List<X509Certificate>> knownIssuers,
             Instant now) {
+        // every certificate that some store holds, plus the tenant's anchors: where a completed path may end
+        List<X509Certificate> candidateRoots = new ArrayList<>(snapshot.allStoreCertificates());
+        candidateRoots.addAll(tenantAnchors);
         List<Finding> findings = new ArrayList<>(analyzer.analyze(presented, hostname, now));
         if (presented.isEmpty()) {
             return new ChainEvaluation(List.of(), List.of(), findings, List.of());
@@ -124,33 +127,48 @@ public final class ChainEvaluator {
                             : "the chain ends at " + subject(top) + ", which no Android store or tenant anchor holds"));
         }
 
+        // per level: FixFinder's answer, the same one the policy engine covers, over the same candidates the engine
+        // gets from this scan (the completed path and the tenant's anchors; store roots are always candidates)
+        SortedMap<Integer, PlatformStore> stores = snapshot.byApiLevel();
+        FixFinder.EndpointFixes fixes = fixFinder.find(presented, hostname, snapshot.index(), tenantAnchors,
+                completed, now);
         List<ApiLevelVerdict> verdicts = new ArrayList<>();
-        TreeSet<Integer> rootMissingAt = new TreeSet<>();
-        String rootId = completed.isEmpty() ? null : Sha256.of(completed.get(completed.size() - 1));
-        // a verdict depends on the store only through the anchors it names for this chain, and most levels name the
-        // same ones (none, or the same root): judge each distinct set once
-        Map<List<X509Certificate>, LevelJudgement> judged = new HashMap<>();
         stores.forEach((level, store) -> {
-            LevelJudgement judgement = judged.computeIfAbsent(namedBy(store.certificates(), presented), anchors -> {
-                ValidationResult result = validator.validate(presented, anchors, hostname, now);
-                return new LevelJudgement(result, result.trusted() || completed.isEmpty() ? List.of()
-                        : validator.missingFor(presented, completed, anchors, now));
-            });
-            ValidationResult result = judgement.result();
-            verdicts.add(new ApiLevelVerdict(level, store.name(), result.trusted(), judgement.missing(),
+            FixFinder.LevelFixes answer = fixes.levels().get(level);
+            ValidationResult result = answer.verdict();
+            verdicts.add(new ApiLevelVerdict(level, store.name(), result.trusted(), answer.missing(),
                     result.trusted() ? null : result.failure() + ": " + result.detail()));
-            if (rootId != null && !store.sha256s().contains(rootId)) {
-                rootMissingAt.add(level);
-            }
         });
-        if (rootId != null && !rootMissingAt.isEmpty()) {
-            X509Certificate anchor = completed.get(completed.size() - 1);
-            String what = Certificates.isSelfSigned(anchor) ? "the root " + subject(anchor)
-                    : "the chain's trust anchor, the private intermediate CA " + subject(anchor) + ",";
-            findings.add(Finding.about(FindingCode.UNTRUSTED_ROOT, rootId, what
-                    + " is not in the system store of API levels " + ApiLevels.describe(rootMissingAt)));
-        }
+        untrustedRoot(completed, stores, verdicts).ifPresent(findings::add);
         return new ChainEvaluation(completed, List.copyOf(fetched), List.copyOf(findings), List.copyOf(verdicts));
+    }
+
+    /**
+     * UNTRUSTED_ROOT, built from the per-level verdicts so that it never contradicts them: the levels it names are
+     * those that do not accept the chain and whose store lacks the completed path's anchor (a level that lacks the root
+     * but trusts the chain through a cross-sign is not named). Absent when there is no such level.
+     */
+    private static Optional<Finding> untrustedRoot(List<X509Certificate> completed,
+            SortedMap<Integer, PlatformStore> stores, List<ApiLevelVerdict> verdicts) {
+        if (completed.isEmpty()) {
+            return Optional.empty();
+        }
+        X509Certificate anchor = completed.get(completed.size() - 1);
+        String rootId = Sha256.of(anchor);
+        TreeSet<Integer> rootMissingAt = new TreeSet<>();
+        for (ApiLevelVerdict verdict : verdicts) {
+            if (!verdict.trusted() && !stores.get(verdict.apiLevel()).sha256s().contains(rootId)) {
+                rootMissingAt.add(verdict.apiLevel());
+            }
+        }
+        if (rootMissingAt.isEmpty()) {
+            return Optional.empty();
+        }
+        String what = Certificates.isSelfSigned(anchor) ? "the root " + subject(anchor)
+                : "the chain's trust anchor, the private intermediate CA " + subject(anchor) + ",";
+        return Optional.of(Finding.about(FindingCode.UNTRUSTED_ROOT, rootId, what
+                + " is not in the system store of API levels " + ApiLevels.describe(rootMissingAt)
+                + ", which do not accept the chain"));
     }
 
     /**

@@ -17,7 +17,7 @@ import java.util.Set;
  * weak algorithms, host name, size). Purely descriptive: trust is {@link AndroidValidator}'s job. Never throws on
  * odd input; a certificate whose inspection fails is simply skipped for that check.
  */
-public final class ChainAnalyzer {
+public final class ChainLinter {
 
     /** Tunables of the analysis. */
     public record Options(int expiresSoonDays, int maxCertificates) {
@@ -39,18 +39,18 @@ public final class ChainAnalyzer {
 
     private final Options options;
 
-    private ChainAnalyzer(Options options) {
+    private ChainLinter(Options options) {
         this.options = options;
     }
 
     /** Analyzer with {@link Options#DEFAULT}. */
-    public static ChainAnalyzer create() {
-        return new ChainAnalyzer(Options.DEFAULT);
+    public static ChainLinter create() {
+        return new ChainLinter(Options.DEFAULT);
     }
 
     /** Analyzer with explicit options. */
-    public static ChainAnalyzer with(Options options) {
-        return new ChainAnalyzer(options);
+    public static ChainLinter with(Options options) {
+        return new ChainLinter(options);
     }
 
     /** Shape findings of a chain, without knowledge of any trust store. */

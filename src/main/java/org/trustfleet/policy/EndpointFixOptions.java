@@ -13,12 +13,16 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * Group-independent result of analysing one endpoint against every platform store: the outcome per API level and the
- * certificates the fixes name. Immutable and thread-safe; callers cache it per (observation, stores, tenant anchors,
- * shared candidate pool, day) and invalidate it when a certificate whose subject is in {@link #openIssuers()} joins
- * or leaves the candidate pool.
+ * One endpoint's fix options, group-independent: per API level, trusted, fixable (every single certificate that would
+ * fix it, most preferred first) or unresolved, and the certificates the fixes name. Immutable and thread-safe.
+ *
+ * <p>It is a function of the observation, the stores, the tenant anchors, the shared candidate pool and the instant
+ * it was computed at (candidates and the leaf are judged valid or not at that instant). A cache of it must key on all
+ * of these, or drop entries when one changes; the pool matters only through certificates whose subject is in
+ * {@link #openIssuers()}. {@code RequirementsService} keys the instant by its UTC day, so a certificate that expires
+ * during a day is seen as expired by the first recompute of the next day at the latest.
  */
-public final class EndpointAnalysis {
+public final class EndpointFixOptions {
 
     /** Levels sharing one outcome instance, so stage 2 handles each distinct outcome once. */
     record Run(LevelOutcome outcome, int[] levels) {
@@ -34,7 +38,7 @@ public final class EndpointAnalysis {
      * @param openIssuers RFC 2253 issuer names above the leaf and the presented certificates reachable from it: only
      *                    certificates with one of these subjects can ever be a fix for this endpoint
      */
-    public EndpointAnalysis(UUID endpointId, SortedMap<Integer, LevelOutcome> levels,
+    public EndpointFixOptions(UUID endpointId, SortedMap<Integer, LevelOutcome> levels,
             Map<String, KnownCertificate> certificates, Set<String> openIssuers) {
         this.endpointId = Objects.requireNonNull(endpointId);
         this.levels = Collections.unmodifiableSortedMap(new TreeMap<>(levels));
@@ -83,7 +87,7 @@ public final class EndpointAnalysis {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof EndpointAnalysis a && endpointId.equals(a.endpointId) && levels.equals(a.levels)
+        return o instanceof EndpointFixOptions a && endpointId.equals(a.endpointId) && levels.equals(a.levels)
                 && certificates.equals(a.certificates) && openIssuers.equals(a.openIssuers);
     }
 
@@ -94,6 +98,6 @@ public final class EndpointAnalysis {
 
     @Override
     public String toString() {
-        return "EndpointAnalysis[" + endpointId + ", " + levels + "]";
+        return "EndpointFixOptions[" + endpointId + ", " + levels + "]";
     }
 }

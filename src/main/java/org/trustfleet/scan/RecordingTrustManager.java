@@ -13,7 +13,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * <p>It extends {@link X509ExtendedTrustManager} on purpose: the JDK wraps plain {@code X509TrustManager}s with
  * hostname and algorithm-constraint checks that would abort the handshake before the chain is recorded.
  */
-final class ChainRecorder extends X509ExtendedTrustManager {
+final class RecordingTrustManager extends X509ExtendedTrustManager {
 
     private volatile List<X509Certificate> chain = List.of();
 

@@ -1,0 +1,74 @@
+package org.trustfleet.policy;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * The stored shape of a group's requirement set ({@code group_requirements.document}, jsonb), kept apart from the
+ * API's {@link GroupRequirements} so that the API can change without turning old rows into errors. Group id,
+ * version and computation time are columns of the row. Read with {@code core.JsonColumns}, which ignores unknown
+ * fields; a change that is not a pure addition gets a new {@code schemaVersion} and a migration.
+ */
+record StoredRequirements(int schemaVersion, List<Certificate> certificates, List<Problem> unresolved,
+        List<Hint> advice) {
+
+    /** The version this code writes. Version 1: roles as enum names, otherwise the API's field names. */
+    static final int CURRENT_VERSION = 1;
+
+    StoredRequirements {
+        certificates = certificates == null ? List.of() : List.copyOf(certificates);
+        unresolved = unresolved == null ? List.of() : List.copyOf(unresolved);
+        advice = advice == null ? List.of() : List.copyOf(advice);
+    }
+
+    /** A delivered certificate with every reason it is there. */
+    record Certificate(String sha256, CertificateRole role, String subject, Instant notAfter,
+            List<StoredReason> reasons) {
+        Certificate {
+            reasons = reasons == null ? List.of() : List.copyOf(reasons);
+        }
+    }
+
+    /** Why a certificate is delivered; {@code endpointId} is null for an include. */
+    record StoredReason(UUID endpointId, List<Integer> apiLevels, ReasonCode code) {
+        StoredReason {
+            apiLevels = apiLevels == null ? List.of() : List.copyOf(apiLevels);
+        }
+    }
+
+    /** What no installation can fix for an endpoint at some API levels. */
+    record Problem(UUID endpointId, List<Integer> apiLevels, UnresolvedCode code, String detail, String sha256) {
+        Problem {
+            apiLevels = apiLevels == null ? List.of() : List.copyOf(apiLevels);
+        }
+    }
+
+    /** Advice for the admin; {@code endpointId} null = group-wide. */
+    record Hint(UUID endpointId, AdviceCode code, String sha256, String detail) {}
+
+    static StoredRequirements of(Requirements requirements) {
+        return new StoredRequirements(CURRENT_VERSION,
+                requirements.certificates().stream().map(c -> new Certificate(c.sha256(), c.role(), c.subject(),
+                        c.notAfter(), c.reasons().stream()
+                                .map(r -> new StoredReason(r.endpointId(), r.apiLevels(), r.code())).toList()))
+                        .toList(),
+                requirements.unresolved().stream().map(u -> new Problem(u.endpointId(), u.apiLevels(), u.code(),
+                        u.detail(), u.sha256OrNull())).toList(),
+                requirements.advice().stream().map(a -> new Hint(a.endpointId(), a.code(), a.sha256OrNull(),
+                        a.detail())).toList());
+    }
+
+    /** The API view; this is the one place the stored shape becomes the API's. */
+    GroupRequirements toApi(UUID groupId, long version, Instant computedAt) {
+        return new GroupRequirements(groupId, version, computedAt,
+                certificates.stream().map(c -> new GroupRequirements.Certificate(c.sha256(),
+                        c.role().name().toLowerCase(Locale.ROOT), c.subject(), c.notAfter(), c.reasons().stream()
+                                .map(r -> new Reason(r.endpointId(), r.apiLevels(), r.code())).toList())).toList(),
+                unresolved.stream().map(p -> new GroupRequirements.Problem(p.endpointId(), p.apiLevels(), p.code(),
+                        p.detail(), p.sha256())).toList(),
+                advice.stream().map(h -> new GroupRequirements.Hint(h.endpointId(), h.code(), h.sha256(),
+                        h.detail())).toList());
+    }
+}

@@ -1,0 +1,27 @@
+package org.trustfleet.scan;
+
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * The latest scan of one endpoint as the later stages (policy) need it: the outcome and the certificates already
+ * parsed, so that no stage decodes the scan's API JSON or looks certificates up by fingerprint again.
+ *
+ * @param id         the scan's id
+ * @param presented  the chain exactly as the server sent it, leaf first (empty when the scan failed)
+ * @param completion the certificates of the completed path the server did not send (known intermediates, AIA-fetched
+ *                   issuers, the root), in path order
+ */
+public record ScanObservation(UUID id, UUID endpointId, ProbeStatus status, String error,
+        List<X509Certificate> presented, List<X509Certificate> completion) {
+
+    public ScanObservation {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(endpointId, "endpointId");
+        Objects.requireNonNull(status, "status");
+        presented = List.copyOf(presented);
+        completion = List.copyOf(completion);
+    }
+}

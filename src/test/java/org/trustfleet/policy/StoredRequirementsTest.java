@@ -1,0 +1,46 @@
+package org.trustfleet.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.trustfleet.core.JsonColumns;
+
+/** The requirements storage record: a row written by a later version still reads; the API view spells roles. */
+class StoredRequirementsTest {
+    static final ObjectMapper API = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final JsonColumns columns = new JsonColumns(API);
+
+    @Test
+    void unknownFieldsOfALaterVersionAreIgnoredAndTheApiViewKeepsItsSpelling() {
+        UUID endpoint = UUID.randomUUID();
+        String later = """
+                {"schemaVersion": 1, "signedBy": "someone",
+                 "certificates": [{"sha256": "%s", "role": "ROOT", "subject": "CN=root",
+                                   "notAfter": "2030-01-01T00:00:00Z", "der": "MIIB",
+                                   "reasons": [{"endpointId": "%s", "apiLevels": [30], "code": "UNTRUSTED_ROOT",
+                                                "weight": 3}]}],
+                 "unresolved": [], "advice": [{"endpointId": null, "code": "USER_CA_OPT_IN", "sha256": null,
+                                              "detail": "opt in", "url": "https://example.test"}]}
+                """.formatted("c".repeat(64), endpoint);
+
+        StoredRequirements stored = columns.read(later, StoredRequirements.class);
+        GroupRequirements view = stored.toApi(UUID.randomUUID(), 7, Instant.parse("2026-01-01T00:00:00Z"));
+
+        assertThat(view.version()).isEqualTo(7);
+        assertThat(view.certificates()).singleElement().satisfies(c -> {
+            assertThat(c.role()).isEqualTo("root");
+            assertThat(c.reasons()).containsExactly(new Reason(endpoint, List.of(30), ReasonCode.UNTRUSTED_ROOT));
+        });
+        assertThat(view.advice()).extracting(GroupRequirements.Hint::code).containsExactly(AdviceCode.USER_CA_OPT_IN);
+    }
+}
