@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.trustfleet.pki.CertificateEncoder;
+import org.trustfleet.pki.Certificates;
 import org.trustfleet.truststore.BundledStores;
 import org.trustfleet.truststore.PlatformStore;
 
@@ -105,7 +106,7 @@ final class DemoScenario implements AutoCloseable {
             // the API takes CA certificates only: the few version-1 roots (no basicConstraints) of the old stores
             // stay out of the demo stores; no demo endpoint chains to them
             List<X509Certificate> members = new ArrayList<>(level.getValue().certificates().stream()
-                    .filter(DemoScenario::acceptedAsCa).toList());
+                    .filter(Certificates::isCaCertificate).toList());
             members.add(publicRoot.certificate());
             if (level.getKey() >= NEW_ROOT_FROM_API) {
                 members.add(newRoot.certificate());
@@ -181,12 +182,6 @@ final class DemoScenario implements AutoCloseable {
                 "deviceGroupId", groupId, "expiresInSeconds", 3600, "maxUses", 1)).get("token").asText();
         devices.enroll(api.baseUrl(), token, hardwareId, apiLevel, dataDir.resolve("devices").resolve(hardwareId),
                 AGENT_INTERVAL);
-    }
-
-    /** What the trust-store API accepts: basicConstraints CA and, when keyUsage is present, keyCertSign. */
-    private static boolean acceptedAsCa(X509Certificate certificate) {
-        boolean[] keyUsage = certificate.getKeyUsage();
-        return certificate.getBasicConstraints() >= 0 && (keyUsage == null || keyUsage.length > 5 && keyUsage[5]);
     }
 
     /** The effective bundled store of each API level (the plain {@code api-NN} store, else the level's only one). */
