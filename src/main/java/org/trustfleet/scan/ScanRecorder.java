@@ -120,7 +120,8 @@ public class ScanRecorder {
         // what was stored, without reading back the JSON just written
         return Optional.of(new ScanResult(result.id(), result.endpointId(), result.startedAt(), result.durationMs(),
                 result.status(), result.trigger(), result.tlsVersion(), result.cipherSuite(), result.address(), error,
-                result.presented(), result.completedPath(), List.copyOf(findings), result.perApiLevel()));
+                result.presented(), result.completedPath(), List.copyOf(findings), result.perApiLevel(),
+                result.serverFix()));
     }
 
     /** The API view of a stored scan: the storage record mapped at this edge, never read as the API's JSON. */
@@ -130,7 +131,8 @@ public class ScanRecorder {
                 ScanResult.ScanTrigger.valueOf(e.trigger), e.tlsVersion, e.cipherSuite, e.address, e.errorDetail,
                 stored.presented().stream().map(StoredScan.Certificate::toSummary).toList(), stored.completedPath(),
                 stored.findings().stream().map(StoredScan.StoredFinding::toFinding).toList(),
-                stored.perApiLevel().stream().map(StoredScan.Verdict::toVerdict).toList());
+                stored.perApiLevel().stream().map(StoredScan.Verdict::toVerdict).toList(),
+                stored.serverFix() == null ? null : stored.serverFix().toAdvice());
     }
 
     StoredScan stored(ScanEntity e) {

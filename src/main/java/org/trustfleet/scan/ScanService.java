@@ -222,7 +222,7 @@ public class ScanService {
                     : pair.withoutSni();
             List<X509Certificate> presented = primary.isOk() ? primary.chain() : List.of();
             List<Finding> findings = new ArrayList<>();
-            ChainEvaluation evaluation = new ChainEvaluation(List.of(), List.of(), List.of(), List.of());
+            ChainEvaluation evaluation = ChainEvaluation.none();
             if (primary.isOk()) {
                 StoreSnapshot snapshot = stores.snapshot();
                 evaluation = evaluator.evaluate(presented, endpoint.verifiedName(), snapshot,
@@ -243,7 +243,8 @@ public class ScanService {
                     primary.isOk() ? null : primary.errorDetail(),
                     presented.stream().map(CertificateSummary::of).toList(),
                     evaluation.completedPath().stream().map(Sha256::of).toList(),
-                    findings, evaluation.perApiLevel());
+                    findings, evaluation.perApiLevel(),
+                    evaluation.serverFix() == null ? null : ServerFixAdvice.of(evaluation.serverFix()));
             metrics.counter("trustfleet.scans", "status", result.status().name(), "trigger", trigger.name())
                     .increment();
             metrics.timer("trustfleet.scan.duration").record(Duration.ofMillis(durationMs));
