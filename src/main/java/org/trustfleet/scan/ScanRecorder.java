@@ -35,7 +35,8 @@ public class ScanRecorder {
 
     /** Everything a finished scan produced, before it is stored. */
     record Outcome(Endpoint endpoint, ScanResult result, List<X509Certificate> presented,
-            List<X509Certificate> fetched, List<X509Certificate> completed, java.time.Instant scheduledFor,
+            List<X509Certificate> fetched, List<X509Certificate> completed, List<X509Certificate> serverChain,
+            java.time.Instant scheduledFor,
             String instance) {}
 
     /** @return the stored result, or empty when this scheduled firing was already recorded by another replica */
@@ -48,6 +49,8 @@ public class ScanRecorder {
         List<X509Certificate> all = new ArrayList<>(outcome.presented());
         all.addAll(outcome.fetched());
         all.addAll(outcome.completed());
+        // the proposed server chain may hold a cross-sign seen elsewhere: stored, so the requirements can read it
+        all.addAll(outcome.serverChain());
         certificates.record(all);
 
         ScanResult result = outcome.result();

@@ -159,6 +159,9 @@ public class ScanService {
             stored.put(row.id, scan);
             wanted.addAll(scan.presentedSha256s());
             wanted.addAll(scan.completedPath());
+            if (scan.serverFix() != null) {
+                wanted.addAll(scan.serverFix().chain());
+            }
         }
         Map<String, X509Certificate> known = new HashMap<>();
         for (X509Certificate certificate : certificates.findAll(wanted)) {
@@ -171,7 +174,10 @@ public class ScanService {
             observations.add(new ScanObservation(row.id, row.endpointId, ProbeStatus.valueOf(row.status),
                     row.errorDetail, certificatesOf(presented, known),
                     certificatesOf(scan.completedPath().stream().filter(sha -> !presented.contains(sha)).toList(),
-                            known)));
+                            known),
+                    // scans stored before the server chain's certificates were recorded may lack some: skip them
+                    scan.serverFix() == null ? List.of() : scan.serverFix().chain().stream().map(known::get)
+                            .filter(java.util.Objects::nonNull).toList()));
         }
         return observations;
     }
@@ -249,7 +255,9 @@ public class ScanService {
                     .increment();
             metrics.timer("trustfleet.scan.duration").record(Duration.ofMillis(durationMs));
             return recorder.record(new ScanRecorder.Outcome(endpoint, result, presented, evaluation.fetchedByAia(),
-                    evaluation.completedPath(), scheduledFor, instance));
+                    evaluation.completedPath(),
+                    evaluation.serverFix() == null ? List.of() : evaluation.serverFix().chain(), scheduledFor,
+                    instance));
         } finally {
             permits.release();
         }

@@ -38,7 +38,7 @@ import org.trustfleet.testing.StaticHttpServer;
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 class ChainCheckApiTest {
     static final String HOST = "adfs.fabrikam.test";
-    // R1 is in the stores of API 86 and 87; R2 only in 87's; R2 cross-signed by R1 is known from elsewhere.
+    // R1 is in the stores of API 92 and 94; R2 only in 94's; R2 cross-signed by R1 is known from elsewhere.
     static final Cert R1 = TestPki.root("Chain Check Old Root");
     static final Cert R2 = TestPki.root("Chain Check New Root");
     static final Cert R2_BY_R1 = R2.crossSignedBy(R1);
@@ -50,8 +50,8 @@ class ChainCheckApiTest {
 
     @Test
     void pastedChainIsJudgedLikeAScanWithTheServerFixAndNothingIsStored() {
-        store("chain-check-86", 86, R1);
-        store("chain-check-87", 87, R1, R2);
+        store("chain-check-92", 92, R1);
+        store("chain-check-94", 94, R1, R2);
         String[] a = ApiFixtures.tenantWithAdmin("chain-check");
         String console = ApiFixtures.issueKey(a[0], "console");
         // the cross-sign is known because another tenant uploaded it (the certificate table is shared, as for scans)
@@ -67,15 +67,15 @@ class ChainCheckApiTest {
         assertThat(result.getList("presented.sha256")).containsExactly(LEAF.sha256(), INT.sha256());
         assertThat(result.getList("completedPath")).containsExactly(LEAF.sha256(), INT.sha256(), R2.sha256());
         assertThat(result.getString("serverName")).isEqualTo(HOST);
-        assertThat(result.getBoolean("perApiLevel.find { it.apiLevel == 86 }.trusted")).isFalse();
-        assertThat(result.getBoolean("perApiLevel.find { it.apiLevel == 87 }.trusted")).isTrue();
+        assertThat(result.getBoolean("perApiLevel.find { it.apiLevel == 92 }.trusted")).isFalse();
+        assertThat(result.getBoolean("perApiLevel.find { it.apiLevel == 94 }.trusted")).isTrue();
         assertThat(result.getList("serverFix.chain")).containsExactly(LEAF.sha256(), INT.sha256(),
                 R2_BY_R1.sha256());
         assertThat(result.getBoolean("serverFix.changesPresented")).isTrue();
-        assertThat(result.getBoolean("serverFix.perApiLevel.find { it.apiLevel == 86 }.trusted")).isTrue();
-        assertThat(result.getBoolean("serverFix.perApiLevel.find { it.apiLevel == 86 }.trustedAsPresented"))
+        assertThat(result.getBoolean("serverFix.perApiLevel.find { it.apiLevel == 92 }.trusted")).isTrue();
+        assertThat(result.getBoolean("serverFix.perApiLevel.find { it.apiLevel == 92 }.trustedAsPresented"))
                 .isFalse();
-        assertThat(result.getList("serverFix.levelsNotFixed", Integer.class)).doesNotContain(86, 87)
+        assertThat(result.getList("serverFix.levelsNotFixed", Integer.class)).doesNotContain(92, 94)
                 .isNotEmpty(); // the bundled stores hold neither test root
         // nothing was written
         assertThat(certificateRows(LEAF, INT)).isEqualTo(certificatesBefore).isZero();
@@ -85,7 +85,7 @@ class ChainCheckApiTest {
 
     @Test
     void aCompleteChainNeedsNoServerChangeAndAtJudgesAnotherInstant() {
-        store("chain-check-87", 87, R1, R2);
+        store("chain-check-94", 94, R1, R2);
         String[] a = ApiFixtures.tenantWithAdmin("chain-check-at");
         Instant after = LEAF.cert().getNotAfter().toInstant().plus(Duration.ofDays(1));
 
@@ -98,15 +98,15 @@ class ChainCheckApiTest {
 
         assertThat(now.getList("serverFix.chain")).containsExactly(LEAF.sha256(), INT.sha256());
         assertThat(now.getBoolean("serverFix.changesPresented")).isFalse();
-        assertThat(now.getBoolean("perApiLevel.find { it.apiLevel == 87 }.trusted")).isTrue();
+        assertThat(now.getBoolean("perApiLevel.find { it.apiLevel == 94 }.trusted")).isTrue();
         assertThat(Instant.parse(later.getString("checkedAt"))).isEqualTo(after);
-        assertThat(later.getBoolean("perApiLevel.find { it.apiLevel == 87 }.trusted")).isFalse();
+        assertThat(later.getBoolean("perApiLevel.find { it.apiLevel == 94 }.trusted")).isFalse();
         assertThat(later.getList("findings.code")).contains("EXPIRED");
     }
 
     @Test
     void aiaUrlsOfAPastedChainAreNeverFetched() throws Exception {
-        store("chain-check-87", 87, R1, R2);
+        store("chain-check-94", 94, R1, R2);
         String[] a = ApiFixtures.tenantWithAdmin("chain-check-aia");
         Cert hidden = R2.issueIntermediate("Chain Check Hidden CA " + UUID.randomUUID());
         try (StaticHttpServer http = StaticHttpServer.start()) {
@@ -120,7 +120,7 @@ class ChainCheckApiTest {
             // a scan would have fetched the intermediate (the tests allow loopback); a check does not
             assertThat(result.getList("findings.code")).contains("MISSING_INTERMEDIATE").doesNotContain("AIA_FETCHED");
             assertThat(result.getList("completedPath")).isEmpty();
-            assertThat(result.getBoolean("perApiLevel.find { it.apiLevel == 87 }.trusted")).isFalse();
+            assertThat(result.getBoolean("perApiLevel.find { it.apiLevel == 94 }.trusted")).isFalse();
         }
     }
 

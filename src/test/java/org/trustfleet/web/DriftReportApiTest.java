@@ -79,7 +79,15 @@ class DriftReportApiTest {
         assertThat(report.getList("failingEndpoints.find { it.endpointId == '" + renewing
                 + "' }.untrustedApiLevels")).doesNotContain(83);
 
-        assertThat(report.getList("expiringCertificates.sha256")).containsExactly(soon.sha256());
+        // the bundled stores lack the test root: the renewed chain is already the best the server can send
+        assertThat(report.getList("failingEndpoints.find { it.endpointId == '" + renewing + "' }.serverFix.chain"))
+                .containsExactly(soon.sha256(), intermediate.sha256());
+        assertThat(report.getBoolean("failingEndpoints.find { it.endpointId == '" + renewing
+                + "' }.serverFix.changesPresented")).isFalse();
+        assertThat(report.getString("failingEndpoints.find { it.endpointId == '" + down + "' }.serverFix"))
+                .isNull();
+        assertThat(report.getList("expiringCertificates.sha256"))
+                .containsExactly(soon.sha256());
         assertThat(report.getList("expiringCertificates[0].endpointIds")).containsExactly(renewing);
 
         assertThat(report.getList("unresolved.code")).containsExactly("ENDPOINT_UNREACHABLE");
