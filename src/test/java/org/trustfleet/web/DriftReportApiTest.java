@@ -104,7 +104,8 @@ class DriftReportApiTest {
                 .get("/api/v1/tenants/{t}/drift-report", tenant).then().statusCode(200)
                 .contentType(startsWith("text/html")).extract().asString();
         assertThat(page).contains("<h1>Drift report</h1>", tenant, "ActiveSync", "LEAF_RENEWED", soon.sha256(),
-                "Old STS", "CONNECT_REFUSED", "ENDPOINT_UNREACHABLE", "PENDING", "hw-");
+                "Old STS", "CONNECT_REFUSED", "ENDPOINT_UNREACHABLE", "PENDING", "hw-",
+                "the server already sends the best chain");
         for (String accept : new String[] {"*/*", "application/json, text/html"}) {
             as(console).accept(accept).get("/api/v1/tenants/{t}/drift-report", tenant).then().statusCode(200)
                     .contentType(startsWith("application/json"));
