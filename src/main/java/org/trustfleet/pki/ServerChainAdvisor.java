@@ -30,7 +30,8 @@ import javax.security.auth.x500.X500Principal;
  * known ones and the store certificates, each ending at a self-signed root (which is not sent) or at a certificate
  * whose issuer is unknown; the presented chain itself (minus a trailing self-signed root) is always a candidate, so
  * the advice is never worse than today. The chosen candidate is the one the most selected levels accept; ties go to the
- * shorter chain, then to the one sharing more certificates with the presented chain, then to fingerprint order.
+ * shorter chain, then to one in issuance order (each certificate followed by its issuer), then to the one sharing more
+ * certificates with the presented chain, then to fingerprint order.
  *
  * <p>Verdicts are for stock devices: only the platform store of each level is an anchor set (tenant anchors may be
  * part of a chain, but a server cannot make a device trust a private root). Stateless and thread-safe.
@@ -102,7 +103,7 @@ public final class ServerChainAdvisor {
         for (List<X509Certificate> chain : candidates.values()) {
             Verdicts v = chain == today ? asPresented : verdicts(chain, levels, stores, serverNameOrNull, now);
             int shared = (int) chain.stream().filter(c -> presentedSha.contains(stores.sha(c))).count();
-            Choice choice = new Choice(chain, key(chain, stores), v, shared);
+            Choice choice = new Choice(chain, key(chain, stores), v, isIssuanceOrdered(chain), shared);
             if (best == null || CHOICE_ORDER.compare(choice, best) < 0) {
                 best = choice;
             }
@@ -127,12 +128,15 @@ public final class ServerChainAdvisor {
     private record Verdicts(Map<Integer, ValidationResult> byLevel, int accepted) {
     }
 
-    private record Choice(List<X509Certificate> chain, String key, Verdicts verdicts, int sharedWithPresented) {
+    private record Choice(List<X509Certificate> chain, String key, Verdicts verdicts, boolean ordered,
+            int sharedWithPresented) {
     }
 
+    // an ordered chain wins a tie with the presented one in another order: the order is part of the advice
     private static final Comparator<Choice> CHOICE_ORDER = Comparator
             .comparingInt((Choice c) -> -c.verdicts().accepted())
             .thenComparingInt(c -> c.chain().size())
+            .thenComparing(c -> !c.ordered())
             .thenComparingInt(c -> -c.sharedWithPresented())
             .thenComparing(Choice::key);
 
@@ -215,6 +219,16 @@ public final class ServerChainAdvisor {
             }
         }
         return new Verdicts(byLevel, accepted);
+    }
+
+    /** Each certificate is issued by the next one: the order RFC 8446 asks servers to send. */
+    private static boolean isIssuanceOrdered(List<X509Certificate> chain) {
+        for (int i = 0; i + 1 < chain.size(); i++) {
+            if (!Certificates.isIssuedBy(chain.get(i), chain.get(i + 1))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static List<X509Certificate> nonNull(List<X509Certificate> chain) {

@@ -126,6 +126,18 @@ class ServerChainAdvisorTest {
     }
 
     @Test
+    void wrongOrderIsPutRight() {
+        TestPki.Cert inner = INT.issueIntermediate("Advisor Inner CA");
+        TestPki.Cert leaf = inner.issueLeaf(HOST);
+        ServerFix fix = advisor.advise(certs(leaf, INT, inner), List.of(), stores(), List.of(26), HOST,
+                Instant.now());
+
+        assertThat(fix.chainSha256()).containsExactly(leaf.sha256(), inner.sha256(), INT.sha256());
+        assertThat(fix.changesPresented()).isTrue();
+        assertThat(fix.levelsNotFixed()).isEmpty();
+    }
+
+    @Test
     void hostnameMismatchIsNotFixedByAnyChain() {
         ServerFix fix = advisor.advise(certs(LEAF, INT), certs(R2_BY_R1), stores(), null, "other.advisor.test",
                 Instant.now());
