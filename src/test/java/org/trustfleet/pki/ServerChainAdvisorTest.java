@@ -147,6 +147,32 @@ class ServerChainAdvisorTest {
     }
 
     @Test
+    void aMeshOfCrossSignsEndsWithABoundedAnswer() {
+        // every CA cross-signed by every other: paths branch at each step; the answer still comes, verified
+        List<TestPki.Cert> cas = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            cas.add(TestPki.root("Advisor Mesh " + i));
+        }
+        List<X509Certificate> known = new java.util.ArrayList<>();
+        for (TestPki.Cert a : cas) {
+            for (TestPki.Cert b : cas) {
+                if (a != b) {
+                    known.add(a.crossSignedBy(b).cert());
+                }
+            }
+        }
+        TestPki.Cert leaf = cas.get(0).issueLeaf("mesh.advisor.test");
+        StoreIndex stores = StoreIndex.of(Map.of(30, certs(cas.get(5))));
+
+        ServerFix fix = advisor.advise(certs(leaf), known, stores, null, "mesh.advisor.test", Instant.now());
+
+        assertThat(fix.levelsNotFixed()).isEmpty();
+        assertThat(ConscryptOracle.accepts(fix.chain(), stores.store(30), "mesh.advisor.test")).isTrue();
+        // the shortest accepted chain: the leaf and CA 0 cross-signed by CA 5
+        assertThat(fix.chain()).hasSize(2);
+    }
+
+    @Test
     void crossSignLoopsTerminate() {
         TestPki.Cert a = TestPki.root("Advisor Loop A");
         TestPki.Cert b = TestPki.root("Advisor Loop B");
