@@ -102,10 +102,11 @@ public final class ServerChainAdvisor {
 
         Set<String> presentedSha = new HashSet<>();
         today.forEach(c -> presentedSha.add(stores.sha(c)));
-        Verdicts asPresented = verdicts(today, levels, stores, serverNameOrNull, now);
+        // exactly what the server sends (root included), so that it matches the scan's own per-level verdicts
+        Verdicts asPresented = verdicts(nonNull(presented), levels, stores, serverNameOrNull, now);
         Choice best = null;
         for (List<X509Certificate> chain : candidates.values()) {
-            Verdicts v = chain == today ? asPresented : verdicts(chain, levels, stores, serverNameOrNull, now);
+            Verdicts v = verdicts(chain, levels, stores, serverNameOrNull, now);
             int shared = (int) chain.stream().filter(c -> presentedSha.contains(stores.sha(c))).count();
             Choice choice = new Choice(chain, key(chain, stores), v, isIssuanceOrdered(chain), shared);
             if (best == null || CHOICE_ORDER.compare(choice, best) < 0) {
