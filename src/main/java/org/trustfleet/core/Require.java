@@ -2,38 +2,12 @@ package org.trustfleet.core;
 
 import java.util.UUID;
 
-/** Input checks shared by every service, each failing with a validation error that names the field. */
+/**
+ * Checks of values taken from paths and query strings, which arrive as text. Request bodies are checked by the Bean
+ * Validation constraints of their records when they enter a service; what reads better as code stays here.
+ */
 public final class Require {
     private Require() {}
-
-    /** A non-blank text of at most {@code max} characters, returned trimmed. */
-    public static String text(String value, String field, int max) {
-        if (value == null || value.isBlank()) {
-            throw TrustfleetException.validation("'" + field + "' is required and must not be blank");
-        }
-        String trimmed = value.strip();
-        if (trimmed.length() > max) {
-            throw TrustfleetException.validation("'" + field + "' must be at most " + max + " characters");
-        }
-        return trimmed;
-    }
-
-    public static int range(Integer value, String field, int min, int max) {
-        if (value == null) {
-            throw TrustfleetException.validation("'" + field + "' is required");
-        }
-        if (value < min || value > max) {
-            throw TrustfleetException.validation("'" + field + "' must be between " + min + " and " + max);
-        }
-        return value;
-    }
-
-    public static <T> T present(T value, String field) {
-        if (value == null) {
-            throw TrustfleetException.validation("'" + field + "' is required");
-        }
-        return value;
-    }
 
     /** A whole number given as text (a query parameter), or {@code null} when absent; 400 when it is not one. */
     public static Integer wholeNumber(String value, String field) {

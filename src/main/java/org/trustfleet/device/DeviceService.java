@@ -5,6 +5,8 @@ import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
 import jakarta.inject.Singleton;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,9 +23,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.hibernate.validator.constraints.Range;
 import org.trustfleet.core.JsonColumns;
 import org.trustfleet.core.ErrorKind;
-import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.payload.SignedPayload;
@@ -92,32 +94,19 @@ public class DeviceService {
 
     /** Stores the device's latest report (replacing the previous one) and marks it seen. */
     @Transactional
-    public void report(UUID deviceId, DeviceReportInput input) {
-        Require.present(input, "body");
-        Long version = Require.present(input.payloadVersion(), "payloadVersion");
-        if (version < 0) {
-            throw TrustfleetException.validation("'payloadVersion' must not be negative");
-        }
-        int apiLevel = Require.range(input.apiLevel(), "apiLevel", 1, 100);
-        List<String> installedIn = Require.present(input.installed(), "installed");
-        if (installedIn.size() > MAX_ENTRIES) {
-            throw TrustfleetException.validation("'installed' must have at most " + MAX_ENTRIES + " entries");
-        }
+    public void report(UUID deviceId, @NotNull @Valid DeviceReportInput body) {
+        // presence, sizes and ranges were checked on entry (the constraints of DeviceReportInput)
+        long version = body.payloadVersion();
+        int apiLevel = body.apiLevel();
+        List<String> installedIn = body.installed();
         Set<String> installed = new LinkedHashSet<>();
         for (String sha : installedIn) {
             installed.add(sha256(sha, "installed"));
         }
-        List<ReportedFailure> failuresIn = Optional.ofNullable(input.failures()).orElse(List.of());
-        if (failuresIn.size() > MAX_ENTRIES) {
-            throw TrustfleetException.validation("'failures' must have at most " + MAX_ENTRIES + " entries");
-        }
+        List<ReportedFailure> failuresIn = Optional.ofNullable(body.failures()).orElse(List.of());
         List<ReportedFailure> failures = new ArrayList<>();
         for (ReportedFailure f : failuresIn) {
-            if (f == null) {
-                throw TrustfleetException.validation("'failures' must not contain null");
-            }
-            failures.add(new ReportedFailure(sha256(f.sha256(), "failures.sha256"),
-                    Require.text(f.error(), "failures.error", MAX_ERROR_CHARS)));
+            failures.add(new ReportedFailure(sha256(f.sha256(), "failures.sha256"), f.error().strip()));
         }
         Instant now = clock.instant();
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
@@ -141,9 +130,9 @@ public class DeviceService {
 
     /** A page of the tenant's devices in id order, starting after {@code after}. */
     @Transactional
-    public List<DeviceView> list(UUID tenantId, Integer limit, UUID after) {
+    public List<DeviceView> list(UUID tenantId, @Range(min = 1, max = MAX_LIMIT) Integer limit, UUID after) {
         auth.flushSeen(); // last-seen times noted on this replica are visible at once here
-        int n = limit == null ? DEFAULT_LIMIT : Require.range(limit, "limit", 1, MAX_LIMIT);
+        int n = limit == null ? DEFAULT_LIMIT : limit;
         List<Row> rows = new ArrayList<>();
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS
                 + " FROM device WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")) {

@@ -1,5 +1,14 @@
 package org.trustfleet.device;
 
-/** The body of {@code POST /enroll}, sent by an agent. */
-public record EnrollmentRequest(String enrollmentToken, String hardwareId, Integer apiLevel, String model,
-        String agentVersion) {}
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import org.hibernate.validator.constraints.Range;
+
+/** The body of {@code POST /enroll}, sent by an agent; checked when it enters {@link EnrollmentService}. */
+public record EnrollmentRequest(
+        @NotBlank @Size(max = 200) String enrollmentToken,
+        @NotBlank @Size(max = 200) String hardwareId,
+        @NotNull @Range(min = 1, max = 100) Integer apiLevel,
+        @Size(max = 200) String model,
+        @Size(max = 200) String agentVersion) {}

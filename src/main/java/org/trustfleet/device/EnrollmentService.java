@@ -4,6 +4,11 @@ import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Valid;
+import jakarta.validation.Validator;
+import jakarta.validation.constraints.NotNull;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,10 +21,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import org.hibernate.validator.constraints.Range;
 import org.jboss.logging.Logger;
 import org.trustfleet.core.ErrorKind;
-import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.payload.SigningKeyService;
@@ -50,10 +56,12 @@ public class EnrollmentService {
     private final Clock clock;
     private final EnrollmentRateLimiter limiter;
     private final Event<DeviceCredentialsChanged> credentialsChanged;
+    private final Validator validator;
 
     public EnrollmentService(AgroalDataSource db, DeviceGroupService groups, SigningKeyService keys, Clock clock,
-            TrustfleetConfig config, Event<DeviceCredentialsChanged> credentialsChanged) {
+            TrustfleetConfig config, Event<DeviceCredentialsChanged> credentialsChanged, Validator validator) {
         this.db = db;
+        this.validator = validator;
         this.groups = groups;
         this.keys = keys;
         this.clock = clock;
@@ -63,12 +71,11 @@ public class EnrollmentService {
 
     /** Issues a token that enrolls devices into one of the tenant's groups. */
     @Transactional
-    public IssuedEnrollmentToken issue(UUID tenantId, EnrollmentTokenInput input) {
-        Require.present(input, "body");
-        UUID groupId = Require.present(input.deviceGroupId(), "deviceGroupId");
-        int expiresIn = Require.range(input.expiresInSeconds(), "expiresInSeconds", MIN_EXPIRY_SECONDS,
-                MAX_EXPIRY_SECONDS);
-        int maxUses = Require.range(input.maxUses(), "maxUses", 1, MAX_USES);
+    public IssuedEnrollmentToken issue(UUID tenantId, @NotNull @Valid EnrollmentTokenInput body) {
+        // presence and ranges were checked on entry (the constraints of EnrollmentTokenInput)
+        UUID groupId = body.deviceGroupId();
+        int expiresIn = body.expiresInSeconds();
+        int maxUses = body.maxUses();
         try {
             groups.get(tenantId, groupId);
         } catch (TrustfleetException e) {
@@ -102,8 +109,8 @@ public class EnrollmentService {
      * {@value #MAX_LIST_LIMIT}), newest first: prefix, group, limits, uses and state, never the token.
      */
     @Transactional
-    public List<EnrollmentTokenView> list(UUID tenantId, Integer limit) {
-        int n = limit == null ? DEFAULT_LIST_LIMIT : Require.range(limit, "limit", 1, MAX_LIST_LIMIT);
+    public List<EnrollmentTokenView> list(UUID tenantId, @Range(min = 1, max = MAX_LIST_LIMIT) Integer limit) {
+        int n = limit == null ? DEFAULT_LIST_LIMIT : limit;
         Instant now = clock.instant();
         List<EnrollmentTokenView> tokens = new ArrayList<>();
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
@@ -160,18 +167,25 @@ public class EnrollmentService {
      * @param clientAddress the caller's address, the key of the failure rate limit
      */
     @Transactional
-    public Enrollment enroll(EnrollmentRequest request, String clientAddress) {
+    public Enrollment enroll(EnrollmentRequest body, String clientAddress) {
         Optional<Duration> blocked = limiter.blockedFor(clientAddress);
         if (blocked.isPresent()) {
             throw TrustfleetException.rateLimited("too many failed enrollment attempts from this address; retry in "
                     + Math.max(1, blocked.get().toSeconds() + 1) + " seconds", blocked.get());
         }
-        Require.present(request, "body");
-        String token = Require.text(request.enrollmentToken(), "enrollmentToken", 200);
-        String hardwareId = Require.text(request.hardwareId(), "hardwareId", 200);
-        int apiLevel = Require.range(request.apiLevel(), "apiLevel", 1, 100);
-        String model = optional(request.model(), "model");
-        String agentVersion = optional(request.agentVersion(), "agentVersion");
+        // checked here rather than on entry: a blocked address gets 429 whatever it sends
+        if (body == null) {
+            throw TrustfleetException.validation("a JSON request body is required");
+        }
+        Set<ConstraintViolation<EnrollmentRequest>> violations = validator.validate(body);
+        if (!violations.isEmpty()) {
+            throw new ConstraintViolationException(violations);
+        }
+        String token = body.enrollmentToken().strip();
+        String hardwareId = body.hardwareId().strip();
+        int apiLevel = body.apiLevel();
+        String model = optional(body.model());
+        String agentVersion = optional(body.agentVersion());
         Instant now = clock.instant();
         byte[] hash = BearerTokens.hash(token);
         try (Connection c = db.getConnection()) {
@@ -272,11 +286,8 @@ public class EnrollmentService {
         }
     }
 
-    private static String optional(String value, String field) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        return Require.text(value, field, 200);
+    private static String optional(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
     }
 
     private static void setText(PreparedStatement s, int index, String value) throws SQLException {

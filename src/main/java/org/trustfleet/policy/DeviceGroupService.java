@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
@@ -13,7 +15,6 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.trustfleet.core.JsonColumns;
-import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.Certificates;
 import org.trustfleet.pki.Sha256;
@@ -46,21 +47,21 @@ public class DeviceGroupService {
     }
 
     @Transactional
-    public DeviceGroup create(UUID tenantId, DeviceGroupInput input) {
+    public DeviceGroup create(UUID tenantId, @NotNull @Valid DeviceGroupInput body) {
         DeviceGroupEntity entity = new DeviceGroupEntity();
         entity.id = UUID.randomUUID();
         entity.tenantId = tenantId;
         entity.createdAt = Instant.now(clock);
-        apply(entity, input);
+        apply(entity, body);
         entity.persist();
         changed.fire(new GroupChanged(tenantId, entity.id));
         return view(entity);
     }
 
     @Transactional
-    public DeviceGroup replace(UUID tenantId, UUID groupId, DeviceGroupInput input) {
+    public DeviceGroup replace(UUID tenantId, UUID groupId, @NotNull @Valid DeviceGroupInput body) {
         DeviceGroupEntity entity = entity(tenantId, groupId);
-        apply(entity, input);
+        apply(entity, body);
         changed.fire(new GroupChanged(tenantId, entity.id));
         return view(entity);
     }
@@ -130,10 +131,10 @@ public class DeviceGroupService {
     }
 
     private void apply(DeviceGroupEntity entity, DeviceGroupInput input) {
-        Require.present(input, "body");
-        String name = Require.text(input.name(), "name", 200);
-        int min = Require.range(input.minApiLevel(), "minApiLevel", MIN_LEVEL, MAX_LEVEL);
-        int max = Require.range(input.maxApiLevel(), "maxApiLevel", MIN_LEVEL, MAX_LEVEL);
+        // presence, lengths and ranges were checked on entry (the constraints of DeviceGroupInput)
+        String name = input.name().strip();
+        int min = input.minApiLevel();
+        int max = input.maxApiLevel();
         if (min > max) {
             throw TrustfleetException.validation("'minApiLevel' must not be greater than 'maxApiLevel'");
         }

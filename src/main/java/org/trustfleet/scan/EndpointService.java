@@ -3,6 +3,8 @@ package org.trustfleet.scan;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import java.net.IDN;
 import java.time.Clock;
 import java.time.Instant;
@@ -10,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetException;
 
 /** A tenant's watched endpoints, and their scan schedules, which change in the same transaction. */
@@ -33,12 +34,12 @@ public class EndpointService {
     }
 
     @Transactional
-    public Endpoint create(UUID tenantId, EndpointInput input) {
+    public Endpoint create(UUID tenantId, @NotNull @Valid EndpointInput body) {
         EndpointEntity entity = new EndpointEntity();
         entity.id = UUID.randomUUID();
         entity.tenantId = tenantId;
         entity.createdAt = Instant.now(clock);
-        apply(entity, input);
+        apply(entity, body);
         entity.persist();
         scheduler.schedule(entity.id, entity.scanIntervalMinutes);
         changed.fire(new EndpointsChanged(tenantId, entity.id));
@@ -46,9 +47,9 @@ public class EndpointService {
     }
 
     @Transactional
-    public Endpoint replace(UUID tenantId, UUID endpointId, EndpointInput input) {
+    public Endpoint replace(UUID tenantId, UUID endpointId, @NotNull @Valid EndpointInput body) {
         EndpointEntity entity = entity(tenantId, endpointId);
-        apply(entity, input);
+        apply(entity, body);
         scheduler.schedule(entity.id, entity.scanIntervalMinutes);
         changed.fire(new EndpointsChanged(tenantId, entity.id));
         return entity.toEndpoint();
@@ -89,14 +90,13 @@ public class EndpointService {
     }
 
     private void apply(EndpointEntity entity, EndpointInput input) {
-        Require.present(input, "body");
-        String name = Require.text(input.name(), "name", 200);
+        // presence, lengths and ranges were checked on entry (the constraints of EndpointInput)
+        String name = input.name().strip();
         String host = host(input.host(), "host");
-        int port = Require.range(input.port(), "port", 1, 65535);
+        int port = input.port();
         String serverName = input.serverName() == null || input.serverName().isBlank() ? null
                 : host(input.serverName(), "serverName");
-        int interval = input.scanIntervalMinutes() == null ? DEFAULT_INTERVAL_MINUTES
-                : Require.range(input.scanIntervalMinutes(), "scanIntervalMinutes", 1, 10080);
+        int interval = input.scanIntervalMinutes() == null ? DEFAULT_INTERVAL_MINUTES : input.scanIntervalMinutes();
         boolean clash = EndpointEntity.count("tenantId = ?1 and lower(name) = ?2 and id <> ?3", entity.tenantId,
                 name.toLowerCase(Locale.ROOT), entity.id) > 0;
         if (clash) {
@@ -110,9 +110,12 @@ public class EndpointService {
         entity.updatedAt = Instant.now(clock);
     }
 
-    /** A DNS name (IDNs converted to ASCII) or an IPv4/IPv6 literal; anything else is refused here. */
+    /**
+     * A DNS name (IDNs converted to ASCII) or an IPv4/IPv6 literal; anything else is refused here. {@code raw} is
+     * not blank and at most 253 characters (checked on entry).
+     */
     static String host(String raw, String field) {
-        String value = Require.text(raw, field, 253).toLowerCase(Locale.ROOT);
+        String value = raw.strip().toLowerCase(Locale.ROOT);
         if (AddressGuard.isIpLiteral(value)) {
             return value.startsWith("[") ? value.substring(1, value.length() - 1) : value;
         }

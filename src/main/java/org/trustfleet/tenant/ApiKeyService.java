@@ -3,12 +3,13 @@ package org.trustfleet.tenant;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetException;
 
 /** Issues, lists, revokes and checks API keys. */
@@ -26,8 +27,8 @@ public class ApiKeyService {
 
     /** Issues a tenant key ({@code admin} or {@code console}); the token is in the result and nowhere else. */
     @Transactional
-    public IssuedApiKey issue(UUID tenantId, String rawName, Role role) {
-        String name = Require.text(rawName, "name", 200);
+    public IssuedApiKey issue(UUID tenantId, @NotBlank @Size(max = 200) String name, Role role) {
+        name = name.strip();
         if (role != Role.ADMIN && role != Role.CONSOLE) {
             throw TrustfleetException.validation("'role' must be one of: admin, console");
         }

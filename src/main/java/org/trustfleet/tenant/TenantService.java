@@ -3,11 +3,12 @@ package org.trustfleet.tenant;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetException;
 
 /** Creates and lists tenants; the transaction boundary for everything tenant-level. */
@@ -22,8 +23,8 @@ public class TenantService {
     }
 
     @Transactional
-    public Tenant create(String rawName) {
-        String name = Require.text(rawName, "name", MAX_NAME);
+    public Tenant create(@NotBlank @Size(max = MAX_NAME) String name) {
+        name = name.strip();
         if (TenantEntity.count("lower(name) = ?1", name.toLowerCase(java.util.Locale.ROOT)) > 0) {
             throw TrustfleetException.conflict("a tenant named '" + name + "' already exists");
         }

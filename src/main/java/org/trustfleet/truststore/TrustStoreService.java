@@ -4,6 +4,9 @@ import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,9 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
-import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.Sha256;
+import org.hibernate.validator.constraints.Range;
 
 /**
  * The catalog of platform stores: the bundled Android stores plus operator additions and replacements, with a
@@ -86,15 +89,16 @@ public class TrustStoreService {
 
     /** Adds an operator store, or replaces the one with the same name. Every certificate must be a CA. */
     @Transactional
-    public StoreWrite upsert(String rawName, String platform, Integer apiLevel, String pem) {
-        String name = Require.text(rawName, "name", 100);
+    public StoreWrite upsert(@NotBlank @Size(max = 100) String name, String platform,
+            @NotNull @Range(min = 1, max = 100) Integer apiLevel, String pem) {
+        name = name.strip();
         if (!NAME.matcher(name).matches()) {
             throw TrustfleetException.validation("'name' may hold letters, digits, '.', '_' and '-' only");
         }
         if (!"android".equals(platform)) {
             throw TrustfleetException.validation("'platform' must be \"android\"");
         }
-        int level = Require.range(apiLevel, "apiLevel", 1, 100);
+        int level = apiLevel;
         List<X509Certificate> members = CertificateInput.caCertificates(pem, "pem");
         certificates.record(members);
         TrustStoreEntity entity = TrustStoreEntity.find("name", name).firstResult();

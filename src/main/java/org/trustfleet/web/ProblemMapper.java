@@ -5,11 +5,18 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.core.JsonParseException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.ElementKind;
+import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.lang.reflect.RecordComponent;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +38,23 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response trustfleet(TrustfleetException e, UriInfo uri) {
         return response(render(e, path(uri)));
+    }
+
+    /**
+     * A request record (or a parameter) that broke its Bean Validation constraints on entering a service: the same
+     * {@code validation} problem as a {@link TrustfleetException}, one sentence per field in declaration order, all
+     * of them on one line in the detail. Only field names and constraint wording appear, never the rejected value.
+     * This mapper is for the exact type, so it answers before Quarkus's own one for {@code ValidationException}.
+     */
+    @ServerExceptionMapper
+    public Response constraintViolation(ConstraintViolationException e, UriInfo uri) {
+        List<String> errors = e.getConstraintViolations().stream().sorted(DECLARATION_ORDER)
+                .map(v -> "'" + fieldName(v.getPropertyPath()) + "' " + v.getMessage()).distinct().toList();
+        if (errors.isEmpty()) {
+            return internal(e, uri);
+        }
+        return problem(ErrorKind.VALIDATION, String.join("; ", errors), errors.size() > 1 ? errors : List.of(),
+                uri);
     }
 
     @ServerExceptionMapper
@@ -155,6 +179,58 @@ public class ProblemMapper {
 
     private static String path(UriInfo uri) {
         return uri == null ? null : uri.getPath();
+    }
+
+    private static final Comparator<ConstraintViolation<?>> DECLARATION_ORDER = Comparator
+            .comparingInt(ProblemMapper::parameterIndex).thenComparingInt(ProblemMapper::componentIndex)
+            .thenComparing(v -> v.getPropertyPath().toString());
+
+    /**
+     * The field as the client wrote it: the JSON names of the path without list indexes ({@code failures.error}),
+     * or the parameter's name when the constraint is on a parameter itself ({@code limit}).
+     */
+    static String fieldName(Path path) {
+        List<String> properties = new ArrayList<>();
+        String parameter = null;
+        for (Path.Node node : path) {
+            if (node.getKind() == ElementKind.PROPERTY) {
+                properties.add(node.getName());
+            } else if (node.getKind() == ElementKind.PARAMETER) {
+                parameter = node.getName();
+            }
+        }
+        return properties.isEmpty() ? String.valueOf(parameter) : String.join(".", properties);
+    }
+
+    private static int parameterIndex(ConstraintViolation<?> v) {
+        for (Path.Node node : v.getPropertyPath()) {
+            if (node.getKind() == ElementKind.PARAMETER) {
+                return node.as(Path.ParameterNode.class).getParameterIndex();
+            }
+        }
+        return 0;
+    }
+
+    /** Where the violation's top-level field is declared in its record, so that errors read in the body's order. */
+    private static int componentIndex(ConstraintViolation<?> v) {
+        Class<?> type = v.getRootBeanClass();
+        for (Path.Node node : v.getPropertyPath()) {
+            if (node.getKind() == ElementKind.PARAMETER) {
+                Object[] arguments = v.getExecutableParameters();
+                Object argument = arguments == null ? null : arguments[node.as(Path.ParameterNode.class)
+                        .getParameterIndex()];
+                type = argument == null ? Object.class : argument.getClass();
+            } else if (node.getKind() == ElementKind.PROPERTY) {
+                RecordComponent[] components = type.getRecordComponents();
+                for (int i = 0; components != null && i < components.length; i++) {
+                    if (components[i].getName().equals(node.getName())) {
+                        return i;
+                    }
+                }
+                return Integer.MAX_VALUE;
+            }
+        }
+        return -1;
     }
 
     private static String fieldPath(JsonMappingException e) {
