@@ -31,7 +31,16 @@ import org.trustfleet.pki.TestPki;
 /** AIA caIssuers fetching against a local HTTP server: formats, limits, failures, cache and multi-hop completion. */
 class AiaFetcherTest {
 
+    /**
+     * A generous deadline for fetches that must succeed: a loaded machine may take seconds for a loopback fetch, and
+     * a fetch cut short there would be cached as a failure.
+     */
     private static final ScannerSettings SETTINGS = ScannerTestSettings.with(Map.of(
+            "allow-private-addresses", "true",
+            "aia-timeout", "15s",
+            "aia-max-bytes", String.valueOf(16 * 1024)));
+    /** A short deadline, only for the tests of the deadline itself (servers that answer in 3 s or trickle for 25 s). */
+    private static final ScannerSettings SHORT_DEADLINE = ScannerTestSettings.with(Map.of(
             "allow-private-addresses", "true",
             "aia-timeout", "800ms",
             "aia-max-bytes", String.valueOf(16 * 1024)));
@@ -247,7 +256,8 @@ class AiaFetcherTest {
         });
 
         long start = System.nanoTime();
-        AiaHop hop = fetcher().fetchIssuer(leafWithAia(base + "/slow.cer"));
+        AiaHop hop = new AiaFetcher(SHORT_DEADLINE, new AddressGuard(SHORT_DEADLINE), vertx)
+                .fetchIssuer(leafWithAia(base + "/slow.cer"));
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(hop.status()).isEqualTo(AiaStatus.TIMEOUT);
@@ -271,7 +281,8 @@ class AiaFetcherTest {
         });
 
         long start = System.nanoTime();
-        AiaHop hop = fetcher().fetchIssuer(leafWithAia(base + "/trickle.cer"));
+        AiaHop hop = new AiaFetcher(SHORT_DEADLINE, new AddressGuard(SHORT_DEADLINE), vertx)
+                .fetchIssuer(leafWithAia(base + "/trickle.cer"));
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(hop.status()).isEqualTo(AiaStatus.TIMEOUT);
