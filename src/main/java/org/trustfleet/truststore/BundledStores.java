@@ -46,6 +46,14 @@ public final class BundledStores {
         return List.copyOf(stores);
     }
 
+    /** The API levels the bundled stores cover, read from {@code stores.tsv} without parsing any certificate. */
+    public static java.util.SortedSet<Integer> apiLevels() {
+        java.util.SortedSet<Integer> levels = new java.util.TreeSet<>();
+        read(ROOT + "stores.tsv").lines().skip(1).filter(l -> !l.isBlank())
+                .forEach(line -> levels.add(Integer.parseInt(line.split("\t")[1])));
+        return levels;
+    }
+
     private static X509Certificate certificate(String sha256) {
         X509Certificate certificate = CertificateParser.parse(read(ROOT + "certs/" + sha256 + ".pem")).get(0);
         if (!Sha256.of(certificate).equals(sha256)) {
