@@ -1,0 +1,239 @@
+package org.trustfleet.pki;
+
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import javax.security.auth.x500.X500Principal;
+
+/**
+ * Computes the chain a server should send so that the most selected Android versions accept it ({@link ServerFix}):
+ * the server-side fix. Sending the intermediate is not always enough: a leaf plus its intermediate is still rejected
+ * by an Android version whose store lacks the (newer) root, while the same chain followed by the root's cross-certificate
+ * issued by an older root that version holds is accepted. This class finds such chains among the known certificates
+ * and proves each level's verdict with {@link AndroidValidator}, the validator {@link FixFinder} uses, against each
+ * level's platform store from {@link StoreIndex}.
+ *
+ * <p>Candidates are the issuance paths that start at the leaf and go up through the presented certificates, the
+ * known ones and the store certificates, each ending at a self-signed root (which is not sent) or at a certificate
+ * whose issuer is unknown; the presented chain itself (minus a trailing self-signed root) is always a candidate, so
+ * the advice is never worse than today. The chosen candidate is the one the most selected levels accept; ties go to the
+ * shorter chain, then to the one sharing more certificates with the presented chain, then to fingerprint order.
+ *
+ * <p>Verdicts are for stock devices: only the platform store of each level is an anchor set (tenant anchors may be
+ * part of a chain, but a server cannot make a device trust a private root). Stateless and thread-safe.
+ */
+public final class ServerChainAdvisor {
+
+    /** Enough for any real hierarchy with cross-signs, small enough to bound the work on hostile input. */
+    private static final int MAX_DEPTH = PathBuilder.DEFAULT_MAX_DEPTH;
+    private static final int MAX_CANDIDATES = 64;
+
+    private final AndroidValidator validator;
+
+    private ServerChainAdvisor(AndroidValidator validator) {
+        this.validator = validator;
+    }
+
+    /** Advisor with the default Android validator (the one {@link FixFinder#create()} uses). */
+    public static ServerChainAdvisor create() {
+        return new ServerChainAdvisor(AndroidValidator.create());
+    }
+
+    /**
+     * The chain the server should send.
+     *
+     * @param presented        the chain exactly as the server sends it, leaf first (non-empty)
+     * @param known            every other certificate the system knows that may belong in the chain: the completed
+     *                         path (AIA-fetched included), tenant anchors, certificates seen elsewhere (cross-signed
+     *                         roots among them); the store certificates are always included; nulls are ignored
+     * @param stores           the platform stores of every API level
+     * @param apiLevels        the levels to optimise for; null or empty means every level of {@code stores}; levels
+     *                         without a store are ignored
+     * @param serverNameOrNull the name devices verify against the leaf, or null to skip that check
+     * @param now              the instant at which validity is judged
+     */
+    public ServerFix advise(List<X509Certificate> presented, Collection<X509Certificate> known, StoreIndex stores,
+            Collection<Integer> apiLevels, String serverNameOrNull, Instant now) {
+        Objects.requireNonNull(stores, "stores");
+        Objects.requireNonNull(now, "now");
+        if (presented == null || presented.isEmpty() || presented.get(0) == null) {
+            throw new IllegalArgumentException("no certificate presented");
+        }
+        SortedSet<Integer> levels = new TreeSet<>(stores.apiLevels());
+        if (apiLevels != null && !apiLevels.isEmpty()) {
+            levels.retainAll(new HashSet<>(apiLevels));
+        }
+        X509Certificate leaf = presented.get(0);
+        List<X509Certificate> today = withoutTrailingRoot(nonNull(presented));
+
+        Map<X500Principal, List<X509Certificate>> bySubject = new HashMap<>();
+        Set<String> pooled = new HashSet<>();
+        for (Collection<X509Certificate> source : List.of(presented, known == null ? List.<X509Certificate>of()
+                : known)) {
+            for (X509Certificate c : source) {
+                if (c != null && pooled.add(stores.sha(c))) {
+                    bySubject.computeIfAbsent(c.getSubjectX500Principal(), k -> new ArrayList<>()).add(c);
+                }
+            }
+        }
+        Map<String, List<X509Certificate>> candidates = new LinkedHashMap<>();
+        candidates.put(key(today, stores), today);
+        List<X509Certificate> path = new ArrayList<>();
+        path.add(leaf);
+        extend(path, bySubject, stores, candidates);
+
+        Set<String> presentedSha = new HashSet<>();
+        today.forEach(c -> presentedSha.add(stores.sha(c)));
+        Verdicts asPresented = verdicts(today, levels, stores, serverNameOrNull, now);
+        Choice best = null;
+        for (List<X509Certificate> chain : candidates.values()) {
+            Verdicts v = chain == today ? asPresented : verdicts(chain, levels, stores, serverNameOrNull, now);
+            int shared = (int) chain.stream().filter(c -> presentedSha.contains(stores.sha(c))).count();
+            Choice choice = new Choice(chain, key(chain, stores), v, shared);
+            if (best == null || CHOICE_ORDER.compare(choice, best) < 0) {
+                best = choice;
+            }
+        }
+        SortedMap<Integer, ServerFix.LevelVerdict> perLevel = new TreeMap<>();
+        List<Integer> notFixed = new ArrayList<>();
+        for (int level : levels) {
+            ValidationResult proposed = best.verdicts().byLevel().get(level);
+            ValidationResult current = asPresented.byLevel().get(level);
+            perLevel.put(level, new ServerFix.LevelVerdict(proposed.trusted(), current.trusted(),
+                    proposed.trusted() ? null : proposed.failure() + ": " + proposed.detail()));
+            if (!proposed.trusted()) {
+                notFixed.add(level);
+            }
+        }
+        List<String> chainSha = best.chain().stream().map(stores::sha).toList();
+        boolean changes = !chainSha.equals(today.stream().map(stores::sha).toList());
+        return new ServerFix(best.chain(), chainSha, perLevel, notFixed, changes);
+    }
+
+    /** Verdict per level, and how many levels accept. */
+    private record Verdicts(Map<Integer, ValidationResult> byLevel, int accepted) {
+    }
+
+    private record Choice(List<X509Certificate> chain, String key, Verdicts verdicts, int sharedWithPresented) {
+    }
+
+    private static final Comparator<Choice> CHOICE_ORDER = Comparator
+            .comparingInt((Choice c) -> -c.verdicts().accepted())
+            .thenComparingInt(c -> c.chain().size())
+            .thenComparingInt(c -> -c.sharedWithPresented())
+            .thenComparing(Choice::key);
+
+    /** Depth-first over issuers; records a candidate at each end (self-signed root dropped, or unknown issuer). */
+    private static void extend(List<X509Certificate> path, Map<X500Principal, List<X509Certificate>> pool,
+            StoreIndex stores, Map<String, List<X509Certificate>> out) {
+        if (out.size() >= MAX_CANDIDATES) {
+            return;
+        }
+        X509Certificate top = path.get(path.size() - 1);
+        if (path.size() > 1 && Certificates.isSelfSigned(top)) {
+            List<X509Certificate> chain = List.copyOf(path.subList(0, path.size() - 1));
+            out.putIfAbsent(key(chain, stores), chain);
+            return;
+        }
+        List<X509Certificate> issuers = new ArrayList<>();
+        if (!Certificates.isSelfIssued(top) && path.size() < MAX_DEPTH) {
+            List<X509Certificate> byName = new ArrayList<>(pool.getOrDefault(top.getIssuerX500Principal(), List.of()));
+            byName.addAll(stores.bySubject(top.getIssuerX500Principal()));
+            Set<String> seen = new HashSet<>();
+            for (X509Certificate c : byName) {
+                if (seen.add(stores.sha(c)) && !onPath(path, c) && Certificates.verifies(top, c.getPublicKey())) {
+                    issuers.add(c);
+                }
+            }
+        }
+        if (issuers.isEmpty()) {
+            List<X509Certificate> chain = List.copyOf(path);
+            out.putIfAbsent(key(chain, stores), chain);
+            return;
+        }
+        // deterministic order, whatever the order of the sources
+        issuers.sort(Comparator.comparing(stores::sha));
+        for (X509Certificate issuer : issuers) {
+            path.add(issuer);
+            extend(path, pool, stores, out);
+            path.remove(path.size() - 1);
+        }
+    }
+
+    /** A certificate with the subject and key of one on the path would make a loop (cross-signs go both ways). */
+    private static boolean onPath(List<X509Certificate> path, X509Certificate c) {
+        for (X509Certificate p : path) {
+            if (Certificates.sameSubjectAndKey(p, c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Verdicts verdicts(List<X509Certificate> chain, SortedSet<Integer> levels, StoreIndex stores,
+            String serverName, Instant now) {
+        Set<X500Principal> names = new HashSet<>();
+        for (X509Certificate c : chain) {
+            names.add(c.getSubjectX500Principal());
+            names.add(c.getIssuerX500Principal());
+        }
+        // only store certificates named by the chain can end a path over it: one validation per distinct set
+        List<X509Certificate> relevant = new ArrayList<>();
+        for (X500Principal name : names) {
+            relevant.addAll(stores.bySubject(name));
+        }
+        Map<Integer, ValidationResult> byLevel = new TreeMap<>();
+        Map<Set<String>, ValidationResult> byAnchors = new HashMap<>();
+        int accepted = 0;
+        for (int level : levels) {
+            List<X509Certificate> anchors = new ArrayList<>();
+            Set<String> key = new TreeSet<>();
+            for (X509Certificate c : relevant) {
+                String sha = stores.sha(c);
+                if (stores.contains(level, sha) && key.add(sha)) {
+                    anchors.add(c);
+                }
+            }
+            ValidationResult r = byAnchors.computeIfAbsent(key,
+                    k -> validator.validate(chain, anchors, serverName, now));
+            byLevel.put(level, r);
+            if (r.trusted()) {
+                accepted++;
+            }
+        }
+        return new Verdicts(byLevel, accepted);
+    }
+
+    private static List<X509Certificate> nonNull(List<X509Certificate> chain) {
+        return chain.stream().filter(Objects::nonNull).toList();
+    }
+
+    private static List<X509Certificate> withoutTrailingRoot(List<X509Certificate> chain) {
+        List<X509Certificate> l = new ArrayList<>(chain);
+        while (l.size() > 1 && Certificates.isSelfSigned(l.get(l.size() - 1))) {
+            l.remove(l.size() - 1);
+        }
+        return List.copyOf(l);
+    }
+
+    private static String key(List<X509Certificate> chain, StoreIndex stores) {
+        StringBuilder b = new StringBuilder();
+        for (X509Certificate c : chain) {
+            b.append(stores.sha(c)).append(',');
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,151 @@
+package org.trustfleet.pki;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.trustfleet.pki.TestPki.certs;
+
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The server-side fix: the proposed chain, and each level's verdict on it checked against Conscrypt's TrustManagerImpl.
+ */
+class ServerChainAdvisorTest {
+
+    // R2 is a new root only newer stores hold; R1 an old root every store from API 23 holds; R1 cross-signed R2.
+    static final TestPki.Cert R1 = TestPki.root("Advisor Old Root R1");
+    static final TestPki.Cert R2 = TestPki.root("Advisor New Root R2");
+    static final TestPki.Cert R2_BY_R1 = R2.crossSignedBy(R1);
+    static final TestPki.Cert INT = R2.issueIntermediate("Advisor Issuing CA");
+    static final TestPki.Cert LEAF = INT.issueLeaf("login.advisor.test");
+    static final TestPki.Cert OTHER = TestPki.root("Advisor Unrelated Root");
+
+    private static final String HOST = "login.advisor.test";
+    private final ServerChainAdvisor advisor = ServerChainAdvisor.create();
+
+    /** API 21-22: neither root; 23-25: R1 only; 26-28: both roots. */
+    static StoreIndex stores() {
+        Map<Integer, List<X509Certificate>> byLevel = new TreeMap<>();
+        for (int level = 21; level <= 28; level++) {
+            byLevel.put(level, level < 23 ? certs(OTHER) : level < 26 ? certs(OTHER, R1) : certs(OTHER, R1, R2));
+        }
+        return StoreIndex.of(byLevel);
+    }
+
+    @Test
+    void crossSignedRootMakesOlderLevelsAcceptAndConscryptAgreesAtEveryLevel() {
+        StoreIndex stores = stores();
+        List<X509Certificate> presented = certs(LEAF, INT);
+        ServerFix fix = advisor.advise(presented, certs(R2_BY_R1, R1), stores, null, HOST, Instant.now());
+
+        assertThat(fix.chainSha256()).containsExactly(LEAF.sha256(), INT.sha256(), R2_BY_R1.sha256());
+        assertThat(fix.chain()).containsExactly(LEAF.cert(), INT.cert(), R2_BY_R1.cert());
+        assertThat(fix.changesPresented()).isTrue();
+        assertThat(fix.levelsNotFixed()).containsExactly(21, 22);
+        assertThat(fix.levelsFixed()).containsExactly(23, 24, 25);
+        assertThat(fix.perLevel().keySet()).containsExactly(21, 22, 23, 24, 25, 26, 27, 28);
+        for (int level : stores.apiLevels()) {
+            ServerFix.LevelVerdict verdict = fix.perLevel().get(level);
+            // the verdict on the proposed chain and on today's chain is Conscrypt's verdict, level by level
+            assertThat(verdict.trusted()).as("API %d proposed", level)
+                    .isEqualTo(ConscryptOracle.accepts(fix.chain(), stores.store(level), HOST));
+            assertThat(verdict.trustedAsPresented()).as("API %d presented", level)
+                    .isEqualTo(ConscryptOracle.accepts(presented, stores.store(level), HOST));
+            assertThat(verdict.trusted()).as("API %d", level).isEqualTo(level >= 23);
+            assertThat(verdict.reasonOrNull() == null).isEqualTo(verdict.trusted());
+        }
+        // Conscrypt rejects leaf + intermediate where only the cross-sign bridges to the store
+        assertThat(ConscryptOracle.reject(presented, stores.store(23))).isNotNull();
+    }
+
+    @Test
+    void withoutTheCrossSignOnlyTheNewerLevelsAreFixed() {
+        ServerFix fix = advisor.advise(certs(LEAF, INT), List.of(), stores(), null, HOST, Instant.now());
+
+        assertThat(fix.chainSha256()).containsExactly(LEAF.sha256(), INT.sha256());
+        assertThat(fix.changesPresented()).isFalse();
+        assertThat(fix.levelsNotFixed()).containsExactly(21, 22, 23, 24, 25);
+    }
+
+    @Test
+    void selectedLevelsOnlyAreJudged() {
+        ServerFix fix = advisor.advise(certs(LEAF, INT), certs(R2_BY_R1), stores(), List.of(24, 27, 99), HOST,
+                Instant.now());
+
+        assertThat(fix.perLevel().keySet()).containsExactly(24, 27);
+        assertThat(fix.levelsNotFixed()).isEmpty();
+        assertThat(fix.chainSha256()).containsExactly(LEAF.sha256(), INT.sha256(), R2_BY_R1.sha256());
+    }
+
+    @Test
+    void whenOnlyNewerLevelsAreSelectedTheShorterChainWins() {
+        ServerFix fix = advisor.advise(certs(LEAF, INT), certs(R2_BY_R1), stores(), List.of(26, 27, 28), HOST,
+                Instant.now());
+
+        assertThat(fix.chainSha256()).containsExactly(LEAF.sha256(), INT.sha256());
+        assertThat(fix.changesPresented()).isFalse();
+    }
+
+    @Test
+    void completeChainIsProposedWithoutItsRoot() {
+        StoreIndex stores = stores();
+        ServerFix fix = advisor.advise(certs(LEAF, INT, R2), List.of(), stores, List.of(26, 27, 28), HOST,
+                Instant.now());
+
+        assertThat(fix.chainSha256()).containsExactly(LEAF.sha256(), INT.sha256());
+        assertThat(fix.changesPresented()).isFalse();
+        assertThat(fix.levelsNotFixed()).isEmpty();
+        assertThat(fix.perLevel().values()).allMatch(v -> v.trusted() && v.trustedAsPresented());
+    }
+
+    @Test
+    void missingIntermediateIsAdded() {
+        StoreIndex stores = stores();
+        ServerFix fix = advisor.advise(certs(LEAF), certs(INT), stores, List.of(26, 27, 28), HOST, Instant.now());
+
+        assertThat(fix.chainSha256()).containsExactly(LEAF.sha256(), INT.sha256());
+        assertThat(fix.changesPresented()).isTrue();
+        assertThat(fix.levelsNotFixed()).isEmpty();
+        assertThat(fix.levelsFixed()).containsExactly(26, 27, 28);
+        for (int level : List.of(26, 27, 28)) {
+            assertThat(ConscryptOracle.accepts(fix.chain(), stores.store(level), HOST)).isTrue();
+            assertThat(ConscryptOracle.accepts(certs(LEAF), stores.store(level), HOST)).isFalse();
+        }
+    }
+
+    @Test
+    void junkAndOrderAreCleanedUp() {
+        ServerFix fix = advisor.advise(certs(LEAF, OTHER, INT), List.of(), stores(), List.of(26), HOST,
+                Instant.now());
+
+        assertThat(fix.chainSha256()).containsExactly(LEAF.sha256(), INT.sha256());
+        assertThat(fix.changesPresented()).isTrue();
+    }
+
+    @Test
+    void hostnameMismatchIsNotFixedByAnyChain() {
+        ServerFix fix = advisor.advise(certs(LEAF, INT), certs(R2_BY_R1), stores(), null, "other.advisor.test",
+                Instant.now());
+
+        assertThat(fix.levelsNotFixed()).containsExactly(21, 22, 23, 24, 25, 26, 27, 28);
+        assertThat(fix.perLevel().get(26).reasonOrNull()).startsWith("HOSTNAME_MISMATCH");
+    }
+
+    @Test
+    void crossSignLoopsTerminate() {
+        TestPki.Cert a = TestPki.root("Advisor Loop A");
+        TestPki.Cert b = TestPki.root("Advisor Loop B");
+        TestPki.Cert leaf = a.issueLeaf("loop.advisor.test");
+        StoreIndex stores = StoreIndex.of(Map.of(30, certs(b)));
+        TestPki.Cert aByB = a.crossSignedBy(b);
+        ServerFix fix = advisor.advise(certs(leaf), certs(aByB, b.crossSignedBy(a)), stores, null,
+                "loop.advisor.test", Instant.now());
+
+        assertThat(fix.chainSha256()).containsExactly(leaf.sha256(), aByB.sha256());
+        assertThat(fix.levelsNotFixed()).isEmpty();
+        assertThat(ConscryptOracle.accepts(fix.chain(), stores.store(30), "loop.advisor.test")).isTrue();
+    }
+}
