@@ -50,6 +50,20 @@ final class CertificateFiles {
         }
     }
 
+    /** Writes {@code chain} as one PEM file, in order (what a server's certificate-chain setting takes). */
+    static void writeChain(List<X509Certificate> chain, Path file) throws CheckCommand.Failure {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, CertificateEncoder.toPem(chain), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CheckCommand.Failure("cannot write --server-chain " + Text.safe(file.toString()) + ": "
+                    + Text.safe(String.valueOf(e.getMessage())));
+        }
+    }
+
     /** {@code <common name or subject>_<first 16 hex of SHA-256>}, in [A-Za-z0-9._-] and never starting with '.'. */
     static String baseName(X509Certificate c) {
         String name = commonName(c.getSubjectX500Principal());

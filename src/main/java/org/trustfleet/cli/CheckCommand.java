@@ -29,6 +29,8 @@ import org.trustfleet.pki.CertificateParser;
 import org.trustfleet.pki.Certificates;
 import org.trustfleet.pki.Finding;
 import org.trustfleet.pki.FixFinder;
+import org.trustfleet.pki.ServerChainAdvisor;
+import org.trustfleet.pki.ServerFix;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.scan.AddressGuard;
 import org.trustfleet.scan.AiaFetcher;
@@ -203,10 +205,16 @@ public final class CheckCommand {
         }
         List<Finding> findings = new ArrayList<>(evaluation.findings());
         sniFinding.ifPresent(findings::add);
+        // the server-side fix over what this check learned: the completed path, AIA-fetched certificates included
+        ServerFix serverFix = ServerChainAdvisor.create().advise(presented, evaluation.completedPath(),
+                snapshot.index(), levels.keySet(), hostname, now);
         CheckRun run = new CheckRun(options, now, probe, presented, evaluation, List.copyOf(findings), levels,
-                storeNames, Optional.empty());
+                storeNames, Optional.of(serverFix));
         if (options.outDir() != null) {
             CertificateFiles.writeNeeded(run, options.outDir());
+        }
+        if (options.serverChainFile() != null) {
+            CertificateFiles.writeChain(serverFix.chain(), options.serverChainFile());
         }
         return run;
     }

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.SortedMap;
 import org.trustfleet.pki.Finding;
 import org.trustfleet.pki.FixFinder;
+import org.trustfleet.pki.ServerFix;
 import org.trustfleet.scan.ChainEvaluation;
 import org.trustfleet.scan.ProbeResult;
 
@@ -22,7 +23,7 @@ import org.trustfleet.scan.ProbeResult;
  * @param findings    the evaluation's findings plus SNI_REQUIRED when the probes show it
  * @param levels      the selected levels' answers from {@link FixFinder}
  * @param storeNames  the store standing for each selected level
- * @param serverFix   the chain the server should send and its per-level verdicts, when computed
+ * @param serverFix   the chain the server should send, verified per selected level ({@code ServerChainAdvisor})
  */
 record CheckRun(CheckOptions options, Instant checkedAt, Optional<ProbeResult> probe,
         List<X509Certificate> presented, ChainEvaluation evaluation, List<Finding> findings,
@@ -34,15 +35,4 @@ record CheckRun(CheckOptions options, Instant checkedAt, Optional<ProbeResult> p
         return levels.values().stream().allMatch(l -> l.kind() == FixFinder.Kind.TRUSTED);
     }
 
-    /**
-     * The chain the server should send, verified per level.
-     *
-     * @param chain     leaf first, without the root
-     * @param verdicts  per selected level, whether a stock device accepts that chain
-     * @param notFixed  selected levels that chain does not make accept
-     * @param file      where it was written, if {@code --server-chain} was given
-     */
-    record ServerFix(List<X509Certificate> chain, SortedMap<Integer, Boolean> verdicts, List<Integer> notFixed,
-            Optional<java.nio.file.Path> file) {
-    }
 }

@@ -98,11 +98,15 @@ final class JsonReport {
         run.serverFix().ifPresent(fix -> {
             ObjectNode n = root.putObject("serverFix");
             ArrayNode chain = n.putArray("chain");
-            fix.chain().forEach(c -> chain.add(Sha256.of(c)));
+            fix.chainSha256().forEach(chain::add);
             ArrayNode verdicts = n.putArray("perApiLevel");
-            fix.verdicts().forEach((level, ok) -> verdicts.addObject().put("apiLevel", level).put("trusted", ok));
-            ArrayNode notFixed = n.putArray("notFixed");
-            fix.notFixed().forEach(notFixed::add);
+            fix.perLevel().forEach((level, v) -> verdicts.addObject().put("apiLevel", level)
+                    .put("trusted", v.trusted()).put("trustedAsPresented", v.trustedAsPresented())
+                    .put("reason", v.reasonOrNull()));
+            ArrayNode notFixed = n.putArray("levelsNotFixed");
+            fix.levelsNotFixed().forEach(notFixed::add);
+            n.put("changesPresented", fix.changesPresented());
+            n.put("file", run.options().serverChainFile() == null ? null : run.options().serverChainFile().toString());
         });
         root.put("allAccept", run.allAccept());
         try {

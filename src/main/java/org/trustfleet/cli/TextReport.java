@@ -15,6 +15,7 @@ import org.trustfleet.pki.AndroidVersions;
 import org.trustfleet.pki.Finding;
 import org.trustfleet.pki.FindingCode;
 import org.trustfleet.pki.FixFinder;
+import org.trustfleet.pki.ServerFix;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.scan.ApiLevels;
 
@@ -50,6 +51,7 @@ final class TextReport {
         run.levels().forEach((level, answer) -> levelLine(level, answer, width));
         out.append('\n');
         serverSide(run);
+        serverChain(run);
         deviceSide(run);
         notes(run);
         if (run.allAccept()) {
@@ -105,26 +107,39 @@ final class TextReport {
                 }
             }
         }
-        run.serverFix().ifPresent(fix -> {
+        run.serverFix().filter(fix -> fix.changesPresented() && !fix.levelsFixed().isEmpty()).ifPresent(fix -> {
             StringBuilder s = new StringBuilder("Send this chain from the server (leaf first, without the root): ");
             for (int i = 0; i < fix.chain().size(); i++) {
-                s.append(i == 0 ? "" : ", ").append(subject(fix.chain().get(i)));
+                s.append(i == 0 ? "" : ", then ").append(subject(fix.chain().get(i)));
             }
-            SortedSet<Integer> accepted = new TreeSet<>();
-            fix.verdicts().forEach((level, ok) -> {
-                if (ok) {
-                    accepted.add(level);
-                }
-            });
-            s.append(". Stock devices of API levels ").append(accepted.isEmpty() ? "none" : ApiLevels.describe(accepted))
-                    .append(" accept it");
-            if (!fix.notFixed().isEmpty()) {
-                s.append("; it does not help API levels ").append(ApiLevels.describe(new TreeSet<>(fix.notFixed())));
+            s.append(". It makes ").append(versions(new TreeSet<>(fix.levelsFixed())))
+                    .append(" accept the chain without installing anything");
+            if (!fix.levelsNotFixed().isEmpty()) {
+                s.append("; no server chain helps ").append(versions(new TreeSet<>(fix.levelsNotFixed())));
             }
-            fix.file().ifPresent(p -> s.append(". Written to ").append(Text.safe(p.toString())));
             lines.add(s.append('.').toString());
         });
         section("What to fix on the server", lines);
+    }
+
+    /** With {@code --server-chain}: the proposed chain's verdict next to today's, per level. */
+    private void serverChain(CheckRun run) {
+        if (run.options().serverChainFile() == null || run.serverFix().isEmpty()) {
+            return;
+        }
+        ServerFix fix = run.serverFix().get();
+        out.append(paint(BOLD, "Chain the server should send")).append(" (written to ")
+                .append(Text.safe(run.options().serverChainFile().toString())).append("):\n");
+        for (int i = 0; i < fix.chain().size(); i++) {
+            out.append("    ").append(i).append(' ').append(describe(fix.chain().get(i))).append('\n');
+        }
+        int width = fix.perLevel().keySet().stream().mapToInt(l -> AndroidVersions.label(l).length()).max().orElse(0);
+        fix.perLevel().forEach((level, v) -> out.append("  ")
+                .append(String.format(Locale.ROOT, "%-" + width + "s", AndroidVersions.label(level)))
+                .append("  today: ").append(v.trustedAsPresented() ? paint(GREEN, "trusted ") : paint(RED, "rejected"))
+                .append("  with this chain: ").append(v.trusted() ? paint(GREEN, "trusted") : paint(RED, "rejected"))
+                .append('\n'));
+        out.append('\n');
     }
 
     private String serverSentence(CheckRun run, Finding f) {
