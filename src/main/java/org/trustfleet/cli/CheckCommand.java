@@ -140,20 +140,21 @@ public final class CheckCommand {
 
     private CheckRun check(CheckOptions options) throws Failure {
         Instant now = options.at() != null ? options.at() : Instant.now();
-        TrustfleetConfig.Scanner scanner = scannerConfig();
-        int expiresSoonDays = (int) scanner.expiresSoon().toDays();
         List<X509Certificate> anchors = options.trustFile() == null ? null : readCertificates(options.trustFile(),
                 "--trust");
+        // the stores load (the biggest cost of a check) while the configuration is read and the endpoint answers
+        CompletableFuture<StoreSnapshot> stores = CompletableFuture.supplyAsync(() -> snapshot(anchors));
+        TrustfleetConfig.Scanner scanner = scannerConfig();
+        int expiresSoonDays = (int) scanner.expiresSoon().toDays();
         if (options.offline()) {
             List<X509Certificate> presented = leafFirst(readCertificates(options.chainFile(), "--chain"));
-            StoreSnapshot snapshot = snapshot(anchors);
-            return judge(options, now, expiresSoonDays, snapshot, Optional.empty(), presented, Optional.empty(), Optional.empty());
+            return judge(options, now, expiresSoonDays, stores.join(), Optional::empty, presented, Optional.empty(),
+                    Optional.empty());
         }
         ScannerSettings settings = settings(scanner, options.allowPrivate());
         AddressGuard guard = new AddressGuard(settings);
-        // Vert.x (AIA fetching) and the stores load while the network answers: two cores, one short wait each
-        CompletableFuture<Vertx> vertx = CompletableFuture.supplyAsync(Vertx::vertx);
-        CompletableFuture<StoreSnapshot> stores = CompletableFuture.supplyAsync(() -> snapshot(anchors));
+        // Vert.x (for AIA) starts only when a chain needs completing; it is closed at the end if it was
+        LazyVertx vertx = new LazyVertx();
         try {
             ProbeTarget target;
             try {
@@ -166,21 +167,38 @@ public final class CheckCommand {
             if (!primary.isOk()) {
                 throw new Failure(connectFailure(options, primary));
             }
-            AiaFetcher aia = new AiaFetcher(settings, guard, vertx.join());
-            return judge(options, now, expiresSoonDays, stores.join(), Optional.of(aia), primary.chain(), Optional.of(primary),
+            Supplier<Optional<AiaFetcher>> aia = () -> Optional.of(new AiaFetcher(settings, guard, vertx.get()));
+            return judge(options, now, expiresSoonDays, stores.join(), aia, primary.chain(), Optional.of(primary),
                     pair.sniFinding());
         } finally {
-            vertx.thenAccept(v -> {
-                try {
-                    v.close().toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS);
-                } catch (Exception ignored) {
-                    // the process ends right after; an unclean Vert.x close loses nothing
-                }
-            }).join();
+            vertx.close();
         }
     }
 
-    private CheckRun judge(CheckOptions options, Instant now, int expiresSoonDays, StoreSnapshot snapshot, Optional<AiaFetcher> aia,
+    /** One Vert.x instance, created at first use, closed (bounded wait) at the end of the command. */
+    private static final class LazyVertx {
+        private Vertx vertx;
+
+        synchronized Vertx get() {
+            if (vertx == null) {
+                vertx = Vertx.vertx();
+            }
+            return vertx;
+        }
+
+        synchronized void close() {
+            if (vertx != null) {
+                try {
+                    vertx.close().toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS);
+                } catch (Exception ignored) {
+                    // the process ends right after; an unclean Vert.x close loses nothing
+                }
+            }
+        }
+    }
+
+    private CheckRun judge(CheckOptions options, Instant now, int expiresSoonDays, StoreSnapshot snapshot,
+            Supplier<Optional<AiaFetcher>> aia,
             List<X509Certificate> presented, Optional<ProbeResult> probe, Optional<Finding> sniFinding)
             throws Failure {
         String hostname = options.verifiedName().orElse(null);
