@@ -93,9 +93,21 @@ final class TextReport {
             case TRUSTED -> out.append(paint(GREEN, "trusted as presented"));
             case FIXABLE -> out.append(paint(YELLOW, "trusted once the device holds "
                     + describe(answer.fixes().get(0).certificate())));
-            case UNFIXABLE -> out.append(paint(RED, "not fixable on the device: " + Text.safe(answer.detail())));
+            case UNFIXABLE -> out.append(paint(RED, "not fixable on the device: " + blocker(answer.blocker())));
         }
         out.append('\n');
+    }
+
+    /** Why no installation helps, in a few words; the full detail follows once under "What a device would need". */
+    private static String blocker(FixFinder.Blocker blocker) {
+        return switch (blocker) {
+            case EXPIRED_LEAF -> "the server's certificate has expired";
+            case NOT_YET_VALID_LEAF -> "the server's certificate is not valid yet";
+            case HOSTNAME_MISMATCH -> "the server's certificate is not valid for this name";
+            case EXPIRED_CHAIN -> "a certificate the chain needs is expired or not yet valid";
+            case INVALID_CHAIN -> "the chain is invalid";
+            case NO_PATH -> "no known certificate completes the chain";
+        };
     }
 
     private void serverSide(CheckRun run) {
@@ -150,6 +162,13 @@ final class TextReport {
                         + "(or the load balancer in front of it) to send it after its own certificate. Android does "
                         + "not fetch missing intermediates.";
             }
+        }
+        if (f.code() == FindingCode.MISSING_INTERMEDIATE && f.sha256() == null && !run.presented().isEmpty()) {
+            X509Certificate top = run.presented().get(run.presented().size() - 1);
+            return "The server does not send the issuer of " + subject(top) + " ('"
+                    + Text.safe(top.getIssuerX500Principal().getName(X500Principal.RFC2253)) + "'), and it was not "
+                    + "found or fetched: configure the server (or the load balancer in front of it) to send its "
+                    + "intermediate certificates.";
         }
         return sentence(f.detail());
     }

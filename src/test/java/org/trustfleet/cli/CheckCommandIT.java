@@ -215,7 +215,9 @@ class CheckCommandIT {
             agreesWithConscrypt(run.json(), presented, HOST);
             assertThat(run.json().get("perApiLevel").get(0).get("blocker").asText()).isEqualTo("HOSTNAME_MISMATCH");
             Run text = check(online(server.port()));
-            assertThat(text.out()).contains("not fixable on the device: leaf").contains("is not valid for 'check.test'");
+            assertThat(text.out())
+                    .contains("not fixable on the device: the server's certificate is not valid for this name")
+                    .contains("is not valid for 'check.test'");
         }
     }
 
@@ -269,7 +271,9 @@ class CheckCommandIT {
 
         Run fromDer = check("--chain", der.toString(), "--trust", trust, "--server-name", HOST);
         assertThat(fromDer.code()).isEqualTo(1);
-        assertThat(fromDer.out()).contains("not fixable on the device");
+        assertThat(fromDer.out()).contains("not fixable on the device: no known certificate completes the chain")
+                .contains("The server does not send the issuer of 'CN=check.test,O=Trustfleet Test' "
+                        + "('CN=Check IT CA,O=Trustfleet Test')");
 
         Run fromP7b = check("--chain", p7b.toString(), "--trust", trust, "--at", "2030-01-01", "--json");
         assertThat(fromP7b.code()).isZero();
