@@ -56,7 +56,8 @@ final class TextReport {
         notes(run);
         if (run.allAccept()) {
             out.append(paint(GREEN, "Every selected Android version accepts this chain: certificates are not the cause"
-                    + " of a sign-in failure on " + (run.options().offline() ? "an endpoint that sends it" : "this endpoint")
+                    + " of a sign-in failure on "
+                    + (run.options().offline() ? "an endpoint that sends it" : "this endpoint")
                     + ".")).append('\n');
         }
         return out.toString();
@@ -74,8 +75,8 @@ final class TextReport {
         out.append('\n');
         run.options().verifiedName().ifPresent(n -> out.append("  name verified: ").append(Text.safe(n)).append('\n'));
         if (run.options().trustFile() != null) {
-            out.append("  anchors: exactly the certificates in ").append(Text.safe(run.options().trustFile().toString()))
-                    .append('\n');
+            out.append("  anchors: exactly the certificates in ")
+                    .append(Text.safe(run.options().trustFile().toString())).append('\n');
         }
         out.append("  checked at: ").append(run.checkedAt()).append('\n');
         out.append("  presented:\n");

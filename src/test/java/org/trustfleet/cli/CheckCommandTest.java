@@ -90,7 +90,8 @@ class CheckCommandTest {
 
             Outcome text = run(stores(), "127.0.0.1:" + server.port(), "--server-name", HOST, "--allow-private");
             assertThat(text.out())
-                    .contains("Android 5.0 (API 21)  trusted once the device holds 'CN=Check New Root,O=Trustfleet Test'")
+                    .contains("Android 5.0 (API 21)  trusted once the device holds "
+                            + "'CN=Check New Root,O=Trustfleet Test'")
                     .contains("Android 7.0 (API 24)  trusted as presented")
                     .contains("Android 5.0–6.0 (API 21–23) need 'CN=Check New Root,O=Trustfleet Test'")
                     .doesNotContain("\u001b[");
@@ -111,7 +112,8 @@ class CheckCommandTest {
         assertThatThrownBy(() -> CheckOptions.parse("a.example", "--at", "yesterday")).hasMessageContaining("--at");
         assertThatThrownBy(() -> CheckOptions.parse("a.example", "--frobnicate")).hasMessageContaining("unknown");
         assertThatThrownBy(() -> CheckOptions.parse("a.example", "--chain", "x.pem")).hasMessageContaining("not both");
-        assertThatThrownBy(() -> CheckOptions.parse("a.example", "--server-name")).hasMessageContaining("needs a value");
+        assertThatThrownBy(() -> CheckOptions.parse("a.example", "--server-name"))
+                .hasMessageContaining("needs a value");
     }
 
     @Test
