@@ -31,6 +31,26 @@ public interface TrustfleetConfig {
     /** Drift report settings. */
     Drift drift();
 
+    /** Pasted-chain check settings ({@code POST /api/v1/tenants/{t}/chain-checks}). */
+    ChainCheck chainCheck();
+
+    /** Settings of pasted-chain checks: bounds on what a caller may paste, so a check stays cheap. */
+    interface ChainCheck {
+        /**
+         * Most certificates one pasted chain may hold; a longer one gets 400 naming the first block over the limit.
+         * Real server chains hold 2-4; Android's own path builder gives up long before 20.
+         */
+        @WithDefault("20")
+        int maxCertificates();
+
+        /**
+         * Largest pasted chain in bytes (UTF-8); a larger one gets 400. A request body over
+         * {@code trustfleet.api.max-body-bytes} is refused with 413 before it is read.
+         */
+        @WithDefault("65536")
+        int maxBytes();
+    }
+
     /** In-memory caches and their cross-replica invalidation feed. */
     Cache cache();
 

@@ -77,7 +77,7 @@ public class DriftService {
             if (scan.status() != ProbeStatus.OK || !untrusted.isEmpty()) {
                 failing.add(new DriftReport.EndpointProblem(scan.endpointId(), name(byId, scan.endpointId()),
                         scan.startedAt(), scan.status(), scan.error(), untrusted,
-                        scan.findings().stream().map(f -> f.code().name()).distinct().toList()));
+                        scan.findings().stream().map(f -> f.code().name()).distinct().toList(), scan.serverFix()));
             }
             for (CertificateSummary certificate : scan.presented()) {
                 if (certificate.notAfter().isBefore(expiryLimit)) {

@@ -30,7 +30,8 @@ import javax.security.auth.x500.X500Principal;
  * known ones and the store certificates, each ending at a self-signed root (which is not sent) or at a certificate
  * whose issuer is unknown; the presented chain itself (minus a trailing self-signed root) is always a candidate, so
  * the advice is never worse than today. The chosen candidate is the one the most selected levels accept; ties go to the
- * shorter chain, then to the one sharing more certificates with the presented chain, then to fingerprint order.
+ * shorter chain, then to one in issuance order (each certificate followed by its issuer), then to the one sharing more
+ * certificates with the presented chain, then to fingerprint order.
  *
  * <p>Verdicts are for stock devices: only the platform store of each level is an anchor set (tenant anchors may be
  * part of a chain, but a server cannot make a device trust a private root). Stateless and thread-safe.
@@ -39,7 +40,13 @@ public final class ServerChainAdvisor {
 
     /** Enough for any real hierarchy with cross-signs, small enough to bound the work on hostile input. */
     private static final int MAX_DEPTH = PathBuilder.DEFAULT_MAX_DEPTH;
-    private static final int MAX_CANDIDATES = 64;
+    /**
+     * Real hierarchies give a handful of paths (one per cross-sign generation); each candidate costs one validation
+     * per distinct anchor set, so a pasted or served chain built to branch cannot make the advice expensive.
+     */
+    private static final int MAX_CANDIDATES = 16;
+    /** Partial paths looked at, at most: bounds the search where paths branch without ending (a mesh of cross-signs). */
+    private static final int MAX_EXPANSIONS = 2_000;
 
     private final AndroidValidator validator;
 
@@ -91,9 +98,7 @@ public final class ServerChainAdvisor {
         }
         Map<String, List<X509Certificate>> candidates = new LinkedHashMap<>();
         candidates.put(key(today, stores), today);
-        List<X509Certificate> path = new ArrayList<>();
-        path.add(leaf);
-        extend(path, bySubject, stores, candidates);
+        enumerate(leaf, bySubject, stores, candidates);
 
         Set<String> presentedSha = new HashSet<>();
         today.forEach(c -> presentedSha.add(stores.sha(c)));
@@ -102,7 +107,7 @@ public final class ServerChainAdvisor {
         for (List<X509Certificate> chain : candidates.values()) {
             Verdicts v = chain == today ? asPresented : verdicts(chain, levels, stores, serverNameOrNull, now);
             int shared = (int) chain.stream().filter(c -> presentedSha.contains(stores.sha(c))).count();
-            Choice choice = new Choice(chain, key(chain, stores), v, shared);
+            Choice choice = new Choice(chain, key(chain, stores), v, isIssuanceOrdered(chain), shared);
             if (best == null || CHOICE_ORDER.compare(choice, best) < 0) {
                 best = choice;
             }
@@ -127,49 +132,61 @@ public final class ServerChainAdvisor {
     private record Verdicts(Map<Integer, ValidationResult> byLevel, int accepted) {
     }
 
-    private record Choice(List<X509Certificate> chain, String key, Verdicts verdicts, int sharedWithPresented) {
+    private record Choice(List<X509Certificate> chain, String key, Verdicts verdicts, boolean ordered,
+            int sharedWithPresented) {
     }
 
+    // an ordered chain wins a tie with the presented one in another order: the order is part of the advice
     private static final Comparator<Choice> CHOICE_ORDER = Comparator
             .comparingInt((Choice c) -> -c.verdicts().accepted())
             .thenComparingInt(c -> c.chain().size())
+            .thenComparing(c -> !c.ordered())
             .thenComparingInt(c -> -c.sharedWithPresented())
             .thenComparing(Choice::key);
 
-    /** Depth-first over issuers; records a candidate at each end (self-signed root dropped, or unknown issuer). */
-    private static void extend(List<X509Certificate> path, Map<X500Principal, List<X509Certificate>> pool,
+    /**
+     * Breadth-first over issuers, so that the shortest paths are found first and the bound on candidates never drops
+     * a short path for long ones; records a candidate at each end (self-signed root dropped, or unknown issuer).
+     */
+    private static void enumerate(X509Certificate leaf, Map<X500Principal, List<X509Certificate>> pool,
             StoreIndex stores, Map<String, List<X509Certificate>> out) {
-        if (out.size() >= MAX_CANDIDATES) {
-            return;
-        }
-        X509Certificate top = path.get(path.size() - 1);
-        if (path.size() > 1 && Certificates.isSelfSigned(top)) {
-            List<X509Certificate> chain = List.copyOf(path.subList(0, path.size() - 1));
-            out.putIfAbsent(key(chain, stores), chain);
-            return;
-        }
-        List<X509Certificate> issuers = new ArrayList<>();
-        if (!Certificates.isSelfIssued(top) && path.size() < MAX_DEPTH) {
-            List<X509Certificate> byName = new ArrayList<>(pool.getOrDefault(top.getIssuerX500Principal(), List.of()));
-            byName.addAll(stores.bySubject(top.getIssuerX500Principal()));
-            Set<String> seen = new HashSet<>();
-            for (X509Certificate c : byName) {
-                if (seen.add(stores.sha(c)) && !onPath(path, c) && Certificates.verifies(top, c.getPublicKey())) {
-                    issuers.add(c);
+        Map<String, Boolean> signatures = new HashMap<>();
+        java.util.ArrayDeque<List<X509Certificate>> queue = new java.util.ArrayDeque<>();
+        queue.add(List.of(leaf));
+        int expansions = 0;
+        while (!queue.isEmpty() && out.size() < MAX_CANDIDATES && expansions++ < MAX_EXPANSIONS) {
+            List<X509Certificate> path = queue.poll();
+            X509Certificate top = path.get(path.size() - 1);
+            if (path.size() > 1 && Certificates.isSelfSigned(top)) {
+                List<X509Certificate> chain = List.copyOf(path.subList(0, path.size() - 1));
+                out.putIfAbsent(key(chain, stores), chain);
+                continue;
+            }
+            List<X509Certificate> issuers = new ArrayList<>();
+            if (!Certificates.isSelfIssued(top) && path.size() < MAX_DEPTH) {
+                List<X509Certificate> byName = new ArrayList<>(pool.getOrDefault(top.getIssuerX500Principal(),
+                        List.of()));
+                byName.addAll(stores.bySubject(top.getIssuerX500Principal()));
+                Set<String> seen = new HashSet<>();
+                for (X509Certificate c : byName) {
+                    // each (child, issuer) signature is checked once, however many paths pass through the child
+                    if (seen.add(stores.sha(c)) && !onPath(path, c) && signatures.computeIfAbsent(
+                            stores.sha(top) + "<" + stores.sha(c), k -> Certificates.verifies(top, c.getPublicKey()))) {
+                        issuers.add(c);
+                    }
                 }
             }
-        }
-        if (issuers.isEmpty()) {
-            List<X509Certificate> chain = List.copyOf(path);
-            out.putIfAbsent(key(chain, stores), chain);
-            return;
-        }
-        // deterministic order, whatever the order of the sources
-        issuers.sort(Comparator.comparing(stores::sha));
-        for (X509Certificate issuer : issuers) {
-            path.add(issuer);
-            extend(path, pool, stores, out);
-            path.remove(path.size() - 1);
+            if (issuers.isEmpty()) {
+                out.putIfAbsent(key(path, stores), path);
+                continue;
+            }
+            // deterministic order, whatever the order of the sources
+            issuers.sort(Comparator.comparing(stores::sha));
+            for (X509Certificate issuer : issuers) {
+                List<X509Certificate> longer = new ArrayList<>(path);
+                longer.add(issuer);
+                queue.add(List.copyOf(longer));
+            }
         }
     }
 
@@ -215,6 +232,16 @@ public final class ServerChainAdvisor {
             }
         }
         return new Verdicts(byLevel, accepted);
+    }
+
+    /** Each certificate is issued by the next one: the order RFC 8446 asks servers to send. */
+    private static boolean isIssuanceOrdered(List<X509Certificate> chain) {
+        for (int i = 0; i + 1 < chain.size(); i++) {
+            if (!Certificates.isIssuedBy(chain.get(i), chain.get(i + 1))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static List<X509Certificate> nonNull(List<X509Certificate> chain) {

@@ -41,8 +41,9 @@ final class AdviceText {
 
     static Advice sendIntermediate(UUID endpointId, String sha256, String subject) {
         return new Advice(endpointId, AdviceCode.SEND_INTERMEDIATE, sha256, "the server does not send intermediate '"
-                + subject + "'; configuring the server to send it is the durable fix, installing it on devices is a"
-                + " workaround");
+                + subject + "'; configuring the server to send it is the server-side fix, installing it on devices is"
+                + " a workaround. This endpoint's entry in serverFixes gives the whole chain to send (it may add a"
+                + " cross-signed root that older Android versions need) and the levels no server chain fixes");
     }
 
     /** Advice in its stable order: code, then group-wide first, then certificate, then text; duplicates once. */

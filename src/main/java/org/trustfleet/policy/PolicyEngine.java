@@ -5,10 +5,13 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.trustfleet.pki.FixFinder;
+import org.trustfleet.pki.ServerChainAdvisor;
+import org.trustfleet.pki.ServerFix;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.pki.StoreIndex;
 
@@ -27,6 +30,7 @@ import org.trustfleet.pki.StoreIndex;
 public final class PolicyEngine {
 
     private final EndpointAnalyzer analyzer;
+    private final ServerChainAdvisor serverChains = ServerChainAdvisor.create();
 
     private PolicyEngine(FixFinder finder) {
         this.analyzer = new EndpointAnalyzer(finder);
@@ -62,6 +66,27 @@ public final class PolicyEngine {
             Collection<X509Certificate> tenantAnchors, Collection<X509Certificate> sharedCandidates, Instant now) {
         return analyzer.analyze(obs, stores, tenantAnchors == null ? List.of() : tenantAnchors, sharedCandidates,
                 now);
+    }
+
+    /**
+     * The chain the endpoint's server should send for the group's levels ({@link ServerChainAdvisor}, the same
+     * computation as the scan's {@code serverFix}, but choosing for the levels in [min, max] only), or empty when the
+     * observation holds no chain.
+     *
+     * @param known every certificate the chain may be built from besides the presented ones and the stores: the
+     *              observation's extra candidates, the scan's own proposed chain, the tenant's anchors, the pool
+     */
+    public Optional<ServerFix> serverFix(EndpointObservation obs, GroupSpec group, StoreIndex stores,
+            Collection<X509Certificate> known, Instant now) {
+        if (obs.status() != ObservationStatus.OK || obs.presented().isEmpty()) {
+            return Optional.empty();
+        }
+        List<Integer> levels = stores.apiLevels().stream()
+                .filter(l -> l >= group.minApiLevel() && l <= group.maxApiLevel()).toList();
+        if (levels.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(serverChains.advise(obs.presented(), known, stores, levels, obs.hostname(), now));
     }
 
     /**

@@ -30,6 +30,7 @@ import org.trustfleet.scan.Endpoint;
 import org.trustfleet.scan.EndpointService;
 import org.trustfleet.scan.ProbeStatus;
 import org.trustfleet.scan.ScanObservation;
+import org.trustfleet.scan.ServerFixAdvice;
 import org.trustfleet.scan.ScanService;
 import org.trustfleet.truststore.AnchorService;
 import org.trustfleet.truststore.CertificateStore;
@@ -158,14 +159,17 @@ public class RequirementsService {
             Requirements none = coversNoEndpoint(engine.requirements(spec, List.of(), includes, now), snapshot, group,
                     "the endpoints this group named were deleted");
             certificates.record(none.certificates().stream().map(RequiredCertificate::certificate).toList());
-            return Optional.of(store(group, none, now));
+            return Optional.of(store(group, none, List.of(), now));
         }
         List<EndpointFixOptions> groupAnalyses = new ArrayList<>();
+        List<GroupRequirements.EndpointServerFix> serverFixes = new ArrayList<>();
         for (Endpoint endpoint : tenantEndpoints) {
             if (!spec.covers(endpoint.id())) {
                 continue;
             }
             ScanObservation scan = latest.get(endpoint.id());
+            serverFix(spec, observation(endpoint, scan, presentedByEndpoint, extraByEndpoint), scan, platform,
+                    tenantAnchors, pool, now).ifPresent(serverFixes::add);
             String cacheKey = endpoint.id() + "/" + (scan == null ? "none" : scan.id()) + "/" + contextKey + "/"
                     + endpoint.verifiedName() + "/" + LocalDate.ofInstant(now, ZoneOffset.UTC);
             EndpointFixOptions analysis = analyses.get(cacheKey);
@@ -181,10 +185,32 @@ public class RequirementsService {
             requirements = coversNoEndpoint(requirements, snapshot, group, "the tenant has no endpoint");
         }
         certificates.record(requirements.certificates().stream().map(RequiredCertificate::certificate).toList());
-        return Optional.of(store(group, requirements, now));
+        return Optional.of(store(group, requirements, serverFixes, now));
     }
 
-    private GroupRequirements store(DeviceGroup group, Requirements requirements, Instant now) {
+    /**
+     * The endpoint's server fix for the group's levels, when some of them reject the presented chain (an endpoint
+     * every level of the group accepts needs no server change worth listing). Built from what the analysis uses plus
+     * the chain the scan proposed, which may hold a cross-signed root seen elsewhere.
+     */
+    private Optional<GroupRequirements.EndpointServerFix> serverFix(GroupSpec spec, EndpointObservation observation,
+            ScanObservation scan, StoreIndex platform, List<X509Certificate> tenantAnchors,
+            List<X509Certificate> pool, Instant now) {
+        if (scan == null) {
+            return Optional.empty();
+        }
+        List<X509Certificate> known = new ArrayList<>(observation.extraCandidates());
+        known.addAll(scan.serverChain());
+        known.addAll(tenantAnchors);
+        known.addAll(pool);
+        return engine.serverFix(observation, spec, platform, known, now)
+                .filter(fix -> fix.perLevel().values().stream().anyMatch(v -> !v.trustedAsPresented()))
+                .map(fix -> new GroupRequirements.EndpointServerFix(observation.endpointId(),
+                        ServerFixAdvice.of(fix)));
+    }
+
+    private GroupRequirements store(DeviceGroup group, Requirements requirements,
+            List<GroupRequirements.EndpointServerFix> serverFixes, Instant now) {
         String setKey = Sha256.hex(requirements.certificates().stream()
                 .map(c -> c.sha256() + ":" + c.role()).sorted().collect(Collectors.joining(","))
                 .getBytes(StandardCharsets.UTF_8));
@@ -200,7 +226,7 @@ public class RequirementsService {
         em.refresh(row);
         boolean newVersion = !setKey.equals(row.setKey);
         long version = newVersion ? row.version + 1 : row.version;
-        StoredRequirements document = StoredRequirements.of(requirements);
+        StoredRequirements document = StoredRequirements.of(requirements, serverFixes);
         row.version = version;
         row.setKey = setKey;
         row.computedAt = now;

@@ -22,6 +22,8 @@ import org.trustfleet.pki.Finding;
 import org.trustfleet.pki.FindingCode;
 import org.trustfleet.pki.FixFinder;
 import org.trustfleet.pki.PathBuilder;
+import org.trustfleet.pki.ServerChainAdvisor;
+import org.trustfleet.pki.ServerFix;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.pki.ValidationResult;
 import org.trustfleet.truststore.PlatformStore;
@@ -40,6 +42,7 @@ public final class ChainJudge {
     private static final int MAX_LOOKUP_ROUNDS = 6;
 
     private final FixFinder fixFinder = FixFinder.create();
+    private final ServerChainAdvisor serverChains = ServerChainAdvisor.create();
     private final ChainLinter analyzer;
     private final PathBuilder paths = PathBuilder.defaults();
     private final Supplier<Optional<AiaFetcher>> aia;
@@ -79,7 +82,7 @@ public final class ChainJudge {
         candidateRoots.addAll(tenantAnchors);
         List<Finding> findings = new ArrayList<>(analyzer.analyze(presented, hostname, now));
         if (presented.isEmpty()) {
-            return new ChainEvaluation(List.of(), List.of(), findings, List.of());
+            return new ChainEvaluation(List.of(), List.of(), findings, List.of(), null);
         }
         X509Certificate leaf = presented.get(0);
         Map<String, X509Certificate> pool = new LinkedHashMap<>();
@@ -150,7 +153,46 @@ public final class ChainJudge {
                     result.trusted() ? null : result.failure() + ": " + result.detail()));
         });
         untrustedRoot(completed, stores, verdicts).ifPresent(findings::add);
-        return new ChainEvaluation(completed, List.copyOf(fetched), List.copyOf(findings), List.copyOf(verdicts));
+        ServerFix serverFix = serverChains.advise(presented, serverChainCandidates(pool.values(), completed,
+                tenantAnchors, knownIssuers), snapshot.index(), stores.keySet(), hostname, now);
+        return new ChainEvaluation(completed, List.copyOf(fetched), List.copyOf(findings), List.copyOf(verdicts),
+                serverFix);
+    }
+
+    /**
+     * What the server chain may be built from: the pool (presented, known issuers, AIA-fetched), the completed path,
+     * the tenant's anchors, and every known certificate named like a certificate found so far, a few rounds up: a
+     * cross-signed root carries the subject of the root it stands for, so looking up the names finds it even when
+     * the path completes without it.
+     */
+    private static List<X509Certificate> serverChainCandidates(Collection<X509Certificate> pool,
+            List<X509Certificate> completed, Collection<X509Certificate> tenantAnchors,
+            Function<String, List<X509Certificate>> knownIssuers) {
+        Map<String, X509Certificate> found = new LinkedHashMap<>();
+        for (Collection<X509Certificate> source : List.of(pool, completed, tenantAnchors)) {
+            source.forEach(c -> found.putIfAbsent(Sha256.of(c), c));
+        }
+        Set<String> looked = new HashSet<>();
+        for (int round = 0; round < MAX_LOOKUP_ROUNDS; round++) {
+            List<String> names = new ArrayList<>();
+            for (X509Certificate c : found.values()) {
+                for (X500Principal name : List.of(c.getSubjectX500Principal(), c.getIssuerX500Principal())) {
+                    if (looked.add(name.getName())) {
+                        names.add(name.getName());
+                    }
+                }
+            }
+            boolean grew = false;
+            for (String name : names) {
+                for (X509Certificate c : knownIssuers.apply(name)) {
+                    grew |= found.putIfAbsent(Sha256.of(c), c) == null;
+                }
+            }
+            if (!grew) {
+                break;
+            }
+        }
+        return List.copyOf(found.values());
     }
 
     /**

@@ -13,9 +13,11 @@ import java.util.UUID;
  * @param presented  the chain exactly as the server sent it, leaf first (empty when the scan failed)
  * @param completion the certificates of the completed path the server did not send (known intermediates, AIA-fetched
  *                   issuers, the root), in path order
+ * @param serverChain the chain the scan proposed the server send ({@code serverFix}), leaf first; empty when none.
+ *                    It may hold a cross-signed root known from elsewhere, which a group's own server fix needs
  */
 public record ScanObservation(UUID id, UUID endpointId, ProbeStatus status, String error,
-        List<X509Certificate> presented, List<X509Certificate> completion) {
+        List<X509Certificate> presented, List<X509Certificate> completion, List<X509Certificate> serverChain) {
 
     public ScanObservation {
         Objects.requireNonNull(id, "id");
@@ -23,5 +25,6 @@ public record ScanObservation(UUID id, UUID endpointId, ProbeStatus status, Stri
         Objects.requireNonNull(status, "status");
         presented = List.copyOf(presented);
         completion = List.copyOf(completion);
+        serverChain = serverChain == null ? List.of() : List.copyOf(serverChain);
     }
 }

@@ -35,7 +35,8 @@ public class ScanRecorder {
 
     /** Everything a finished scan produced, before it is stored. */
     record Outcome(Endpoint endpoint, ScanResult result, List<X509Certificate> presented,
-            List<X509Certificate> fetched, List<X509Certificate> completed, java.time.Instant scheduledFor,
+            List<X509Certificate> fetched, List<X509Certificate> completed, List<X509Certificate> serverChain,
+            java.time.Instant scheduledFor,
             String instance) {}
 
     /** @return the stored result, or empty when this scheduled firing was already recorded by another replica */
@@ -48,6 +49,8 @@ public class ScanRecorder {
         List<X509Certificate> all = new ArrayList<>(outcome.presented());
         all.addAll(outcome.fetched());
         all.addAll(outcome.completed());
+        // the proposed server chain may hold a cross-sign seen elsewhere: stored, so the requirements can read it
+        all.addAll(outcome.serverChain());
         certificates.record(all);
 
         ScanResult result = outcome.result();
@@ -120,7 +123,8 @@ public class ScanRecorder {
         // what was stored, without reading back the JSON just written
         return Optional.of(new ScanResult(result.id(), result.endpointId(), result.startedAt(), result.durationMs(),
                 result.status(), result.trigger(), result.tlsVersion(), result.cipherSuite(), result.address(), error,
-                result.presented(), result.completedPath(), List.copyOf(findings), result.perApiLevel()));
+                result.presented(), result.completedPath(), List.copyOf(findings), result.perApiLevel(),
+                result.serverFix()));
     }
 
     /** The API view of a stored scan: the storage record mapped at this edge, never read as the API's JSON. */
@@ -130,7 +134,8 @@ public class ScanRecorder {
                 ScanResult.ScanTrigger.valueOf(e.trigger), e.tlsVersion, e.cipherSuite, e.address, e.errorDetail,
                 stored.presented().stream().map(StoredScan.Certificate::toSummary).toList(), stored.completedPath(),
                 stored.findings().stream().map(StoredScan.StoredFinding::toFinding).toList(),
-                stored.perApiLevel().stream().map(StoredScan.Verdict::toVerdict).toList());
+                stored.perApiLevel().stream().map(StoredScan.Verdict::toVerdict).toList(),
+                stored.serverFix() == null ? null : stored.serverFix().toAdvice());
     }
 
     StoredScan stored(ScanEntity e) {

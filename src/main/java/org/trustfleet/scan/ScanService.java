@@ -158,6 +158,9 @@ public class ScanService {
             stored.put(row.id, scan);
             wanted.addAll(scan.presentedSha256s());
             wanted.addAll(scan.completedPath());
+            if (scan.serverFix() != null) {
+                wanted.addAll(scan.serverFix().chain());
+            }
         }
         Map<String, X509Certificate> known = new HashMap<>();
         for (X509Certificate certificate : certificates.findAll(wanted)) {
@@ -170,7 +173,10 @@ public class ScanService {
             observations.add(new ScanObservation(row.id, row.endpointId, ProbeStatus.valueOf(row.status),
                     row.errorDetail, certificatesOf(presented, known),
                     certificatesOf(scan.completedPath().stream().filter(sha -> !presented.contains(sha)).toList(),
-                            known)));
+                            known),
+                    // scans stored before the server chain's certificates were recorded may lack some: skip them
+                    scan.serverFix() == null ? List.of() : scan.serverFix().chain().stream().map(known::get)
+                            .filter(java.util.Objects::nonNull).toList()));
         }
         return observations;
     }
@@ -219,7 +225,7 @@ public class ScanService {
             ProbeResult primary = pair.primary();
             List<X509Certificate> presented = primary.isOk() ? primary.chain() : List.of();
             List<Finding> findings = new ArrayList<>();
-            ChainEvaluation evaluation = new ChainEvaluation(List.of(), List.of(), List.of(), List.of());
+            ChainEvaluation evaluation = ChainEvaluation.none();
             if (primary.isOk()) {
                 StoreSnapshot snapshot = stores.snapshot();
                 evaluation = evaluator.evaluate(presented, endpoint.verifiedName(), snapshot,
@@ -234,12 +240,15 @@ public class ScanService {
                     primary.isOk() ? null : primary.errorDetail(),
                     presented.stream().map(CertificateSummary::of).toList(),
                     evaluation.completedPath().stream().map(Sha256::of).toList(),
-                    findings, evaluation.perApiLevel());
+                    findings, evaluation.perApiLevel(),
+                    evaluation.serverFix() == null ? null : ServerFixAdvice.of(evaluation.serverFix()));
             metrics.counter("trustfleet.scans", "status", result.status().name(), "trigger", trigger.name())
                     .increment();
             metrics.timer("trustfleet.scan.duration").record(Duration.ofMillis(durationMs));
             return recorder.record(new ScanRecorder.Outcome(endpoint, result, presented, evaluation.fetchedByAia(),
-                    evaluation.completedPath(), scheduledFor, instance));
+                    evaluation.completedPath(),
+                    evaluation.serverFix() == null ? List.of() : evaluation.serverFix().chain(), scheduledFor,
+                    instance));
         } finally {
             permits.release();
         }

@@ -11,9 +11,10 @@ import org.trustfleet.pki.FindingCode;
  * The stored shape of a scan's lists ({@code scan.document}, jsonb), kept apart from the API's {@link ScanResult} so
  * that the API can change without turning old rows into errors. Read with {@code core.JsonColumns}, which ignores
  * unknown fields; a change that is not a pure addition gets a new {@code schemaVersion} and a migration.
+ * {@code serverFix} was such an addition: rows written before it read it as null.
  */
 record StoredScan(int schemaVersion, List<Certificate> presented, List<String> completedPath,
-        List<StoredFinding> findings, List<Verdict> perApiLevel) {
+        List<StoredFinding> findings, List<Verdict> perApiLevel, StoredServerFix serverFix) {
 
     /** The version this code writes. Version 1: the field names the API records had when the rows were TEXT. */
     static final int CURRENT_VERSION = 1;
@@ -64,11 +65,36 @@ record StoredScan(int schemaVersion, List<Certificate> presented, List<String> c
         }
     }
 
+    /** The chain the server should send and each level's verdicts on it; absent in rows older than the field. */
+    record StoredServerFix(List<String> chain, boolean changesPresented, List<StoredServerFixLevel> perApiLevel,
+            List<Integer> levelsNotFixed) {
+        StoredServerFix {
+            chain = chain == null ? List.of() : List.copyOf(chain);
+            perApiLevel = perApiLevel == null ? List.of() : List.copyOf(perApiLevel);
+            levelsNotFixed = levelsNotFixed == null ? List.of() : List.copyOf(levelsNotFixed);
+        }
+
+        static StoredServerFix of(ServerFixAdvice a) {
+            return a == null ? null : new StoredServerFix(a.chain(), a.changesPresented(), a.perApiLevel().stream()
+                    .map(l -> new StoredServerFixLevel(l.apiLevel(), l.trusted(), l.trustedAsPresented(),
+                            l.failure())).toList(), a.levelsNotFixed());
+        }
+
+        ServerFixAdvice toAdvice() {
+            return new ServerFixAdvice(chain, changesPresented, perApiLevel.stream()
+                    .map(l -> new ServerFixAdvice.Level(l.apiLevel(), l.trusted(), l.trustedAsPresented(),
+                            l.failure())).toList(), levelsNotFixed);
+        }
+    }
+
+    /** One level's verdicts on the proposed server chain and on the presented one. */
+    record StoredServerFixLevel(int apiLevel, boolean trusted, boolean trustedAsPresented, String failure) {}
+
     /** The storage record of a result's lists (with the findings actually stored). */
     static StoredScan of(ScanResult result, List<Finding> findings) {
         return new StoredScan(CURRENT_VERSION, result.presented().stream().map(Certificate::of).toList(),
                 result.completedPath(), findings.stream().map(StoredFinding::of).toList(),
-                result.perApiLevel().stream().map(Verdict::of).toList());
+                result.perApiLevel().stream().map(Verdict::of).toList(), StoredServerFix.of(result.serverFix()));
     }
 
     List<String> presentedSha256s() {

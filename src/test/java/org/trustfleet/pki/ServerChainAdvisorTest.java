@@ -126,12 +126,50 @@ class ServerChainAdvisorTest {
     }
 
     @Test
+    void wrongOrderIsPutRight() {
+        TestPki.Cert inner = INT.issueIntermediate("Advisor Inner CA");
+        TestPki.Cert leaf = inner.issueLeaf(HOST);
+        ServerFix fix = advisor.advise(certs(leaf, INT, inner), List.of(), stores(), List.of(26), HOST,
+                Instant.now());
+
+        assertThat(fix.chainSha256()).containsExactly(leaf.sha256(), inner.sha256(), INT.sha256());
+        assertThat(fix.changesPresented()).isTrue();
+        assertThat(fix.levelsNotFixed()).isEmpty();
+    }
+
+    @Test
     void hostnameMismatchIsNotFixedByAnyChain() {
         ServerFix fix = advisor.advise(certs(LEAF, INT), certs(R2_BY_R1), stores(), null, "other.advisor.test",
                 Instant.now());
 
         assertThat(fix.levelsNotFixed()).containsExactly(21, 22, 23, 24, 25, 26, 27, 28);
         assertThat(fix.perLevel().get(26).reasonOrNull()).startsWith("HOSTNAME_MISMATCH");
+    }
+
+    @Test
+    void aMeshOfCrossSignsEndsWithABoundedAnswer() {
+        // every CA cross-signed by every other: paths branch at each step; the answer still comes, verified
+        List<TestPki.Cert> cas = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            cas.add(TestPki.root("Advisor Mesh " + i));
+        }
+        List<X509Certificate> known = new java.util.ArrayList<>();
+        for (TestPki.Cert a : cas) {
+            for (TestPki.Cert b : cas) {
+                if (a != b) {
+                    known.add(a.crossSignedBy(b).cert());
+                }
+            }
+        }
+        TestPki.Cert leaf = cas.get(0).issueLeaf("mesh.advisor.test");
+        StoreIndex stores = StoreIndex.of(Map.of(30, certs(cas.get(5))));
+
+        ServerFix fix = advisor.advise(certs(leaf), known, stores, null, "mesh.advisor.test", Instant.now());
+
+        assertThat(fix.levelsNotFixed()).isEmpty();
+        assertThat(ConscryptOracle.accepts(fix.chain(), stores.store(30), "mesh.advisor.test")).isTrue();
+        // the shortest accepted chain: the leaf and CA 0 cross-signed by CA 5
+        assertThat(fix.chain()).hasSize(2);
     }
 
     @Test

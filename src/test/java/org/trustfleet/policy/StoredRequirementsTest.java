@@ -42,5 +42,25 @@ class StoredRequirementsTest {
             assertThat(c.reasons()).containsExactly(new Reason(endpoint, List.of(30), ReasonCode.UNTRUSTED_ROOT));
         });
         assertThat(view.advice()).extracting(GroupRequirements.Hint::code).containsExactly(AdviceCode.USER_CA_OPT_IN);
+        // written before server fixes existed: it has none
+        assertThat(view.serverFixes()).isEmpty();
+    }
+
+    @Test
+    void serverFixesReadBackEqual() {
+        UUID endpoint = UUID.randomUUID();
+        GroupRequirements.EndpointServerFix fix = new GroupRequirements.EndpointServerFix(endpoint,
+                new org.trustfleet.scan.ServerFixAdvice(List.of("a".repeat(64), "b".repeat(64)), true,
+                        List.of(new org.trustfleet.scan.ServerFixAdvice.Level(23, true, false, null),
+                                new org.trustfleet.scan.ServerFixAdvice.Level(21, false, false, "NO_PATH: x")),
+                        List.of(21)));
+        StoredRequirements stored = StoredRequirements.of(new Requirements(List.of(), List.of(), List.of()),
+                List.of(fix));
+
+        StoredRequirements read = columns.read(columns.write(stored), StoredRequirements.class);
+
+        assertThat(read).isEqualTo(stored);
+        assertThat(read.toApi(UUID.randomUUID(), 1, Instant.parse("2026-01-01T00:00:00Z")).serverFixes())
+                .containsExactly(fix);
     }
 }

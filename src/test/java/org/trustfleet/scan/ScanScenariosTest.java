@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -31,6 +32,8 @@ import org.trustfleet.pki.TestPki.Cert;
 import org.trustfleet.testing.ApiFixtures;
 import org.trustfleet.testing.EmbeddedPostgresResource;
 import org.trustfleet.testing.StaticHttpServer;
+import org.trustfleet.pki.Certificates;
+import org.trustfleet.truststore.CertificateStore;
 import org.trustfleet.truststore.PlatformStore;
 import org.trustfleet.truststore.TrustStoreService;
 
@@ -50,6 +53,9 @@ class ScanScenariosTest {
 
     @Inject
     TrustStoreService stores;
+
+    @Inject
+    CertificateStore certificates;
 
     private String tenant;
     private String admin;
@@ -174,6 +180,30 @@ class ScanScenariosTest {
         // findings are built from the verdicts: the levels that trust the chain through the cross-sign are not named
         assertThat(finding(scan, "UNTRUSTED_ROOT").getString("detail")).doesNotContain("90").doesNotContain("91");
         assertAgreesWithConscrypt(scan, presented);
+    }
+
+    @Test
+    void crossSignSeenElsewhereIsProposedToTheServer() throws Exception {
+        // one endpoint sends the cross-signed new root, so the service has seen it
+        Cert crossEraCa = NEW_ROOT.issueIntermediate("Cross Seen CA");
+        Cert other = crossEraCa.issueLeaf(HOST);
+        scanServer(TestPki.certs(other, crossEraCa, NEW_ROOT.crossSignedBy(OLD_ROOT)), other);
+        // another sends only leaf + intermediate: the old level rejects it, the new one accepts it
+        Cert intermediate = NEW_ROOT.issueIntermediate("Cross Needed CA");
+        Cert leaf = intermediate.issueLeaf(HOST);
+        JsonPath scan = scanServer(TestPki.certs(leaf, intermediate), leaf);
+
+        assertThat(verdict(scan, 90).getBoolean("trusted")).isFalse();
+        List<String> chain = scan.getList("serverFix.chain");
+        assertThat(chain).hasSize(3).startsWith(leaf.sha256(), intermediate.sha256());
+        X509Certificate cross = certificates.find(chain.get(2)).orElseThrow();
+        assertThat(Certificates.sameSubjectAndKey(cross, NEW_ROOT.cert())).isTrue();
+        assertThat(Certificates.isIssuedBy(cross, OLD_ROOT.cert())).as("a cross-sign by the old root").isTrue();
+        assertThat(scan.getBoolean("serverFix.changesPresented")).isTrue();
+        assertThat(scan.getList("serverFix.levelsNotFixed", Integer.class)).doesNotContain(90, 91);
+        assertThat(serverFixVerdict(scan, 90)).containsEntry("trusted", true).containsEntry("trustedAsPresented",
+                false);
+        assertAgreesWithConscrypt(scan, TestPki.certs(leaf, intermediate));
     }
 
     @Test
@@ -372,7 +402,16 @@ class ScanScenariosTest {
         return new JsonPath(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(match).toString());
     }
 
-    /** Every per-level verdict must match Conscrypt's TrustManagerImpl (plus its host name verifier). */
+    private static Map<String, Object> serverFixVerdict(JsonPath scan, int level) {
+        List<Map<String, Object>> verdicts = scan.getList("serverFix.perApiLevel");
+        return verdicts.stream().filter(v -> ((Integer) v.get("apiLevel")) == level).findFirst()
+                .orElseThrow(() -> new AssertionError("no server fix verdict for API " + level));
+    }
+
+    /**
+     * Every per-level verdict must match Conscrypt's TrustManagerImpl (plus its host name verifier), and so must every
+     * verdict of the server fix, on the proposed chain and on the presented one.
+     */
     private void assertAgreesWithConscrypt(JsonPath scan, List<X509Certificate> presented) {
         Map<Integer, PlatformStore> byLevel = stores.snapshot().byApiLevel();
         List<Map<String, Object>> verdicts = scan.getList("perApiLevel");
@@ -383,5 +422,21 @@ class ScanScenariosTest {
             boolean conscrypt = ConscryptOracle.accepts(presented, byLevel.get(level).certificates(), HOST);
             assertThat(trusted).as("API %d: ours vs Conscrypt", level).isEqualTo(conscrypt);
         });
+        List<String> chainIds = scan.getList("serverFix.chain");
+        Map<String, X509Certificate> byId = certificates.findAll(chainIds).stream()
+                .collect(Collectors.toMap(org.trustfleet.pki.Sha256::of, c -> c));
+        List<X509Certificate> chain = chainIds.stream().map(byId::get).toList();
+        assertThat(chain).doesNotContainNull();
+        List<Map<String, Object>> fix = scan.getList("serverFix.perApiLevel");
+        assertThat(fix).hasSize(byLevel.size());
+        for (Map<String, Object> v : fix) {
+            int level = (Integer) v.get("apiLevel");
+            Collection<X509Certificate> anchors = byLevel.get(level).certificates();
+            assertThat(v.get("trusted")).as("API %d: server fix vs Conscrypt", level)
+                    .isEqualTo(ConscryptOracle.accepts(chain, anchors, HOST));
+            assertThat(v.get("trustedAsPresented")).as("API %d: as presented", level).isEqualTo(ours.get(level));
+            assertThat(scan.getList("serverFix.levelsNotFixed", Integer.class).contains(level))
+                    .isEqualTo(!(Boolean) v.get("trusted"));
+        }
     }
 }

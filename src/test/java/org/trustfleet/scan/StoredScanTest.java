@@ -34,13 +34,16 @@ class StoredScanTest {
                 List.of(new CertificateSummary(A, "CN=leaf", "CN=ca", Instant.parse("2026-01-01T00:00:00Z"),
                         Instant.parse("2027-01-01T00:00:00Z"), false, false)),
                 List.of(A, B), List.of(Finding.about(FindingCode.MISSING_INTERMEDIATE, B, "not sent")),
-                List.of(new ApiLevelVerdict(30, "api-30", true, List.of(), null)));
+                List.of(new ApiLevelVerdict(30, "api-30", true, List.of(), null)),
+                new ServerFixAdvice(List.of(A, B), true, List.of(new ServerFixAdvice.Level(23, false, false,
+                        "NO_PATH: x"), new ServerFixAdvice.Level(30, true, false, null)), List.of(23)));
         StoredScan stored = StoredScan.of(result, result.findings());
 
         String text = columns.write(stored);
 
         assertThat(text).contains("\"schemaVersion\":1", "\"isCa\":false");
         assertThat(columns.read(text, StoredScan.class)).isEqualTo(stored);
+        assertThat(columns.read(text, StoredScan.class).serverFix().toAdvice()).isEqualTo(result.serverFix());
     }
 
     @Test
@@ -62,6 +65,8 @@ class StoredScanTest {
         assertThat(stored.findings()).extracting(StoredScan.StoredFinding::code)
                 .containsExactly(FindingCode.EXPIRES_SOON);
         assertThat(stored.perApiLevel().get(0).trusted()).isTrue();
+        // a row written before serverFix existed reads without one
+        assertThat(stored.serverFix()).isNull();
         // the API's own mapper would have refused it: that is why storage has its own
         assertThatThrownBy(() -> API.readValue(later, StoredScan.class)).hasMessageContaining("Unrecognized field");
     }

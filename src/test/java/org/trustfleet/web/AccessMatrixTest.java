@@ -126,6 +126,9 @@ class AccessMatrixTest {
                         Role.CONSOLE), true, w -> r -> r.get(
                                 "/api/v1/tenants/{t}/device-groups/{g}/payload-definition?format=pem", w.tenantA(),
                                 w.groupA())),
+                new Route("POST /tenants/{t}/chain-checks", EnumSet.of(Role.ADMIN, Role.CONSOLE), true,
+                        w -> r -> r.contentType(ContentType.JSON).body(Map.of("chain", MATRIX_ROOT_PEM))
+                                .post("/api/v1/tenants/{t}/chain-checks", w.tenantA())),
                 new Route("GET /tenants/{t}/drift-report", EnumSet.of(Role.ADMIN, Role.CONSOLE), true,
                         w -> r -> r.get("/api/v1/tenants/{t}/drift-report", w.tenantA())),
                 new Route("POST /tenants/{t}/enrollment-tokens", EnumSet.of(Role.ADMIN), true,

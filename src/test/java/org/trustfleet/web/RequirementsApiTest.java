@@ -110,12 +110,26 @@ class RequirementsApiTest {
         assertThat(old.getList("advice.code")).contains("SEND_INTERMEDIATE");
         assertThat(old.getString("advice.find { it.code == 'SEND_INTERMEDIATE' }.endpointId")).isEqualTo(a);
         assertThat(old.getLong("version")).isEqualTo(1);
+        // the server fixes, for the group's levels: A must send its intermediate; no chain B could send helps 80-81
+        assertThat(old.getList("serverFixes.endpointId")).containsExactlyInAnyOrder(a, b, c, d);
+        assertThat(old.getList("serverFixes.find { it.endpointId == '" + a + "' }.serverFix.chain"))
+                .containsExactly(leafA.sha256(), intA.sha256());
+        assertThat(old.getBoolean("serverFixes.find { it.endpointId == '" + a + "' }.serverFix.changesPresented"))
+                .isTrue();
+        assertThat(old.getList("serverFixes.find { it.endpointId == '" + a + "' }.serverFix.levelsNotFixed"))
+                .isEmpty();
+        assertThat(old.getList("serverFixes.find { it.endpointId == '" + b + "' }.serverFix.levelsNotFixed"))
+                .containsExactly(80, 81);
+        assertThat(old.getList("serverFixes.find { it.endpointId == '" + b + "' }.serverFix.perApiLevel.apiLevel"))
+                .containsExactly(80, 81);
 
         JsonPath fresh = requirements(newGroup);
         assertThat(fresh.getList("certificates.sha256")).containsExactlyElementsOf(ordered(List.of(privateRoot),
                 List.of(intA)));
         assertThat(reasons(fresh, intA.sha256()).get(0).get("apiLevels")).isEqualTo(List.of(85, 86));
         assertThat(fresh.getList("unresolved.code")).containsExactly("EXPIRED_LEAF");
+        // B's chain is accepted by every level of the new group: nothing to fix on its server there
+        assertThat(fresh.getList("serverFixes.endpointId")).containsExactlyInAnyOrder(a, c, d);
     }
 
     @Test
