@@ -223,9 +223,11 @@ public final class CheckCommand {
         }
         List<Finding> findings = new ArrayList<>(evaluation.findings());
         sniFinding.ifPresent(findings::add);
-        // the server-side fix over what this check learned: the completed path, AIA-fetched certificates included
-        ServerFix serverFix = ServerChainAdvisor.create().advise(presented, evaluation.completedPath(),
-                snapshot.index(), levels.keySet(), hostname, now);
+        // the scan's server-side fix is chosen for every level; with --api, choose for the selected ones
+        ServerFix serverFix = levels.size() == fixes.levels().size() && evaluation.serverFix() != null
+                ? evaluation.serverFix()
+                : ServerChainAdvisor.create().advise(presented, evaluation.completedPath(), snapshot.index(),
+                        levels.keySet(), hostname, now);
         CheckRun run = new CheckRun(options, now, probe, presented, evaluation, List.copyOf(findings), levels,
                 storeNames, Optional.of(serverFix));
         if (options.outDir() != null) {

@@ -96,16 +96,17 @@ final class JsonReport {
             }
         });
         run.serverFix().ifPresent(fix -> {
+            // the shape of scan.ServerFixAdvice (scan results, chain checks), plus the --server-chain file
             ObjectNode n = root.putObject("serverFix");
             ArrayNode chain = n.putArray("chain");
             fix.chainSha256().forEach(chain::add);
+            n.put("changesPresented", fix.changesPresented());
             ArrayNode verdicts = n.putArray("perApiLevel");
             fix.perLevel().forEach((level, v) -> verdicts.addObject().put("apiLevel", level)
                     .put("trusted", v.trusted()).put("trustedAsPresented", v.trustedAsPresented())
-                    .put("reason", v.reasonOrNull()));
+                    .put("failure", v.reasonOrNull()));
             ArrayNode notFixed = n.putArray("levelsNotFixed");
             fix.levelsNotFixed().forEach(notFixed::add);
-            n.put("changesPresented", fix.changesPresented());
             n.put("file", run.options().serverChainFile() == null ? null : run.options().serverChainFile().toString());
         });
         root.put("allAccept", run.allAccept());
