@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -153,7 +154,7 @@ public final class CheckCommand {
         }
         ScannerSettings settings = settings(scanner, options.allowPrivate());
         AddressGuard guard = new AddressGuard(settings);
-        // Vert.x (for AIA) starts only when a chain needs completing; it is closed at the end if it was
+        // Vert.x (for AIA) starts only when a caIssuers URL is fetched; it is closed at the end if it was
         LazyVertx vertx = new LazyVertx();
         try {
             ProbeTarget target;
@@ -167,7 +168,8 @@ public final class CheckCommand {
             if (!primary.isOk()) {
                 throw new Failure(connectFailure(options, primary));
             }
-            Supplier<Optional<AiaFetcher>> aia = () -> Optional.of(new AiaFetcher(settings, guard, vertx.get()));
+            Supplier<Optional<AiaFetcher>> aia = () -> Optional.of(new AiaFetcher(settings, guard, vertx::get,
+                    AiaFetcher.CachePolicy.defaults(), Clock.systemUTC()));
             return judge(options, now, expiresSoonDays, stores.join(), aia, primary.chain(), Optional.of(primary),
                     pair.sniFinding());
         } finally {
