@@ -148,4 +148,16 @@ class ArchitectureTest {
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax.security..",
                     "org.bouncycastle..", "org.trustfleet.pki..", "org.trustfleet.policy..")
             .as("the parts of the policy engine are as pure as the engine");
+
+    // issue 12: check runs before Quarkus, without a database or a service
+
+    @ArchTest
+    static final ArchRule checkCommandNeedsNoService = noClasses().that().resideInAPackage("org.trustfleet.cli..")
+            .and().haveSimpleNameStartingWith("Check")
+            .should().dependOnClassesThat().resideInAnyPackage(pkgs("policy", "payload", "device", "drift", "tenant",
+                    "web", "alert", "console"))
+            .orShould().dependOnClassesThat().resideInAnyPackage("io.quarkus.arc..", "jakarta.persistence..",
+                    "jakarta.transaction..", "jakarta.inject..", "jakarta.enterprise..")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("io.quarkus.runtime.Quarkus")
+            .as("check uses pki, truststore and scan parts built by hand, never a service or Quarkus at runtime");
 }

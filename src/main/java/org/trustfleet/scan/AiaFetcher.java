@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.DERIA5String;
 import org.bouncycastle.asn1.x509.AccessDescription;
@@ -64,7 +65,8 @@ public final class AiaFetcher {
     private static final String AIA_OID = Extension.authorityInfoAccess.getId();
 
     private final ScannerSettings settings;
-    private final AiaHttpClient http;
+    private final Supplier<AiaHttpClient> httpFactory;
+    private AiaHttpClient http;
     private final CachePolicy cachePolicy;
     private final BoundedCache<String, AiaFetch> cache;
 
@@ -79,12 +81,35 @@ public final class AiaFetcher {
      */
     public AiaFetcher(ScannerSettings settings, AddressGuard guard, Vertx vertx, CachePolicy cachePolicy,
             Clock clock) {
+        this(settings, guard, supplied(Objects.requireNonNull(vertx, "vertx")), cachePolicy, clock);
+    }
+
+    /**
+     * @param vertx asked for Vert.x at the first URL actually fetched, so that a short-lived process (the
+     *              {@code check} command) starts it only when a certificate has a caIssuers URL to follow
+     */
+    public AiaFetcher(ScannerSettings settings, AddressGuard guard, Supplier<Vertx> vertx, CachePolicy cachePolicy,
+            Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.cachePolicy = Objects.requireNonNull(cachePolicy, "cachePolicy");
-        this.http = new AiaHttpClient(Objects.requireNonNull(vertx, "vertx"), Objects.requireNonNull(guard, "guard"),
+        Objects.requireNonNull(vertx, "vertx");
+        Objects.requireNonNull(guard, "guard");
+        this.httpFactory = () -> new AiaHttpClient(Objects.requireNonNull(vertx.get(), "vertx"), guard,
                 settings.aiaMaxBytes(), MAX_REDIRECTS);
         this.cache = Caches.expiring("aia-fetches", cachePolicy.maxEntries(), Objects.requireNonNull(clock, "clock"),
                 (url, fetch) -> fetch.isOk() ? cachePolicy.positiveTtl() : cachePolicy.negativeTtl());
+    }
+
+    private static Supplier<Vertx> supplied(Vertx vertx) {
+        return () -> vertx;
+    }
+
+    /** The HTTP client, created at first use. */
+    private synchronized AiaHttpClient http() {
+        if (http == null) {
+            http = httpFactory.get();
+        }
+        return http;
     }
 
     /**
@@ -223,7 +248,7 @@ public final class AiaFetcher {
         try {
             AiaHttpClient.checkScheme(uri);
             long deadline = start + TimeUnit.MILLISECONDS.toNanos(settings.aiaTimeout().toMillis());
-            AiaHttpClient.Response response = http.get(uri, deadline);
+            AiaHttpClient.Response response = http().get(uri, deadline);
             List<X509Certificate> certs;
             try {
                 // DER, certs-only PKCS#7 (DER or PEM) or PEM certificates: what real caIssuers URLs serve

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.security.auth.x500.X500Principal;
 import org.trustfleet.pki.Certificates;
 import org.trustfleet.pki.ChainLinter;
@@ -44,7 +45,7 @@ public final class ChainJudge {
     private final ServerChainAdvisor serverChains = ServerChainAdvisor.create();
     private final ChainLinter analyzer;
     private final PathBuilder paths = PathBuilder.defaults();
-    private final Optional<AiaFetcher> aia;
+    private final Supplier<Optional<AiaFetcher>> aia;
 
     /** @param aia the AIA fetcher, or empty to complete only from known certificates */
     public ChainJudge(Optional<AiaFetcher> aia) {
@@ -53,6 +54,14 @@ public final class ChainJudge {
 
     /** @param expiresSoonDays a presented certificate expiring within this many days is EXPIRES_SOON */
     public ChainJudge(Optional<AiaFetcher> aia, int expiresSoonDays) {
+        this(() -> aia, expiresSoonDays);
+    }
+
+    /**
+     * @param aia asked for the AIA fetcher only when a chain needs completing, so that a short-lived process (the
+     *            {@code check} command) starts its HTTP client only then
+     */
+    public ChainJudge(Supplier<Optional<AiaFetcher>> aia, int expiresSoonDays) {
         this.aia = aia;
         this.analyzer = ChainLinter.with(new ChainLinter.Options(expiresSoonDays,
                 ChainLinter.Options.DEFAULT.maxCertificates()));
@@ -84,9 +93,10 @@ public final class ChainJudge {
         Optional<List<X509Certificate>> path = paths.build(leaf, pool.values(),
                 namedBy(candidateRoots, pool.values()));
         List<X509Certificate> fetched = new ArrayList<>();
-        if (path.isEmpty() && aia.isPresent()) {
+        Optional<AiaFetcher> fetcher = path.isEmpty() ? aia.get() : Optional.empty();
+        if (fetcher.isPresent()) {
             for (X509Certificate dangling : dangling(pool.values(), candidateRoots)) {
-                AiaCompletion completion = aia.get().complete(dangling);
+                AiaCompletion completion = fetcher.get().complete(dangling);
                 for (X509Certificate certificate : completion.fetched()) {
                     if (pool.putIfAbsent(Sha256.of(certificate), certificate) == null) {
                         fetched.add(certificate);

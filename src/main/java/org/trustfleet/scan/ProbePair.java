@@ -3,6 +3,9 @@ package org.trustfleet.scan;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import org.trustfleet.pki.Finding;
+import org.trustfleet.pki.FindingCode;
 
 /**
  * The same endpoint probed with and without SNI, because old Android clients send no SNI and an endpoint that
@@ -44,5 +47,25 @@ public record ProbePair(ProbeResult withSni, ProbeResult withoutSni) {
     /** The caller's SNI_REQUIRED condition: SNI works, and without SNI the handshake fails or the chain differs. */
     public boolean sniRequired() {
         return sniAvailable() && withSni.isOk() && (!withoutSni.isOk() || chainsDiffer());
+    }
+
+    /**
+     * The probe whose chain is judged: the SNI probe, unless only the probe without SNI succeeded (an endpoint that
+     * answers only without SNI is still reachable: judge what it sends).
+     */
+    public ProbeResult primary() {
+        return withSni.isOk() || !withoutSni.isOk() ? withSni : withoutSni;
+    }
+
+    /** The SNI_REQUIRED finding when {@link #sniRequired()}, in the words scans and the {@code check} command show. */
+    public Optional<Finding> sniFinding() {
+        if (!sniRequired()) {
+            return Optional.empty();
+        }
+        return Optional.of(Finding.of(FindingCode.SNI_REQUIRED, withoutSni.isOk()
+                ? "without SNI the server presents a different chain; clients that send no SNI "
+                        + "(some older Office apps) see that one"
+                : "the server answers only when the client sends SNI (" + withoutSni.errorDetail()
+                        + "); clients that send none fail"));
     }
 }

@@ -23,7 +23,6 @@ import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.CertificateSummary;
 import org.trustfleet.pki.Finding;
-import org.trustfleet.pki.FindingCode;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.truststore.AnchorService;
 import org.trustfleet.truststore.CertificateStore;
@@ -223,9 +222,7 @@ public class ScanService {
             Instant started = Instant.now(clock);
             long t0 = System.nanoTime();
             ProbePair pair = probe.probeBoth(ProbeTarget.of(endpoint.host(), endpoint.port(), endpoint.serverName()));
-            // an endpoint that answers only without SNI is still reachable: judge what it sends
-            ProbeResult primary = pair.withSni().isOk() || !pair.withoutSni().isOk() ? pair.withSni()
-                    : pair.withoutSni();
+            ProbeResult primary = pair.primary();
             List<X509Certificate> presented = primary.isOk() ? primary.chain() : List.of();
             List<Finding> findings = new ArrayList<>();
             ChainEvaluation evaluation = ChainEvaluation.none();
@@ -234,13 +231,7 @@ public class ScanService {
                 evaluation = evaluator.evaluate(presented, endpoint.verifiedName(), snapshot,
                         anchors.certificatesOf(endpoint.tenantId()), certificates::caCertificatesWithSubject, started);
                 findings.addAll(evaluation.findings());
-                if (pair.sniRequired()) {
-                    findings.add(Finding.of(FindingCode.SNI_REQUIRED, pair.withoutSni().isOk()
-                            ? "without SNI the server presents a different chain; clients that send no SNI "
-                                    + "(some older Office apps) see that one"
-                            : "the server answers only when the client sends SNI ("
-                                    + pair.withoutSni().errorDetail() + "); clients that send none fail"));
-                }
+                pair.sniFinding().ifPresent(findings::add);
             }
             long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
             ScanResult result = new ScanResult(UUID.randomUUID(), endpoint.id(), started, durationMs,

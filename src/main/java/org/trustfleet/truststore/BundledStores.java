@@ -46,8 +46,16 @@ public final class BundledStores {
         return List.copyOf(stores);
     }
 
+    /** The API levels the bundled stores cover, read from {@code stores.tsv} without parsing any certificate. */
+    public static java.util.SortedSet<Integer> apiLevels() {
+        java.util.SortedSet<Integer> levels = new java.util.TreeSet<>();
+        read(ROOT + "stores.tsv").lines().skip(1).filter(l -> !l.isBlank())
+                .forEach(line -> levels.add(Integer.parseInt(line.split("\t")[1])));
+        return levels;
+    }
+
     private static X509Certificate certificate(String sha256) {
-        X509Certificate certificate = CertificateParser.parse(read(ROOT + "certs/" + sha256 + ".pem")).get(0);
+        X509Certificate certificate = CertificateParser.parseBundled(bytes(ROOT + "certs/" + sha256 + ".pem"));
         if (!Sha256.of(certificate).equals(sha256)) {
             throw new IllegalStateException("bundled certificate " + sha256 + " does not match its name");
         }
@@ -55,11 +63,15 @@ public final class BundledStores {
     }
 
     private static String read(String resource) {
+        return new String(bytes(resource), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(String resource) {
         try (InputStream in = BundledStores.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing bundled resource " + resource);
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -52,6 +52,14 @@ public final class StoreSnapshot {
         this.index = StoreIndex.of(effectiveCertificates);
     }
 
+    /**
+     * A snapshot outside the service (the {@code check} command): {@code bundled} stores stand for their level unless an
+     * {@code operator} store of the same level replaces it, as in {@link TrustStoreService#snapshot()}.
+     */
+    public static StoreSnapshot of(List<PlatformStore> bundled, List<PlatformStore> operator) {
+        return new StoreSnapshot(bundled, operator, 0);
+    }
+
     /** The stores that stand for each API level, indexed for judging chains (built once per snapshot). */
     public StoreIndex index() {
         return index;

@@ -38,6 +38,16 @@ class CertificateParserTest {
     }
 
     @Test
+    void bundledDataIsReadByTheJdkAloneInPemAndDer() throws Exception {
+        X509Certificate root = TestPki.root("Bundled Root").cert();
+        assertThat(CertificateParser.parseBundled(CertificateEncoder.toPem(List.of(root))
+                .getBytes(StandardCharsets.UTF_8))).isEqualTo(root);
+        assertThat(CertificateParser.parseBundled(root.getEncoded())).isEqualTo(root);
+        assertThatThrownBy(() -> CertificateParser.parseBundled("not a certificate".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(CertificateParseException.class);
+    }
+
+    @Test
     void singleDer() {
         byte[] der = CertificateEncoder.der(LEAF.cert());
         assertThat(CertificateParser.detect(der)).isEqualTo(CertificateFormat.DER);
