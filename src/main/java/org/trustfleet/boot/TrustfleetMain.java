@@ -32,15 +32,15 @@ public final class TrustfleetMain {
             org.trustfleet.agent.AgentCli.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        if (args.length > 0 && args[0].equals("check")) {
-            // no database, no Quarkus: java -jar quarkus-run.jar check HOST[:PORT] | --chain FILE (exits with its code)
-            org.trustfleet.cli.CheckCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length));
-            return;
-        }
         // The JDK refuses chains over 10 certificates and handshake messages over 32 KiB by default, and reads
         // these once, at first TLS use: the scanner must be able to record what a misconfigured server sends.
         setIfAbsent("jdk.tls.maxCertificateChainLength", "256");
         setIfAbsent("jdk.tls.maxHandshakeMessageSize", "262144");
+        if (args.length > 0 && args[0].equals("check")) {
+            // no database, no Quarkus, the scanner's TLS limits: java -jar quarkus-run.jar check HOST[:PORT] | --chain FILE
+            org.trustfleet.cli.CheckCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (args.length > 0 && args[0].equals("demo")) {
             // the field reports on loopback, on the demo's own data directory: java -jar quarkus-run.jar demo
             org.trustfleet.cli.DemoCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length));
