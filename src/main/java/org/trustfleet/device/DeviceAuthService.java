@@ -56,6 +56,7 @@ public class DeviceAuthService {
     private final LastSeenRecorder lastSeen;
     private final Duration payloadCheckInterval;
     private final BoundedCache<TokenKey, Entry> tokens;
+    private final BoundedCache<UUID, GroupDelivery> groupDeliveries;
     /** Bumped by every credentials invalidation: a lookup that raced one is not remembered. */
     private final AtomicLong credentialsGeneration = new AtomicLong();
     /** Bumped by every payload invalidation: a payload loaded across one is not attached. */
@@ -91,13 +92,24 @@ public class DeviceAuthService {
         }
     }
 
-    private record Delivery(SignedPayload payload, Instant attachedAt) {}
+    private record Delivery(SignedPayload payload, Instant checkedAt) {}
+
+    /**
+     * A group's payload as this replica last served it, shared by every cached token of the group: it is re-checked
+     * once per group and {@code trustfleet.payload.cache-check-interval}, not once per device (with many devices,
+     * per-device re-checks sent a large share of requests down the blocking path).
+     */
+    private static final class GroupDelivery {
+        /** Null once invalidated. */
+        volatile Delivery current;
+    }
 
     private static final class Entry {
         final DeviceIdentity identity;
         /** When the device was last noted as seen (in the database or pending). */
         volatile Instant lastSeen;
-        volatile Delivery delivery;
+        /** The delivery of the device's group, once a payload was served to it. */
+        volatile GroupDelivery delivery;
 
         Entry(DeviceIdentity identity, Instant lastSeen) {
             this.identity = identity;
@@ -114,6 +126,7 @@ public class DeviceAuthService {
         this.payloadCheckInterval = config.payload().cacheCheckInterval();
         this.tokens = Caches.expiring("device-tokens", config.device().authCacheMaxEntries(),
                 config.device().authCacheTtl(), clock);
+        this.groupDeliveries = Caches.bounded("group-deliveries", config.cache().signedPayloadsMaxEntries());
         feed.subscribe(CREDENTIALS, new InvalidationFeed.Subscriber() {
             @Override
             public void invalidate(Set<String> deviceIds) {
@@ -148,9 +161,10 @@ public class DeviceAuthService {
         if (e == null) {
             return null;
         }
-        Delivery d = e.delivery;
+        GroupDelivery g = e.delivery;
+        Delivery d = g == null ? null : g.current;
         Instant now = clock.instant();
-        if (d == null || !d.payload().freshAt(now) || !now.isBefore(d.attachedAt().plus(payloadCheckInterval))) {
+        if (d == null || !d.payload().freshAt(now) || !now.isBefore(d.checkedAt().plus(payloadCheckInterval))) {
             return null;
         }
         noteSeen(e, now);
@@ -200,7 +214,9 @@ public class DeviceAuthService {
         }
         noteSeen(e, now);
         if (payloadGeneration.get() == generation && payload.groupId().equals(device.groupId())) {
-            e.delivery = new Delivery(payload, now);
+            GroupDelivery g = groupDeliveries.get(device.groupId(), id -> new GroupDelivery());
+            g.current = new Delivery(payload, now);
+            e.delivery = g;
         }
     }
 
@@ -233,6 +249,15 @@ public class DeviceAuthService {
             public void invalidate(Set<String> keys) {
                 Set<UUID> ids = uuids(keys);
                 payloadGeneration.incrementAndGet();
+                // the shared deliveries, and each token's link to one (a delivery evicted from groupDeliveries may
+                // still be linked from tokens)
+                groupDeliveries.forEachValue(g -> {
+                    Delivery d = g.current;
+                    if (d != null && ids.contains(of.apply(new DeviceIdentity(null, d.payload().tenantId(),
+                            d.payload().groupId())))) {
+                        g.current = null;
+                    }
+                });
                 tokens.forEachValue(e -> {
                     if (e.delivery != null && ids.contains(of.apply(e.identity))) {
                         e.delivery = null;
@@ -243,6 +268,7 @@ public class DeviceAuthService {
             @Override
             public void invalidateAll() {
                 payloadGeneration.incrementAndGet();
+                groupDeliveries.forEachValue(g -> g.current = null);
                 tokens.forEachValue(e -> e.delivery = null);
             }
         };
