@@ -32,7 +32,8 @@ import org.trustfleet.core.TrustfleetConfig;
  *   <li>Every replica polls the table every {@code trustfleet.cache.invalidation-poll-interval} (Quarkus scheduler,
  *       run on every replica rather than once per cluster) and tells the subscribers what changed since its
  *       previous poll; each poll re-reads the last {@link #OVERLAP} so that a change whose transaction commits late
- *       is not missed. The first poll tells every subscriber to drop everything.</li>
+ *       is not missed; a row already told is not told again. The first poll tells every subscriber to drop
+ *       everything.</li>
  *   <li>{@link #fresh()} says whether the last successful poll started less than two intervals ago; a cache whose
  *       staleness must stay bounded (device tokens) is used only while it is.</li>
  * </ul>
@@ -64,6 +65,12 @@ public class InvalidationFeed {
     private volatile boolean polledOnce;
     /** Database time from which the next poll looks for changes; null before the first poll. */
     private Timestamp cursor;
+    /**
+     * Ids of the rows at or after {@link #cursor} that were already told: each poll re-reads {@link #OVERLAP}, and a
+     * change told again at every poll of that minute would keep dropping the same entries (measured: with one
+     * payload change just before a burst, 100,000 devices' deliveries were dropped every poll for a minute).
+     */
+    private Set<Long> toldSinceCursor = Set.of();
 
     public InvalidationFeed(AgroalDataSource db, TransactionSynchronizationRegistry transactions,
             TrustfleetConfig config) {
@@ -118,6 +125,7 @@ public class InvalidationFeed {
     synchronized void poll() {
         long start = System.nanoTime();
         Map<String, Set<String>> changed = new HashMap<>();
+        Map<Long, Timestamp> rows = new HashMap<>();
         Timestamp dbNow;
         try (Connection c = db.getConnection()) {
             try (PreparedStatement s = c.prepareStatement("SELECT clock_timestamp()");
@@ -127,11 +135,15 @@ public class InvalidationFeed {
             }
             if (cursor != null) {
                 try (PreparedStatement s = c.prepareStatement(
-                        "SELECT cache_name, cache_key FROM cache_invalidation WHERE changed_at >= ?")) {
+                        "SELECT id, cache_name, cache_key, changed_at FROM cache_invalidation WHERE changed_at >= ?")) {
                     s.setTimestamp(1, cursor);
                     try (ResultSet r = s.executeQuery()) {
                         while (r.next()) {
-                            changed.computeIfAbsent(r.getString(1), n -> new HashSet<>()).add(r.getString(2));
+                            long id = r.getLong(1);
+                            rows.put(id, r.getTimestamp(4));
+                            if (!toldSinceCursor.contains(id)) {
+                                changed.computeIfAbsent(r.getString(2), n -> new HashSet<>()).add(r.getString(3));
+                            }
                         }
                     }
                 }
@@ -150,6 +162,14 @@ public class InvalidationFeed {
             tell(changed);
         }
         cursor = Timestamp.from(dbNow.toInstant().minus(OVERLAP));
+        Set<Long> told = new HashSet<>();
+        Timestamp next = cursor;
+        rows.forEach((id, at) -> {
+            if (!at.before(next)) {
+                told.add(id);
+            }
+        });
+        toldSinceCursor = told;
         lastPollStart = start;
         polledOnce = true;
     }

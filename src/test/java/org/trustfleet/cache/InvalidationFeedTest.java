@@ -107,6 +107,22 @@ class InvalidationFeedTest {
     }
 
     @Test
+    void aChangeIsToldOnceAlthoughEachPollRereadsTheLastMinute() throws Exception {
+        String name = "test-" + UUID.randomUUID();
+        Recorder recorder = new Recorder();
+        feed.subscribe(name, recorder);
+        feed.poll();
+        insertFeedRow(name, "k3");
+        feed.poll();
+        feed.poll();
+        feed.poll();
+        assertThat(recorder.heard).containsExactly(Set.of("k3"));
+        insertFeedRow(name, "k4");
+        feed.poll();
+        assertThat(recorder.heard).containsExactly(Set.of("k3"), Set.of("k4"));
+    }
+
+    @Test
     void anotherReplicasNewPayloadReachesCachedDeliveriesThroughTheFeed() throws Exception {
         feed.poll(); // the feed is fresh: cached deliveries are used
         String[] t = ApiFixtures.tenantWithAdmin("feed");
