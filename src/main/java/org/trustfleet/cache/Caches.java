@@ -30,6 +30,21 @@ public final class Caches {
         return expiring(name, maxEntries, clock, (k, v) -> ttl);
     }
 
+    /**
+     * As {@link #expiring(String, long, Duration, Clock)}, for a cache read on the request hot path with many entries
+     * (device tokens): one fixed time-to-live needs no timer wheel, and Caffeine's maintenance (reordering, eviction)
+     * runs on its own pool rather than on the reading thread, which on the hot path is a Vert.x event loop. Sizes are
+     * therefore bounded eventually, not at the return of each call.
+     */
+    public static <K, V> BoundedCache<K, V> hotPath(String name, long maxEntries, Duration ttl, Clock clock) {
+        if (maxEntries < 0) {
+            throw new IllegalArgumentException("maxEntries must not be negative");
+        }
+        Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(maxEntries).recordStats()
+                .ticker(ticker(clock)).expireAfterWrite(Duration.ofNanos(nanos(Objects.requireNonNull(ttl, "ttl"))));
+        return build(name, builder);
+    }
+
     /** As {@link #bounded}, each entry expiring after the time {@code ttl} gives it when written (by {@code clock}). */
     public static <K, V> BoundedCache<K, V> expiring(String name, long maxEntries, Clock clock,
             BiFunction<? super K, ? super V, Duration> ttl) {

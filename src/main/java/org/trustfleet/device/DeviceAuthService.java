@@ -124,7 +124,7 @@ public class DeviceAuthService {
         this.feed = feed;
         this.lastSeen = lastSeen;
         this.payloadCheckInterval = config.payload().cacheCheckInterval();
-        this.tokens = Caches.expiring("device-tokens", config.device().authCacheMaxEntries(),
+        this.tokens = Caches.hotPath("device-tokens", config.device().authCacheMaxEntries(),
                 config.device().authCacheTtl(), clock);
         this.groupDeliveries = Caches.bounded("group-deliveries", config.cache().signedPayloadsMaxEntries());
         feed.subscribe(CREDENTIALS, new InvalidationFeed.Subscriber() {
