@@ -32,6 +32,20 @@ class CachesTest {
     }
 
     @Test
+    void hotPathEntriesExpireByTheGivenClockAfterTheirTimeToLive() {
+        MovableClock clock = new MovableClock();
+        BoundedCache<String, Boolean> cache = Caches.hotPath("test-hot-path", 10, Duration.ofHours(1), clock);
+        cache.put("token", true);
+        clock.advance(Duration.ofHours(1).minusNanos(1));
+        assertThat(cache.get("token")).isTrue();
+        clock.advance(Duration.ofNanos(1));
+        assertThat(cache.get("token")).isNull();
+        cache.put("other", true);
+        cache.invalidate("other");
+        assertThat(cache.get("other")).isNull();
+    }
+
+    @Test
     void entriesExpireByTheGivenClockEachAfterItsOwnTime() {
         MovableClock clock = new MovableClock();
         BoundedCache<String, Boolean> cache = Caches.expiring("test-expiring", 10, clock,
