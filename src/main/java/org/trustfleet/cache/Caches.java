@@ -25,16 +25,11 @@ public final class Caches {
         return build(name, base(maxEntries));
     }
 
-    /** As {@link #bounded}, each entry also expiring {@code ttl} after it was written (by {@code clock}). */
-    public static <K, V> BoundedCache<K, V> expiring(String name, long maxEntries, Duration ttl, Clock clock) {
-        return expiring(name, maxEntries, clock, (k, v) -> ttl);
-    }
-
     /**
-     * As {@link #expiring(String, long, Duration, Clock)}, for a cache read on the request hot path with many entries
-     * (device tokens): one fixed time-to-live needs no timer wheel, and Caffeine's maintenance (reordering, eviction)
-     * runs on its own pool rather than on the reading thread, which on the hot path is a Vert.x event loop. Sizes are
-     * therefore bounded eventually, not at the return of each call.
+     * As {@link #bounded}, each entry expiring {@code ttl} after it was written (by {@code clock}), for a cache read
+     * on the request hot path with many entries (device tokens): one fixed time-to-live needs no timer wheel, and
+     * Caffeine's maintenance (reordering, eviction) runs on its own pool rather than on the reading thread, which on
+     * the hot path is a Vert.x event loop. Sizes are therefore bounded eventually, not at the return of each call.
      */
     public static <K, V> BoundedCache<K, V> hotPath(String name, long maxEntries, Duration ttl, Clock clock) {
         if (maxEntries < 0) {

@@ -206,10 +206,11 @@ public final class CheckCommand {
         String hostname = options.verifiedName().orElse(null);
         ChainEvaluation evaluation = new ChainJudge(aia, expiresSoonDays).evaluate(presented, hostname, snapshot,
                 List.of(), subject -> List.of(), now);
-        // the same question ChainJudge asked FixFinder, with the same inputs: the answer behind its verdicts, kept
-        // whole here for the reason a level cannot be fixed and the certificate that fixes it
-        FixFinder.EndpointFixes fixes = FixFinder.create().find(presented, hostname, snapshot.index(), List.of(),
-                evaluation.completedPath(), now);
+        // the whole answer behind the scan's verdicts: the reason a level cannot be fixed, the certificate that fixes it
+        FixFinder.EndpointFixes fixes = evaluation.fixes();
+        if (fixes == null) {
+            throw new Failure("no certificate to check");
+        }
         SortedMap<Integer, FixFinder.LevelFixes> levels = new TreeMap<>();
         SortedMap<Integer, String> storeNames = new TreeMap<>();
         fixes.levels().forEach((level, answer) -> {

@@ -100,7 +100,7 @@ public class DeviceAuthService {
      * per-device re-checks sent a large share of requests down the blocking path).
      */
     private static final class GroupDelivery {
-        /** Null once invalidated. */
+        /** The latest payload served to the group; an invalidation unlinks the tokens rather than clearing it. */
         volatile Delivery current;
     }
 
@@ -249,15 +249,8 @@ public class DeviceAuthService {
             public void invalidate(Set<String> keys) {
                 Set<UUID> ids = uuids(keys);
                 payloadGeneration.incrementAndGet();
-                // the shared deliveries, and each token's link to one (a delivery evicted from groupDeliveries may
-                // still be linked from tokens)
-                groupDeliveries.forEachValue(g -> {
-                    Delivery d = g.current;
-                    if (d != null && ids.contains(of.apply(new DeviceIdentity(null, d.payload().tenantId(),
-                            d.payload().groupId())))) {
-                        g.current = null;
-                    }
-                });
+                // unlinking the tokens is enough: a shared delivery is only ever served through a token's link, and
+                // the bumped generation keeps a load that raced this from linking again
                 tokens.forEachValue(e -> {
                     if (e.delivery != null && ids.contains(of.apply(e.identity))) {
                         e.delivery = null;
@@ -268,7 +261,6 @@ public class DeviceAuthService {
             @Override
             public void invalidateAll() {
                 payloadGeneration.incrementAndGet();
-                groupDeliveries.forEachValue(g -> g.current = null);
                 tokens.forEachValue(e -> e.delivery = null);
             }
         };

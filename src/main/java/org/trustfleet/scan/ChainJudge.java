@@ -82,7 +82,7 @@ public final class ChainJudge {
         candidateRoots.addAll(tenantAnchors);
         List<Finding> findings = new ArrayList<>(analyzer.analyze(presented, hostname, now));
         if (presented.isEmpty()) {
-            return new ChainEvaluation(List.of(), List.of(), findings, List.of(), null);
+            return new ChainEvaluation(List.of(), List.of(), findings, List.of(), null, null);
         }
         X509Certificate leaf = presented.get(0);
         Map<String, X509Certificate> pool = new LinkedHashMap<>();
@@ -156,7 +156,7 @@ public final class ChainJudge {
         ServerFix serverFix = serverChains.advise(presented, serverChainCandidates(pool.values(), completed,
                 tenantAnchors, knownIssuers), snapshot.index(), stores.keySet(), hostname, now);
         return new ChainEvaluation(completed, List.copyOf(fetched), List.copyOf(findings), List.copyOf(verdicts),
-                serverFix);
+                serverFix, fixes);
     }
 
     /**
