@@ -1,39 +1,83 @@
 package org.trustfleet.payload;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.trustfleet.core.ErrorKind;
+import org.trustfleet.core.JsonColumns;
+import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.export.CertificateFiles;
+import org.trustfleet.export.IntuneProfileType;
+import org.trustfleet.export.IntuneProfiles;
+import org.trustfleet.export.Onc;
+import org.trustfleet.export.UserStoreCaveat;
+import org.trustfleet.pki.Sha256;
+import org.trustfleet.policy.AdviceCode;
+import org.trustfleet.policy.CertificateSet;
 import org.trustfleet.policy.DeviceGroup;
 import org.trustfleet.policy.DeviceGroupService;
-import org.trustfleet.policy.CertificateSet;
-import org.trustfleet.policy.ManagementMode;
+import org.trustfleet.policy.GroupRequirements;
 import org.trustfleet.policy.RequirementsService;
-import org.trustfleet.pki.Sha256;
 
-/** Payload definitions for MDM consoles: a group's current set in the console's format. */
+/**
+ * Payload definitions for MDM consoles: a group's current set in the console's format, the merge into an admin's
+ * AMAPI policy, Intune's batch plan against the tenant's existing profiles, and what changed since a version.
+ */
 @ApplicationScoped
 public class ExportService {
     private final DeviceGroupService groups;
     private final RequirementsService requirements;
+    private final JsonColumns json;
+    private final EntityManager entityManager;
 
-    /** An export and the requirements version it was made from. */
-    public record Export(ConsoleExport.Rendered rendered, long version) {}
+    /** An export, the requirements version it was made from and its entity tag (hex SHA-256 of the body). */
+    public record Export(ConsoleExport.Rendered rendered, long version, String etag) {}
 
-    public ExportService(DeviceGroupService groups, RequirementsService requirements) {
+    /**
+     * The admin's AMAPI policy with Trustfleet's certificates replaced: send {@code policy} with {@code updateMask}
+     * to {@code policies.patch}.
+     */
+    public record AmapiPolicyMerge(ObjectNode policy, String updateMask, long requirementsVersion,
+            List<String> added, List<String> removed, String note) {}
+
+    /** A certificate added to or removed from a group's set. */
+    public record ChangedCertificate(String sha256, String role, String subject) {}
+
+    /** What changed in a group's set between version {@code since} and {@code version} (the current one). */
+    public record RequirementChanges(UUID groupId, long since, long version, List<ChangedCertificate> added,
+            List<ChangedCertificate> removed) {}
+
+    public ExportService(DeviceGroupService groups, RequirementsService requirements, JsonColumns json,
+            EntityManager entityManager) {
         this.groups = groups;
         this.requirements = requirements;
+        this.json = json;
+        this.entityManager = entityManager;
     }
 
-    /** @param sha256 for DER: which certificate of the set (optional when the set has exactly one) */
+    /**
+     * @param sha256   for DER: which certificate of the set (optional when the set has exactly one)
+     * @param assignTo for intune-graph-batch: the Entra group ids of the group's devices, comma-separated
+     */
     @Transactional
-    public Export export(UUID tenantId, UUID groupId, String formatName, String sha256) {
+    public Export export(UUID tenantId, UUID groupId, String formatName, String sha256, String assignTo) {
         ExportFormat format = ExportFormat.fromWire(formatName == null ? "" : formatName)
-                .orElseThrow(() -> TrustfleetException.validation(
-                        "'format' must be one of: amapi-onc, intune-graph, pem, der, pkcs7"));
+                .orElseThrow(() -> TrustfleetException.validation("'format' must be one of: "
+                        + ExportFormat.wireNames()));
         DeviceGroup group = groups.get(tenantId, groupId);
         CertificateSet current = requirements.certificateSet(tenantId, groupId);
         List<X509Certificate> certificates = current.x509();
@@ -42,9 +86,114 @@ public class ExportService {
         } else if (sha256 != null) {
             throw TrustfleetException.validation("'sha256' applies only to format=der");
         }
-        ConsoleExport.Rendered rendered = ConsoleExport.render(format, group.name(),
-                group.managementMode() == ManagementMode.WORK_PROFILE, certificates);
-        return new Export(rendered, current.version());
+        if (assignTo != null && format != ExportFormat.INTUNE_GRAPH_BATCH) {
+            throw TrustfleetException.validation("'assignTo' applies only to format=intune-graph-batch");
+        }
+        IntuneProfileType type = IntuneProfileType.of(group.managementMode());
+        ConsoleExport.Rendered rendered = switch (format) {
+            case INTUNE_GRAPH_BATCH -> new ConsoleExport.Rendered(ConsoleExport.json(
+                    IntuneProfiles.batches(intuneRequest(group, current, assignTo), List.of())),
+                    "application/json", ConsoleExport.baseName(group.name()) + "-intune-batch.json");
+            case ZIP -> new ConsoleExport.Rendered(zip(tenantId, group, current), "application/zip",
+                    ConsoleExport.baseName(group.name()) + ".zip");
+            default -> ConsoleExport.render(format, group.name(), current.version(), type, certificates);
+        };
+        return new Export(rendered, current.version(), Sha256.hex(rendered.body()));
+    }
+
+    /** Merges the group's set into the admin's AMAPI policy (see {@link Onc#merge}). */
+    @Transactional
+    public AmapiPolicyMerge mergeAmapiPolicy(UUID tenantId, UUID groupId, JsonNode policy) {
+        groups.get(tenantId, groupId);
+        CertificateSet current = requirements.certificateSet(tenantId, groupId);
+        Onc.Merged merged = Onc.merge(policy, current.x509());
+        return new AmapiPolicyMerge(merged.policy(), merged.updateMask(), current.version(), merged.added(),
+                merged.removed(), UserStoreCaveat.SENTENCE);
+    }
+
+    /**
+     * The Graph batch bodies that bring the tenant's Intune in line with this group, given the tenant's current
+     * Trustfleet profiles as Graph lists them.
+     */
+    @Transactional
+    public List<ObjectNode> intuneBatch(UUID tenantId, UUID groupId, String assignTo, JsonNode listing) {
+        DeviceGroup group = groups.get(tenantId, groupId);
+        CertificateSet current = requirements.certificateSet(tenantId, groupId);
+        List<IntuneProfiles.Existing> existing = IntuneProfiles.readListing(listing);
+        return IntuneProfiles.batches(intuneRequest(group, current, assignTo), existing);
+    }
+
+    /** The certificates added and removed between version {@code since} and now. */
+    @Transactional
+    public RequirementChanges changes(UUID tenantId, UUID groupId, String since) {
+        Integer from = Require.wholeNumber(since, "since");
+        if (from == null) {
+            throw TrustfleetException.validation("'since' is required: the requirements version the console has");
+        }
+        GroupRequirements current = requirements.current(tenantId, groupId);
+        if (from < 0 || from > current.version()) {
+            throw TrustfleetException.validation("'since' must be between 0 and the current version, "
+                    + current.version());
+        }
+        Map<String, ChangedCertificate> now = new LinkedHashMap<>();
+        for (GroupRequirements.Certificate c : current.certificates()) {
+            now.put(c.sha256(), new ChangedCertificate(c.sha256(), c.role().toLowerCase(Locale.ROOT), c.subject()));
+        }
+        Map<String, ChangedCertificate> then = new LinkedHashMap<>();
+        if (from > 0) {
+            List<?> rows = entityManager.createNativeQuery("SELECT CAST(certificates AS text) FROM"
+                    + " group_requirements_version WHERE group_id = ?1 AND version = ?2")
+                    .setParameter(1, groupId).setParameter(2, (long) from).getResultList();
+            if (rows.isEmpty()) {
+                throw new TrustfleetException(ErrorKind.GONE, "version " + from + " of this group's set is not"
+                        + " recorded (it predates the change history); fetch the whole set instead");
+            }
+            List<ChangedCertificate> recorded = json.read((String) rows.get(0),
+                    new TypeReference<List<ChangedCertificate>>() {});
+            for (ChangedCertificate c : recorded) {
+                then.put(c.sha256(), new ChangedCertificate(c.sha256(), c.role().toLowerCase(Locale.ROOT),
+                        c.subject()));
+            }
+        }
+        List<ChangedCertificate> added = now.values().stream().filter(c -> !then.containsKey(c.sha256())).toList();
+        List<ChangedCertificate> removed = then.values().stream().filter(c -> !now.containsKey(c.sha256()))
+                .toList();
+        return new RequirementChanges(groupId, from, current.version(), added, removed);
+    }
+
+    private IntuneProfiles.Request intuneRequest(DeviceGroup group, CertificateSet current, String assignTo) {
+        Set<IntuneProfiles.Key> tenantNeeds = new HashSet<>();
+        for (DeviceGroup other : groups.list(group.tenantId())) {
+            CertificateSet set = other.id().equals(group.id()) ? current
+                    : requirements.certificateSet(group.tenantId(), other.id());
+            IntuneProfileType type = IntuneProfileType.of(other.managementMode());
+            set.certificates().forEach(m -> tenantNeeds.add(new IntuneProfiles.Key(m.sha256(), type)));
+        }
+        return new IntuneProfiles.Request(IntuneProfileType.of(group.managementMode()), current.x509(),
+                current.version(), IntuneProfiles.assignTo(assignTo), tenantNeeds);
+    }
+
+    private byte[] zip(UUID tenantId, DeviceGroup group, CertificateSet current) {
+        GroupRequirements why = requirements.current(tenantId, group.id());
+        Map<String, GroupRequirements.Certificate> bySha = why.certificates().stream()
+                .collect(Collectors.toMap(GroupRequirements.Certificate::sha256, c -> c, (a, b) -> a));
+        List<CertificateFiles.Entry> entries = new ArrayList<>();
+        for (CertificateSet.Member member : current.certificates()) {
+            GroupRequirements.Certificate c = bySha.get(member.sha256());
+            List<String> reasons = c == null ? List.of() : c.reasons().stream()
+                    .map(r -> r.code() + (r.endpointId() == null ? "" : " for endpoint " + r.endpointId())
+                            + " at API levels " + levels(r.apiLevels()))
+                    .toList();
+            entries.add(new CertificateFiles.Entry(member.certificate(),
+                    member.role().name().toLowerCase(Locale.ROOT), reasons));
+        }
+        List<String> serverFixes = why.advice().stream().filter(a -> a.code() == AdviceCode.SEND_INTERMEDIATE)
+                .map(GroupRequirements.Hint::detail).toList();
+        return CertificateFiles.zip(group.name(), current.version(), entries, serverFixes);
+    }
+
+    private static String levels(List<Integer> levels) {
+        return levels.stream().map(String::valueOf).collect(Collectors.joining(", "));
     }
 
     private static List<X509Certificate> oneForDer(List<X509Certificate> certificates, String sha256) {

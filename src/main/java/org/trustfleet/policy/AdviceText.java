@@ -27,7 +27,7 @@ final class AdviceText {
      * same (Android 7's opt-in rule), so is the remedy.
      */
     static Advice userCaOptIn(ManagementMode mode) {
-        String scope = mode == ManagementMode.WORK_PROFILE
+        String scope = mode.workProfileScope()
                 ? " In a work profile only work-profile apps see installed CAs." : "";
         return new Advice(null, AdviceCode.USER_CA_OPT_IN, null, "from API " + USER_CA_OPT_IN_LEVEL
                 + " apps trust the delivered certificates only if they opt in to user/admin-installed CAs through"

@@ -190,7 +190,8 @@ public class DeviceGroupService {
         try {
             return ManagementMode.valueOf(value);
         } catch (IllegalArgumentException e) {
-            throw TrustfleetException.validation("'managementMode' must be FULLY_MANAGED or WORK_PROFILE");
+            throw TrustfleetException.validation("'managementMode' must be one of: " + java.util.Arrays.stream(
+                    ManagementMode.values()).map(Enum::name).collect(java.util.stream.Collectors.joining(", ")));
         }
     }
 

@@ -222,7 +222,7 @@ final class GroupCover {
             if (optIn || (!included.isEmpty() && group.maxApiLevel() >= AdviceText.USER_CA_OPT_IN_LEVEL)) {
                 advice.add(AdviceText.userCaOptIn(group.mode()));
             }
-            if (group.mode() == ManagementMode.WORK_PROFILE) {
+            if (group.mode().workProfileScope()) {
                 advice.add(AdviceText.workProfileScope());
             }
         }

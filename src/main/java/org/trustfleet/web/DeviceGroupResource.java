@@ -1,14 +1,18 @@
 package org.trustfleet.web;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -77,16 +81,52 @@ public class DeviceGroupResource {
 
     @GET
     @Path("/{groupId}/payload-definition")
-    @Produces({MediaType.APPLICATION_JSON, "application/x-pem-file", "application/pkix-cert",
-            "application/pkcs7-mime", MediaType.WILDCARD})
+    @Produces({MediaType.APPLICATION_JSON, "application/x-onc", "application/x-pem-file", "application/pkix-cert",
+            "application/pkcs7-mime", "application/zip", MediaType.WILDCARD})
     @Allow({Role.ADMIN, Role.CONSOLE})
     public Response payloadDefinition(@PathParam("tenantId") UUID tenantId, @PathParam("groupId") String groupId,
-            @QueryParam("format") String format, @QueryParam("sha256") String sha256) {
-        ExportService.Export export = exports.export(tenantId, Require.id(groupId, "device group"), format, sha256);
-        return Response.ok(export.rendered().body(), export.rendered().mediaType())
+            @QueryParam("format") String format, @QueryParam("sha256") String sha256,
+            @QueryParam("assignTo") String assignTo, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        ExportService.Export export = exports.export(tenantId, Require.id(groupId, "device group"), format, sha256,
+                assignTo);
+        String tag = EntityTags.strong(export.etag());
+        if (EntityTags.matchesCurrent(ifNoneMatch, export.etag())) {
+            return Response.notModified().header(HttpHeaders.ETAG, tag)
+                    .header("X-Trustfleet-Requirements-Version", export.version()).build();
+        }
+        Response.ResponseBuilder response = Response.ok(export.rendered().body(), export.rendered().mediaType())
                 .header("Content-Disposition", "attachment; filename=\"" + export.rendered().fileName() + "\"")
                 .header("X-Trustfleet-Requirements-Version", export.version())
-                .build();
+                .header(HttpHeaders.ETAG, tag);
+        if (export.rendered().transferEncoding() != null) {
+            response.header("Content-Transfer-Encoding", export.rendered().transferEncoding());
+        }
+        return response.build();
+    }
+
+    @POST
+    @Path("/{groupId}/amapi-policy")
+    @Allow({Role.ADMIN, Role.CONSOLE})
+    public ExportService.AmapiPolicyMerge amapiPolicy(@PathParam("tenantId") UUID tenantId,
+            @PathParam("groupId") String groupId, JsonNode policy) {
+        return exports.mergeAmapiPolicy(tenantId, Require.id(groupId, "device group"), Bodies.required(policy));
+    }
+
+    @POST
+    @Path("/{groupId}/intune-batch")
+    @Allow({Role.ADMIN, Role.CONSOLE})
+    public List<ObjectNode> intuneBatch(@PathParam("tenantId") UUID tenantId, @PathParam("groupId") String groupId,
+            @QueryParam("assignTo") String assignTo, JsonNode listing) {
+        return exports.intuneBatch(tenantId, Require.id(groupId, "device group"), assignTo,
+                Bodies.required(listing));
+    }
+
+    @GET
+    @Path("/{groupId}/requirements/changes")
+    @Allow({Role.ADMIN, Role.CONSOLE})
+    public ExportService.RequirementChanges requirementChanges(@PathParam("tenantId") UUID tenantId,
+            @PathParam("groupId") String groupId, @QueryParam("since") String since) {
+        return exports.changes(tenantId, Require.id(groupId, "device group"), since);
     }
 
     @GET
