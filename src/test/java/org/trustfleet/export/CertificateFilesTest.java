@@ -18,7 +18,7 @@ import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
 
 /** The zip for upload consoles and the EST body, each read back by openssl. */
-class CertificateFilesTest {
+public class CertificateFilesTest {
     static final Cert ROOT = TestPki.root("Zip Root CA");
     static final Cert ISSUING = ROOT.issueIntermediate("Zip Issuing CA 2");
     static final Cert ODD = TestPki.root("Evil/../CA\nreason: forged");
@@ -87,7 +87,7 @@ class CertificateFilesTest {
         assertThat(certs).contains("Zip Root CA").contains("Zip Issuing CA 2");
     }
 
-    static Map<String, byte[]> unzip(byte[] zip) throws IOException {
+    public static Map<String, byte[]> unzip(byte[] zip) throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>();
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip), StandardCharsets.UTF_8)) {
             for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
