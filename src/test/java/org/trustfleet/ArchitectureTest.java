@@ -160,4 +160,15 @@ class ArchitectureTest {
                     "jakarta.transaction..", "jakarta.inject..", "jakarta.enterprise..")
             .orShould().dependOnClassesThat().haveFullyQualifiedName("io.quarkus.runtime.Quarkus")
             .as("check uses pki, truststore and scan parts built by hand, never a service or Quarkus at runtime");
+
+    // issue 14: the console formats are a pure core; ExportService (payload) and the resource (web) wrap it
+
+    @ArchTest
+    static final ArchRule exportCoreIsPure = classes().that().resideInAPackage("org.trustfleet.export..")
+            .should().onlyDependOnClassesThat(com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage(
+                    "java..", "javax.naming..", "javax.security..", "com.fasterxml.jackson..",
+                    "org.trustfleet.export..", "org.trustfleet.pki..", "org.trustfleet.core..")
+                    .or(com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo(
+                            org.trustfleet.policy.ManagementMode.class)))
+            .as("the console formats depend on pki, core's error type, Jackson and the ownership setting only");
 }

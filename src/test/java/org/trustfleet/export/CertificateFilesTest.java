@@ -87,6 +87,12 @@ public class CertificateFilesTest {
         assertThat(certs).contains("Zip Root CA").contains("Zip Issuing CA 2");
     }
 
+    @Test
+    void theDocumentationShowsTheSameSnippetAsTheReadme() throws Exception {
+        assertThat(Files.readString(Path.of("docs/consoles.md"), StandardCharsets.UTF_8))
+                .contains(UserStoreCaveat.NETWORK_SECURITY_CONFIG);
+    }
+
     public static Map<String, byte[]> unzip(byte[] zip) throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>();
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip), StandardCharsets.UTF_8)) {
