@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -18,6 +19,7 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +55,9 @@ class ConsoleExportApiTest {
     static final Cert ROOT_B = TestPki.root("Console Export Root B");
     static final Cert ROOT_C = TestPki.root("Console Export Root C");
     static final String ENTRA = "3b8f7c21-9d4e-4a6b-8c1d-2e3f4a5b6c7d";
+
+    @Inject
+    AgroalDataSource db;
 
     private String tenant;
     private String admin;
@@ -239,6 +244,22 @@ class ConsoleExportApiTest {
                     .get("/api/v1/tenants/{t}/device-groups/{g}/requirements/changes?since=" + bad, tenant, group)
                     .then().statusCode(400).body("type", equalTo("urn:trustfleet:problem:validation"));
         }
+    }
+
+    @Test
+    void aVersionFromBeforeTheHistoryIsGone() throws Exception {
+        String group = group("Old history", "FULLY_MANAGED", ROOT_A);
+        replace(group, "Old history", "FULLY_MANAGED", ROOT_B);
+        assertThat(changes(group, 1).getList("added.sha256")).containsExactly(ROOT_B.sha256());
+        // as for a version computed before the history was recorded
+        try (var connection = db.getConnection(); var delete = connection.prepareStatement(
+                "DELETE FROM group_requirements_version WHERE group_id = ?::uuid AND version = 1")) {
+            delete.setString(1, group);
+            assertThat(delete.executeUpdate()).isEqualTo(1);
+        }
+        as(console).get("/api/v1/tenants/{t}/device-groups/{g}/requirements/changes?since=1", tenant, group)
+                .then().statusCode(410).body("type", equalTo("urn:trustfleet:problem:gone"));
+        assertThat(changes(group, 0).getList("added.sha256")).containsExactly(ROOT_B.sha256());
     }
 
     @Test
