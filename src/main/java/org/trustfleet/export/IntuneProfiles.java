@@ -7,8 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -56,6 +59,9 @@ public final class IntuneProfiles {
         }
     }
 
+    /** What a profile's description marker carries: its certificate and the requirements version it was made from. */
+    public record Marker(String sha256, long version) {}
+
     /** An assignment of an existing profile to an Entra group. */
     public record Assignment(String id, String groupId) {}
 
@@ -92,12 +98,19 @@ public final class IntuneProfiles {
     }
 
     /** The certificate fingerprint and requirements version a description's marker carries, if it has one. */
-    public static Optional<String[]> marker(String description) {
+    public static Optional<Marker> marker(String description) {
         if (description == null) {
             return Optional.empty();
         }
         Matcher m = MARKER_PATTERN.matcher(description);
-        return m.find() ? Optional.of(new String[] {m.group(1), m.group(2)}) : Optional.empty();
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Marker(m.group(1), Long.parseLong(m.group(2))));
+        } catch (NumberFormatException e) {
+            return Optional.empty(); // more digits than a version has: not a marker Trustfleet wrote
+        }
     }
 
     /**
@@ -116,7 +129,7 @@ public final class IntuneProfiles {
             if (!entry.isObject()) {
                 throw TrustfleetException.validation("every entry of 'value' must be an object");
             }
-            Optional<String[]> marker = marker(entry.path("description").asText(null));
+            Optional<Marker> marker = marker(entry.path("description").asText(null));
             Optional<IntuneProfileType> type = IntuneProfileType.fromOdataType(entry.path("@odata.type").asText(null));
             if (marker.isEmpty() || type.isEmpty()) {
                 continue;
@@ -127,10 +140,10 @@ public final class IntuneProfiles {
                 String groupId = a.path("target").path("groupId").asText(null);
                 if (groupId != null) {
                     assignments.add(new Assignment(graphId(a.path("id").asText(""), "'value[].assignments[].id'"),
-                            groupId.toLowerCase(java.util.Locale.ROOT)));
+                            groupId.toLowerCase(Locale.ROOT)));
                 }
             }
-            out.add(new Existing(id, new Key(marker.get()[0], type.get()), assignments));
+            out.add(new Existing(id, new Key(marker.get().sha256(), type.get()), assignments));
         }
         return out;
     }
@@ -150,7 +163,7 @@ public final class IntuneProfiles {
                 kept.put(e.key(), e);
             }
         }
-        Set<Key> mine = new java.util.HashSet<>();
+        Set<Key> mine = new HashSet<>();
         request.certificates().forEach(c -> mine.add(new Key(Sha256.of(c), request.type())));
         for (Existing e : kept.values()) {
             if (!mine.contains(e.key())) {
@@ -208,7 +221,7 @@ public final class IntuneProfiles {
                 throw TrustfleetException.validation("'assignTo' must be Entra group ids (GUIDs) separated by commas");
             }
         }
-        return List.copyOf(new java.util.LinkedHashSet<>(ids));
+        return List.copyOf(new LinkedHashSet<>(ids));
     }
 
     private static ObjectNode assignment(String groupId) {

@@ -41,7 +41,7 @@ class IntuneProfilesTest {
             for (JsonNode r : batch.get("requests")) {
                 assertThat(r.get("method").asText()).isEqualTo("POST");
                 assertThat(r.get("url").asText()).isEqualTo("/deviceManagement/deviceConfigurations");
-                shas.add(IntuneProfiles.marker(r.at("/body/description").asText()).orElseThrow()[0]);
+                shas.add(IntuneProfiles.marker(r.at("/body/description").asText()).orElseThrow().sha256());
                 assertThat(r.at("/body/description").asText()).contains(UserStoreCaveat.SENTENCE);
             }
         }
@@ -130,9 +130,9 @@ class IntuneProfilesTest {
     @Test
     void theMarkerCarriesTheFingerprintAndVersion() {
         ObjectNode profile = IntuneProfiles.profile(ROOTS.get(3), IntuneProfileType.WORK_PROFILE, 12);
-        String[] marker = IntuneProfiles.marker(profile.get("description").asText()).orElseThrow();
-        assertThat(marker[0]).isEqualTo(org.trustfleet.pki.Sha256.of(ROOTS.get(3)));
-        assertThat(marker[1]).isEqualTo("12");
+        IntuneProfiles.Marker marker = IntuneProfiles.marker(profile.get("description").asText()).orElseThrow();
+        assertThat(marker).isEqualTo(new IntuneProfiles.Marker(org.trustfleet.pki.Sha256.of(ROOTS.get(3)), 12));
+        assertThat(IntuneProfiles.marker("made by hand")).isEmpty();
         assertThat(profile.get("displayName").asText()).startsWith("Trustfleet Intune Root 3 [");
     }
 

@@ -247,6 +247,25 @@ class ConsoleExportApiTest {
     }
 
     @Test
+    void theNewOperationsAreTheTenantsOnly() {
+        String group = group("Scoped", "FULLY_MANAGED", ROOT_A);
+        String otherAdmin = ApiFixtures.tenantWithAdmin("console-export-other")[1];
+        as(otherAdmin).contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/tenants/{t}/device-groups/{g}/amapi-policy", tenant, group).then().statusCode(404);
+        as(otherAdmin).contentType(ContentType.JSON).body("{\"value\": []}")
+                .post("/api/v1/tenants/{t}/device-groups/{g}/intune-batch", tenant, group).then().statusCode(404);
+        as(otherAdmin).get("/api/v1/tenants/{t}/device-groups/{g}/requirements/changes?since=0", tenant, group)
+                .then().statusCode(404);
+        Contract.invalidRequest().get("/api/v1/tenants/{t}/device-groups/{g}/requirements/changes?since=0", tenant,
+                group).then().statusCode(401);
+        Contract.invalidRequest().contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/tenants/{t}/device-groups/{g}/amapi-policy", tenant, group).then().statusCode(401);
+        // a group of another tenant under this tenant's path names nothing
+        as(admin).get("/api/v1/tenants/{t}/device-groups/{g}/requirements/changes?since=0", tenant,
+                java.util.UUID.randomUUID()).then().statusCode(404);
+    }
+
+    @Test
     void aVersionFromBeforeTheHistoryIsGone() throws Exception {
         String group = group("Old history", "FULLY_MANAGED", ROOT_A);
         replace(group, "Old history", "FULLY_MANAGED", ROOT_B);
