@@ -79,7 +79,7 @@ class ConsoleExportApiTest {
     }
 
     @Test
-    void oncIsAnOncFile() {
+    void oncIsAnOncFile() throws Exception {
         String group = group("Field", "FULLY_MANAGED", ROOT_A, ROOT_B);
         ExtractableResponse<Response> onc = export(console, group, "onc");
         assertThat(onc.contentType()).isEqualTo("application/x-onc");
@@ -88,6 +88,13 @@ class ConsoleExportApiTest {
         assertThat(doc.getString("Type")).isEqualTo("UnencryptedConfiguration");
         assertThat(doc.getList("Certificates.GUID")).containsExactlyInAnyOrder("trustfleet-" + ROOT_A.sha256(),
                 "trustfleet-" + ROOT_B.sha256());
+        // the AMAPI model reads it as a policy's openNetworkConfiguration, and the amapi-onc fragment as a policy
+        ObjectNode policy = JSON.createObjectNode();
+        policy.set("openNetworkConfiguration", JSON.readTree(onc.asString()));
+        VendorModels.amapiPolicy(policy);
+        JsonNode fragment = JSON.readTree(export(console, group, "amapi-onc").asString());
+        VendorModels.amapiPolicy(fragment);
+        assertThat(fragment.get("openNetworkConfiguration")).isEqualTo(policy.get("openNetworkConfiguration"));
     }
 
     @Test
