@@ -65,6 +65,7 @@ public final class AiaFetcher {
     }
 
     private static final String AIA_OID = Extension.authorityInfoAccess.getId();
+    private static final String NOT_FETCHED = "Not fetched: ";
 
     private final ScannerSettings settings;
     private final Supplier<AiaHttpClient> httpFactory;
@@ -183,7 +184,7 @@ public final class AiaFetcher {
         if (exhausted != null) {
             // not a fact about the URL: never cached
             return new AiaFetch(key, AiaStatus.BUDGET_EXHAUSTED, List.of(), null, 0, null, Duration.ZERO, false,
-                    shown(key) + " was not fetched: " + exhausted + ".");
+                    NOT_FETCHED + exhausted + ".");
         }
         long start = System.nanoTime();
         long own = start + settings.aiaTimeout().toNanos();
@@ -248,7 +249,7 @@ public final class AiaFetcher {
                     + shown(String.join(", ", urls)) + ".";
         } else if (skipped > 0 && firstFailure != firstSkipped) {
             detail = detail + " " + skipped + " more caIssuers URL(s) were not tried: "
-                    + firstSkipped.detail().substring(firstSkipped.detail().indexOf(": ") + 2);
+                    + firstSkipped.detail().substring(NOT_FETCHED.length());
         }
         return new AiaHop(certificate, firstFailure.status(), null, null, attempts, detail);
     }
