@@ -135,7 +135,10 @@ public class RequirementsService {
         StoreSnapshot snapshot = stores.snapshot();
         StoreIndex platform = snapshot.index();
         List<X509Certificate> tenantAnchors = anchors.certificatesOf(group.tenantId());
-        Map<String, X509Certificate> includes = certificates.findAll(group.include()).stream()
+        // only what the tenant can see: a group stored before includes were checked cannot pull in another
+        // tenant's certificate either
+        Map<String, X509Certificate> includes = certificates.findAll(groups.visibleTo(group.tenantId(),
+                        group.include())).stream()
                 .collect(Collectors.toMap(Sha256::of, Function.identity()));
 
         Map<UUID, List<X509Certificate>> presentedByEndpoint = new HashMap<>();
