@@ -206,8 +206,8 @@ public interface TrustfleetConfig {
     /** Settings of device enrollment. */
     interface Enrollment {
         /**
-         * Failed enrollment attempts allowed per client address and minute (per replica); further attempts get 429
-         * with Retry-After until the minute has passed, even with a valid token.
+         * Failed enrollment attempts allowed per client address and minute, counted across all replicas (in
+         * PostgreSQL); further attempts get 429 with Retry-After until the minute has passed, even with a valid token.
          */
         @WithDefault("10")
         int maxFailuresPerMinute();
