@@ -10,9 +10,11 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -170,13 +172,12 @@ public class DeviceGroupService {
         }
         TreeSet<String> include = shas(input.include(), "include");
         TreeSet<String> exclude = shas(input.exclude(), "exclude");
-        Set<String> visible = visibleTo(entity.tenantId, include);
+        Map<String, X509Certificate> visible = visibleTo(entity.tenantId, include);
         for (String sha256 : include) {
             // another tenant's certificate is answered exactly like one nobody has: no hint that it exists
-            X509Certificate certificate = (visible.contains(sha256) ? certificates.find(sha256) :
-                    Optional.<X509Certificate>empty()).orElseThrow(() -> TrustfleetException.validation(
-                    "'include' names " + sha256 + ", which is not a known certificate: add it as a tenant anchor"
-                            + " first"));
+            X509Certificate certificate = Optional.ofNullable(visible.get(sha256)).orElseThrow(() ->
+                    TrustfleetException.validation("'include' names " + sha256 + ", which is not a known certificate:"
+                            + " add it as a tenant anchor first"));
             if (!Certificates.isCaCertificate(certificate)) {
                 throw TrustfleetException.validation("'include' names " + sha256 + ", which is not a CA certificate"
                         + " (basicConstraints CA=true and, when keyUsage is present, keyCertSign)");
@@ -203,33 +204,36 @@ public class DeviceGroupService {
     }
 
     /**
-     * Of {@code sha256s} (lower-case ids), those the tenant can already see: its anchors, the certificates in the
-     * platform stores, and those its own endpoints' scans show (presented, completed path, fetched by AIA, missing,
-     * proposed server chain). The one rule for includes, at input and when requirements are computed.
+     * Of {@code sha256s} (lower-case ids), the certificates the tenant can already see, by id: its anchors, the
+     * certificates in the platform stores, and those its own endpoints' scans show (presented, completed path, fetched
+     * by AIA, missing, proposed server chain). The one rule for includes, at input and when requirements are computed.
      */
     @Transactional
-    public Set<String> visibleTo(UUID tenantId, Collection<String> sha256s) {
+    public Map<String, X509Certificate> visibleTo(UUID tenantId, Collection<String> sha256s) {
         Set<String> wanted = new HashSet<>(sha256s);
-        Set<String> visible = new HashSet<>();
+        Map<String, X509Certificate> visible = new HashMap<>();
         if (wanted.isEmpty()) {
             return visible;
         }
         for (X509Certificate anchor : anchors.certificatesOf(tenantId)) {
             String id = Sha256.of(anchor);
             if (wanted.remove(id)) {
-                visible.add(id);
+                visible.put(id, anchor);
             }
         }
         if (!wanted.isEmpty()) {
             for (X509Certificate stored : stores.snapshot().allStoreCertificates()) {
                 String id = Sha256.of(stored);
                 if (wanted.remove(id)) {
-                    visible.add(id);
+                    visible.put(id, stored);
                 }
             }
         }
         if (!wanted.isEmpty()) {
-            visible.addAll(shownByScans(tenantId, wanted));
+            Set<String> shown = shownByScans(tenantId, wanted);
+            for (X509Certificate certificate : certificates.findAll(shown)) {
+                visible.put(Sha256.of(certificate), certificate);
+            }
         }
         return visible;
     }
