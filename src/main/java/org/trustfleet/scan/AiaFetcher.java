@@ -191,8 +191,9 @@ public final class AiaFetcher {
         long scanDeadline = hop.deadlineNanos();
         boolean cutByScan = scanDeadline - own < 0;
         AiaFetch fresh = fetchUncached(key, uri, start, cutByScan ? scanDeadline : own);
-        if (!(cutByScan && fresh.status() == AiaStatus.TIMEOUT)) {
-            // a fetch cut short by the scan's deadline says nothing about the URL: not cached
+        if (!cutByScan || fresh.isOk()) {
+            // a failure within less than the fetch's own time (the scan's deadline was nearer) may be a timeout, DNS
+            // included, that says nothing about the URL: not cached
             store(key, fresh);
         }
         return fresh;
