@@ -313,8 +313,9 @@ public final class CheckCommand {
 
     private static ScannerSettings settings(TrustfleetConfig.Scanner scanner, boolean allowPrivate) {
         ScannerSettings s = ScannerSettings.of(scanner);
-        return new ScannerSettings(s.connectTimeout(), s.handshakeTimeout(), allowPrivate || s.allowPrivateAddresses(),
-                s.aiaMaxBytes(), s.aiaTimeout(), s.aiaMaxHops());
+        // --allow-private is the operator's explicit choice for this one run; it opens AIA's loopback too
+        return s.withPrivateAddresses(allowPrivate || s.allowPrivateAddresses())
+                .withAia(s.aia().withLoopbackAndLinkLocal(allowPrivate || s.aia().allowLoopbackAndLinkLocal()));
     }
 
 }

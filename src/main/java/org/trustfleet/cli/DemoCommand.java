@@ -56,6 +56,7 @@ public final class DemoCommand {
         System.setProperty("trustfleet.data-dir", dataDir.toString());
         // the demo's endpoints and AIA server are on loopback, which the scanner refuses by default
         System.setProperty("trustfleet.scanner.allow-private-addresses", "true");
+        System.setProperty("trustfleet.scanner.aia.allow-loopback-and-link-local", "true");
 
         int dbPort = config.getOptionalValue("trustfleet.embedded-db.port", Integer.class).orElse(0);
         // always the embedded database: the demo's data must never land in a configured (real) one

@@ -147,6 +147,38 @@ public interface TrustfleetConfig {
         /** Maximum issuers fetched by AIA above one certificate. */
         @WithDefault("4")
         int aiaMaxHops();
+
+        /** What one scan may spend on AIA, and where AIA may go ({@code trustfleet.scanner.aia.*}). */
+        Aia aia();
+
+        /**
+         * Bounds of AIA completion per scan and its own address guard: the caIssuers URLs are chosen by certificate
+         * issuers, not by the tenant, so they get less reach than the endpoints themselves.
+         */
+        interface Aia {
+            /**
+             * One deadline for all AIA fetches of one scan, whatever the number of certificates and URLs; each fetch
+             * also stays within {@code aia-timeout}.
+             */
+            @WithDefault("10s")
+            Duration scanDeadline();
+
+            /** Most caIssuers URLs one scan fetches over the network (cache hits and non-http URLs are free). */
+            @WithDefault("6")
+            int maxFetchesPerScan();
+
+            /** Most caIssuers URLs fetched over the network for the issuer of one certificate. */
+            @WithDefault("2")
+            int maxFetchesPerHop();
+
+            /**
+             * Let AIA fetches reach loopback and link-local addresses (127/8, ::1, 169.254/16 with cloud metadata,
+             * fe80::/10). Off by default, also when {@code allow-private-addresses} is on; has an effect only together
+             * with it. For tests and demos whose CA repository runs on the same host.
+             */
+            @WithDefault("false")
+            boolean allowLoopbackAndLinkLocal();
+        }
     }
 
     /** Settings of signed device payloads and their signing keys. */
@@ -174,8 +206,8 @@ public interface TrustfleetConfig {
     /** Settings of device enrollment. */
     interface Enrollment {
         /**
-         * Failed enrollment attempts allowed per client address and minute (per replica); further attempts get 429
-         * with Retry-After until the minute has passed, even with a valid token.
+         * Failed enrollment attempts allowed per client address and minute, counted across all replicas (in
+         * PostgreSQL); further attempts get 429 with Retry-After until the minute has passed, even with a valid token.
          */
         @WithDefault("10")
         int maxFailuresPerMinute();

@@ -1,85 +1,149 @@
 package org.trustfleet.device;
 
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Iterator;
-import java.util.Map;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import org.trustfleet.core.TrustfleetConfig;
 
 /**
- * Counts failed enrollment attempts per client address in a sliding one-minute window. An address with
- * {@code maxFailures} failures in the last minute is blocked until the oldest of them is a minute old.
+ * Counts failed enrollment attempts per client address in a sliding one-minute window, in PostgreSQL
+ * ({@code enrollment_failure}), so that every replica shares one count: an address with {@code maxFailures} failures in
+ * the last minute is blocked until the oldest of them is a minute old, whichever replica it reaches.
  *
- * <p>In memory and per process: N replicas allow up to N times the limit. The map is bounded: when it holds more
- * than {@link #MAX_ADDRESSES} addresses, those with no failure in the window are dropped.
+ * <p>Counting is check-and-count in one statement ({@link #recordFailure}): a failure is counted only while the
+ * window has room, under the row lock of the address, so parallel attempts cannot all slip under the limit; a failure
+ * that finds the window full is answered as rate-limited instead. Each call runs in a transaction of its own, so a
+ * counted failure stays counted when the enrollment that failed rolls back.
+ *
+ * <p>Times come from the service's clock. Failures stamped more than {@link #CLOCK_SKEW} ahead of this replica's
+ * clock are not counted (a clock far ahead must not block an address for longer than a minute).
  */
-public final class EnrollmentRateLimiter {
+@ApplicationScoped
+public class EnrollmentRateLimiter {
     static final Duration WINDOW = Duration.ofMinutes(1);
-    static final int MAX_ADDRESSES = 100_000;
+    /** Tolerated clock difference between replicas. */
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
+    /** Longest address key kept (IPv6 with a zone fits; anything longer is cut). */
+    static final int MAX_ADDRESS_LENGTH = 100;
 
+    private final AgroalDataSource db;
     private final Clock clock;
     private final int maxFailures;
-    private final Map<String, ArrayDeque<Instant>> failures = new ConcurrentHashMap<>();
+    private volatile Instant lastSweep = Instant.EPOCH;
 
-    public EnrollmentRateLimiter(Clock clock, int maxFailures) {
-        if (maxFailures < 1) {
-            throw new IllegalArgumentException("maxFailures must be at least 1");
-        }
+    public EnrollmentRateLimiter(AgroalDataSource db, Clock clock, TrustfleetConfig config) {
+        this.db = db;
         this.clock = clock;
-        this.maxFailures = maxFailures;
+        this.maxFailures = config.enrollment().maxFailuresPerMinute();
+        if (maxFailures < 1) {
+            throw new IllegalArgumentException("trustfleet.enrollment.max-failures-per-minute must be at least 1");
+        }
     }
 
-    /** How long the address must wait, or empty when it may try now. */
+    /** How long the address must wait, or empty when it may try now. Reads only. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
     public Optional<Duration> blockedFor(String address) {
-        ArrayDeque<Instant> q = failures.get(address);
-        if (q == null) {
+        return blockedFor(address, now());
+    }
+
+    /**
+     * Counts one failed attempt of the address if its window has room: empty when counted (answer the failure as it
+     * is), else how long the address must wait (answer 429 instead: the limit was reached by attempts made at the
+     * same time).
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public Optional<Duration> recordFailure(String address) {
+        Instant now = now();
+        String key = key(address);
+        boolean counted;
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                INSERT INTO enrollment_failure AS f (address, failures, updated_at) VALUES (?, ARRAY[?::timestamptz], ?)
+                ON CONFLICT (address) DO UPDATE
+                    SET failures = ARRAY(SELECT a FROM unnest(f.failures) AS a WHERE a > ? AND a <= ? ORDER BY a)
+                                   || EXCLUDED.failures,
+                        updated_at = EXCLUDED.updated_at
+                    WHERE (SELECT count(*) FROM unnest(f.failures) AS a WHERE a > ? AND a <= ?) < ?
+                RETURNING 1""")) {
+            Timestamp at = Timestamp.from(now);
+            Timestamp cutoff = Timestamp.from(now.minus(WINDOW));
+            Timestamp latest = Timestamp.from(now.plus(CLOCK_SKEW));
+            s.setString(1, key);
+            s.setTimestamp(2, at);
+            s.setTimestamp(3, at);
+            s.setTimestamp(4, cutoff);
+            s.setTimestamp(5, latest);
+            s.setTimestamp(6, cutoff);
+            s.setTimestamp(7, latest);
+            s.setInt(8, maxFailures);
+            try (ResultSet r = s.executeQuery()) {
+                counted = r.next();
+            }
+            sweep(c, now);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot count the failed enrollment", e);
+        }
+        if (counted) {
             return Optional.empty();
         }
-        Instant now = clock.instant();
-        synchronized (q) {
-            prune(q, now);
-            if (q.size() < maxFailures) {
-                return Optional.empty();
-            }
-            return Optional.of(Duration.between(now, q.peekFirst().plus(WINDOW)));
-        }
+        return Optional.of(blockedFor(address, now).orElse(Duration.ofSeconds(1)));
     }
 
-    /** Records one failed attempt of the address. */
-    public void recordFailure(String address) {
-        Instant now = clock.instant();
-        if (failures.size() > MAX_ADDRESSES) {
-            sweep(now);
-        }
-        ArrayDeque<Instant> q = failures.computeIfAbsent(address, a -> new ArrayDeque<>());
-        synchronized (q) {
-            prune(q, now);
-            q.addLast(now);
-            while (q.size() > maxFailures) {
-                q.removeFirst();
-            }
-        }
-    }
-
-    private void sweep(Instant now) {
-        for (Iterator<Map.Entry<String, ArrayDeque<Instant>>> it = failures.entrySet().iterator(); it.hasNext();) {
-            ArrayDeque<Instant> q = it.next().getValue();
-            synchronized (q) {
-                prune(q, now);
-                if (q.isEmpty()) {
-                    it.remove();
+    private Optional<Duration> blockedFor(String address, Instant now) {
+        List<Instant> failures = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                SELECT a FROM enrollment_failure f, unnest(f.failures) AS a
+                WHERE f.address = ? AND a > ? AND a <= ? ORDER BY a""")) {
+            s.setString(1, key(address));
+            s.setTimestamp(2, Timestamp.from(now.minus(WINDOW)));
+            s.setTimestamp(3, Timestamp.from(now.plus(CLOCK_SKEW)));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    failures.add(r.getTimestamp(1).toInstant());
                 }
             }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the enrollment failure count", e);
+        }
+        if (failures.size() < maxFailures) {
+            return Optional.empty();
+        }
+        // room again once all but maxFailures - 1 of them have left the window
+        Instant freed = failures.get(failures.size() - maxFailures).plus(WINDOW);
+        Duration wait = Duration.between(now, freed);
+        return Optional.of(wait.isNegative() || wait.isZero() ? Duration.ofMillis(1) : wait);
+    }
+
+    /** Deletes the rows of addresses without a failure in the window, at most once a window per replica. */
+    private void sweep(Connection c, Instant now) throws SQLException {
+        if (Duration.between(lastSweep, now).compareTo(WINDOW) < 0) {
+            return;
+        }
+        lastSweep = now;
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM enrollment_failure WHERE updated_at < ?")) {
+            s.setTimestamp(1, Timestamp.from(now.minus(WINDOW)));
+            s.executeUpdate();
         }
     }
 
-    private static void prune(ArrayDeque<Instant> q, Instant now) {
-        Instant cutoff = now.minus(WINDOW);
-        while (!q.isEmpty() && !q.peekFirst().isAfter(cutoff)) {
-            q.removeFirst();
-        }
+    private Instant now() {
+        // PostgreSQL keeps microseconds: the same instant on both sides of a comparison
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static String key(String address) {
+        String a = address == null || address.isBlank() ? "unknown" : address;
+        return a.length() > MAX_ADDRESS_LENGTH ? a.substring(0, MAX_ADDRESS_LENGTH) : a;
     }
 }

@@ -1,6 +1,7 @@
 package org.trustfleet.device;
 
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
@@ -26,7 +27,6 @@ import java.util.UUID;
 import org.hibernate.validator.constraints.Range;
 import org.jboss.logging.Logger;
 import org.trustfleet.core.ErrorKind;
-import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.payload.SigningKeyService;
 import org.trustfleet.policy.DeviceGroup;
@@ -36,7 +36,7 @@ import org.trustfleet.tenant.BearerTokens;
 /**
  * Enrollment tokens and enrollment. A token is stored hashed and consumed one use at a time by a single
  * conditional UPDATE, so concurrent enrollments never exceed {@code maxUses}. Failed attempts (unknown, expired or
- * used-up tokens) are rate-limited per client address.
+ * used-up tokens) are rate-limited per client address, across replicas ({@link EnrollmentRateLimiter}).
  */
 @ApplicationScoped
 public class EnrollmentService {
@@ -59,13 +59,13 @@ public class EnrollmentService {
     private final Validator validator;
 
     public EnrollmentService(AgroalDataSource db, DeviceGroupService groups, SigningKeyService keys, Clock clock,
-            TrustfleetConfig config, Event<DeviceCredentialsChanged> credentialsChanged, Validator validator) {
+            EnrollmentRateLimiter limiter, Event<DeviceCredentialsChanged> credentialsChanged, Validator validator) {
         this.db = db;
         this.validator = validator;
         this.groups = groups;
         this.keys = keys;
         this.clock = clock;
-        this.limiter = new EnrollmentRateLimiter(clock, config.enrollment().maxFailuresPerMinute());
+        this.limiter = limiter;
         this.credentialsChanged = credentialsChanged;
     }
 
@@ -164,14 +164,16 @@ public class EnrollmentService {
      * whose API level is outside the group's range is refused (409) without using up the token: the group's
      * certificate set was not computed for it.
      *
+     * <p>Not one transaction: the failure count is kept in transactions of its own (a failed enrollment rolls back,
+     * its count must not), and the enrollment itself runs in one ({@code requiringNew}) between them, so a request
+     * holds one database connection at a time.
+     *
      * @param clientAddress the caller's address, the key of the failure rate limit
      */
-    @Transactional
     public Enrollment enroll(EnrollmentRequest body, String clientAddress) {
         Optional<Duration> blocked = limiter.blockedFor(clientAddress);
         if (blocked.isPresent()) {
-            throw TrustfleetException.rateLimited("too many failed enrollment attempts from this address; retry in "
-                    + Math.max(1, blocked.get().toSeconds() + 1) + " seconds", blocked.get());
+            throw rateLimited(blocked.get());
         }
         // checked here rather than on entry: a blocked address gets 429 whatever it sends
         if (body == null) {
@@ -186,6 +188,30 @@ public class EnrollmentService {
         int apiLevel = body.apiLevel();
         String model = optional(body.model());
         String agentVersion = optional(body.agentVersion());
+        boolean[] tokenRefused = {false};
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> enroll(token, hardwareId, apiLevel, model,
+                    agentVersion, tokenRefused));
+        } catch (TrustfleetException e) {
+            if (tokenRefused[0]) {
+                // counted only while the window has room: attempts racing past the check above get 429 here
+                Optional<Duration> full = limiter.recordFailure(clientAddress);
+                if (full.isPresent()) {
+                    throw rateLimited(full.get());
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static TrustfleetException rateLimited(Duration wait) {
+        return TrustfleetException.rateLimited("too many failed enrollment attempts from this address; retry in "
+                + Math.max(1, wait.toSeconds() + 1) + " seconds", wait);
+    }
+
+    /** The enrollment proper, in the caller's transaction; sets {@code tokenRefused[0]} when the token was refused. */
+    private Enrollment enroll(String token, String hardwareId, int apiLevel, String model, String agentVersion,
+            boolean[] tokenRefused) {
         Instant now = clock.instant();
         byte[] hash = BearerTokens.hash(token);
         try (Connection c = db.getConnection()) {
@@ -199,7 +225,7 @@ public class EnrollmentService {
                 s.setTimestamp(2, Timestamp.from(now));
                 try (ResultSet r = s.executeQuery()) {
                     if (!r.next()) {
-                        limiter.recordFailure(clientAddress);
+                        tokenRefused[0] = true;
                         throw whyRefused(c, hash, now);
                     }
                     tenantId = r.getObject(1, UUID.class);

@@ -9,9 +9,14 @@ import jakarta.validation.constraints.NotNull;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.trustfleet.core.JsonColumns;
@@ -20,9 +25,18 @@ import org.trustfleet.pki.Certificates;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.scan.Endpoint;
 import org.trustfleet.scan.EndpointService;
+import org.trustfleet.truststore.AnchorService;
 import org.trustfleet.truststore.CertificateStore;
+import org.trustfleet.truststore.TrustStoreService;
 
-/** A tenant's device groups. Every change is followed by a recompute of that group's requirements. */
+/**
+ * A tenant's device groups. Every change is followed by a recompute of that group's requirements.
+ *
+ * <p>An include may name only a certificate the tenant can already see ({@link #visibleTo}): its anchors, what its own
+ * endpoints' scans showed, and the platform stores. Any other id gets the answer an unknown id gets, so that the
+ * certificate table (shared by every tenant) is neither a source of other tenants' certificates nor an oracle for
+ * them.
+ */
 @ApplicationScoped
 public class DeviceGroupService {
     static final int MIN_LEVEL = 1;
@@ -30,6 +44,8 @@ public class DeviceGroupService {
 
     private final EndpointService endpoints;
     private final CertificateStore certificates;
+    private final AnchorService anchors;
+    private final TrustStoreService stores;
     private final JsonColumns json;
     private final Clock clock;
     private final Event<GroupChanged> changed;
@@ -37,10 +53,12 @@ public class DeviceGroupService {
     /** Fired after a group was created or replaced (not deleted: its requirements go with it). */
     public record GroupChanged(UUID tenantId, UUID groupId) {}
 
-    public DeviceGroupService(EndpointService endpoints, CertificateStore certificates, JsonColumns json,
-            Clock clock, Event<GroupChanged> changed) {
+    public DeviceGroupService(EndpointService endpoints, CertificateStore certificates, AnchorService anchors,
+            TrustStoreService stores, JsonColumns json, Clock clock, Event<GroupChanged> changed) {
         this.endpoints = endpoints;
         this.certificates = certificates;
+        this.anchors = anchors;
+        this.stores = stores;
         this.json = json;
         this.clock = clock;
         this.changed = changed;
@@ -154,10 +172,12 @@ public class DeviceGroupService {
         }
         TreeSet<String> include = shas(input.include(), "include");
         TreeSet<String> exclude = shas(input.exclude(), "exclude");
+        Map<String, X509Certificate> visible = visibleTo(entity.tenantId, include);
         for (String sha256 : include) {
-            X509Certificate certificate = certificates.find(sha256).orElseThrow(() -> TrustfleetException.validation(
-                    "'include' names " + sha256 + ", which is not a known certificate: add it as a tenant anchor"
-                            + " first"));
+            // another tenant's certificate is answered exactly like one nobody has: no hint that it exists
+            X509Certificate certificate = Optional.ofNullable(visible.get(sha256)).orElseThrow(() ->
+                    TrustfleetException.validation("'include' names " + sha256 + ", which is not a known certificate:"
+                            + " add it as a tenant anchor first"));
             if (!Certificates.isCaCertificate(certificate)) {
                 throw TrustfleetException.validation("'include' names " + sha256 + ", which is not a CA certificate"
                         + " (basicConstraints CA=true and, when keyUsage is present, keyCertSign)");
@@ -181,6 +201,65 @@ public class DeviceGroupService {
         entity.includeSha256 = json.write(List.copyOf(include));
         entity.excludeSha256 = json.write(List.copyOf(exclude));
         entity.updatedAt = Instant.now(clock);
+    }
+
+    /**
+     * Of {@code sha256s} (lower-case ids), the certificates the tenant can already see, by id: its anchors, the
+     * certificates in the platform stores, and those its own endpoints' scans show (presented, completed path, fetched
+     * by AIA, missing, proposed server chain). The one rule for includes, at input and when requirements are computed.
+     */
+    @Transactional
+    public Map<String, X509Certificate> visibleTo(UUID tenantId, Collection<String> sha256s) {
+        Set<String> wanted = new HashSet<>(sha256s);
+        Map<String, X509Certificate> visible = new HashMap<>();
+        if (wanted.isEmpty()) {
+            return visible;
+        }
+        for (X509Certificate anchor : anchors.certificatesOf(tenantId)) {
+            String id = Sha256.of(anchor);
+            if (wanted.remove(id)) {
+                visible.put(id, anchor);
+            }
+        }
+        if (!wanted.isEmpty()) {
+            for (X509Certificate stored : stores.snapshot().allStoreCertificates()) {
+                String id = Sha256.of(stored);
+                if (wanted.remove(id)) {
+                    visible.put(id, stored);
+                }
+            }
+        }
+        if (!wanted.isEmpty()) {
+            Set<String> shown = shownByScans(tenantId, wanted);
+            for (X509Certificate certificate : certificates.findAll(shown)) {
+                visible.put(Sha256.of(certificate), certificate);
+            }
+        }
+        return visible;
+    }
+
+    /**
+     * Which of {@code sha256s} a scan of the tenant's endpoints names, in any list its stored record keeps
+     * ({@code scan.StoredScan}, version 1: {@code presented[].sha256}, {@code completedPath}, {@code findings[].sha256},
+     * {@code perApiLevel[].missing}, {@code serverFix.chain}). Reached through the tenant's endpoints (indexed).
+     */
+    @SuppressWarnings("unchecked")
+    private static Set<String> shownByScans(UUID tenantId, Set<String> sha256s) {
+        List<String> found = DeviceGroupEntity.getEntityManager().createNativeQuery("""
+                SELECT w.sha FROM unnest(CAST(:shas AS text[])) AS w(sha)
+                WHERE EXISTS (
+                    SELECT 1 FROM scan x
+                    WHERE x.endpoint_id IN (SELECT e.id FROM endpoint e WHERE e.tenant_id = :tenant)
+                      AND (x.document -> 'presented' @> jsonb_build_array(jsonb_build_object('sha256', w.sha))
+                        OR x.document -> 'completedPath' @> jsonb_build_array(w.sha)
+                        OR x.document -> 'findings' @> jsonb_build_array(jsonb_build_object('sha256', w.sha))
+                        OR x.document -> 'serverFix' -> 'chain' @> jsonb_build_array(w.sha)
+                        OR jsonb_path_exists(x.document, '$.perApiLevel[*].missing[*] ? (@ == $sha)',
+                                             jsonb_build_object('sha', w.sha))))""")
+                .setParameter("shas", sha256s.toArray(new String[0]))
+                .setParameter("tenant", tenantId)
+                .getResultList();
+        return new HashSet<>(found);
     }
 
     private static ManagementMode mode(String value) {

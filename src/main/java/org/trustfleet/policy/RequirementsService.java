@@ -135,8 +135,9 @@ public class RequirementsService {
         StoreSnapshot snapshot = stores.snapshot();
         StoreIndex platform = snapshot.index();
         List<X509Certificate> tenantAnchors = anchors.certificatesOf(group.tenantId());
-        Map<String, X509Certificate> includes = certificates.findAll(group.include()).stream()
-                .collect(Collectors.toMap(Sha256::of, Function.identity()));
+        // only what the tenant can see: a group stored before includes were checked cannot pull in another
+        // tenant's certificate either
+        Map<String, X509Certificate> includes = groups.visibleTo(group.tenantId(), group.include());
 
         Map<UUID, List<X509Certificate>> presentedByEndpoint = new HashMap<>();
         Map<UUID, List<X509Certificate>> extraByEndpoint = new HashMap<>();

@@ -6,10 +6,12 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +24,14 @@ import java.util.regex.Pattern;
  *
  * <p>Host names are resolved exactly once, here; callers connect to the returned {@link InetAddress}
  * objects, never to the name again, so a DNS answer cannot change between check and connect.
+ *
+ * <p>Numeric hosts are accepted only as a canonical dotted quad or an IPv6 literal: other numeric spellings
+ * ({@code 0177.0.0.1}, {@code 0x7f000001}, {@code 2130706433}, {@code 127.1}) are read differently by different
+ * software (Java reads {@code 0177} as decimal, the C library as octal), so the guard refuses them without a look-up
+ * rather than guess which address another reader would reach.
+ *
+ * <p>AIA fetches use a narrower guard ({@link #forAia}): their URLs are chosen by certificate issuers, not by the
+ * tenant, so loopback and link-local (cloud metadata) stay refused even where private addresses are allowed.
  */
 public final class AddressGuard {
 
@@ -40,10 +50,20 @@ public final class AddressGuard {
     private static final Pattern HOST_NAME =
             Pattern.compile("(?i)^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$");
     private static final Pattern IPV4_LITERAL = Pattern.compile("^\\d{1,3}(\\.\\d{1,3}){3}$");
+    // 0-255 without leading zeros: the only IPv4 spelling every reader agrees on
+    private static final Pattern IPV4_CANONICAL =
+            Pattern.compile("^(0|[1-9]\\d?|1\\d\\d|2[0-4]\\d|25[0-5])(\\.(0|[1-9]\\d?|1\\d\\d|2[0-4]\\d|25[0-5])){3}$");
+    // a last label that is a number (decimal, octal or hex): no DNS name ends so, inet_aton reads it as an address
+    private static final Pattern NUMERIC_LAST_LABEL = Pattern.compile("(?i)(^|\\.)(0x[0-9a-f]*|[0-9]+)$");
+    /** Refused by the AIA guard unless loopback and link-local are explicitly allowed for AIA. */
+    private static final Set<AddressClass> AIA_LOCAL = Set.of(AddressClass.LOOPBACK, AddressClass.LINK_LOCAL);
 
     private final boolean allowPrivateAddresses;
     private final HostResolver resolver;
     private final Duration lookupTimeout;
+    /** Classes refused on top of the private-address rule (the AIA guard's loopback and link-local). */
+    private final Set<AddressClass> alsoRefused;
+    private final String refusedBy;
 
     /** Production constructor: system resolver, DNS look-up bounded by the connect timeout. */
     public AddressGuard(ScannerSettings settings) {
@@ -51,9 +71,30 @@ public final class AddressGuard {
     }
 
     public AddressGuard(boolean allowPrivateAddresses, HostResolver resolver, Duration lookupTimeout) {
+        this(allowPrivateAddresses, resolver, lookupTimeout, Set.of(), "the scanner does not contact it");
+    }
+
+    private AddressGuard(boolean allowPrivateAddresses, HostResolver resolver, Duration lookupTimeout,
+            Set<AddressClass> alsoRefused, String refusedBy) {
         this.allowPrivateAddresses = allowPrivateAddresses;
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.lookupTimeout = Objects.requireNonNull(lookupTimeout, "lookupTimeout");
+        this.alsoRefused = alsoRefused.isEmpty() ? Set.of() : EnumSet.copyOf(alsoRefused);
+        this.refusedBy = refusedBy;
+    }
+
+    /**
+     * The guard for AIA URLs: this guard (same resolver, same private-address rule) that also refuses loopback and
+     * link-local addresses unless {@code allowLoopbackAndLinkLocal}; an AIA guard stays one whatever it is asked.
+     */
+    public AddressGuard forAia(boolean allowLoopbackAndLinkLocal) {
+        Set<AddressClass> refused = EnumSet.noneOf(AddressClass.class);
+        refused.addAll(alsoRefused);
+        if (!allowLoopbackAndLinkLocal) {
+            refused.addAll(AIA_LOCAL);
+        }
+        return new AddressGuard(allowPrivateAddresses, resolver, lookupTimeout, refused,
+                "AIA fetches do not contact it");
     }
 
     public boolean allowsPrivateAddresses() {
@@ -70,7 +111,8 @@ public final class AddressGuard {
         Objects.requireNonNull(address, "address");
         Classification c = classifyDetailed(address);
         boolean refused = c.addressClass.isNeverContactable()
-                || (!allowPrivateAddresses && c.addressClass.isPrivateOrInternal());
+                || (!allowPrivateAddresses && c.addressClass.isPrivateOrInternal())
+                || alsoRefused.contains(c.addressClass);
         if (!refused) {
             return Optional.empty();
         }
@@ -78,7 +120,8 @@ public final class AddressGuard {
         if (c.embeddingNote != null) {
             text += " (" + c.embeddingNote + ")";
         }
-        return Optional.of(text + "; the scanner does not contact it");
+        return Optional.of(text + "; " + (alsoRefused.contains(c.addressClass) ? refusedBy
+                : "the scanner does not contact it"));
     }
 
     /**
@@ -89,8 +132,17 @@ public final class AddressGuard {
      *                               BLOCKED_ADDRESS when it resolved but every address is refused
      */
     public List<InetAddress> resolve(String host) throws AddressGuardException {
+        return resolve(host, lookupTimeout);
+    }
+
+    /**
+     * {@link #resolve(String)} with the DNS look-up bounded by {@code maxWait} as well (the caller's deadline), never
+     * by more than this guard's own look-up timeout.
+     */
+    public List<InetAddress> resolve(String host, Duration maxWait) throws AddressGuardException {
         String name = normalizeHost(host);
-        InetAddress[] all = lookup(name);
+        Duration wait = maxWait.compareTo(lookupTimeout) < 0 ? maxWait : lookupTimeout;
+        InetAddress[] all = lookup(name, wait.isNegative() || wait.isZero() ? Duration.ofMillis(1) : wait);
         List<InetAddress> allowed = new ArrayList<>(all.length);
         String firstRefusal = null;
         InetAddress firstRefused = null;
@@ -142,10 +194,28 @@ public final class AddressGuard {
             throw new AddressGuardException(AddressGuardException.Reason.DNS_FAILURE, h,
                     "'" + printable(h) + "' is not a valid host name.");
         }
+        if (isAmbiguousNumeric(h)) {
+            throw new AddressGuardException(AddressGuardException.Reason.BLOCKED_ADDRESS, h, "Address refused: '"
+                    + printable(h) + "' is not a canonical IPv4 address (octal, hexadecimal and shortened forms are"
+                    + " read as different addresses by different software); the scanner does not contact it.");
+        }
         return h.toLowerCase(Locale.ROOT);
     }
 
-    private InetAddress[] lookup(String name) throws AddressGuardException {
+    /**
+     * {@code true} for a host that some reader takes for an IPv4 address but that is not a canonical dotted quad:
+     * a last label that is a number (no DNS name has one), unless the whole host is {@code a.b.c.d} with each part
+     * 0-255 and no leading zero. IPv6 literals are never ambiguous.
+     */
+    static boolean isAmbiguousNumeric(String host) {
+        if (host.indexOf(':') >= 0) {
+            return false;
+        }
+        String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        return NUMERIC_LAST_LABEL.matcher(h).find() && !IPV4_CANONICAL.matcher(h).matches();
+    }
+
+    private InetAddress[] lookup(String name, Duration timeout) throws AddressGuardException {
         // RFC 6761: ".invalid" never resolves; answering locally keeps such targets fast and off the wire.
         if (name.equals("invalid") || name.endsWith(".invalid")) {
             throw new AddressGuardException(AddressGuardException.Reason.DNS_FAILURE, name,
@@ -153,7 +223,7 @@ public final class AddressGuard {
         }
         Future<InetAddress[]> future = ScanThreads.DNS.submit(() -> resolver.resolve(name));
         try {
-            InetAddress[] result = future.get(lookupTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            InetAddress[] result = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (result == null || result.length == 0) {
                 throw new UnknownHostException(name);
             }
@@ -162,7 +232,7 @@ public final class AddressGuard {
             // The JDK look-up cannot be interrupted; the DNS thread finishes on its own, the caller does not wait.
             future.cancel(true);
             throw new AddressGuardException(AddressGuardException.Reason.DNS_FAILURE, name,
-                    "DNS look-up of " + name + " did not answer within " + lookupTimeout.toMillis() + " ms.");
+                    "DNS look-up of " + name + " did not answer within " + timeout.toMillis() + " ms.");
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();

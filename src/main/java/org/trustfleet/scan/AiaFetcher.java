@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.DERIA5String;
@@ -30,10 +29,13 @@ import org.trustfleet.pki.ParseLimits;
  * Fetches missing issuer certificates from AIA {@code caIssuers} URLs, as Chrome and cfssl do and Android never does,
  * so the scanner can name (and the fleet can install) the exact intermediate a server forgot to send.
  *
- * <p>Only http and https URLs are fetched, each through {@link AddressGuard} with a connection to the approved
- * address (Vert.x's HTTP client, see {@link AiaHttpClient}), bounded by {@link ScannerSettings#aiaTimeout()},
- * {@link ScannerSettings#aiaMaxBytes()} and {@link #MAX_REDIRECTS}. Results, failures included, are cached in memory
- * by URL (bounded, with TTL).
+ * <p>Only http and https URLs are fetched, each through AIA's own {@link AddressGuard} ({@link AddressGuard#forAia}:
+ * no loopback or link-local unless the operator opts in) with a connection to the approved address (Vert.x's HTTP
+ * client, see {@link AiaHttpClient}), bounded by {@link ScannerSettings#aiaTimeout()},
+ * {@link ScannerSettings#aiaMaxBytes()} and {@link #MAX_REDIRECTS}. All fetches of one scan share one
+ * {@link AiaBudget} (a deadline and a fetch count, per scan and per hop), whatever the URLs. Failure details are the
+ * product's own sentences (status code, "redirect refused", ...), never the remote server's words. Results, failures
+ * included, are cached in memory by URL (bounded, with TTL).
  */
 public final class AiaFetcher {
 
@@ -63,6 +65,7 @@ public final class AiaFetcher {
     }
 
     private static final String AIA_OID = Extension.authorityInfoAccess.getId();
+    private static final String NOT_FETCHED = "Not fetched: ";
 
     private final ScannerSettings settings;
     private final Supplier<AiaHttpClient> httpFactory;
@@ -94,7 +97,9 @@ public final class AiaFetcher {
         this.cachePolicy = Objects.requireNonNull(cachePolicy, "cachePolicy");
         Objects.requireNonNull(vertx, "vertx");
         Objects.requireNonNull(guard, "guard");
-        this.httpFactory = () -> new AiaHttpClient(Objects.requireNonNull(vertx.get(), "vertx"), guard,
+        // the URLs are the certificate issuer's choice: AIA's own guard, whichever guard the caller holds
+        AddressGuard aiaGuard = guard.forAia(settings.aia().allowLoopbackAndLinkLocal());
+        this.httpFactory = () -> new AiaHttpClient(Objects.requireNonNull(vertx.get(), "vertx"), aiaGuard,
                 settings.aiaMaxBytes(), MAX_REDIRECTS);
         this.cache = Caches.expiring("aia-fetches", cachePolicy.maxEntries(), Objects.requireNonNull(clock, "clock"),
                 (url, fetch) -> fetch.isOk() ? cachePolicy.positiveTtl() : cachePolicy.negativeTtl());
@@ -140,21 +145,66 @@ public final class AiaFetcher {
         }
     }
 
-    /** Fetches one URL (cached); never throws for network or content problems. */
+    /**
+     * A fresh budget for one scan: every completion of that scan shares its deadline and fetch count
+     * ({@code trustfleet.scanner.aia.*}).
+     */
+    public AiaBudget budget() {
+        return new AiaBudget(settings.aia());
+    }
+
+    /** Fetches one URL (cached) within a budget of its own; never throws for network or content problems. */
     public AiaFetch fetch(String url) {
+        return fetch(url, budget().hop());
+    }
+
+    private AiaFetch fetch(String url, AiaBudget.Hop hop) {
         Objects.requireNonNull(url, "url");
         String key = url.trim();
         AiaFetch cached = cached(key);
         if (cached != null) {
             return cached;
         }
-        AiaFetch fresh = fetchUncached(key);
-        store(key, fresh);
+        URI uri;
+        try {
+            uri = new URI(key);
+            AiaHttpClient.checkScheme(uri);
+        } catch (URISyntaxException e) {
+            AiaFetch malformed = new AiaFetch(key, AiaStatus.INVALID_URL, List.of(), null, 0, null, Duration.ZERO,
+                    false, "caIssuers URL is malformed: " + shown(key) + ".");
+            store(key, malformed);
+            return malformed;
+        } catch (AiaHttpClient.Failure f) {
+            AiaFetch unsupported = new AiaFetch(key, f.status, List.of(), null, 0, null, Duration.ZERO, false,
+                    f.getMessage());
+            store(key, unsupported);
+            return unsupported;
+        }
+        String exhausted = hop.take();
+        if (exhausted != null) {
+            // not a fact about the URL: never cached
+            return new AiaFetch(key, AiaStatus.BUDGET_EXHAUSTED, List.of(), null, 0, null, Duration.ZERO, false,
+                    NOT_FETCHED + exhausted + ".");
+        }
+        long start = System.nanoTime();
+        long own = start + settings.aiaTimeout().toNanos();
+        long scanDeadline = hop.deadlineNanos();
+        boolean cutByScan = scanDeadline - own < 0;
+        AiaFetch fresh = fetchUncached(key, uri, start, cutByScan ? scanDeadline : own);
+        if (!cutByScan || fresh.isOk()) {
+            // a failure within less than the fetch's own time (the scan's deadline was nearer) may be a timeout, DNS
+            // included, that says nothing about the URL: not cached
+            store(key, fresh);
+        }
         return fresh;
     }
 
     /** Looks up the issuer of {@code certificate} via its caIssuers URLs, trying each in order until one verifies. */
     public AiaHop fetchIssuer(X509Certificate certificate) {
+        return fetchIssuer(certificate, budget());
+    }
+
+    private AiaHop fetchIssuer(X509Certificate certificate, AiaBudget budget) {
         Objects.requireNonNull(certificate, "certificate");
         List<String> urls;
         try {
@@ -167,10 +217,13 @@ public final class AiaFetcher {
             return new AiaHop(certificate, AiaStatus.NO_AIA_EXTENSION, null, null, List.of(),
                     "The certificate has no AIA caIssuers URL, so its issuer cannot be fetched.");
         }
+        AiaBudget.Hop hop = budget.hop();
         List<AiaFetch> attempts = new ArrayList<>();
         AiaFetch firstFailure = null;
+        AiaFetch firstSkipped = null;
+        int skipped = 0;
         for (String url : urls) {
-            AiaFetch f = fetch(url);
+            AiaFetch f = fetch(url, hop);
             attempts.add(f);
             if (f.isOk()) {
                 for (X509Certificate candidate : f.certificates()) {
@@ -180,7 +233,12 @@ public final class AiaFetcher {
                 }
                 f = new AiaFetch(f.url(), AiaStatus.NOT_ISSUER, f.certificates(), f.address(), f.httpStatus(),
                         f.contentType(), f.duration(), f.fromCache(), "None of the " + f.certificates().size()
-                        + " certificate(s) from " + url + " signed " + certificate.getSubjectX500Principal() + ".");
+                        + " certificate(s) from " + shown(url) + " signed " + certificate.getSubjectX500Principal()
+                        + ".");
+            }
+            if (f.status() == AiaStatus.BUDGET_EXHAUSTED) {
+                skipped++;
+                firstSkipped = firstSkipped == null ? f : firstSkipped;
             }
             if (firstFailure == null || informative(f) > informative(firstFailure)) {
                 firstFailure = f;
@@ -189,7 +247,10 @@ public final class AiaFetcher {
         String detail = firstFailure.detail();
         if (firstFailure.status() == AiaStatus.UNSUPPORTED_SCHEME) {
             detail = "Only unsupported caIssuers URL schemes (only http and https are fetched): "
-                    + String.join(", ", urls) + ".";
+                    + shown(String.join(", ", urls)) + ".";
+        } else if (skipped > 0 && firstFailure != firstSkipped) {
+            detail = detail + " " + skipped + " more caIssuers URL(s) were not tried: "
+                    + firstSkipped.detail().substring(NOT_FETCHED.length());
         }
         return new AiaHop(certificate, firstFailure.status(), null, null, attempts, detail);
     }
@@ -199,9 +260,22 @@ public final class AiaFetcher {
         return complete(certificate, settings.aiaMaxHops());
     }
 
-    /** Follows caIssuers from {@code certificate} up to {@code maxHops} look-ups, stopping at a self-signed one. */
+    /** Follows caIssuers from {@code certificate} up to {@code maxHops} look-ups within a budget of its own. */
     public AiaCompletion complete(X509Certificate certificate, int maxHops) {
+        return complete(certificate, maxHops, budget());
+    }
+
+    /**
+     * Follows caIssuers from {@code certificate} up to {@link ScannerSettings#aiaMaxHops()} look-ups, within the
+     * scan's {@code budget} (shared with the scan's other completions).
+     */
+    public AiaCompletion complete(X509Certificate certificate, AiaBudget budget) {
+        return complete(certificate, settings.aiaMaxHops(), budget);
+    }
+
+    private AiaCompletion complete(X509Certificate certificate, int maxHops, AiaBudget budget) {
         Objects.requireNonNull(certificate, "certificate");
+        Objects.requireNonNull(budget, "budget");
         List<X509Certificate> fetched = new ArrayList<>();
         List<AiaHop> hops = new ArrayList<>();
         X509Certificate current = certificate;
@@ -212,7 +286,7 @@ public final class AiaFetcher {
             if (hops.size() >= maxHops) {
                 return new AiaCompletion(certificate, fetched, hops, AiaCompletion.Stop.MAX_HOPS);
             }
-            AiaHop hop = fetchIssuer(current);
+            AiaHop hop = fetchIssuer(current, budget);
             hops.add(hop);
             if (!hop.isFetched()) {
                 return new AiaCompletion(certificate, fetched, hops, AiaCompletion.Stop.UNAVAILABLE);
@@ -231,32 +305,28 @@ public final class AiaFetcher {
         return (int) cache.size();
     }
 
-    // Which failure to report when several URLs failed: network-level facts beat "wrong scheme".
+    // Which failure to report when several URLs failed: network-level facts beat "not tried", which beats "wrong
+    // scheme".
     private static int informative(AiaFetch f) {
-        return f.status() == AiaStatus.UNSUPPORTED_SCHEME ? 0 : 1;
+        return switch (f.status()) {
+            case UNSUPPORTED_SCHEME -> 0;
+            case BUDGET_EXHAUSTED -> 1;
+            default -> 2;
+        };
     }
 
-    private AiaFetch fetchUncached(String url) {
-        long start = System.nanoTime();
-        URI uri;
+    private AiaFetch fetchUncached(String url, URI uri, long start, long deadlineNanos) {
         try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            return new AiaFetch(url, AiaStatus.INVALID_URL, List.of(), null, 0, null, Duration.ZERO, false,
-                    "caIssuers URL is malformed: " + ScanText.oneLine(url) + ".");
-        }
-        try {
-            AiaHttpClient.checkScheme(uri);
-            long deadline = start + TimeUnit.MILLISECONDS.toNanos(settings.aiaTimeout().toMillis());
-            AiaHttpClient.Response response = http().get(uri, deadline);
+            AiaHttpClient.Response response = http().get(uri, deadlineNanos);
             List<X509Certificate> certs;
             try {
                 // DER, certs-only PKCS#7 (DER or PEM) or PEM certificates: what real caIssuers URLs serve
                 certs = CertificateParser.parse(response.body(), ParseLimits.DEFAULT);
             } catch (CertificateParseException e) {
+                // the parser's words may quote the body (a PEM label): a fixed sentence instead
                 return new AiaFetch(url, AiaStatus.UNPARSEABLE, List.of(), response.address(), response.status(),
-                        response.contentType(), elapsed(start), false,
-                        "Response from " + url + " is unusable: " + ScanText.sentence(e) + ".");
+                        response.contentType(), elapsed(start), false, "The response from " + shown(url)
+                        + " is not a DER or PEM certificate or a certs-only PKCS#7.");
             }
             return new AiaFetch(url, AiaStatus.FETCHED, certs, response.address(), response.status(),
                     response.contentType(), elapsed(start), false, null);
@@ -264,10 +334,15 @@ public final class AiaFetcher {
             return new AiaFetch(url, f.status, List.of(), f.address, f.httpStatus, null, elapsed(start), false,
                     f.getMessage());
         } catch (RuntimeException e) {
-            // Never let one odd URL or server break a scan.
+            // Never let one odd URL or server break a scan; what went wrong goes to no one but the log.
             return new AiaFetch(url, AiaStatus.CONNECT_FAILED, List.of(), null, 0, null, elapsed(start), false,
-                    "Fetching " + url + " failed unexpectedly: " + ScanText.sentence(e) + ".");
+                    "Fetching " + shown(url) + " failed.");
         }
+    }
+
+    /** A URL as written in a certificate, on one line and bounded, for a detail sentence. */
+    static String shown(String url) {
+        return ScanText.oneLine(url);
     }
 
     private AiaFetch cached(String key) {

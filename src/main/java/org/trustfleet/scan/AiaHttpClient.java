@@ -20,6 +20,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
@@ -80,63 +81,80 @@ final class AiaHttpClient {
         }
     }
 
+    /**
+     * GETs {@code uri}, following at most {@code maxRedirects} redirects, all within {@code deadlineNanos}
+     * ({@link System#nanoTime()} scale). A failure's detail is built from the URL as the certificate wrote it, the
+     * status code and fixed words: never from the server's reason phrase, headers or body, nor from where a redirect
+     * pointed (with private addresses allowed, those would be a read channel into internal services).
+     */
     Response get(URI uri, long deadlineNanos) throws Failure {
         if (Context.isOnEventLoopThread()) {
             throw new IllegalStateException("AIA fetches block; they must not run on an event-loop thread");
         }
+        String original = AiaFetcher.shown(uri.toString());
         URI current = uri;
         for (int redirects = 0; ; redirects++) {
-            Exchange exchange = exchange(current, deadlineNanos);
+            String who = redirects == 0 ? original : "the redirect target of " + original;
+            Exchange exchange = exchange(current, deadlineNanos, who, redirects > 0);
             if (isRedirect(exchange.status)) {
                 String location = exchange.location;
                 if (location == null || location.isBlank()) {
                     throw new Failure(AiaStatus.HTTP_ERROR, "HTTP " + exchange.status + " redirect without a Location "
-                            + "header from " + current + ".", exchange.address, exchange.status);
+                            + "header from " + who + ".", exchange.address, exchange.status);
                 }
                 if (redirects >= maxRedirects) {
-                    throw new Failure(AiaStatus.TOO_MANY_REDIRECTS, current + " redirected more than " + maxRedirects
-                            + " time(s); last Location: " + ScanText.oneLine(location) + ".", exchange.address,
+                    throw new Failure(AiaStatus.TOO_MANY_REDIRECTS, "Redirect refused: " + original
+                            + " redirected more than " + maxRedirects + " time(s).", exchange.address,
                             exchange.status);
                 }
                 try {
                     current = current.resolve(new URI(location.trim()));
                 } catch (URISyntaxException | IllegalArgumentException e) {
-                    throw new Failure(AiaStatus.INVALID_URL, "Redirect from " + current + " to an invalid URL.",
-                            exchange.address, exchange.status);
+                    throw new Failure(AiaStatus.INVALID_URL, "Redirect refused: the redirect from " + original
+                            + " names no valid URL.", exchange.address, exchange.status);
                 }
-                checkScheme(current);
+                try {
+                    checkScheme(current);
+                } catch (Failure f) {
+                    throw new Failure(f.status, "Redirect refused: the redirect from " + original
+                            + " is not to an http or https URL with a host.", exchange.address, exchange.status);
+                }
                 continue;
             }
             if (exchange.status != 200) {
-                throw new Failure(AiaStatus.HTTP_ERROR, "HTTP " + exchange.status
-                        + (exchange.reason.isEmpty() ? "" : " " + exchange.reason) + " from " + current + ".",
+                throw new Failure(AiaStatus.HTTP_ERROR, "HTTP " + exchange.status + " from " + who + ".",
                         exchange.address, exchange.status);
             }
             return new Response(exchange.address, exchange.status, exchange.contentType, exchange.body);
         }
     }
 
+    /** The scheme is http or https and the URL names a host; the detail quotes the URL as the certificate wrote it. */
     static void checkScheme(URI uri) throws Failure {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new Failure(AiaStatus.UNSUPPORTED_SCHEME, "URL scheme '" + scheme + "' is not fetched (only http "
-                    + "and https): " + uri + ".", null, 0);
+            throw new Failure(AiaStatus.UNSUPPORTED_SCHEME, "URL scheme '" + AiaFetcher.shown(scheme) + "' is not "
+                    + "fetched (only http and https): " + AiaFetcher.shown(uri.toString()) + ".", null, 0);
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw new Failure(AiaStatus.INVALID_URL, "URL has no host: " + uri + ".", null, 0);
+            throw new Failure(AiaStatus.INVALID_URL, "URL has no host: " + AiaFetcher.shown(uri.toString()) + ".",
+                    null, 0);
         }
     }
 
     /** One request and its response; the body only for a 200 (an error's or redirect's body is not read). */
-    private record Exchange(InetAddress address, int status, String reason, String location, String contentType,
-            byte[] body) {
+    private record Exchange(InetAddress address, int status, String location, String contentType, byte[] body) {
     }
 
     private static boolean isRedirect(int status) {
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
-    private Exchange exchange(URI uri, long deadlineNanos) throws Failure {
+    /**
+     * @param who        how details name this request: the certificate's URL, or "the redirect target of" it
+     * @param redirected the host came from a Location header: a refusal or DNS failure says so in fixed words
+     */
+    private Exchange exchange(URI uri, long deadlineNanos, String who, boolean redirected) throws Failure {
         checkScheme(uri);
         boolean https = uri.getScheme().equalsIgnoreCase("https");
         String host = uri.getHost();
@@ -144,11 +162,14 @@ final class AiaHttpClient {
 
         List<InetAddress> addresses;
         try {
-            addresses = guard.resolve(host);
+            addresses = guard.resolve(host, Duration.ofMillis(remainingMillis(deadlineNanos)));
         } catch (AddressGuardException e) {
-            AiaStatus status = e.reason() == AddressGuardException.Reason.BLOCKED_ADDRESS
-                    ? AiaStatus.BLOCKED_ADDRESS : AiaStatus.DNS_FAILURE;
-            throw new Failure(status, e.detail(), e.refusedAddress().orElse(null), 0);
+            boolean blocked = e.reason() == AddressGuardException.Reason.BLOCKED_ADDRESS;
+            AiaStatus status = blocked ? AiaStatus.BLOCKED_ADDRESS : AiaStatus.DNS_FAILURE;
+            String detail = !redirected ? e.detail()
+                    : blocked ? "Redirect refused: " + who + " is an address the scanner does not contact."
+                    : "The host of " + who + " could not be resolved.";
+            throw new Failure(status, detail, redirected ? null : e.refusedAddress().orElse(null), 0);
         }
         InetAddress address = addresses.get(0);
 
@@ -175,18 +196,18 @@ final class AiaHttpClient {
                 request.reset(); // the caller already gave up: do not leave the connection open
                 return;
             }
-            request.send().onFailure(result::tryFail).onSuccess(response -> read(response, uri, address, result));
+            request.send().onFailure(result::tryFail).onSuccess(response -> read(response, who, address, result));
         });
         try {
             return result.future().toCompletionStage().toCompletableFuture()
                     .get(remainingMillis(deadlineNanos), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw timeout(uri, address);
+            throw timeout(who, address);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new Failure(AiaStatus.TIMEOUT, "Fetching " + uri + " was interrupted.", address, 0);
+            throw new Failure(AiaStatus.TIMEOUT, "Fetching " + who + " was interrupted.", address, 0);
         } catch (ExecutionException e) {
-            throw classify(e.getCause(), uri, host, port, address);
+            throw classify(e.getCause(), who, address);
         } finally {
             abandoned.set(true);
             HttpClientRequest request = sent.get();
@@ -197,16 +218,16 @@ final class AiaHttpClient {
     }
 
     /** Runs on the event loop: completes {@code result} with the response, reading a 200's body within the limit. */
-    private void read(HttpClientResponse response, URI uri, InetAddress address, Promise<Exchange> result) {
+    private void read(HttpClientResponse response, String who, InetAddress address, Promise<Exchange> result) {
         // set first: a reset of a response nobody reads any more must not be logged as unhandled
         response.exceptionHandler(result::tryFail);
         int status = response.statusCode();
-        String reason = response.statusMessage() == null ? "" : ScanText.oneLine(response.statusMessage());
+        // the reason phrase is the server's words: never read, never shown
         String location = response.getHeader(HttpHeaders.LOCATION);
         String contentType = response.getHeader(HttpHeaders.CONTENT_TYPE);
         if (status != 200) {
             // Body of an error or redirect is irrelevant; do not spend time or memory on it.
-            result.tryComplete(new Exchange(address, status, reason, location, contentType, new byte[0]));
+            result.tryComplete(new Exchange(address, status, location, contentType, new byte[0]));
             return;
         }
         String declared = response.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -218,54 +239,53 @@ final class AiaHttpClient {
                 length = -1;
             }
             if (length < 0) {
-                result.tryFail(new Failure(AiaStatus.UNPARSEABLE, uri + " sent an invalid Content-Length.", address,
-                        status));
+                result.tryFail(new Failure(AiaStatus.UNPARSEABLE, "The response from " + who + " has an invalid "
+                        + "Content-Length.", address, status));
                 return;
             }
             if (length > maxBytes) {
-                result.tryFail(tooLarge(uri, address, status, "declares " + length + " bytes"));
+                result.tryFail(tooLarge(who, address, status, "declares " + length + " bytes"));
                 return;
             }
         }
         Buffer body = Buffer.buffer();
         response.handler(chunk -> {
             if (body.length() + chunk.length() > maxBytes) {
-                result.tryFail(tooLarge(uri, address, status, "exceeds the limit"));
+                result.tryFail(tooLarge(who, address, status, "exceeds the limit"));
                 response.request().reset();
             } else {
                 body.appendBuffer(chunk);
             }
         });
-        response.endHandler(done -> result.tryComplete(new Exchange(address, status, reason, location, contentType,
+        response.endHandler(done -> result.tryComplete(new Exchange(address, status, location, contentType,
                 body.getBytes())));
     }
 
-    private static Failure classify(Throwable t, URI uri, String host, int port, InetAddress address) {
+    /** Fixed words per kind of failure: exception messages may carry what the server sent (TLS alerts, names). */
+    private static Failure classify(Throwable t, String who, InetAddress address) {
         if (t instanceof Failure f) {
             return f;
         }
         if (t instanceof ConnectTimeoutException || t instanceof TimeoutException) {
-            return new Failure(AiaStatus.TIMEOUT, "Connecting to " + host + " (" + address.getHostAddress() + ":"
-                    + port + ") timed out.", address, 0);
+            return timeout(who, address);
         }
         if (t instanceof SSLException) {
-            return new Failure(AiaStatus.CONNECT_FAILED, "TLS handshake with " + host + " failed while fetching " + uri
-                    + ": " + ScanText.sentence(t) + ".", address, 0);
+            return new Failure(AiaStatus.CONNECT_FAILED, "The TLS handshake failed while fetching " + who + ".",
+                    address, 0);
         }
         if (t instanceof ConnectException) {
-            return new Failure(AiaStatus.CONNECT_FAILED, "Could not connect to " + host + " ("
-                    + address.getHostAddress() + ":" + port + "): " + ScanText.sentence(t) + ".", address, 0);
+            return new Failure(AiaStatus.CONNECT_FAILED, "The connection was refused or failed while fetching " + who
+                    + ".", address, 0);
         }
         if (t instanceof HttpClosedException) {
-            return new Failure(AiaStatus.UNPARSEABLE, uri + " closed the connection before the response was complete.",
-                    address, 0);
+            return new Failure(AiaStatus.UNPARSEABLE, "The server closed the connection before the response was "
+                    + "complete while fetching " + who + ".", address, 0);
         }
         if (t instanceof DecoderException || t instanceof IllegalArgumentException) {
-            return new Failure(AiaStatus.UNPARSEABLE, uri + " did not answer with a well-formed HTTP/1.x response.",
+            return new Failure(AiaStatus.UNPARSEABLE, "Fetching " + who + " gave no well-formed HTTP/1.x response.",
                     address, 0);
         }
-        return new Failure(AiaStatus.CONNECT_FAILED, "Connection to " + host + " failed while fetching " + uri + ": "
-                + ScanText.sentence(t) + ".", address, 0);
+        return new Failure(AiaStatus.CONNECT_FAILED, "The connection failed while fetching " + who + ".", address, 0);
     }
 
     private static String pathAndQuery(URI uri) {
@@ -273,13 +293,13 @@ final class AiaHttpClient {
         return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
     }
 
-    private Failure tooLarge(URI uri, InetAddress address, int status, String how) {
-        return new Failure(AiaStatus.TOO_LARGE, "Response from " + uri + " " + how + " (maximum " + maxBytes
+    private Failure tooLarge(String who, InetAddress address, int status, String how) {
+        return new Failure(AiaStatus.TOO_LARGE, "The response from " + who + " " + how + " (maximum " + maxBytes
                 + " bytes).", address, status);
     }
 
-    private static Failure timeout(URI uri, InetAddress address) {
-        return new Failure(AiaStatus.TIMEOUT, "Fetching " + uri + " did not complete in time.", address, 0);
+    private static Failure timeout(String who, InetAddress address) {
+        return new Failure(AiaStatus.TIMEOUT, "Fetching " + who + " did not complete in time.", address, 0);
     }
 
     private static int remainingMillis(long deadlineNanos) {

@@ -30,5 +30,7 @@ public enum AiaStatus {
     /** The TCP (or TLS, for https) connection failed. */
     CONNECT_FAILED,
     /** Certificates were fetched but none of them issued (signed) the certificate in question. */
-    NOT_ISSUER
+    NOT_ISSUER,
+    /** Not fetched: the scan's AIA deadline or fetch count ({@link AiaBudget}) was used up first. */
+    BUDGET_EXHAUSTED
 }

@@ -95,8 +95,10 @@ public final class ChainJudge {
         List<X509Certificate> fetched = new ArrayList<>();
         Optional<AiaFetcher> fetcher = path.isEmpty() ? aia.get() : Optional.empty();
         if (fetcher.isPresent()) {
+            // one deadline and fetch count for the whole scan, however many certificates dangle
+            AiaBudget budget = fetcher.get().budget();
             for (X509Certificate dangling : dangling(pool.values(), candidateRoots)) {
-                AiaCompletion completion = fetcher.get().complete(dangling);
+                AiaCompletion completion = fetcher.get().complete(dangling, budget);
                 for (X509Certificate certificate : completion.fetched()) {
                     if (pool.putIfAbsent(Sha256.of(certificate), certificate) == null) {
                         fetched.add(certificate);

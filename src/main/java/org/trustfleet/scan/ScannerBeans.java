@@ -7,7 +7,10 @@ import jakarta.inject.Singleton;
 import java.util.Optional;
 import org.trustfleet.core.TrustfleetConfig;
 
-/** Builds the scanner's network parts from configuration: one address guard for the probe and AIA alike. */
+/**
+ * Builds the scanner's network parts from configuration: one address guard for the probe, which the AIA fetcher
+ * narrows to its own rule ({@link AddressGuard#forAia}).
+ */
 @ApplicationScoped
 public class ScannerBeans {
 

@@ -37,11 +37,14 @@ class AiaFetcherTest {
      */
     private static final ScannerSettings SETTINGS = ScannerTestSettings.with(Map.of(
             "allow-private-addresses", "true",
+            "aia.allow-loopback-and-link-local", "true",
+            "aia.scan-deadline", "60s",
             "aia-timeout", "15s",
             "aia-max-bytes", String.valueOf(16 * 1024)));
     /** A short deadline, only for the tests of the deadline itself (servers that answer in 3 s or trickle for 25 s). */
     private static final ScannerSettings SHORT_DEADLINE = ScannerTestSettings.with(Map.of(
             "allow-private-addresses", "true",
+            "aia.allow-loopback-and-link-local", "true",
             "aia-timeout", "800ms",
             "aia-max-bytes", String.valueOf(16 * 1024)));
 

@@ -19,6 +19,7 @@ class ScanValuesTest {
         assertThat(d.aiaMaxBytes()).isEqualTo(65_536);
         assertThat(d.aiaTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(d.aiaMaxHops()).isEqualTo(4);
+        assertThat(d.aia()).isEqualTo(new ScannerSettings.AiaLimits(Duration.ofSeconds(10), 6, 2, false));
         assertThat(ScannerTestSettings.with(Map.of("allow-private-addresses", "true")).allowPrivateAddresses())
                 .isTrue();
     }
@@ -26,11 +27,18 @@ class ScanValuesTest {
     @Test
     void settingsRejectNonsense() {
         Duration s = Duration.ofSeconds(1);
-        assertThatThrownBy(() -> new ScannerSettings(Duration.ZERO, s, false, 1, s, 0))
+        ScannerSettings.AiaLimits aia = new ScannerSettings.AiaLimits(s, 1, 1, false);
+        assertThatThrownBy(() -> new ScannerSettings(Duration.ZERO, s, false, 1, s, 0, aia))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ScannerSettings(s, s, false, 0, s, 0))
+        assertThatThrownBy(() -> new ScannerSettings(s, s, false, 0, s, 0, aia))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ScannerSettings(s, s, false, 1, s, -1))
+        assertThatThrownBy(() -> new ScannerSettings(s, s, false, 1, s, -1, aia))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ScannerSettings.AiaLimits(Duration.ZERO, 1, 1, false))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ScannerTestSettings.with(Map.of("aia.max-fetches-per-scan", "0")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ScannerTestSettings.with(Map.of("aia.max-fetches-per-hop", "0")))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ScannerTestSettings.with(Map.of("aia-max-bytes", "0")))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -33,6 +33,8 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
                     "trustfleet.data-dir", dataDir.toString(),
                     // test servers live on loopback
                     "trustfleet.scanner.allow-private-addresses", "true",
+                    // and so do their CA repositories (AIA): an explicit opt-in, off by default
+                    "trustfleet.scanner.aia.allow-loopback-and-link-local", "true",
                     "trustfleet.scanner.connect-timeout", "2s",
                     "trustfleet.scanner.handshake-timeout", "2s",
                     // scheduled scans are tested on their own (ScanSchedulingIT); here only manual scans run

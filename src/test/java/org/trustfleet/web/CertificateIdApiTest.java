@@ -9,7 +9,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
-import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,11 +17,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.TestPki;
+import org.trustfleet.scan.TestTlsServer;
 import org.trustfleet.testing.ApiFixtures;
 import org.trustfleet.testing.DeviceFixtures;
 import org.trustfleet.testing.DeviceFixtures.Device;
 import org.trustfleet.testing.EmbeddedPostgresResource;
-import org.trustfleet.truststore.CertificateStore;
 
 /**
  * The domain answers at the API's doors: one rule for certificate ids (64 hex digits in either case, read as the
@@ -33,9 +32,6 @@ import org.trustfleet.truststore.CertificateStore;
 class CertificateIdApiTest {
     static final TestPki.Cert ROOT = TestPki.root("Certificate Id Private Root");
     static final TestPki.Cert NO_CERT_SIGN = ROOT.intermediate("No keyCertSign CA").withoutKeyCertSign().build();
-
-    @Inject
-    CertificateStore certificates;
 
     private String tenant;
     private String admin;
@@ -79,17 +75,24 @@ class CertificateIdApiTest {
     }
 
     @Test
-    void anIncludeTheEngineWouldRefuseIsRefusedAtInput() {
-        // defect: a CA certificate whose keyUsage lacks keyCertSign was accepted (201), then silently not delivered
-        certificates.record(List.of(NO_CERT_SIGN.cert()));
+    void anIncludeTheEngineWouldRefuseIsRefusedAtInput() throws Exception {
+        // defect: a CA certificate whose keyUsage lacks keyCertSign was accepted (201), then silently not delivered.
+        // Both certificates must be ones the tenant can see (an include of any other is an unknown id): its
+        // endpoint presents them.
+        TestPki.Cert leaf = NO_CERT_SIGN.issueLeaf("leaf.certificate-id.test");
+        try (TestTlsServer server = TestTlsServer.tls(TestPki.certs(leaf, NO_CERT_SIGN),
+                leaf.keyPair().getPrivate())) {
+            String endpoint = as(admin).contentType(ContentType.JSON).body(Map.of("name", "presents-both",
+                            "host", "127.0.0.1", "port", server.port(), "serverName", "leaf.certificate-id.test"))
+                    .post("/api/v1/tenants/{t}/endpoints", tenant).then().statusCode(201).extract().path("id");
+            as(admin).post("/api/v1/tenants/{t}/endpoints/{e}/scans", tenant, endpoint).then().statusCode(201);
+        }
         ValidatableResponse refused = createGroup(List.of(NO_CERT_SIGN.sha256()), List.of()).statusCode(400);
         ProblemApiTest.assertProblem(refused, 400, "validation");
         assertThat(refused.extract().jsonPath().getString("detail"))
                 .contains(NO_CERT_SIGN.sha256()).contains("not a CA certificate");
 
         // the same problem as any other include that is not a deliverable CA certificate
-        TestPki.Cert leaf = ROOT.issueLeaf("leaf.certificate-id.test");
-        certificates.record(List.of(leaf.cert()));
         ValidatableResponse leafRefused = createGroup(List.of(leaf.sha256()), List.of()).statusCode(400);
         ProblemApiTest.assertProblem(leafRefused, 400, "validation");
         assertThat(leafRefused.extract().jsonPath().getString("title"))
