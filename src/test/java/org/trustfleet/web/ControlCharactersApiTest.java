@@ -68,7 +68,6 @@ class ControlCharactersApiTest {
             rows.add(Arguments.of(Target.ENROLL, "hardwareId", bad, "'hardwareId'"));
             rows.add(Arguments.of(Target.ENROLL, "model", bad, "'model'"));
             rows.add(Arguments.of(Target.ENROLL, "agentVersion", bad, "'agentVersion'"));
-            rows.add(Arguments.of(Target.ENROLL, "enrollmentToken", bad, "'enrollmentToken'"));
         }
         // free text (a note, a device's error) may span lines, but holds no other control character
         for (String bad : List.of("a\u0000b", "a\u001b[31mb", "a\u0007b", "a\u007fb")) {

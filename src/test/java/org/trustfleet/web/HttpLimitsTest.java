@@ -41,7 +41,7 @@ class HttpLimitsTest {
     @Test
     void headersOverTheLimitAreA431Problem() throws IOException {
         Answer answer = exchange(("GET /api/v1/tenants HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                + "X-Fill: " + "a".repeat(20_000) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), null);
+                + "X-Fill: " + "a".repeat(30_000) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), null);
         assertThat(answer.status()).isEqualTo(431);
         JsonNode problem = answer.problem();
         assertThat(problem.path("type").asText()).isEqualTo("urn:trustfleet:problem:headers-too-large");
