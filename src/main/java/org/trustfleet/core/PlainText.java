@@ -42,7 +42,8 @@ public @interface PlainText {
 
         @Override
         public boolean isValid(CharSequence value, ConstraintValidatorContext context) {
-            return value == null || ControlCharacters.find(value, multiline) < 0;
+            // only whitespace (a tab, a line feed) is blank: @NotBlank's sentence, or "absent" where optional
+            return value == null || value.toString().isBlank() || ControlCharacters.find(value, multiline) < 0;
         }
     }
 }

@@ -30,10 +30,13 @@ public @interface ValidHost {
 
     /** Reports {@link HostName.InvalidHostException#reason()} as the violation's message. */
     class Validator implements ConstraintValidator<ValidHost, String> {
+        private static final int MAX_LENGTH = 253;
+
         @Override
         public boolean isValid(String value, ConstraintValidatorContext context) {
-            if (value == null || value.isBlank() && value.chars().noneMatch(Character::isISOControl)) {
-                return true;
+            if (value == null || value.isBlank() && value.chars().noneMatch(Character::isISOControl)
+                    || value.length() > MAX_LENGTH) {
+                return true; // absent, or already refused by @NotBlank / @Size: one sentence per problem
             }
             try {
                 HostName.parse(value);
