@@ -29,7 +29,8 @@ import org.trustfleet.core.TrustfleetException;
  * <p>Vert.x answers requests its HTTP codec cannot decode itself, with an empty body, and Quarkus offers no hook
  * for that answer. So the codec's limits ({@code quarkus.http.limits.max-initial-line-length} and
  * {@code max-header-size}, 64 KiB) are set well above the product's limits here, which a route at the front of the
- * router enforces. What the codec still refuses (a request line or header section over 64 KiB, a
+ * router enforces. Failures inside the router (a target whose percent-encoding does not decode, Quarkus's own body
+ * limit) get problem documents from this route's failure handler. What the codec still refuses (a request line or header section over 64 KiB, a
  * {@code Content-Length} that is not one number) gets Vert.x's bare answer; docs/errors.md says so.
  */
 @Singleton
@@ -51,7 +52,46 @@ public class HttpLimits {
     }
 
     void install(@Observes Router router) {
-        router.route().order(ORDER).handler(this::check);
+        router.route().order(ORDER).handler(this::check).failureHandler(this::failure);
+    }
+
+    /**
+     * A request that failed in the HTTP router rather than in JAX-RS (which maps its own failures): a target whose
+     * percent-encoding does not decode ({@code /endpoints/%zz}), a body over Quarkus's own limit, a failure of a
+     * route of ours. Vert.x would answer these with a bare status.
+     */
+    private void failure(RoutingContext rc) {
+        if (rc.response().headWritten()) {
+            rc.next();
+            return;
+        }
+        Throwable failure = rc.failure();
+        int status = rc.statusCode();
+        if (failure instanceof TrustfleetException || failure != null && status < 400) {
+            fail(rc, failure, rc.request().path(), false); // ours, or unexpected: ProblemMapper decides (500)
+            return;
+        }
+        ErrorKind kind = switch (status) {
+            case 401 -> ErrorKind.UNAUTHENTICATED;
+            case 403 -> ErrorKind.FORBIDDEN;
+            case 404 -> ErrorKind.NOT_FOUND;
+            case 405 -> ErrorKind.METHOD_NOT_ALLOWED;
+            case 406 -> ErrorKind.NOT_ACCEPTABLE;
+            case 413 -> ErrorKind.PAYLOAD_TOO_LARGE;
+            case 414 -> ErrorKind.URI_TOO_LONG;
+            case 415 -> ErrorKind.UNSUPPORTED_MEDIA_TYPE;
+            case 431 -> ErrorKind.HEADERS_TOO_LARGE;
+            default -> status >= 500 ? ErrorKind.INTERNAL : ErrorKind.MALFORMED_REQUEST;
+        };
+        if (kind == ErrorKind.INTERNAL) {
+            fail(rc, failure == null ? new IllegalStateException("HTTP router failure " + status) : failure,
+                    rc.request().path(), false);
+            return;
+        }
+        // the path is not repeated: it may be what could not be read
+        fail(rc, new TrustfleetException(kind, kind == ErrorKind.MALFORMED_REQUEST
+                ? "the request could not be understood" : kind.title().toLowerCase(java.util.Locale.ROOT)), null,
+                kind == ErrorKind.PAYLOAD_TOO_LARGE);
     }
 
     private void check(RoutingContext rc) {
@@ -95,8 +135,8 @@ public class HttpLimits {
         return bytes;
     }
 
-    /** Writes the problem; {@code close} when a body was announced that will not be read. */
-    private void fail(RoutingContext rc, TrustfleetException problem, String path, boolean close) {
+    /** Writes the problem ({@link ProblemMapper#render}); {@code close} when a body will not be read. */
+    private void fail(RoutingContext rc, Throwable problem, String path, boolean close) {
         ProblemMapper.Rendered rendered = ProblemMapper.render(problem, path);
         byte[] body;
         try {

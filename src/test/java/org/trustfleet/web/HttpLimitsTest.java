@@ -99,6 +99,31 @@ class HttpLimitsTest {
         assertThat(answer.problem().path("type").asText()).isEqualTo("urn:trustfleet:problem:unauthenticated");
     }
 
+    /**
+     * Percent-encoding that decodes to something odd (invalid UTF-8, a NUL) in a path or query: a 4xx problem, never
+     * 500. (Encoding that does not decode at all, {@code %zz}, is refused by the HTTP codec: docs/errors.md.)
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/api/v1/tenants/{t}/endpoints/%c3%28",
+            "/api/v1/tenants/{t}/endpoints/%ff%fe", "/api/v1/tenants/{t}/devices?limit=%00",
+            "/api/v1/tenants/{t}/devices?limit=%c3%28"})
+    void aBrokenPercentEncodingIsAClientError(String target) throws IOException {
+        Answer answer = exchange(("GET " + target.replace("{t}", java.util.UUID.randomUUID().toString())
+                + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Bearer "
+                + EmbeddedPostgresResource.OPERATOR_TOKEN + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), null);
+        assertThat(answer.status()).isBetween(400, 499);
+        assertThat(answer.problem().path("status").asInt()).isEqualTo(answer.status());
+    }
+
+    @Test
+    void aRequestWithoutAHostHeaderIsAProblem() throws IOException {
+        // refused by the HTTP router (Vert.x Web), below JAX-RS: the failure handler of web.HttpLimits answers
+        Answer answer = exchange("GET /api/v1/tenants HTTP/1.1\r\nConnection: close\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII), null);
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.problem().path("type").asText()).isEqualTo("urn:trustfleet:problem:malformed-request");
+    }
+
     private static byte[] chunk(String data) {
         byte[] bytes = data.getBytes(StandardCharsets.US_ASCII);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
