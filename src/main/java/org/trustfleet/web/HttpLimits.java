@@ -15,6 +15,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
 import org.trustfleet.core.ErrorKind;
 import org.trustfleet.core.TrustfleetConfig;
@@ -56,9 +57,9 @@ public class HttpLimits {
     }
 
     /**
-     * A request that failed in the HTTP router rather than in JAX-RS (which maps its own failures): a target whose
-     * percent-encoding does not decode ({@code /endpoints/%zz}), a body over Quarkus's own limit, a failure of a
-     * route of ours. Vert.x would answer these with a bare status.
+     * A request that failed in the HTTP router rather than in JAX-RS (which maps its own failures): a request without
+     * a {@code Host} header, a body over Quarkus's own limit, a failure of a route of ours. Vert.x Web and Quarkus
+     * would answer these with a bare status or a JSON page that is not a problem document.
      */
     private void failure(RoutingContext rc) {
         if (rc.response().headWritten()) {
@@ -90,7 +91,7 @@ public class HttpLimits {
         }
         // the path is not repeated: it may be what could not be read
         fail(rc, new TrustfleetException(kind, kind == ErrorKind.MALFORMED_REQUEST
-                ? "the request could not be understood" : kind.title().toLowerCase(java.util.Locale.ROOT)), null,
+                ? "the request could not be understood" : kind.title().toLowerCase(Locale.ROOT)), null,
                 kind == ErrorKind.PAYLOAD_TOO_LARGE);
     }
 
