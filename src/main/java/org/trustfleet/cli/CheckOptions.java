@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.trustfleet.pki.HostName;
 
 /**
  * The {@code check} command line, parsed and checked before anything touches the network, so that a typo is a
@@ -124,7 +125,7 @@ public record CheckOptions(String host, int port, Path chainFile, String serverN
                         throw new UsageException(name + " needs a value");
                     }
                     switch (name) {
-                        case "--server-name" -> serverName = value.trim();
+                        case "--server-name" -> serverName = host(value.trim(), "--server-name");
                         case "--api" -> {
                             int[] range = apiRange(value);
                             minApi = range[0];
@@ -157,7 +158,7 @@ public record CheckOptions(String host, int port, Path chainFile, String serverN
                 throw new UsageException("one endpoint at a time: unexpected " + Text.safe(positional.get(1)));
             }
             String[] hostPort = hostPort(positional.get(0));
-            host = hostPort[0];
+            host = host(hostPort[0], "host");
             if (hostPort[1] != null) {
                 port = port(hostPort[1]);
             }
@@ -192,6 +193,15 @@ public record CheckOptions(String host, int port, Path chainFile, String serverN
         }
         // no colon, or a bare IPv6 literal (several colons): no port
         return new String[] {v, null};
+    }
+
+    /** The same host rule as an endpoint's (pki's {@link HostName}), so the command probes what the service would. */
+    private static String host(String value, String what) throws UsageException {
+        try {
+            return HostName.parse(value).value();
+        } catch (HostName.InvalidHostException e) {
+            throw new UsageException("bad " + what + " " + Text.safe(value) + ": " + e.reason());
+        }
     }
 
     private static int port(String value) throws UsageException {

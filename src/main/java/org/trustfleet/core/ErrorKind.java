@@ -17,6 +17,8 @@ public enum ErrorKind {
     GONE(410, "gone", "No longer available"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Request body too large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported content type"),
+    URI_TOO_LONG(414, "uri-too-long", "Request target too long"),
+    HEADERS_TOO_LARGE(431, "headers-too-large", "Request header fields too large"),
     RATE_LIMITED(429, "rate-limited", "Too many requests"),
     INTERNAL(500, "internal", "Internal error"),
     UNAVAILABLE(503, "unavailable", "Service unavailable");

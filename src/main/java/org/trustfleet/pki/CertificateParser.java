@@ -151,7 +151,7 @@ public final class CertificateParser {
         try {
             return Base64.getDecoder().decode(b64.toString());
         } catch (IllegalArgumentException e) {
-            throw new CertificateParseException(block, "invalid base64: " + e.getMessage(), e);
+            throw new CertificateParseException(block, "invalid base64 in PEM block", e);
         }
     }
 
@@ -161,13 +161,13 @@ public final class CertificateParser {
             // BC's strict parse rejects trailing data and malformed TLV early, with readable messages.
             org.bouncycastle.asn1.x509.Certificate.getInstance(ASN1Primitive.fromByteArray(der));
         } catch (IOException | RuntimeException e) {
-            throw new CertificateParseException(block, "not a DER X.509 certificate: " + message(e), e);
+            throw new CertificateParseException(block, "not a DER X.509 certificate: " + asn1Problem(e), e);
         }
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(der));
         } catch (CertificateException | RuntimeException e) {
-            throw new CertificateParseException(block, "invalid certificate: " + message(e), e);
+            throw new CertificateParseException(block, "invalid certificate: " + certificateProblem(e), e);
         }
     }
 
@@ -195,7 +195,7 @@ public final class CertificateParser {
         } catch (CertificateParseException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new CertificateParseException(pemBlock, "invalid PKCS#7 SignedData: " + message(e), e);
+            throw new CertificateParseException(pemBlock, "invalid PKCS#7 SignedData: " + asn1Problem(e), e);
         }
         List<X509Certificate> out = new ArrayList<>();
         if (certs == null) {
@@ -211,7 +211,7 @@ public final class CertificateParser {
                 encoded = element.toASN1Primitive().getEncoded(ASN1Encoding.DER);
             } catch (IOException | RuntimeException e) {
                 throw new CertificateParseException(block, (pemBlock > 0 ? "certificate " + index + " of PKCS#7: "
-                        : "") + "malformed certificate: " + message(e), e);
+                        : "") + "malformed certificate: " + asn1Problem(e), e);
             }
             try {
                 out.add(parseDerCertificate(encoded, block));
@@ -248,9 +248,30 @@ public final class CertificateParser {
         return b == ' ' || b == '\t' || b == '\r' || b == '\n';
     }
 
-    private static String message(Throwable e) {
-        String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
+    /*
+     * What is wrong, in our words: the parsers' own messages name their classes ("unknown object in getInstance:
+     * org.bouncycastle.asn1.DERUTF8String", "java.io.IOException: Only named ECParameters supported"), which say
+     * nothing to the person who pasted the bundle and describe our internals to anyone else. The cause stays on the
+     * exception for the log.
+     */
+
+    /** Bytes that are not the ASN.1 structure expected: a damaged encoding, or a different structure. */
+    private static String asn1Problem(Throwable e) {
+        return e instanceof IOException || e instanceof IndexOutOfBoundsException
+                ? "the DER encoding is damaged (truncated, a wrong length or a bad tag)"
+                : "the ASN.1 structure is not the one expected";
+    }
+
+    /** A certificate whose structure parses but whose content the platform's certificate reader refuses. */
+    private static String certificateProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && m.contains("ECParameters")) {
+                return "its public key has explicitly given elliptic-curve parameters; only named curves"
+                        + " (such as P-256) are supported";
+            }
+        }
+        return "a field of the certificate (a key, a name, a date or an extension) could not be decoded";
     }
 
     /**
@@ -264,7 +285,7 @@ public final class CertificateParser {
             return (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(input));
         } catch (CertificateException | RuntimeException e) {
-            throw new CertificateParseException(1, "bundled certificate is not readable: " + e.getMessage());
+            throw new CertificateParseException(1, "bundled certificate is not readable: " + certificateProblem(e), e);
         }
     }
 }

@@ -65,12 +65,9 @@ public class ChainCheckService {
     @Transactional
     public ChainCheckResult check(UUID tenantId, String pem, String serverNameOrNull, Instant atOrNull) {
         List<X509Certificate> presented = parse(pem);
+        // the same rule as an endpoint's serverName (a DNS name, IPv4 dotted quad or IPv6 literal, nothing else)
         String serverName = serverNameOrNull == null || serverNameOrNull.isBlank() ? null
-                : serverNameOrNull.strip();
-        if (serverName != null && (serverName.length() > 253 || serverName.chars().anyMatch(Character::isWhitespace))) {
-            throw TrustfleetException.validation("'serverName' must be a host name or IP address of at most 253"
-                    + " characters");
-        }
+                : EndpointService.host(serverNameOrNull, "serverName");
         Instant at = atOrNull == null ? Instant.now(clock) : atOrNull;
         ChainEvaluation evaluation = judge.evaluate(presented, serverName, stores.snapshot(),
                 anchors.certificatesOf(tenantId), certificates::caCertificatesWithSubject, at);

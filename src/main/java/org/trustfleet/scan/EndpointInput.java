@@ -4,14 +4,16 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import org.hibernate.validator.constraints.Range;
+import org.trustfleet.core.PlainText;
 
 /**
  * What an admin sends to create or replace an endpoint. The constraints are checked when it enters
- * {@link EndpointService}; the host name rules (IDN, labels, IP literals) are checked there in code.
+ * {@link EndpointService}. {@code host} and {@code serverName} follow {@link org.trustfleet.pki.HostName}: a DNS name,
+ * an IPv4 dotted quad or an IPv6 literal, never a port (it has its own field), a scheme or a path.
  */
 public record EndpointInput(
-        @NotBlank @Size(max = 200) String name,
-        @NotBlank @Size(max = 253) String host,
+        @NotBlank @Size(max = 200) @PlainText String name,
+        @NotBlank @Size(max = 253) @ValidHost String host,
         @NotNull @Range(min = 1, max = 65535) Integer port,
-        @Size(max = 253) String serverName,
+        @Size(max = 253) @ValidHost String serverName,
         @Range(min = 1, max = 10080) Integer scanIntervalMinutes) {}

@@ -5,20 +5,18 @@ import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
-import java.net.IDN;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.pki.HostName;
 
 /** A tenant's watched endpoints, and their scan schedules, which change in the same transaction. */
 @ApplicationScoped
 public class EndpointService {
     static final int DEFAULT_INTERVAL_MINUTES = 360;
-    private static final Pattern LABEL = Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
 
     private final ScanScheduler scheduler;
     private final Clock clock;
@@ -111,32 +109,15 @@ public class EndpointService {
     }
 
     /**
-     * A DNS name (IDNs converted to ASCII) or an IPv4/IPv6 literal; anything else is refused here. {@code raw} is
-     * not blank and at most 253 characters (checked on entry).
+     * The host as stored: {@link HostName}'s one rule (DNS name in ASCII and lower case, IPv4 dotted quad, IPv6 literal
+     * without brackets). The constraints of {@link EndpointInput} already refused anything else on entry; the check
+     * here keeps this method safe for any caller.
      */
     static String host(String raw, String field) {
-        String value = raw.strip().toLowerCase(Locale.ROOT);
-        if (AddressGuard.isIpLiteral(value)) {
-            return value.startsWith("[") ? value.substring(1, value.length() - 1) : value;
-        }
-        String ascii;
         try {
-            ascii = IDN.toASCII(value);
-        } catch (IllegalArgumentException e) {
-            throw TrustfleetException.validation("'" + field + "' is not a valid host name");
+            return HostName.parse(raw).value();
+        } catch (HostName.InvalidHostException e) {
+            throw TrustfleetException.validation("'" + field + "' " + e.reason());
         }
-        if (ascii.endsWith(".")) {
-            ascii = ascii.substring(0, ascii.length() - 1);
-        }
-        if (ascii.isEmpty() || ascii.length() > 253) {
-            throw TrustfleetException.validation("'" + field + "' is not a valid host name");
-        }
-        for (String label : ascii.split("\\.", -1)) {
-            if (!LABEL.matcher(label).matches()) {
-                throw TrustfleetException.validation("'" + field + "' is not a valid host name: label '" + label
-                        + "' is not allowed");
-            }
-        }
-        return ascii;
     }
 }

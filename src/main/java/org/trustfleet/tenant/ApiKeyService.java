@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.core.PlainText;
 
 /** Issues, lists, revokes and checks API keys. */
 @ApplicationScoped
@@ -27,7 +28,7 @@ public class ApiKeyService {
 
     /** Issues a tenant key ({@code admin} or {@code console}); the token is in the result and nowhere else. */
     @Transactional
-    public IssuedApiKey issue(UUID tenantId, @NotBlank @Size(max = 200) String name, Role role) {
+    public IssuedApiKey issue(UUID tenantId, @NotBlank @Size(max = 200) @PlainText String name, Role role) {
         name = name.strip();
         if (role != Role.ADMIN && role != Role.CONSOLE) {
             throw TrustfleetException.validation("'role' must be one of: admin, console");

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.core.PlainText;
 
 /** Creates and lists tenants; the transaction boundary for everything tenant-level. */
 @ApplicationScoped
@@ -23,7 +24,7 @@ public class TenantService {
     }
 
     @Transactional
-    public Tenant create(@NotBlank @Size(max = MAX_NAME) String name) {
+    public Tenant create(@NotBlank @Size(max = MAX_NAME) @PlainText String name) {
         name = name.strip();
         if (TenantEntity.count("lower(name) = ?1", name.toLowerCase(java.util.Locale.ROOT)) > 0) {
             throw TrustfleetException.conflict("a tenant named '" + name + "' already exists");

@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.Certificates;
 import org.trustfleet.pki.Sha256;
+import org.trustfleet.core.PlainText;
 
 /** A tenant's private CAs: candidates to deliver to devices when an endpoint chains up to one of them. */
 @ApplicationScoped
@@ -34,7 +35,7 @@ public class AnchorService {
 
     /** Adds every CA certificate of the PEM bundle; one already present is kept as it is. */
     @Transactional
-    public List<TenantAnchor> add(UUID tenantId, String pem, String note) {
+    public List<TenantAnchor> add(UUID tenantId, String pem, @PlainText(multiline = true) String note) {
         if (note != null && note.length() > 500) {
             throw TrustfleetException.validation("'note' must be at most 500 characters");
         }

@@ -24,6 +24,7 @@ import org.trustfleet.cache.Caches;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.Sha256;
 import org.hibernate.validator.constraints.Range;
+import org.trustfleet.core.PlainText;
 
 /**
  * The catalog of platform stores: the bundled Android stores plus operator additions and replacements, with a
@@ -89,7 +90,7 @@ public class TrustStoreService {
 
     /** Adds an operator store, or replaces the one with the same name. Every certificate must be a CA. */
     @Transactional
-    public StoreWrite upsert(@NotBlank @Size(max = 100) String name, String platform,
+    public StoreWrite upsert(@NotBlank @Size(max = 100) @PlainText String name, String platform,
             @NotNull @Range(min = 1, max = 100) Integer apiLevel, String pem) {
         name = name.strip();
         if (!NAME.matcher(name).matches()) {

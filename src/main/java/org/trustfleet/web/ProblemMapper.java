@@ -59,6 +59,10 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e, UriInfo uri) {
+        Optional<TrustfleetException> ours = ownCause(e);
+        if (ours.isPresent()) {
+            return trustfleet(ours.get(), uri);
+        }
         // the JSON reader reports unreadable bodies wrapped in a 400
         if (e.getCause() instanceof UnrecognizedPropertyException cause) {
             return unrecognizedField(cause, uri);
@@ -97,6 +101,10 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response mismatchedInput(MismatchedInputException e, UriInfo uri) {
+        Optional<TrustfleetException> ours = ownCause(e);
+        if (ours.isPresent()) {
+            return trustfleet(ours.get(), uri);
+        }
         String path = fieldPath(e);
         String detail = path.isEmpty() ? "the request body does not have the expected shape"
                 : "field '" + path + "' has the wrong type or format";
@@ -110,6 +118,10 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, UriInfo uri) {
+        Optional<TrustfleetException> ours = ownCause(e);
+        if (ours.isPresent()) {
+            return trustfleet(ours.get(), uri);
+        }
         String path = e instanceof JsonMappingException mapping ? fieldPath(mapping) : "";
         String detail = path.isEmpty() ? "the request body could not be read as JSON"
                 : "field '" + path + "' could not be read";
@@ -231,6 +243,20 @@ public class ProblemMapper {
             }
         }
         return -1;
+    }
+
+    /**
+     * Our own failure raised while the framework was doing something else: {@link BodySizeLimit} stops a chunked
+     * body in the middle of a JSON value, and Jackson wraps what the stream threw ("field could not be read"). The
+     * wrapped failure is the answer (413), not the wrapper.
+     */
+    private static Optional<TrustfleetException> ownCause(Throwable e) {
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (t instanceof TrustfleetException ours) {
+                return Optional.of(ours);
+            }
+        }
+        return Optional.empty();
     }
 
     private static String fieldPath(JsonMappingException e) {

@@ -1,0 +1,161 @@
+package org.trustfleet.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import org.trustfleet.core.ErrorKind;
+import org.trustfleet.core.TrustfleetConfig;
+import org.trustfleet.core.TrustfleetException;
+
+/**
+ * The HTTP-layer limits, answered with problem documents like every other error: a request target over
+ * {@value #MAX_TARGET_CHARS} characters (414), a header section over {@value #MAX_HEADER_BYTES} bytes (431), and a
+ * declared {@code Content-Length} over {@code trustfleet.api.max-body-bytes} (413, whatever the path, before the
+ * body is read and before Quarkus's own bare 413 for {@code quarkus.http.limits.max-body-size}).
+ *
+ * <p>Vert.x answers requests its HTTP codec cannot decode itself, with an empty body, and Quarkus offers no hook
+ * for that answer. So the codec's limits ({@code quarkus.http.limits.max-initial-line-length} and
+ * {@code max-header-size}, 64 KiB) are set well above the product's limits here, which a route at the front of the
+ * router enforces. Failures inside the router (a target whose percent-encoding does not decode, Quarkus's own body
+ * limit) get problem documents from this route's failure handler. What the codec still refuses (a request line or header section over 64 KiB, a
+ * {@code Content-Length} that is not one number) gets Vert.x's bare answer; docs/errors.md says so.
+ */
+@Singleton
+public class HttpLimits {
+    /** Longest request target (path and query); the API's own URLs are under 300 characters. */
+    static final int MAX_TARGET_CHARS = 4096;
+    /** Largest header section (names, values, separators); a bearer token and the usual headers need about 1 KiB. */
+    static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** Runs before Quarkus's body-size check (order -2) and everything after it. */
+    static final int ORDER = RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1;
+
+    // a runtime configuration value: looked up per request (the router is built during startup)
+    private final Instance<TrustfleetConfig> config;
+    private final ObjectMapper json;
+
+    public HttpLimits(Instance<TrustfleetConfig> config, ObjectMapper json) {
+        this.config = config;
+        this.json = json;
+    }
+
+    void install(@Observes Router router) {
+        router.route().order(ORDER).handler(this::check).failureHandler(this::failure);
+    }
+
+    /**
+     * A request that failed in the HTTP router rather than in JAX-RS (which maps its own failures): a request without
+     * a {@code Host} header, a body over Quarkus's own limit, a failure of a route of ours. Vert.x Web and Quarkus
+     * would answer these with a bare status or a JSON page that is not a problem document.
+     */
+    private void failure(RoutingContext rc) {
+        if (rc.response().headWritten()) {
+            rc.next();
+            return;
+        }
+        Throwable failure = rc.failure();
+        int status = rc.statusCode();
+        if (failure instanceof TrustfleetException || failure != null && status < 400) {
+            fail(rc, failure, rc.request().path(), false); // ours, or unexpected: ProblemMapper decides (500)
+            return;
+        }
+        ErrorKind kind = switch (status) {
+            case 401 -> ErrorKind.UNAUTHENTICATED;
+            case 403 -> ErrorKind.FORBIDDEN;
+            case 404 -> ErrorKind.NOT_FOUND;
+            case 405 -> ErrorKind.METHOD_NOT_ALLOWED;
+            case 406 -> ErrorKind.NOT_ACCEPTABLE;
+            case 413 -> ErrorKind.PAYLOAD_TOO_LARGE;
+            case 414 -> ErrorKind.URI_TOO_LONG;
+            case 415 -> ErrorKind.UNSUPPORTED_MEDIA_TYPE;
+            case 431 -> ErrorKind.HEADERS_TOO_LARGE;
+            default -> status >= 500 ? ErrorKind.INTERNAL : ErrorKind.MALFORMED_REQUEST;
+        };
+        if (kind == ErrorKind.INTERNAL) {
+            fail(rc, failure == null ? new IllegalStateException("HTTP router failure " + status) : failure,
+                    rc.request().path(), false);
+            return;
+        }
+        // the path is not repeated: it may be what could not be read
+        fail(rc, new TrustfleetException(kind, kind == ErrorKind.MALFORMED_REQUEST
+                ? "the request could not be understood" : kind.title().toLowerCase(Locale.ROOT)), null,
+                kind == ErrorKind.PAYLOAD_TOO_LARGE);
+    }
+
+    private void check(RoutingContext rc) {
+        HttpServerRequest request = rc.request();
+        if (request.uri().length() > MAX_TARGET_CHARS) {
+            // the target itself is not repeated in "instance": it is what is too long
+            fail(rc, new TrustfleetException(ErrorKind.URI_TOO_LONG,
+                    "the request target is longer than " + MAX_TARGET_CHARS + " characters"), null, false);
+            return;
+        }
+        if (headerBytes(request.headers()) > MAX_HEADER_BYTES) {
+            fail(rc, new TrustfleetException(ErrorKind.HEADERS_TOO_LARGE,
+                    "the request headers are larger than " + MAX_HEADER_BYTES + " bytes"), request.path(), false);
+            return;
+        }
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            long limit = config.get().api().maxBodyBytes();
+            long declared;
+            try {
+                declared = Long.parseLong(length.strip());
+            } catch (NumberFormatException e) {
+                fail(rc, new TrustfleetException(ErrorKind.MALFORMED_REQUEST, "Content-Length is not a number"),
+                        request.path(), true);
+                return;
+            }
+            if (declared > limit) {
+                fail(rc, new TrustfleetException(ErrorKind.PAYLOAD_TOO_LARGE,
+                        "request body of " + declared + " bytes exceeds the limit of " + limit), request.path(), true);
+                return;
+            }
+        }
+        rc.next();
+    }
+
+    private static long headerBytes(MultiMap headers) {
+        long bytes = 0;
+        for (Map.Entry<String, String> header : headers) {
+            bytes += header.getKey().length() + 2L + header.getValue().length() + 2L; // "name: value\r\n"
+        }
+        return bytes;
+    }
+
+    /** Writes the problem ({@link ProblemMapper#render}); {@code close} when a body will not be read. */
+    private void fail(RoutingContext rc, Throwable problem, String path, boolean close) {
+        ProblemMapper.Rendered rendered = ProblemMapper.render(problem, path);
+        byte[] body;
+        try {
+            body = json.writeValueAsBytes(rendered.body());
+        } catch (JsonProcessingException e) { // a record of strings: cannot happen, but never answer without a body
+            body = ("{\"status\":" + rendered.kind().status() + "}").getBytes(StandardCharsets.UTF_8);
+        }
+        HttpServerResponse response = rc.response().setStatusCode(rendered.kind().status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        rendered.headers().forEach(response::putHeader);
+        if (close) {
+            response.putHeader(HttpHeaders.CONNECTION, "close");
+            response.endHandler(done -> rc.request().connection().close());
+        }
+        if (HttpMethod.HEAD.equals(rc.request().method())) {
+            response.end();
+        } else {
+            response.end(Buffer.buffer(body));
+        }
+    }
+}
