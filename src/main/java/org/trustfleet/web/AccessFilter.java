@@ -7,6 +7,7 @@ import java.lang.reflect.Method;
 import java.util.Optional;
 import java.util.UUID;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.trustfleet.console.ConsoleAccess;
 import org.trustfleet.core.ErrorKind;
 import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetConfig;
@@ -29,13 +30,15 @@ public class AccessFilter {
     private final TenantService tenants;
     private final CallerContext callerContext;
     private final TrustfleetConfig config;
+    private final ConsoleAccess console;
 
     public AccessFilter(Authenticator authenticator, TenantService tenants, CallerContext callerContext,
-            TrustfleetConfig config) {
+            TrustfleetConfig config, ConsoleAccess console) {
         this.authenticator = authenticator;
         this.tenants = tenants;
         this.callerContext = callerContext;
         this.config = config;
+        this.console = console;
     }
 
     /** Refuses oversized bodies before anything else looks at them. */
@@ -67,8 +70,20 @@ public class AccessFilter {
         if (method == null || isPublic(resource)) {
             return;
         }
-        Caller caller = authenticator.authenticate(authenticator.bearerToken(
-                request.getHeaderString(HttpHeaders.AUTHORIZATION)));
+        Caller caller;
+        if (ConsoleAccess.isConsole(request)) {
+            // the console's pages authenticate by session cookie (never a bearer token in the browser); the role and
+            // tenant checks below are the API's
+            Optional<Caller> session = console.caller(request);
+            if (session.isEmpty()) {
+                request.abortWith(ConsoleAccess.toSignIn(request));
+                return;
+            }
+            caller = session.get();
+        } else {
+            caller = authenticator.authenticate(authenticator.bearerToken(
+                    request.getHeaderString(HttpHeaders.AUTHORIZATION)));
+        }
         Allow allow = Optional.ofNullable(method.getAnnotation(Allow.class))
                 .orElse(resource.getResourceClass().getAnnotation(Allow.class));
         Authenticator.requireRole(caller, allow == null ? new Role[0] : allow.value());
