@@ -3,6 +3,7 @@ package org.trustfleet.web;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
 import java.lang.reflect.Method;
 import java.util.Optional;
 import java.util.UUID;
@@ -63,12 +64,14 @@ public class AccessFilter {
      * Authenticates the request, checks the role and the tenant. Every JAX-RS endpoint is blocking and this runs
      * on its worker thread; the one non-blocking endpoint, the device payload, is served below JAX-RS by
      * {@link DevicePayloadRoute} with the same {@link Authenticator}.
+     *
+     * @return null to go on, or the console's redirect to its sign-in page
      */
     @ServerRequestFilter
-    public void authorize(ContainerRequestContext request, ResourceInfo resource) {
+    public Response authorize(ContainerRequestContext request, ResourceInfo resource) {
         Method method = resource.getResourceMethod();
         if (method == null || isPublic(resource)) {
-            return;
+            return null;
         }
         Caller caller;
         if (ConsoleAccess.isConsole(request)) {
@@ -76,8 +79,7 @@ public class AccessFilter {
             // tenant checks below are the API's
             Optional<Caller> session = console.caller(request);
             if (session.isEmpty()) {
-                request.abortWith(ConsoleAccess.toSignIn(request));
-                return;
+                return ConsoleAccess.toSignIn(request);
             }
             caller = session.get();
         } else {
@@ -99,6 +101,7 @@ public class AccessFilter {
             }
         }
         callerContext.set(caller);
+        return null; // go on to the resource
     }
 
     private static boolean isPublic(ResourceInfo resource) {
