@@ -235,6 +235,31 @@ public class ConsoleViews {
         return cells;
     }
 
+    /** The cells' reasons in words, one line per run of levels that share the state and the reason. */
+    static List<String> reasons(List<Cell> cells) {
+        List<String> lines = new ArrayList<>();
+        List<Integer> run = new ArrayList<>();
+        Cell first = null;
+        for (Cell c : cells) {
+            if (first != null && (c.state() != first.state() || !java.util.Objects.equals(c.reason(), first.reason()))) {
+                lines.add(line(first, run));
+                run.clear();
+            }
+            if (run.isEmpty()) {
+                first = c;
+            }
+            run.add(c.apiLevel());
+        }
+        if (first != null) {
+            lines.add(line(first, run));
+        }
+        return lines;
+    }
+
+    private static String line(Cell c, List<Integer> levels) {
+        return levels(levels) + ": " + c.title();
+    }
+
     static String shortId(String sha256) {
         return sha256 == null ? "" : sha256.substring(0, Math.min(16, sha256.length()));
     }
@@ -259,22 +284,27 @@ public class ConsoleViews {
                 }
             }
             Map<String, CertificateSummary> known = new LinkedHashMap<>();
+            scan.presented().forEach(c -> known.put(c.sha256(), c));
+            List<String> wanted = new ArrayList<>(known.keySet());
+            if (scan.completedPath() != null) {
+                scan.completedPath().stream().filter(h -> !known.containsKey(h)).forEach(wanted::add);
+            }
+            Map<String, List<String>> names = new HashMap<>();
+            for (X509Certificate c : certificates.findAll(wanted)) {
+                CertificateSummary s = CertificateSummary.of(c);
+                known.putIfAbsent(s.sha256(), s);
+                names.put(s.sha256(), subjectAltNames(c));
+            }
             for (CertificateSummary c : scan.presented()) {
                 sent.add(c.sha256());
-                known.put(c.sha256(), c);
-                presented.add(link(c, true, false, now));
-            }
-            List<String> missingSummaries = scan.completedPath() == null ? List.of()
-                    : scan.completedPath().stream().filter(h -> !known.containsKey(h)).toList();
-            for (X509Certificate c : certificates.findAll(missingSummaries)) {
-                CertificateSummary s = CertificateSummary.of(c);
-                known.put(s.sha256(), s);
+                presented.add(link(c, names, true, false, now));
             }
             if (scan.completedPath() != null) {
                 for (String h : scan.completedPath()) {
                     CertificateSummary c = known.get(h);
-                    path.add(c == null ? new ChainLink(h, "(certificate not stored)", "", null, sent.contains(h),
-                            aia.contains(h), false, false, false) : link(c, sent.contains(h), aia.contains(h), now));
+                    path.add(c == null ? new ChainLink(h, "(certificate not stored)", "", List.of(), null,
+                            sent.contains(h), aia.contains(h), false, false, false)
+                            : link(c, names, sent.contains(h), aia.contains(h), now));
                 }
             }
             // the durable fix is on the server: say it first
@@ -298,6 +328,7 @@ public class ConsoleViews {
                 findings.add(new Sentence(f.code().name(), f.detail()));
             }
         }
+        List<Cell> cells = cells(scan, levels);
         List<HistoryEntry> entries = new ArrayList<>();
         for (int i = 0; i < history.size(); i++) {
             ScanResult r = history.get(i);
@@ -316,14 +347,39 @@ public class ConsoleViews {
         return new EndpointDetail(e.id(), e.name(), e.host(), e.port(), e.serverName(), e.scanIntervalMinutes(),
                 scan != null, scan == null ? "NOT_SCANNED" : scan.status().name(), scan == null ? null : scan.error(),
                 scan == null ? null : scan.startedAt(), presented, path, serverFix, serverFixText, findings, levels,
-                cells(scan, levels), entries);
+                cells, reasons(cells), entries);
     }
 
-    private static ChainLink link(CertificateSummary c, boolean sent, boolean fromAia, Instant now) {
+    private static ChainLink link(CertificateSummary c, Map<String, List<String>> names, boolean sent,
+            boolean fromAia, Instant now) {
         boolean expired = c.notAfter() != null && c.notAfter().isBefore(now);
         boolean soon = !expired && c.notAfter() != null && c.notAfter().isBefore(now.plus(Duration.ofDays(30)));
-        return new ChainLink(c.sha256(), c.subject(), c.issuer(), c.notAfter(), sent, fromAia, expired, soon,
-                c.selfSigned());
+        return new ChainLink(c.sha256(), c.subject(), c.issuer(), names.getOrDefault(c.sha256(), List.of()),
+                c.notAfter(), sent, fromAia, expired, soon, c.selfSigned());
+    }
+
+    /** The subjectAltNames as {@code DNS:…}, {@code IP:…}, {@code URI:…} (as the server wrote them: data, not links). */
+    private static List<String> subjectAltNames(X509Certificate c) {
+        try {
+            java.util.Collection<List<?>> all = c.getSubjectAlternativeNames();
+            if (all == null) {
+                return List.of();
+            }
+            List<String> out = new ArrayList<>();
+            for (List<?> entry : all) {
+                String kind = switch ((Integer) entry.get(0)) {
+                    case 1 -> "email";
+                    case 2 -> "DNS";
+                    case 6 -> "URI";
+                    case 7 -> "IP";
+                    default -> "other";
+                };
+                out.add(kind + ":" + (entry.get(1) instanceof String s ? s : "(binary)"));
+            }
+            return out;
+        } catch (java.security.cert.CertificateParsingException e) {
+            return List.of("(subjectAltName cannot be read)");
+        }
     }
 
     // ---- groups

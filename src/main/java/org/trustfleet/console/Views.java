@@ -102,8 +102,8 @@ public final class Views {
             int total) {}
 
     /** A certificate drawn in a chain, with its marks. */
-    public record ChainLink(String sha256, String subject, String issuer, Instant notAfter, boolean sent,
-            boolean fromAia, boolean expired, boolean expiringSoon, boolean root) {
+    public record ChainLink(String sha256, String subject, String issuer, List<String> names, Instant notAfter,
+            boolean sent, boolean fromAia, boolean expired, boolean expiringSoon, boolean root) {
         public String shortId() {
             return sha256 == null ? "" : sha256.substring(0, Math.min(16, sha256.length()));
         }
@@ -120,7 +120,8 @@ public final class Views {
     public record EndpointDetail(UUID id, String name, String host, int port, String serverName,
             int scanIntervalMinutes, boolean scanned, String status, String error, Instant lastScan,
             List<ChainLink> presented, List<ChainLink> path, List<String> serverFix, List<Sentence> serverFixText,
-            List<Sentence> findings, List<Level> levels, List<Cell> cells, List<HistoryEntry> history) {}
+            List<Sentence> findings, List<Level> levels, List<Cell> cells, List<String> cellReasons,
+            List<HistoryEntry> history) {}
 
     /** A device group in the list. */
     public record GroupRow(UUID id, String name, int minApiLevel, int maxApiLevel, String mode, int endpoints) {}
