@@ -75,6 +75,10 @@ import org.trustfleet.truststore.CertificateStore;
 @ApplicationScoped
 public class ConsoleViews {
     static final int PAGE = 200;
+    /** Endpoints per page of the trust matrix (each row holds a cell per Android version). */
+    static final int MATRIX_PAGE = 250;
+    /** Entries per list on the overview; the full lists are a click away. */
+    static final int OVERVIEW_LIST = 10;
     private static final int HISTORY = 20;
 
     private final EndpointService endpoints;
@@ -119,8 +123,12 @@ public class ConsoleViews {
             byState.add(new Count(state.name(), report.devices().byState().getOrDefault(state.name(), 0L),
                     base + "/devices?state=" + state.name()));
         }
-        List<Change> changes = report.chainChanges().stream().limit(10).map(ConsoleViews::change).toList();
-        return new Overview(failing, byState, expiring(report), changes, unresolved(report),
+        List<Change> changes = report.chainChanges().stream().limit(OVERVIEW_LIST).map(ConsoleViews::change).toList();
+        List<Expiring> expiring = expiring(report);
+        List<Problem> unresolved = unresolved(report);
+        return new Overview(failing, byState, expiring.subList(0, Math.min(OVERVIEW_LIST, expiring.size())),
+                expiring.size(), changes, report.chainChanges().size(),
+                unresolved.subList(0, Math.min(OVERVIEW_LIST, unresolved.size())), unresolved.size(),
                 endpoints.list(tenantId).size(), report.failingEndpoints().size());
     }
 
@@ -168,7 +176,8 @@ public class ConsoleViews {
 
     // ---- endpoints
 
-    public Matrix matrix(UUID tenantId, String sort, String filter, boolean failingOnly) {
+    /** One page ({@link #MATRIX_PAGE} rows) of the trust matrix, filtered and sorted over all endpoints. */
+    public Matrix matrix(UUID tenantId, String sort, String filter, boolean failingOnly, int page) {
         List<Endpoint> list = endpoints.list(tenantId);
         Map<UUID, ScanResult> latest = scans.latestOf(list.stream().map(Endpoint::id).toList()).stream()
                 .collect(Collectors.toMap(ScanResult::endpointId, Function.identity(), (a, b) -> a));
@@ -199,7 +208,12 @@ public class ConsoleViews {
             default -> Comparator.comparing(MatrixRow::name, String.CASE_INSENSITIVE_ORDER);
         };
         rows.sort(order);
-        return new Matrix(levels, rows, s, filter == null ? "" : filter, failingOnly, list.size());
+        int pages = Math.max(1, (rows.size() + MATRIX_PAGE - 1) / MATRIX_PAGE);
+        int current = Math.max(1, Math.min(page, pages));
+        List<MatrixRow> shown = rows.subList((current - 1) * MATRIX_PAGE,
+                Math.min(rows.size(), current * MATRIX_PAGE));
+        return new Matrix(levels, List.copyOf(shown), s, filter == null ? "" : filter, failingOnly, list.size(),
+                rows.size(), current, pages);
     }
 
     private List<Level> levels(java.util.Collection<ScanResult> results) {

@@ -131,8 +131,9 @@ public class TenantPages {
     @Allow({Role.OPERATOR, Role.ADMIN, Role.CONSOLE})
     public TemplateInstance endpoints(@PathParam("tenantId") UUID tenantId, @CookieParam(SESSION) String session,
             @QueryParam("sort") String sort, @QueryParam("q") String filter, @QueryParam("failing") String failing,
-            @HeaderParam("HX-Request") String htmx) {
-        Views.Matrix page = views.matrix(tenantId, sort, filter, "true".equals(failing));
+            @QueryParam("page") String pageNumber, @HeaderParam("HX-Request") String htmx) {
+        Integer number = number(pageNumber);
+        Views.Matrix page = views.matrix(tenantId, sort, filter, "true".equals(failing), number == null ? 1 : number);
         Views.Chrome chrome = chrome(tenantId, session, "endpoints");
         // htmx asks for the table only when the filter or sort changes; without script the whole page is served
         return htmx != null ? Templates.endpoints$table(chrome, page) : Templates.endpoints(chrome, page);
@@ -152,7 +153,7 @@ public class TenantPages {
         } catch (TrustfleetException | jakarta.validation.ConstraintViolationException e) {
             Views.Chrome chrome = chrome(tenantId, session, "endpoints").withMessage(message(e));
             return Response.status(status(e)).entity(Templates.endpoints(chrome,
-                    views.matrix(tenantId, null, null, false))).build();
+                    views.matrix(tenantId, null, null, false, 1))).build();
         }
     }
 

@@ -43,7 +43,8 @@ public final class Views {
 
     /** The overview: what is failing, where devices stand, what is about to break. */
     public record Overview(List<Count> failingPerLevel, List<Count> devicesByState, List<Expiring> expiring,
-            List<Change> recentChanges, List<Problem> unresolved, int endpoints, int failingEndpoints) {}
+            int expiringTotal, List<Change> recentChanges, int changesTotal, List<Problem> unresolved,
+            int unresolvedTotal, int endpoints, int failingEndpoints) {}
 
     /** A certificate that expires soon. */
     public record Expiring(String sha256, String subject, Instant notAfter, long days) {}
@@ -58,19 +59,26 @@ public final class Views {
 
     /** A cell of the trust matrix. */
     public enum CellState {
-        TRUSTED("trusted", "✓", "trusted as presented"),
-        FIXABLE("fixable", "+", "trusted once the group's certificates are installed"),
-        NOT_FIXABLE("broken", "✗", "not fixable on the device"),
-        NOT_SCANNED("unknown", "–", "not scanned or unreachable");
+        TRUSTED("trusted", "✓", "trusted", "trusted as presented"),
+        FIXABLE("fixable", "+", "fixable", "trusted once the group's certificates are installed"),
+        NOT_FIXABLE("broken", "✗", "not fixable", "not fixable on the device"),
+        NOT_SCANNED("unknown", "–", "not scanned", "not scanned or unreachable");
 
         private final String css;
         private final String symbol;
+        private final String word;
         private final String text;
 
-        CellState(String css, String symbol, String text) {
+        CellState(String css, String symbol, String word, String text) {
             this.css = css;
             this.symbol = symbol;
+            this.word = word;
             this.text = text;
+        }
+
+        /** The state in a word or two, read out by screen readers after the symbol. */
+        public String word() {
+            return word;
         }
 
         public String css() {
@@ -97,9 +105,23 @@ public final class Views {
     public record MatrixRow(UUID id, String name, String host, int port, String status, Instant lastScan,
             List<Cell> cells, int failing) {}
 
-    /** The trust matrix with its columns, sort and filter. */
+    /** One page of the trust matrix with its columns, sort, filter and paging. */
     public record Matrix(List<Level> levels, List<MatrixRow> rows, String sort, String filter, boolean failingOnly,
-            int total) {}
+            int total, int matching, int page, int pages) {
+        /** The query of this view without the page, for the paging links. */
+        public String query() {
+            return "sort=" + sort + "&failing=" + failingOnly + "&q=" + java.net.URLEncoder.encode(filter,
+                    java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        public boolean hasPrevious() {
+            return page > 1;
+        }
+
+        public boolean hasNext() {
+            return page < pages;
+        }
+    }
 
     /** A certificate drawn in a chain, with its marks. */
     public record ChainLink(String sha256, String subject, String issuer, List<String> names, Instant notAfter,

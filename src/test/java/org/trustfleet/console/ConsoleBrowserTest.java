@@ -107,7 +107,7 @@ class ConsoleBrowserTest {
             assertThat(browser.script("return document.cookie")).isEqualTo(""); // HttpOnly: no script sees it
             assertThat(browser.script("return JSON.stringify(localStorage) + JSON.stringify(sessionStorage)"))
                     .isEqualTo("{}{}");
-            browser.screenshot("overview");
+            browser.readmeScreenshot("overview");
 
             // the trust matrix: the anchored chain is fixable on every level, the incomplete one is not
             browser.go(base + "/endpoints");
@@ -117,9 +117,11 @@ class ConsoleBrowserTest {
             assertThat(row(browser, "login").findElements(By.cssSelector("td.cell.fixable"))).isNotEmpty();
             assertThat(row(browser, "autodiscover").findElements(By.cssSelector("td.cell"))).allSatisfy(
                     c -> assertThat(c.getAttribute("class")).contains("unknown")); // not scanned yet
-            assertThat(row(browser, "login").findElement(By.cssSelector("td.cell.fixable")).getAttribute("title"))
-                    .startsWith("trusted once the group's certificates are installed");
-            browser.screenshot("endpoints");
+            WebElement fixable = row(browser, "login").findElement(By.cssSelector("td.cell.fixable"));
+            assertThat(fixable.getAttribute("title")).startsWith("install 1 certificate"); // the reason on hover
+            assertThat(fixable.getText()).startsWith("+"); // a symbol besides the colour (and a word for readers)
+            assertThat(fixable.findElement(By.tagName("i")).getAttribute("textContent")).isEqualTo(" fixable");
+            browser.readmeScreenshot("endpoints");
             browser.resize(390, 844);
             browser.screenshot("endpoints-390px");
             browser.resize(1280, 900);
@@ -152,7 +154,7 @@ class ConsoleBrowserTest {
                     .contains("Contoso Issuing CA");
             assertThat(browser.visible(By.id("completed-path")).getText()).contains("Contoso Private Root")
                     .contains("not sent by the server");
-            browser.screenshot("endpoint");
+            browser.readmeScreenshot("endpoint");
 
             // create a device group and download its PEM export
             browser.go(base + "/device-groups");
@@ -163,7 +165,7 @@ class ConsoleBrowserTest {
             assertThat(browser.visible(By.id("group-name")).getText()).isEqualTo("Sales tablets");
             assertThat(browser.visible(By.id("required")).getText()).contains("Contoso Private Root");
             assertThat(browser.text()).contains("opt in");
-            browser.screenshot("device-group");
+            browser.readmeScreenshot("device-group");
             WebElement pem = browser.visible(By.linkText("pem"));
             pem.click();
             Path download = browser.awaitDownload("trustfleet-sales-tablets.pem");
@@ -182,7 +184,7 @@ class ConsoleBrowserTest {
             assertThat(token).startsWith("tfe_");
             WebElement qr = browser.visible(By.cssSelector("svg.qr"));
             assertThat(decodeQr(qr.getScreenshotAs(OutputType.BYTES))).contains(token).contains("/api/v1/enroll");
-            browser.screenshot("enrollment");
+            browser.readmeScreenshot("enrollment");
             browser.go(base + "/enrollment");
             assertThat(browser.text()).doesNotContain(token); // shown once
             assertThat(browser.visible(By.id("tokens")).getText()).contains(token.substring(0, 10));
@@ -190,7 +192,7 @@ class ConsoleBrowserTest {
             // devices: the compliance table, one device's detail, revoke it
             browser.go(base + "/devices");
             assertThat(browser.all("#devices tbody tr")).hasSize(2);
-            browser.screenshot("devices");
+            browser.readmeScreenshot("devices");
             browser.go(base + "/devices?state=COMPLIANT");
             assertThat(browser.all("#devices tbody tr")).isEmpty();
             browser.go(base + "/devices/" + phone.id());
@@ -208,7 +210,7 @@ class ConsoleBrowserTest {
             browser.go(base + "/drift");
             assertThat(browser.visible(By.cssSelector("svg.chart"))).isNotNull();
             assertThat(browser.visible(By.id("failing")).getText()).contains("login").contains("webmail");
-            browser.screenshot("drift");
+            browser.readmeScreenshot("drift");
 
             // sign out, and the session is refused afterwards
             browser.clickAndWaitForNewPage(By.id("sign-out"));

@@ -256,6 +256,17 @@ class ConsoleSessionTest {
                 .post("/console/tenants/{t}/endpoints", tenant).then().statusCode(403);
     }
 
+    @Test
+    void aConsoleKeyReadsButDoesNotWrite() {
+        Session console = ConsoleClient.signIn(issue("reader", "console").getString("token"));
+        console.request().get("/console/tenants/{t}/endpoints", tenant).then().statusCode(200);
+        Response page = console.request().get("/console/tenants/{t}/endpoints", tenant);
+        assertThat(page.asString()).doesNotContain("Add an endpoint"); // no form it could not use
+        console.request().contentType(ContentType.URLENC).formParam("csrf", console.csrf())
+                .formParam("name", "x").formParam("host", "x.example.test").formParam("port", "443")
+                .post("/console/tenants/{t}/endpoints", tenant).then().statusCode(403);
+    }
+
     private io.restassured.path.json.JsonPath issue(String name, String role) {
         return asOperator().contentType(ContentType.JSON).body(Map.of("name", name, "role", role))
                 .post("/api/v1/tenants/{t}/api-keys", tenant).then().statusCode(201).extract().jsonPath();

@@ -142,16 +142,28 @@ public final class Browser implements AutoCloseable {
         return driver.findElements(By.cssSelector(css));
     }
 
-    /** Saves a screenshot as {@code target/console-screenshots/<name>.png} (and in the README directory, if asked). */
+    /** Saves a screenshot as {@code target/console-screenshots/<name>.png}. */
     public Path screenshot(String name) {
+        return screenshot(name, false);
+    }
+
+    /**
+     * Saves a screenshot under {@code target/console-screenshots} and, when the run was started with
+     * {@code -Dtrustfleet.console.screenshot-dir=docs/img}, as {@code docs/img/console-<name>.png} for the README.
+     */
+    public Path readmeScreenshot(String name) {
+        return screenshot(name, true);
+    }
+
+    private Path screenshot(String name, boolean readme) {
         try {
             Files.createDirectories(SCREENSHOTS);
             Path target = SCREENSHOTS.resolve(name + ".png");
             Path shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
             Files.copy(shot, target, StandardCopyOption.REPLACE_EXISTING);
-            String readme = System.getProperty("trustfleet.console.screenshot-dir");
-            if (readme != null && !readme.isBlank()) {
-                Path dir = Path.of(readme);
+            String dirName = System.getProperty("trustfleet.console.screenshot-dir");
+            if (readme && dirName != null && !dirName.isBlank()) {
+                Path dir = Path.of(dirName);
                 Files.createDirectories(dir);
                 Files.copy(shot, dir.resolve("console-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
             }
