@@ -109,6 +109,7 @@ public class ConsoleViews {
 
     // ---- overview and drift
 
+    /** The overview, from the drift report alone (one read of the endpoints, their scans, groups and devices). */
     public Overview overview(UUID tenantId) {
         DriftReport report = drift.report(tenantId);
         String base = "/console/tenants/" + tenantId;
@@ -129,7 +130,7 @@ public class ConsoleViews {
         return new Overview(failing, byState, expiring.subList(0, Math.min(OVERVIEW_LIST, expiring.size())),
                 expiring.size(), changes, report.chainChanges().size(),
                 unresolved.subList(0, Math.min(OVERVIEW_LIST, unresolved.size())), unresolved.size(),
-                endpoints.list(tenantId).size(), report.failingEndpoints().size());
+                report.failingEndpoints().size());
     }
 
     public Views.Drift drift(UUID tenantId) {
@@ -179,16 +180,16 @@ public class ConsoleViews {
     /** One page ({@link #MATRIX_PAGE} rows) of the trust matrix, filtered and sorted over all endpoints. */
     public Matrix matrix(UUID tenantId, String sort, String filter, boolean failingOnly, int page) {
         List<Endpoint> list = endpoints.list(tenantId);
-        Map<UUID, ScanResult> latest = scans.latestOf(list.stream().map(Endpoint::id).toList()).stream()
+        String needle = filter == null ? "" : filter.strip().toLowerCase(Locale.ROOT);
+        // the name filter first, so that only the matching endpoints' scans are read
+        List<Endpoint> matching = needle.isEmpty() ? list : list.stream()
+                .filter(e -> e.name().toLowerCase(Locale.ROOT).contains(needle)
+                        || e.host().toLowerCase(Locale.ROOT).contains(needle)).toList();
+        Map<UUID, ScanResult> latest = scans.latestOf(matching.stream().map(Endpoint::id).toList()).stream()
                 .collect(Collectors.toMap(ScanResult::endpointId, Function.identity(), (a, b) -> a));
         List<Level> levels = levels(latest.values());
-        String needle = filter == null ? "" : filter.strip().toLowerCase(Locale.ROOT);
         List<MatrixRow> rows = new ArrayList<>();
-        for (Endpoint e : list) {
-            if (!needle.isEmpty() && !e.name().toLowerCase(Locale.ROOT).contains(needle)
-                    && !e.host().toLowerCase(Locale.ROOT).contains(needle)) {
-                continue;
-            }
+        for (Endpoint e : matching) {
             ScanResult scan = latest.get(e.id());
             List<Cell> cells = cells(scan, levels);
             int failing = (int) cells.stream().filter(c -> c.state() != CellState.TRUSTED).count();

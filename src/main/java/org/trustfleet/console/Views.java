@@ -44,7 +44,7 @@ public final class Views {
     /** The overview: what is failing, where devices stand, what is about to break. */
     public record Overview(List<Count> failingPerLevel, List<Count> devicesByState, List<Expiring> expiring,
             int expiringTotal, List<Change> recentChanges, int changesTotal, List<Problem> unresolved,
-            int unresolvedTotal, int endpoints, int failingEndpoints) {}
+            int unresolvedTotal, int failingEndpoints) {}
 
     /** A certificate that expires soon. */
     public record Expiring(String sha256, String subject, Instant notAfter, long days) {}
