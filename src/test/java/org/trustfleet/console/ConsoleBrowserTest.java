@@ -71,8 +71,12 @@ class ConsoleBrowserTest {
 
     @AfterAll
     static void stop() throws Exception {
-        anchored.close();
-        incomplete.close();
+        if (anchored != null) {
+            anchored.close();
+        }
+        if (incomplete != null) {
+            incomplete.close();
+        }
     }
 
     @Test

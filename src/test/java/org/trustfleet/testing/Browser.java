@@ -26,7 +26,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * Headless Chromium (the Debian {@code chromium} and {@code chromium-driver} packages, installed by {@code .ci/run})
  * driven by Selenium, for the console's browser tests. Each browser gets a fresh profile, talks only to loopback and
- * saves screenshots under {@code target/console-screenshots}; with {@code -Dtrustfleet.console.screenshot-dir=docs/img}
+ * saves screenshots under {@code target/console-screenshots}; with {@code -Dconsole.screenshot-dir=docs/img}
  * the README's screenshots are written there too.
  *
  * <p>Every wait is on a condition (an element, a text, a file), never a fixed time: a slow machine makes a test
@@ -149,7 +149,7 @@ public final class Browser implements AutoCloseable {
 
     /**
      * Saves a screenshot under {@code target/console-screenshots} and, when the run was started with
-     * {@code -Dtrustfleet.console.screenshot-dir=docs/img}, as {@code docs/img/console-<name>.png} for the README.
+     * {@code -Dconsole.screenshot-dir=docs/img}, as {@code docs/img/console-<name>.png} for the README.
      */
     public Path readmeScreenshot(String name) {
         return screenshot(name, true);
@@ -161,7 +161,7 @@ public final class Browser implements AutoCloseable {
             Path target = SCREENSHOTS.resolve(name + ".png");
             Path shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
             Files.copy(shot, target, StandardCopyOption.REPLACE_EXISTING);
-            String dirName = System.getProperty("trustfleet.console.screenshot-dir");
+            String dirName = System.getProperty("console.screenshot-dir");
             if (readme && dirName != null && !dirName.isBlank()) {
                 Path dir = Path.of(dirName);
                 Files.createDirectories(dir);
