@@ -46,10 +46,11 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule resourcesLiveInWeb = classes().that().areAnnotatedWith(Path.class)
-            .should().resideInAPackage("org.trustfleet.web..");
+            .should().resideInAnyPackage("org.trustfleet.web..", "org.trustfleet.console..");
 
     @ArchTest
-    static final ArchRule httpOnlyAtTheEdge = noClasses().that().resideOutsideOfPackages("org.trustfleet.web..")
+    static final ArchRule httpOnlyAtTheEdge = noClasses().that()
+            .resideOutsideOfPackages("org.trustfleet.web..", "org.trustfleet.console..")
             .should().dependOnClassesThat().resideInAnyPackage("jakarta.ws.rs..", "org.jboss.resteasy..")
             .as("HTTP types and problem documents are built only in web");
 
@@ -99,7 +100,8 @@ class ArchitectureTest {
     }
 
     @ArchTest
-    static final ArchRule servicesDoNotDependOnWeb = noClasses().that().resideOutsideOfPackages("org.trustfleet.web..")
+    static final ArchRule servicesDoNotDependOnWeb = noClasses().that()
+            .resideOutsideOfPackages("org.trustfleet.web..", "org.trustfleet.console..")
             .should().dependOnClassesThat().resideInAPackage("org.trustfleet.web..");
 
     /**
@@ -171,4 +173,11 @@ class ArchitectureTest {
                     .or(com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo(
                             org.trustfleet.policy.ManagementMode.class)))
             .as("the console formats depend on pki, core's error type, Jackson and the ownership setting only");
+    // issue 13: the admin console is a second edge (HTML pages, cookie sessions) beside web (the JSON API)
+
+    @ArchTest
+    static final ArchRule entitiesNeverReachTheConsole = noClasses().that()
+            .resideInAPackage("org.trustfleet.console..")
+            .should().dependOnClassesThat().areAnnotatedWith(Entity.class)
+            .as("the console reads through services; entities never reach it");
 }

@@ -264,4 +264,32 @@ public interface TrustfleetConfig {
         @WithDefault("7d")
         Duration staleAfter();
     }
+
+    /** Admin console settings ({@code /console/}). */
+    Console console();
+
+    /** Settings of the admin console's sign-in and sessions. */
+    interface Console {
+        /** A console session unused for this long ends (the next request goes to the sign-in page). */
+        @WithDefault("30m")
+        Duration idleTimeout();
+
+        /** A console session ends this long after sign-in, however busy. */
+        @WithDefault("12h")
+        Duration absoluteTimeout();
+
+        /**
+         * Mark the session cookie {@code Secure} on every response, also for requests that reached the service over
+         * plain HTTP (behind a TLS-terminating proxy). A request that came over TLS always gets a {@code Secure} cookie.
+         */
+        @WithDefault("false")
+        boolean secureCookies();
+
+        /**
+         * Failed console sign-ins allowed per client address and minute, counted across all replicas (the database);
+         * further attempts get 429 with Retry-After until the oldest failure is a minute old, even with a valid token.
+         */
+        @WithDefault("10")
+        int maxFailedSignInsPerMinute();
+    }
 }

@@ -3,10 +3,12 @@ package org.trustfleet.web;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
 import java.lang.reflect.Method;
 import java.util.Optional;
 import java.util.UUID;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.trustfleet.console.ConsoleAccess;
 import org.trustfleet.core.ErrorKind;
 import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetConfig;
@@ -29,13 +31,15 @@ public class AccessFilter {
     private final TenantService tenants;
     private final CallerContext callerContext;
     private final TrustfleetConfig config;
+    private final ConsoleAccess console;
 
     public AccessFilter(Authenticator authenticator, TenantService tenants, CallerContext callerContext,
-            TrustfleetConfig config) {
+            TrustfleetConfig config, ConsoleAccess console) {
         this.authenticator = authenticator;
         this.tenants = tenants;
         this.callerContext = callerContext;
         this.config = config;
+        this.console = console;
     }
 
     /** Refuses oversized bodies before anything else looks at them. */
@@ -60,15 +64,28 @@ public class AccessFilter {
      * Authenticates the request, checks the role and the tenant. Every JAX-RS endpoint is blocking and this runs
      * on its worker thread; the one non-blocking endpoint, the device payload, is served below JAX-RS by
      * {@link DevicePayloadRoute} with the same {@link Authenticator}.
+     *
+     * @return null to go on, or the console's redirect to its sign-in page
      */
     @ServerRequestFilter
-    public void authorize(ContainerRequestContext request, ResourceInfo resource) {
+    public Response authorize(ContainerRequestContext request, ResourceInfo resource) {
         Method method = resource.getResourceMethod();
         if (method == null || isPublic(resource)) {
-            return;
+            return null;
         }
-        Caller caller = authenticator.authenticate(authenticator.bearerToken(
-                request.getHeaderString(HttpHeaders.AUTHORIZATION)));
+        Caller caller;
+        if (ConsoleAccess.isConsole(request)) {
+            // the console's pages authenticate by session cookie (never a bearer token in the browser); the role and
+            // tenant checks below are the API's
+            Optional<Caller> session = console.caller(request);
+            if (session.isEmpty()) {
+                return ConsoleAccess.toSignIn(request);
+            }
+            caller = session.get();
+        } else {
+            caller = authenticator.authenticate(authenticator.bearerToken(
+                    request.getHeaderString(HttpHeaders.AUTHORIZATION)));
+        }
         Allow allow = Optional.ofNullable(method.getAnnotation(Allow.class))
                 .orElse(resource.getResourceClass().getAnnotation(Allow.class));
         Authenticator.requireRole(caller, allow == null ? new Role[0] : allow.value());
@@ -84,6 +101,7 @@ public class AccessFilter {
             }
         }
         callerContext.set(caller);
+        return null; // go on to the resource
     }
 
     private static boolean isPublic(ResourceInfo resource) {
