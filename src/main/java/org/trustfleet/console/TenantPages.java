@@ -259,7 +259,7 @@ public class TenantPages {
     @Allow({Role.OPERATOR, Role.ADMIN, Role.CONSOLE})
     public Response export(@PathParam("tenantId") UUID tenantId, @PathParam("groupId") String groupId,
             @QueryParam("format") String format) {
-        ExportService.Export export = exports.export(tenantId, Require.id(groupId, "device group"), format, null);
+        ExportService.Export export = exports.export(tenantId, Require.id(groupId, "device group"), format, null, null);
         return Response.ok(export.rendered().body(), export.rendered().mediaType())
                 .header("Content-Disposition", "attachment; filename=\"" + export.rendered().fileName() + "\"")
                 .build();
