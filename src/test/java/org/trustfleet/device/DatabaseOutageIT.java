@@ -15,19 +15,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -174,11 +168,10 @@ class DatabaseOutageIT {
             assertThat(agentLoop.unexpected()).as("agent failures other than the outage's 503").isEmpty();
 
             // --- the database holds each device once, with the last report it was told was accepted
-            Map<UUID, Long> stored = storedReports(db, tenant);
+            Map<UUID, Long> stored = DeviceLoad.storedReports(db.jdbcUrl(), EmbeddedDatabase.USER, db.password(),
+                    UUID.fromString(tenant));
             assertThat(stored).hasSize(DEVICES + AGENTS);
-            List<String> mismatches = load.devices().stream()
-                    .map(d -> running.mismatch(d, stored.get(d.id()))).flatMap(Optional::stream).toList();
-            assertThat(mismatches).isEmpty();
+            assertThat(load.mismatches(stored)).isEmpty();
             System.out.printf(Locale.ROOT, "DatabaseOutageIT: %d exchanges, %s; longest %s%n", all.size(),
                     all.stream().collect(Collectors.groupingBy(x -> x.operation() + " " + x.status(),
                             java.util.TreeMap::new, Collectors.counting())),
@@ -291,24 +284,6 @@ class DatabaseOutageIT {
         settings.put("quarkus.datasource.password", db.password());
         settings.put("trustfleet.operator-token", OPERATOR);
         return settings;
-    }
-
-    /** Each device of the tenant (by id) and the {@code payloadVersion} of the report stored for it. */
-    private static Map<UUID, Long> storedReports(EmbeddedDatabase db, String tenant) throws Exception {
-        Map<UUID, Long> stored = new HashMap<>();
-        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), EmbeddedDatabase.USER, db.password());
-             PreparedStatement q = c.prepareStatement(
-                     "SELECT id, reported_version FROM device WHERE tenant_id = ?")) {
-            q.setObject(1, UUID.fromString(tenant));
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    long version = rs.getLong(2);
-                    Long previous = stored.put(rs.getObject(1, UUID.class), rs.wasNull() ? null : version);
-                    assertThat(previous).as("device stored twice").isNull();
-                }
-            }
-        }
-        return stored;
     }
 
     private static int status(String url) {

@@ -63,6 +63,8 @@ public final class DeviceLoad implements AutoCloseable {
     private final AtomicLong round = new AtomicLong();
     private final Map<Integer, AtomicLong> sequences = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Integer, String> etags = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> reportsInFlight =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private ExecutorService workers;
     private final List<java.util.concurrent.Future<?>> loops = new ArrayList<>();
 
@@ -133,6 +135,12 @@ public final class DeviceLoad implements AutoCloseable {
         }
     }
 
+    /** How many reports are being sent to the instance right now (sent, not yet answered). */
+    public int reportsInFlight(String instance) {
+        java.util.concurrent.atomic.AtomicInteger n = reportsInFlight.get(instance);
+        return n == null ? 0 : n.get();
+    }
+
     /** Every exchange so far, in the order they completed. */
     public List<Exchange> exchanges() {
         return List.copyOf(exchanges);
@@ -162,6 +170,36 @@ public final class DeviceLoad implements AutoCloseable {
                 + ", last report answered 202 was " + accepted + ", unanswered after it " + unanswered);
     }
 
+    /** Each mismatch of {@link #mismatch} over all devices, given each device's stored report version by id. */
+    public List<String> mismatches(Map<UUID, Long> storedVersions) {
+        return devices.stream().map(d -> mismatch(d, storedVersions.get(d.id()))).flatMap(Optional::stream).toList();
+    }
+
+    /**
+     * Reads, straight from the database, every device of the tenant (by id) and the {@code payloadVersion} of the
+     * report stored for it (null before its first); fails if a device id appears twice.
+     */
+    public static Map<UUID, Long> storedReports(String jdbcUrl, String user, String password, UUID tenant)
+            throws java.sql.SQLException {
+        Map<UUID, Long> stored = new java.util.HashMap<>();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbcUrl, user, password);
+             java.sql.PreparedStatement q = c.prepareStatement(
+                     "SELECT id, reported_version FROM device WHERE tenant_id = ?")) {
+            q.setObject(1, tenant);
+            try (java.sql.ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    long version = rs.getLong(2);
+                    UUID id = rs.getObject(1, UUID.class);
+                    if (stored.containsKey(id)) {
+                        throw new IllegalStateException("device " + id + " stored twice");
+                    }
+                    stored.put(id, rs.wasNull() ? null : version);
+                }
+            }
+        }
+        return stored;
+    }
+
     private void step(Device device) {
         String instance = instances.get((int) Math.floorMod(round.getAndIncrement(), instances.size()));
         HttpRequest.Builder fetch = HttpRequest.newBuilder(URI.create(instance + "/api/v1/device/payload"))
@@ -183,10 +221,17 @@ public final class DeviceLoad implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        exchange("report", device, seq, instance, HttpRequest.newBuilder(URI.create(instance
-                        + "/api/v1/device/reports")).header("Authorization", "Bearer " + device.token())
-                .header("Content-Type", "application/json").header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(report)));
+        java.util.concurrent.atomic.AtomicInteger inFlight = reportsInFlight.computeIfAbsent(instance,
+                i -> new java.util.concurrent.atomic.AtomicInteger());
+        inFlight.incrementAndGet();
+        try {
+            exchange("report", device, seq, instance, HttpRequest.newBuilder(URI.create(instance
+                            + "/api/v1/device/reports")).header("Authorization", "Bearer " + device.token())
+                    .header("Content-Type", "application/json").header("Accept", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(report)));
+        } finally {
+            inFlight.decrementAndGet();
+        }
     }
 
     private Exchange exchange(String operation, Device device, long seq, String instance,
