@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Timeout;
 import org.trustfleet.testing.FuzzSeeds;
 
 /**
@@ -59,7 +58,6 @@ class PayloadFuzzTest {
     }
 
     @FuzzTest(maxDuration = "60s")
-    @Timeout(30)
     void verifyOrRead(byte[] input) {
         if (input.length == 0) {
             return;

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Timeout;
 import org.trustfleet.testing.FuzzSeeds;
 
 /**
@@ -43,7 +42,6 @@ class CertificateParserFuzzTest {
     }
 
     @FuzzTest(maxDuration = "60s")
-    @Timeout(30)
     void parse(byte[] input) {
         List<X509Certificate> certificates;
         try {

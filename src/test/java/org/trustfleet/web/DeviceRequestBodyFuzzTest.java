@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Timeout;
 import org.trustfleet.device.DeviceReportInput;
 import org.trustfleet.device.EnrollmentRequest;
 import org.trustfleet.device.ReportedFailure;
@@ -58,7 +57,6 @@ class DeviceRequestBodyFuzzTest {
     }
 
     @FuzzTest(maxDuration = "60s")
-    @Timeout(30)
     void readBody(byte[] input) throws IOException {
         if (input.length == 0) {
             return;
