@@ -73,25 +73,32 @@ public final class CmsPayloadVerifier {
             throw fail(VerificationFailure.MALFORMED, "payload larger than " + MAX_CMS_BYTES + " bytes");
         }
         CMSSignedData sd;
+        byte[] content;
+        SignerInformation si;
+        // Bouncy Castle decodes the inner structures lazily, on first access, and throws unchecked exceptions
+        // (IllegalArgumentException, ClassCastException, ...) for malformed ones: every structural read is guarded
         try {
             sd = new CMSSignedData(cms);
+            CMSTypedData signed = sd.getSignedContent();
+            if (signed == null || !(signed.getContent() instanceof byte[] bytes)) {
+                throw fail(VerificationFailure.MALFORMED, "no encapsulated content (detached signature)");
+            }
+            content = bytes;
+            if (!CMSObjectIdentifiers.data.getId().equals(sd.getSignedContentTypeOID())) {
+                throw fail(VerificationFailure.MALFORMED, "encapsulated content type is not id-data");
+            }
+            Collection<SignerInformation> signers = sd.getSignerInfos().getSigners();
+            if (signers.size() != 1) {
+                throw fail(VerificationFailure.MALFORMED, "expected exactly one signer, found " + signers.size());
+            }
+            si = signers.iterator().next();
+            if (si.getSignedAttributes() == null) {
+                throw fail(VerificationFailure.MALFORMED, "signer has no signed attributes");
+            }
+            si.getDigestAlgOID();
+            si.getEncryptionAlgOID();
         } catch (CMSException | RuntimeException e) {
-            throw fail(VerificationFailure.MALFORMED, "not CMS SignedData");
-        }
-        CMSTypedData signed = sd.getSignedContent();
-        if (signed == null || !(signed.getContent() instanceof byte[] content)) {
-            throw fail(VerificationFailure.MALFORMED, "no encapsulated content (detached signature)");
-        }
-        if (!CMSObjectIdentifiers.data.getId().equals(sd.getSignedContentTypeOID())) {
-            throw fail(VerificationFailure.MALFORMED, "encapsulated content type is not id-data");
-        }
-        Collection<SignerInformation> signers = sd.getSignerInfos().getSigners();
-        if (signers.size() != 1) {
-            throw fail(VerificationFailure.MALFORMED, "expected exactly one signer, found " + signers.size());
-        }
-        SignerInformation si = signers.iterator().next();
-        if (si.getSignedAttributes() == null) {
-            throw fail(VerificationFailure.MALFORMED, "signer has no signed attributes");
+            throw fail(VerificationFailure.MALFORMED, "not a well-formed CMS SignedData");
         }
         if (!DIGESTS.contains(si.getDigestAlgOID())) {
             throw fail(VerificationFailure.UNSUPPORTED_ALGORITHM, "digest algorithm " + si.getDigestAlgOID());
@@ -142,15 +149,20 @@ public final class CmsPayloadVerifier {
 
     private static X509Certificate findSigner(CMSSignedData sd, SignerInformation si)
             throws PayloadVerificationException {
-        @SuppressWarnings("unchecked")
-        Collection<X509CertificateHolder> matches = sd.getCertificates()
-                .getMatches((Selector<X509CertificateHolder>) (Selector<?>) si.getSID());
+        Collection<X509CertificateHolder> matches;
+        try {
+            @SuppressWarnings("unchecked")
+            Selector<X509CertificateHolder> sid = (Selector<X509CertificateHolder>) (Selector<?>) si.getSID();
+            matches = sd.getCertificates().getMatches(sid);
+        } catch (RuntimeException e) { // a malformed certificates set, decoded lazily
+            throw fail(VerificationFailure.MALFORMED, "the certificates of the payload cannot be decoded");
+        }
         if (matches.isEmpty()) {
             throw fail(VerificationFailure.UNTRUSTED_SIGNER, "signer certificate is not included in the payload");
         }
         try {
             return new JcaX509CertificateConverter().getCertificate(matches.iterator().next());
-        } catch (CertificateException e) {
+        } catch (CertificateException | RuntimeException e) {
             throw fail(VerificationFailure.MALFORMED, "signer certificate cannot be decoded");
         }
     }

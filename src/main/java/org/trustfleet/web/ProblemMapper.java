@@ -128,6 +128,15 @@ public class ProblemMapper {
         return problem(ErrorKind.MALFORMED_REQUEST, detail, List.of(), uri);
     }
 
+    /**
+     * A body Jackson cannot even decode to characters (it guesses UTF-16/32 from leading zero bytes, then meets an
+     * invalid code point): unreadable input like any other, not a server error. Found by fuzzing.
+     */
+    @ServerExceptionMapper
+    public Response undecodableBody(java.io.CharConversionException e, UriInfo uri) {
+        return problem(ErrorKind.MALFORMED_REQUEST, "the request body is not valid JSON", List.of(), uri);
+    }
+
     @ServerExceptionMapper
     public Response unexpected(Throwable e, UriInfo uri) {
         return internal(e, uri);
@@ -162,6 +171,12 @@ public class ProblemMapper {
                 LOG.errorf(t, "%s on %s", t.kind(), path == null ? "?" : path);
             }
             return new Rendered(t.kind(), body(t.kind(), t.getMessage(), t.errors(), path), t.retryAfter());
+        }
+        if (DatabaseOutage.causedBy(e)) {
+            // a passing state, not a defect: one line per request, no stack trace, and the client retries
+            LOG.warnf("Database unavailable on %s: %s", path == null ? "?" : path, DatabaseOutage.summary(e));
+            return new Rendered(ErrorKind.UNAVAILABLE, body(ErrorKind.UNAVAILABLE, DatabaseOutage.DETAIL, List.of(),
+                    path), Optional.of(DatabaseOutage.RETRY_AFTER));
         }
         String reference = UUID.randomUUID().toString();
         LOG.errorf(e, "Internal error %s on %s", reference, path == null ? "?" : path);
