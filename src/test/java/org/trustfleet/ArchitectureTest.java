@@ -163,7 +163,7 @@ class ArchitectureTest {
             .orShould().dependOnClassesThat().haveFullyQualifiedName("io.quarkus.runtime.Quarkus")
             .as("check uses pki, truststore and scan parts built by hand, never a service or Quarkus at runtime");
 
-    // issue 14: the console formats are a pure core; ExportService (payload) and the resource (web) wrap it
+    // The MDM console formats are a pure core; ExportService (payload) and the resource (web) wrap it.
 
     @ArchTest
     static final ArchRule exportCoreIsPure = classes().that().resideInAPackage("org.trustfleet.export..")
@@ -173,7 +173,8 @@ class ArchitectureTest {
                     .or(com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo(
                             org.trustfleet.policy.ManagementMode.class)))
             .as("the console formats depend on pki, core's error type, Jackson and the ownership setting only");
-    // issue 13: the admin console is a second edge (HTML pages, cookie sessions) beside web (the JSON API)
+
+    // The admin console is a second edge (HTML pages, cookie sessions) beside web (the JSON API).
 
     @ArchTest
     static final ArchRule entitiesNeverReachTheConsole = noClasses().that()
