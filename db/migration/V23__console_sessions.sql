@@ -1,4 +1,4 @@
--- Admin console sessions and failed console sign-ins.
+-- Admin console sessions (failed sign-ins are counted in failed_attempt, door CONSOLE_SIGN_IN).
 -- A session is stored only as the SHA-256 hash of its cookie value, so the table holds nothing a browser could
 -- present. It belongs to the API key that signed in: revoking the key ends it (the lookup joins the live key) and
 -- deleting the key or its tenant deletes it. Every replica reads the same rows, so signing out ends it everywhere.
@@ -11,9 +11,3 @@ CREATE TABLE console_session (
 CREATE INDEX console_session_api_key ON console_session (api_key_id);
 CREATE INDEX console_session_created ON console_session (created_at);
 
--- Failed sign-ins per client address, shared by the replicas, so the limit holds for the deployment.
-CREATE TABLE console_sign_in_failure (
-  address   VARCHAR(64) NOT NULL,
-  failed_at TIMESTAMPTZ NOT NULL
-);
-CREATE INDEX console_sign_in_failure_address ON console_sign_in_failure (address, failed_at);

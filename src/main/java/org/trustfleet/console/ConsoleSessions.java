@@ -25,6 +25,8 @@ import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.tenant.ApiKeyService;
 import org.trustfleet.tenant.BearerTokens;
 import org.trustfleet.tenant.Caller;
+import org.trustfleet.tenant.FailedAttemptLimiter;
+import org.trustfleet.tenant.FailedAttemptLimiter.Door;
 import org.trustfleet.tenant.Role;
 
 /**
@@ -47,7 +49,7 @@ public class ConsoleSessions {
 
     private final AgroalDataSource db;
     private final ApiKeyService keys;
-    private final SignInLimiter limiter;
+    private final FailedAttemptLimiter limiter;
     private final Clock clock;
     private final Duration idle;
     private final Duration absolute;
@@ -56,7 +58,7 @@ public class ConsoleSessions {
     /** A new session: the cookie value (shown to the browser once, stored only hashed) and who signed in. */
     public record SignedIn(String cookieValue, Caller caller) {}
 
-    public ConsoleSessions(AgroalDataSource db, ApiKeyService keys, SignInLimiter limiter, Clock clock,
+    public ConsoleSessions(AgroalDataSource db, ApiKeyService keys, FailedAttemptLimiter limiter, Clock clock,
             TrustfleetConfig config) {
         this.db = db;
         this.keys = keys;
@@ -76,19 +78,26 @@ public class ConsoleSessions {
      */
     // no transaction: a failure recorded by the limiter must survive the 401 thrown after it
     public SignedIn signIn(String token, String address) {
-        Optional<Duration> blocked = limiter.blockedFor(address);
+        Optional<Duration> blocked = limiter.blockedFor(Door.CONSOLE_SIGN_IN, address);
         if (blocked.isPresent()) {
-            throw TrustfleetException.rateLimited("too many failed sign-ins from this address; try again later",
-                    blocked.get());
+            throw tooManyFailures(blocked.get());
         }
         Optional<Caller> caller = token == null || token.isBlank() || token.length() > MAX_VALUE_LENGTH
                 ? Optional.empty() : keys.authenticate(token.strip());
         if (caller.isEmpty() || caller.get().role() == Role.DEVICE) {
-            limiter.recordFailure(address);
+            // counted only while the window has room: sign-ins racing past the check above get 429 here
+            Optional<Duration> full = limiter.recordFailure(Door.CONSOLE_SIGN_IN, address);
+            if (full.isPresent()) {
+                throw tooManyFailures(full.get());
+            }
             throw new TrustfleetException(ErrorKind.UNAUTHENTICATED, "the token is unknown or revoked");
         }
         purgeExpired();
         return new SignedIn(store(caller.get().credentialId()), caller.get());
+    }
+
+    private static TrustfleetException tooManyFailures(Duration wait) {
+        return TrustfleetException.rateLimited("too many failed sign-ins from this address; try again later", wait);
     }
 
     // outside a transaction (sign-in runs in none, so that a failure it records is not rolled back): one INSERT

@@ -32,11 +32,13 @@ import org.trustfleet.payload.SigningKeyService;
 import org.trustfleet.policy.DeviceGroup;
 import org.trustfleet.policy.DeviceGroupService;
 import org.trustfleet.tenant.BearerTokens;
+import org.trustfleet.tenant.FailedAttemptLimiter;
+import org.trustfleet.tenant.FailedAttemptLimiter.Door;
 
 /**
  * Enrollment tokens and enrollment. A token is stored hashed and consumed one use at a time by a single
  * conditional UPDATE, so concurrent enrollments never exceed {@code maxUses}. Failed attempts (unknown, expired or
- * used-up tokens) are rate-limited per client address, across replicas ({@link EnrollmentRateLimiter}).
+ * used-up tokens) are rate-limited per client address, across replicas ({@link FailedAttemptLimiter}).
  */
 @ApplicationScoped
 public class EnrollmentService {
@@ -54,12 +56,12 @@ public class EnrollmentService {
     private final DeviceGroupService groups;
     private final SigningKeyService keys;
     private final Clock clock;
-    private final EnrollmentRateLimiter limiter;
+    private final FailedAttemptLimiter limiter;
     private final Event<DeviceCredentialsChanged> credentialsChanged;
     private final Validator validator;
 
     public EnrollmentService(AgroalDataSource db, DeviceGroupService groups, SigningKeyService keys, Clock clock,
-            EnrollmentRateLimiter limiter, Event<DeviceCredentialsChanged> credentialsChanged, Validator validator) {
+            FailedAttemptLimiter limiter, Event<DeviceCredentialsChanged> credentialsChanged, Validator validator) {
         this.db = db;
         this.validator = validator;
         this.groups = groups;
@@ -171,7 +173,7 @@ public class EnrollmentService {
      * @param clientAddress the caller's address, the key of the failure rate limit
      */
     public Enrollment enroll(EnrollmentRequest body, String clientAddress) {
-        Optional<Duration> blocked = limiter.blockedFor(clientAddress);
+        Optional<Duration> blocked = limiter.blockedFor(Door.ENROLLMENT, clientAddress);
         if (blocked.isPresent()) {
             throw rateLimited(blocked.get());
         }
@@ -195,7 +197,7 @@ public class EnrollmentService {
         } catch (TrustfleetException e) {
             if (tokenRefused[0]) {
                 // counted only while the window has room: attempts racing past the check above get 429 here
-                Optional<Duration> full = limiter.recordFailure(clientAddress);
+                Optional<Duration> full = limiter.recordFailure(Door.ENROLLMENT, clientAddress);
                 if (full.isPresent()) {
                     throw rateLimited(full.get());
                 }

@@ -110,23 +110,50 @@ public final class ConsoleBench {
             pages.put("enrollment", page + "/enrollment");
             pages.put("anchors", page + "/anchors");
             pages.put("drift", page + "/drift");
+            // The reference in the same run: the JSON API's answer for the same data (bearer token, no HTML), timed
+            // alternately with the page, so the table shows what rendering the page adds to reading the data.
+            String api = "/api/v1/tenants/" + tenant;
+            Map<String, String> references = Map.of(
+                    "overview", api + "/drift-report",
+                    "endpoints (trust matrix)", api + "/endpoints",
+                    "endpoint detail", api + "/endpoints/" + ids.get(0) + "/scans/latest",
+                    "device group detail", api + "/device-groups/" + group + "/requirements",
+                    "devices (first 200)", api + "/devices?limit=200",
+                    "device detail", api + "/devices/" + device,
+                    "drift", api + "/drift-report");
             System.out.printf(Locale.ROOT, "load before timing: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());
-            System.out.printf(Locale.ROOT, "%-40s %8s %8s %8s %8s %9s%n", "page", "median", "p90", "max", "min", "bytes");
+            System.out.printf(Locale.ROOT, "%-40s %8s %8s %8s %8s %9s   %-28s %8s %8s%n", "page", "median", "p90", "max",
+                    "min", "bytes", "reference (JSON API)", "median", "p90");
             for (Map.Entry<String, String> p : pages.entrySet()) {
                 boolean htmx = p.getKey().contains("htmx");
+                String reference = references.get(p.getKey());
                 int bytes = 0;
                 for (int i = 0; i < warm; i++) {
                     bytes = fetch(base + p.getValue(), session, htmx).length();
+                    if (reference != null) {
+                        get(base + reference, admin);
+                    }
                 }
                 long[] ms = new long[runs];
+                long[] refMs = new long[runs];
                 for (int i = 0; i < runs; i++) {
                     long start = System.nanoTime();
                     fetch(base + p.getValue(), session, htmx);
                     ms[i] = (System.nanoTime() - start) / 1_000_000L;
+                    if (reference != null) {
+                        start = System.nanoTime();
+                        get(base + reference, admin);
+                        refMs[i] = (System.nanoTime() - start) / 1_000_000L;
+                    }
                 }
                 Arrays.sort(ms);
-                System.out.printf(Locale.ROOT, "%-40s %6d ms %5d ms %5d ms %5d ms %9d%n", p.getKey(), ms[runs / 2],
-                        ms[(int) Math.ceil(runs * 0.9) - 1], ms[runs - 1], ms[0], bytes);
+                Arrays.sort(refMs);
+                String ref = reference == null ? String.format(Locale.ROOT, "   %-28s", "-")
+                        : String.format(Locale.ROOT, "   %-28s %5d ms %5d ms",
+                                reference.substring(api.length()).replaceAll("/[0-9a-f-]{36}", "/{id}"),
+                                refMs[runs / 2], refMs[(int) Math.ceil(runs * 0.9) - 1]);
+                System.out.printf(Locale.ROOT, "%-40s %6d ms %5d ms %5d ms %5d ms %9d%s%n", p.getKey(), ms[runs / 2],
+                        ms[(int) Math.ceil(runs * 0.9) - 1], ms[runs - 1], ms[0], bytes, ref);
             }
             System.out.printf(Locale.ROOT, "load after timing: %s%n", Files.readString(Path.of("/proc/loadavg")).strip());
         } finally {
@@ -223,6 +250,16 @@ public final class ConsoleBench {
             b.header("HX-Request", "true");
         }
         HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    private static String get(String url, String token) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + token).header("Accept", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
         }

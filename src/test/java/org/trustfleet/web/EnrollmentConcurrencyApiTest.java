@@ -45,7 +45,7 @@ class EnrollmentConcurrencyApiTest {
     @AfterEach
     void forgetFailures() throws Exception {
         try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
-            s.executeUpdate("DELETE FROM enrollment_failure");
+            s.executeUpdate("DELETE FROM failed_attempt WHERE door = 'ENROLLMENT'");
         }
     }
 

@@ -1,4 +1,4 @@
-package org.trustfleet.device;
+package org.trustfleet.tenant;
 
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,14 +13,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.trustfleet.core.TrustfleetConfig;
 
 /**
- * Counts failed enrollment attempts per client address in a sliding one-minute window, in PostgreSQL
- * ({@code enrollment_failure}), so that every replica shares one count: an address with {@code maxFailures} failures in
- * the last minute is blocked until the oldest of them is a minute old, whichever replica it reaches.
+ * The one limit on guessing a secret at an unauthenticated door (enrollment tokens, console sign-in): counts failed
+ * attempts per door and client address in a sliding one-minute window, in PostgreSQL ({@code failed_attempt}), so
+ * that every replica shares one count: an address with the door's maximum of failures in the last minute is blocked
+ * at that door until the oldest of them is a minute old, whichever replica it reaches.
  *
  * <p>Counting is check-and-count in one statement ({@link #recordFailure}): a failure is counted only while the
  * window has room, under the row lock of the address, so parallel attempts cannot all slip under the limit; a failure
@@ -31,7 +34,15 @@ import org.trustfleet.core.TrustfleetConfig;
  * clock are not counted (a clock far ahead must not block an address for longer than a minute).
  */
 @ApplicationScoped
-public class EnrollmentRateLimiter {
+public class FailedAttemptLimiter {
+    /** The unauthenticated doors whose failures are counted, each with its own limit and count. */
+    public enum Door {
+        /** {@code POST /enroll}: {@code trustfleet.enrollment.max-failures-per-minute}. */
+        ENROLLMENT,
+        /** {@code POST /console/sign-in}: {@code trustfleet.console.max-failed-sign-ins-per-minute}. */
+        CONSOLE_SIGN_IN
+    }
+
     static final Duration WINDOW = Duration.ofMinutes(1);
     /** Tolerated clock difference between replicas. */
     static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
@@ -40,22 +51,29 @@ public class EnrollmentRateLimiter {
 
     private final AgroalDataSource db;
     private final Clock clock;
-    private final int maxFailures;
+    private final Map<Door, Integer> maxFailures = new EnumMap<>(Door.class);
     private volatile Instant lastSweep = Instant.EPOCH;
 
-    public EnrollmentRateLimiter(AgroalDataSource db, Clock clock, TrustfleetConfig config) {
+    public FailedAttemptLimiter(AgroalDataSource db, Clock clock, TrustfleetConfig config) {
         this.db = db;
         this.clock = clock;
-        this.maxFailures = config.enrollment().maxFailuresPerMinute();
-        if (maxFailures < 1) {
-            throw new IllegalArgumentException("trustfleet.enrollment.max-failures-per-minute must be at least 1");
+        maxFailures.put(Door.ENROLLMENT, atLeastOne(config.enrollment().maxFailuresPerMinute(),
+                "trustfleet.enrollment.max-failures-per-minute"));
+        maxFailures.put(Door.CONSOLE_SIGN_IN, atLeastOne(config.console().maxFailedSignInsPerMinute(),
+                "trustfleet.console.max-failed-sign-ins-per-minute"));
+    }
+
+    private static int atLeastOne(int value, String key) {
+        if (value < 1) {
+            throw new IllegalArgumentException(key + " must be at least 1");
         }
+        return value;
     }
 
     /** How long the address must wait, or empty when it may try now. Reads only. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public Optional<Duration> blockedFor(String address) {
-        return blockedFor(address, now());
+    public Optional<Duration> blockedFor(Door door, String address) {
+        return blockedFor(door, address, now());
     }
 
     /**
@@ -64,13 +82,14 @@ public class EnrollmentRateLimiter {
      * same time).
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public Optional<Duration> recordFailure(String address) {
+    public Optional<Duration> recordFailure(Door door, String address) {
         Instant now = now();
         String key = key(address);
         boolean counted;
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
-                INSERT INTO enrollment_failure AS f (address, failures, updated_at) VALUES (?, ARRAY[?::timestamptz], ?)
-                ON CONFLICT (address) DO UPDATE
+                INSERT INTO failed_attempt AS f (door, address, failures, updated_at)
+                VALUES (?, ?, ARRAY[?::timestamptz], ?)
+                ON CONFLICT (door, address) DO UPDATE
                     SET failures = ARRAY(SELECT a FROM unnest(f.failures) AS a WHERE a > ? AND a <= ? ORDER BY a)
                                    || EXCLUDED.failures,
                         updated_at = EXCLUDED.updated_at
@@ -79,48 +98,51 @@ public class EnrollmentRateLimiter {
             Timestamp at = Timestamp.from(now);
             Timestamp cutoff = Timestamp.from(now.minus(WINDOW));
             Timestamp latest = Timestamp.from(now.plus(CLOCK_SKEW));
-            s.setString(1, key);
-            s.setTimestamp(2, at);
+            s.setString(1, door.name());
+            s.setString(2, key);
             s.setTimestamp(3, at);
-            s.setTimestamp(4, cutoff);
-            s.setTimestamp(5, latest);
-            s.setTimestamp(6, cutoff);
-            s.setTimestamp(7, latest);
-            s.setInt(8, maxFailures);
+            s.setTimestamp(4, at);
+            s.setTimestamp(5, cutoff);
+            s.setTimestamp(6, latest);
+            s.setTimestamp(7, cutoff);
+            s.setTimestamp(8, latest);
+            s.setInt(9, maxFailures.get(door));
             try (ResultSet r = s.executeQuery()) {
                 counted = r.next();
             }
             sweep(c, now);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot count the failed enrollment", e);
+            throw new IllegalStateException("cannot count the failed attempt", e);
         }
         if (counted) {
             return Optional.empty();
         }
-        return Optional.of(blockedFor(address, now).orElse(Duration.ofSeconds(1)));
+        return Optional.of(blockedFor(door, address, now).orElse(Duration.ofSeconds(1)));
     }
 
-    private Optional<Duration> blockedFor(String address, Instant now) {
+    private Optional<Duration> blockedFor(Door door, String address, Instant now) {
+        int max = maxFailures.get(door);
         List<Instant> failures = new ArrayList<>();
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
-                SELECT a FROM enrollment_failure f, unnest(f.failures) AS a
-                WHERE f.address = ? AND a > ? AND a <= ? ORDER BY a""")) {
-            s.setString(1, key(address));
-            s.setTimestamp(2, Timestamp.from(now.minus(WINDOW)));
-            s.setTimestamp(3, Timestamp.from(now.plus(CLOCK_SKEW)));
+                SELECT a FROM failed_attempt f, unnest(f.failures) AS a
+                WHERE f.door = ? AND f.address = ? AND a > ? AND a <= ? ORDER BY a""")) {
+            s.setString(1, door.name());
+            s.setString(2, key(address));
+            s.setTimestamp(3, Timestamp.from(now.minus(WINDOW)));
+            s.setTimestamp(4, Timestamp.from(now.plus(CLOCK_SKEW)));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     failures.add(r.getTimestamp(1).toInstant());
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the enrollment failure count", e);
+            throw new IllegalStateException("cannot read the failed-attempt count", e);
         }
-        if (failures.size() < maxFailures) {
+        if (failures.size() < max) {
             return Optional.empty();
         }
-        // room again once all but maxFailures - 1 of them have left the window
-        Instant freed = failures.get(failures.size() - maxFailures).plus(WINDOW);
+        // room again once all but max - 1 of them have left the window
+        Instant freed = failures.get(failures.size() - max).plus(WINDOW);
         Duration wait = Duration.between(now, freed);
         return Optional.of(wait.isNegative() || wait.isZero() ? Duration.ofMillis(1) : wait);
     }
@@ -131,7 +153,7 @@ public class EnrollmentRateLimiter {
             return;
         }
         lastSweep = now;
-        try (PreparedStatement s = c.prepareStatement("DELETE FROM enrollment_failure WHERE updated_at < ?")) {
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM failed_attempt WHERE updated_at < ?")) {
             s.setTimestamp(1, Timestamp.from(now.minus(WINDOW)));
             s.executeUpdate();
         }

@@ -1,6 +1,8 @@
-package org.trustfleet.device;
+package org.trustfleet.tenant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.trustfleet.tenant.FailedAttemptLimiter.Door.CONSOLE_SIGN_IN;
+import static org.trustfleet.tenant.FailedAttemptLimiter.Door.ENROLLMENT;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.TestResourceScope;
@@ -25,13 +27,13 @@ import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.testing.EmbeddedPostgresResource;
 
 /**
- * The failure window per address, kept in PostgreSQL: it slides, every replica sees the same count, and counting is
- * atomic. Each limiter here stands for one replica (its own object and clock, one shared database); addresses are
+ * The failure window per door and address, kept in PostgreSQL: it slides, every replica sees the same count, counting
+ * is atomic, and each door counts on its own. Each limiter here stands for one replica (its own object and clock, one shared database); addresses are
  * fresh per test, so other tests' failures do not count.
  */
 @QuarkusTest
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
-class EnrollmentRateLimiterTest {
+class FailedAttemptLimiterTest {
 
     @Inject
     AgroalDataSource db;
@@ -41,8 +43,8 @@ class EnrollmentRateLimiterTest {
 
     private final MovableClock clock = new MovableClock();
 
-    private EnrollmentRateLimiter replica(Clock c) {
-        return new EnrollmentRateLimiter(db, c, config);
+    private FailedAttemptLimiter replica(Clock c) {
+        return new FailedAttemptLimiter(db, c, config);
     }
 
     private static String address() {
@@ -52,31 +54,31 @@ class EnrollmentRateLimiterTest {
     @Test
     void theWindowSlidesAndEveryReplicaSeesTheSameCount() {
         int limit = config.enrollment().maxFailuresPerMinute();
-        EnrollmentRateLimiter a = replica(clock);
-        EnrollmentRateLimiter b = replica(clock);
+        FailedAttemptLimiter a = replica(clock);
+        FailedAttemptLimiter b = replica(clock);
         String address = address();
         for (int i = 0; i < limit; i++) {
-            assertThat((i % 2 == 0 ? a : b).blockedFor(address)).isEmpty();
-            assertThat((i % 2 == 0 ? a : b).recordFailure(address)).as("failure %d counted", i).isEmpty();
+            assertThat((i % 2 == 0 ? a : b).blockedFor(ENROLLMENT, address)).isEmpty();
+            assertThat((i % 2 == 0 ? a : b).recordFailure(ENROLLMENT, address)).as("failure %d counted", i).isEmpty();
             clock.advance(Duration.ofSeconds(1));
         }
         // failures at t0 .. t0+(limit-1) s, now t0+limit s: room again when the one at t0 is a minute old
         Duration expected = Duration.ofSeconds(60 - limit);
-        assertThat(a.blockedFor(address)).contains(expected);
-        assertThat(b.blockedFor(address)).as("the other replica").contains(expected);
-        assertThat(b.recordFailure(address)).as("a failure past the limit is not counted").contains(expected);
-        assertThat(a.blockedFor(address())).as("other addresses are not affected").isEmpty();
+        assertThat(a.blockedFor(ENROLLMENT, address)).contains(expected);
+        assertThat(b.blockedFor(ENROLLMENT, address)).as("the other replica").contains(expected);
+        assertThat(b.recordFailure(ENROLLMENT, address)).as("a failure past the limit is not counted").contains(expected);
+        assertThat(a.blockedFor(ENROLLMENT, address())).as("other addresses are not affected").isEmpty();
 
         clock.advance(expected);
-        assertThat(a.blockedFor(address)).isEmpty();
-        assertThat(b.recordFailure(address)).isEmpty();
-        assertThat(a.blockedFor(address)).as("the later failures are still in the window").isPresent();
+        assertThat(a.blockedFor(ENROLLMENT, address)).isEmpty();
+        assertThat(b.recordFailure(ENROLLMENT, address)).isEmpty();
+        assertThat(a.blockedFor(ENROLLMENT, address)).as("the later failures are still in the window").isPresent();
     }
 
     @Test
     void countingIsAtomicUnderConcurrency() throws Exception {
         int limit = config.enrollment().maxFailuresPerMinute();
-        List<EnrollmentRateLimiter> replicas = List.of(replica(clock), replica(clock));
+        List<FailedAttemptLimiter> replicas = List.of(replica(clock), replica(clock));
         String address = address();
         int attempts = 40;
         CountDownLatch go = new CountDownLatch(1);
@@ -84,10 +86,10 @@ class EnrollmentRateLimiterTest {
         try {
             List<Future<Optional<Duration>>> results = new ArrayList<>();
             for (int i = 0; i < attempts; i++) {
-                EnrollmentRateLimiter replica = replicas.get(i % 2);
+                FailedAttemptLimiter replica = replicas.get(i % 2);
                 results.add(pool.submit(() -> {
                     go.await();
-                    return replica.recordFailure(address);
+                    return replica.recordFailure(ENROLLMENT, address);
                 }));
             }
             go.countDown();
@@ -105,14 +107,33 @@ class EnrollmentRateLimiterTest {
     void aReplicaWithAClockFarAheadCannotBlockAnAddressForLong() {
         MovableClock ahead = new MovableClock();
         ahead.advance(Duration.ofMinutes(10));
-        EnrollmentRateLimiter fast = replica(ahead);
-        EnrollmentRateLimiter onTime = replica(clock);
+        FailedAttemptLimiter fast = replica(ahead);
+        FailedAttemptLimiter onTime = replica(clock);
         String address = address();
         for (int i = 0; i < config.enrollment().maxFailuresPerMinute(); i++) {
-            fast.recordFailure(address);
+            fast.recordFailure(ENROLLMENT, address);
         }
-        assertThat(fast.blockedFor(address)).isPresent();
-        assertThat(onTime.blockedFor(address)).as("failures stamped in its future are not counted").isEmpty();
+        assertThat(fast.blockedFor(ENROLLMENT, address)).isPresent();
+        assertThat(onTime.blockedFor(ENROLLMENT, address)).as("failures stamped in its future are not counted").isEmpty();
+    }
+
+    @Test
+    void eachDoorCountsOnItsOwnWithItsOwnLimit() {
+        FailedAttemptLimiter limiter = replica(clock);
+        String address = address();
+        int enrollmentLimit = config.enrollment().maxFailuresPerMinute();
+        for (int i = 0; i < enrollmentLimit; i++) {
+            assertThat(limiter.recordFailure(ENROLLMENT, address)).isEmpty();
+        }
+        assertThat(limiter.blockedFor(ENROLLMENT, address)).isPresent();
+        assertThat(limiter.blockedFor(CONSOLE_SIGN_IN, address)).as("enrollment failures do not block sign-in")
+                .isEmpty();
+
+        int signInLimit = config.console().maxFailedSignInsPerMinute();
+        for (int i = 0; i < signInLimit; i++) {
+            assertThat(limiter.recordFailure(CONSOLE_SIGN_IN, address)).as("sign-in failure %d counted", i).isEmpty();
+        }
+        assertThat(limiter.recordFailure(CONSOLE_SIGN_IN, address)).as("past the sign-in limit").isPresent();
     }
 
     /** Stands still at the time it was made, until the test moves it. */
