@@ -74,9 +74,10 @@ public class AccessFilter {
             return null;
         }
         Caller caller;
-        if (ConsoleAccess.isConsole(request)) {
+        if (isConsolePage(resource)) {
             // the console's pages authenticate by session cookie (never a bearer token in the browser); the role and
-            // tenant checks below are the API's
+            // tenant checks below are the API's. Decided by the resource that matched, not by the path's spelling, so
+            // no API operation is ever reached with a cookie.
             Optional<Caller> session = console.caller(request);
             if (session.isEmpty()) {
                 return ConsoleAccess.toSignIn(request);
@@ -102,6 +103,10 @@ public class AccessFilter {
         }
         callerContext.set(caller);
         return null; // go on to the resource
+    }
+
+    private static boolean isConsolePage(ResourceInfo resource) {
+        return resource.getResourceClass().getPackageName().equals(ConsoleAccess.class.getPackageName());
     }
 
     private static boolean isPublic(ResourceInfo resource) {
