@@ -128,6 +128,13 @@ class ConsoleBrowserTest {
             browser.readmeScreenshot("endpoints");
             browser.resize(390, 844);
             browser.screenshot("endpoints-390px");
+            // readable at 390 px: the page itself does not scroll sideways; only the matrix does, inside its wrapper
+            assertThat(((Number) browser.script("return document.documentElement.scrollWidth - window.innerWidth"))
+                    .longValue()).isLessThanOrEqualTo(0);
+            assertThat(((Number) browser.script("var w = document.querySelector('#matrix');"
+                    + " return w.scrollWidth - w.clientWidth")).longValue()).isPositive();
+            assertThat(((Number) browser.script("return document.querySelector('#trust-matrix th.level').offsetHeight"))
+                    .longValue()).as("a level header is not squeezed to a letter per line").isLessThan(60);
             browser.resize(1280, 900);
 
             // filter (htmx swaps the table; without script the form submits the same query)
