@@ -2,6 +2,7 @@ package org.trustfleet.console;
 
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import io.vertx.core.Context;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.core.MediaType;
@@ -18,6 +19,12 @@ public class ConsoleErrorPages {
     /** Swapped into {@code #main} for htmx requests, whatever element the request meant to update. */
     static final String FRAGMENT_ID = "problem";
 
+    private final ConsoleAccess access;
+
+    public ConsoleErrorPages(ConsoleAccess access) {
+        this.access = access;
+    }
+
     @CheckedTemplate(basePath = "console", requireTypeSafeExpressions = false)
     static class Templates {
         static native TemplateInstance error(Problem problem, boolean signedIn, String csrf);
@@ -32,7 +39,7 @@ public class ConsoleErrorPages {
             return;
         }
         String session = ConsoleAccess.cookie(request.getCookies().get(ConsoleAccess.SESSION_COOKIE));
-        boolean signedIn = session != null && !session.isEmpty();
+        boolean signedIn = signedIn(request, session);
         String html;
         if (request.getHeaderString("HX-Request") != null) {
             html = Templates.errorFragment(problem, signedIn).render();
@@ -44,6 +51,22 @@ public class ConsoleErrorPages {
             html = Templates.error(problem, signedIn, signedIn ? ConsoleSessions.csrfToken(session) : null).render();
         }
         response.setEntity(html, null, MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"));
+    }
+
+    /**
+     * Whether the request's session is live, so that the page offers the overview and sign-out rather than the
+     * sign-in. Asked of the session table as the access check does; where that cannot be asked (a failure answered
+     * on the I/O thread, or the database being the failure), the page offers the sign-in, which is always right.
+     */
+    private boolean signedIn(ContainerRequestContext request, String session) {
+        if (session == null || session.isBlank() || Context.isOnEventLoopThread()) {
+            return false;
+        }
+        try {
+            return access.caller(request).isPresent();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /**
