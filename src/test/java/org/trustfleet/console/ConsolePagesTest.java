@@ -56,7 +56,7 @@ class ConsolePagesTest {
         assertThat(v2).contains("Added").contains(prefix(ROOT_B)).doesNotContain(prefix(ROOT_A))
                 .doesNotContain("Removed");
         // the subject is text: escaped, never markup
-        assertThat(v2).contains("&lt;img src=x onerror").doesNotContain("<img");
+        assertThat(v2).contains("CN=\\&lt;img src").doesNotContain("<img");
         assertThat(between(second, "id=\"version-1\"", "</section>")).contains(prefix(ROOT_A))
                 .contains("Console History Root A");
 
@@ -91,6 +91,12 @@ class ConsolePagesTest {
             assertThat(json.jsonPath().getString("detail")).isEqualTo("tenant not found");
             assertHeaders(json);
         }
+
+        // the pages exist only as HTML: a client that accepts nothing else is told so, in its own terms
+        Response onlyJson = session.request().accept("application/json").get(unknown);
+        assertThat(onlyJson.statusCode()).isEqualTo(406);
+        assertThat(onlyJson.contentType()).startsWith("application/problem+json");
+        assertThat(onlyJson.jsonPath().getString("type")).isEqualTo("urn:trustfleet:problem:not-acceptable");
 
         // htmx: a fragment that replaces the main content
         Response htmx = session.request().header("HX-Request", "true").get(unknown);
