@@ -29,6 +29,7 @@ import org.trustfleet.console.Views.DeviceRow;
 import org.trustfleet.console.Views.DeviceTable;
 import org.trustfleet.console.Views.Download;
 import org.trustfleet.console.Views.EndpointDetail;
+import org.trustfleet.console.Views.GroupVersion;
 import org.trustfleet.console.Views.Expiring;
 import org.trustfleet.console.Views.FailingEndpoint;
 import org.trustfleet.console.Views.GroupDetail;
@@ -42,6 +43,7 @@ import org.trustfleet.console.Views.Problem;
 import org.trustfleet.console.Views.Required;
 import org.trustfleet.console.Views.Sentence;
 import org.trustfleet.console.Views.TokenRow;
+import org.trustfleet.console.Views.VersionedCertificate;
 import org.trustfleet.device.ComplianceState;
 import org.trustfleet.device.DeviceService;
 import org.trustfleet.device.DeviceView;
@@ -49,6 +51,7 @@ import org.trustfleet.device.EnrollmentService;
 import org.trustfleet.drift.DriftReport;
 import org.trustfleet.drift.DriftService;
 import org.trustfleet.payload.ExportFormat;
+import org.trustfleet.payload.ExportService;
 import org.trustfleet.pki.AndroidVersions;
 import org.trustfleet.pki.CertificateSummary;
 import org.trustfleet.pki.Finding;
@@ -79,6 +82,7 @@ public class ConsoleViews {
     static final int MATRIX_PAGE = 250;
     /** Entries per list on the overview; the full lists are a click away. */
     static final int OVERVIEW_LIST = 10;
+    /** Entries of a history shown on a page: an endpoint's scans, a group's versions. */
     private static final int HISTORY = 20;
 
     private final EndpointService endpoints;
@@ -89,12 +93,13 @@ public class ConsoleViews {
     private final EnrollmentService enrollment;
     private final DriftService drift;
     private final CertificateStore certificates;
+    private final ExportService exports;
     private final Clock clock;
     private final List<Integer> bundledLevels;
 
     public ConsoleViews(EndpointService endpoints, ScanService scans, DeviceGroupService groups,
             RequirementsService requirements, DeviceService devices, EnrollmentService enrollment, DriftService drift,
-            CertificateStore certificates, Clock clock) {
+            CertificateStore certificates, ExportService exports, Clock clock) {
         this.endpoints = endpoints;
         this.scans = scans;
         this.groups = groups;
@@ -103,6 +108,7 @@ public class ConsoleViews {
         this.enrollment = enrollment;
         this.drift = drift;
         this.certificates = certificates;
+        this.exports = exports;
         this.clock = clock;
         this.bundledLevels = List.copyOf(BundledStores.apiLevels());
     }
@@ -435,7 +441,17 @@ public class ConsoleViews {
                 .map(id -> names.getOrDefault(id, id.toString())).toList();
         return new GroupDetail(g.id(), g.name(), g.minApiLevel(), g.maxApiLevel(),
                 g.managementMode() == null ? "" : g.managementMode().name(), endpointNames, req.version(),
-                req.computedAt(), required, unresolved, advice, downloads, g.updatedAt());
+                req.computedAt(), required, unresolved, advice, downloads, g.updatedAt(), history(tenantId, groupId));
+    }
+
+    private List<GroupVersion> history(UUID tenantId, UUID groupId) {
+        return exports.history(tenantId, groupId, HISTORY).stream().map(v -> new GroupVersion(v.version(),
+                v.recordedAt(), versioned(v.added()), versioned(v.removed()), v.complete())).toList();
+    }
+
+    private static List<VersionedCertificate> versioned(List<ExportService.ChangedCertificate> certificates) {
+        return certificates.stream().map(c -> new VersionedCertificate(c.sha256(),
+                c.sha256().substring(0, Math.min(16, c.sha256().length())), c.role(), c.subject())).toList();
     }
 
     private static String reason(org.trustfleet.policy.Reason r, Map<UUID, String> names) {

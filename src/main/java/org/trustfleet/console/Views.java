@@ -157,7 +157,17 @@ public final class Views {
     /** One device group's page. */
     public record GroupDetail(UUID id, String name, int minApiLevel, int maxApiLevel, String mode,
             List<String> endpoints, long version, Instant computedAt, List<Required> required, List<Problem> unresolved,
-            List<String> advice, List<Download> downloads, Instant updatedAt) {}
+            List<String> advice, List<Download> downloads, Instant updatedAt, List<GroupVersion> history) {}
+
+    /** A certificate added to or removed from a group's set, with the first 16 hex digits of its SHA-256. */
+    public record VersionedCertificate(String sha256, String sha256Prefix, String role, String subject) {}
+
+    /**
+     * One version of a group's set in its history, newest first; {@code complete} false when the version before it
+     * was not recorded, so {@code added} is its whole set rather than a difference.
+     */
+    public record GroupVersion(long version, Instant recordedAt, List<VersionedCertificate> added,
+            List<VersionedCertificate> removed, boolean complete) {}
 
     /** A device in the compliance table. */
     public record DeviceRow(UUID id, String hardwareId, String model, int apiLevel, UUID groupId, String groupName,

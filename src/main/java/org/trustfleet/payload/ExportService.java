@@ -7,6 +7,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.security.cert.X509Certificate;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -60,6 +63,14 @@ public class ExportService {
     /** What changed in a group's set between version {@code since} and {@code version} (the current one). */
     public record RequirementChanges(UUID groupId, long since, long version, List<ChangedCertificate> added,
             List<ChangedCertificate> removed) {}
+
+    /**
+     * One recorded version of a group's set and how it differs from the version before it. {@code complete} is
+     * false for the oldest version shown when its predecessor is not recorded (it predates the change history):
+     * then {@code added} is the whole set of that version, not a difference.
+     */
+    public record RecordedVersion(long version, Instant recordedAt, List<ChangedCertificate> added,
+            List<ChangedCertificate> removed, boolean complete) {}
 
     public ExportService(DeviceGroupService groups, RequirementsService requirements, JsonColumns json,
             EntityManager entityManager) {
@@ -159,6 +170,58 @@ public class ExportService {
         List<ChangedCertificate> removed = then.values().stream().filter(c -> !now.containsKey(c.sha256()))
                 .toList();
         return new RequirementChanges(groupId, from, current.version(), added, removed);
+    }
+
+    /**
+     * The group's recorded versions, newest first, at most {@code limit} of them, each with the certificates added
+     * and removed against the version recorded before it. Read only; the table is filled by a database trigger.
+     */
+    @Transactional
+    public List<RecordedVersion> history(UUID tenantId, UUID groupId, int limit) {
+        groups.get(tenantId, groupId); // the group must be the tenant's: another tenant's id is 404
+        List<?> rows = entityManager.createNativeQuery("SELECT version, CAST(certificates AS text), recorded_at"
+                + " FROM group_requirements_version WHERE group_id = ?1 ORDER BY version DESC LIMIT ?2")
+                .setParameter(1, groupId).setParameter(2, limit + 1).getResultList();
+        List<Long> versions = new ArrayList<>();
+        List<Instant> recorded = new ArrayList<>();
+        List<Map<String, ChangedCertificate>> sets = new ArrayList<>();
+        for (Object row : rows) {
+            Object[] columns = (Object[]) row;
+            versions.add(((Number) columns[0]).longValue());
+            recorded.add(instant(columns[2]));
+            Map<String, ChangedCertificate> set = new LinkedHashMap<>();
+            for (ChangedCertificate c : json.read((String) columns[1],
+                    new TypeReference<List<ChangedCertificate>>() {})) {
+                set.put(c.sha256(), new ChangedCertificate(c.sha256(), c.role().toLowerCase(Locale.ROOT),
+                        c.subject()));
+            }
+            sets.add(set);
+        }
+        List<RecordedVersion> history = new ArrayList<>();
+        for (int i = 0; i < Math.min(limit, versions.size()); i++) {
+            Map<String, ChangedCertificate> now = sets.get(i);
+            boolean hasPrevious = i + 1 < versions.size();
+            // version 1 is the first set there ever was: everything in it was added
+            boolean complete = hasPrevious || versions.get(i) == 1;
+            Map<String, ChangedCertificate> then = hasPrevious ? sets.get(i + 1) : Map.of();
+            history.add(new RecordedVersion(versions.get(i), recorded.get(i),
+                    now.values().stream().filter(c -> !then.containsKey(c.sha256())).toList(),
+                    then.values().stream().filter(c -> !now.containsKey(c.sha256())).toList(), complete));
+        }
+        return history;
+    }
+
+    private static Instant instant(Object column) {
+        if (column instanceof Instant i) {
+            return i;
+        }
+        if (column instanceof OffsetDateTime o) {
+            return o.toInstant();
+        }
+        if (column instanceof Timestamp t) {
+            return t.toInstant();
+        }
+        throw new IllegalStateException("unexpected timestamp type " + column.getClass());
     }
 
     private IntuneProfiles.Request intuneRequest(DeviceGroup group, CertificateSet current, String assignTo) {

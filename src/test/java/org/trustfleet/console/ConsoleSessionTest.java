@@ -130,9 +130,19 @@ class ConsoleSessionTest {
                 }
                 Response r = request.post(route.path(tenant));
                 assertThat(r.statusCode()).as(route + " with csrf " + csrf).isEqualTo(403);
-                assertThat(r.contentType()).startsWith("application/problem+json");
+                // a browser is shown the refusal as a page, with the page headers
+                assertThat(r.contentType()).as(route.toString()).startsWith("text/html");
+                assertThat(r.asString()).as(route.toString()).contains("CSRF token");
+                assertThat(r.header("Content-Security-Policy")).isEqualTo(ConsoleHeaders.CSP);
             }
         }
+        // and a client that asks for JSON gets the problem document
+        Response json = session.request().accept("application/problem+json, text/html;q=0.1")
+                .contentType(ContentType.URLENC).formParam("name", "x")
+                .post("/console/tenants/{t}/device-groups", tenant);
+        assertThat(json.statusCode()).isEqualTo(403);
+        assertThat(json.contentType()).startsWith("application/problem+json");
+        assertThat(json.jsonPath().getString("type")).isEqualTo("urn:trustfleet:problem:forbidden");
         // the session is still fine, and its own token is accepted
         session.request().contentType(ContentType.URLENC).formParam("csrf", session.csrf())
                 .post("/console/sign-out").then().statusCode(303);
@@ -233,6 +243,7 @@ class ConsoleSessionTest {
                 Response r = request.request(route.method(), route.path(tenantId));
                 assertThat(r.statusCode()).as(route + " for tenant " + tenantId).isEqualTo(404);
                 assertThat(r.asString()).as(route.toString()).doesNotContain("console-foreign");
+                assertThat(r.contentType()).as(route.toString()).startsWith("text/html");
             }
         }
         // and its own tenant with another tenant's child ids is 404 too (looked up by tenant and id)

@@ -85,7 +85,9 @@ class ConsoleXssTest {
             String issuerName = scan.getString("presented[0].issuer");
             assertThat(subject).contains("onerror");
             assertThat(issuerName).contains("script");
-            String group = DeviceFixtures.group(tenant, admin, "xss", List.of());
+            // the group delivers the anchor and the scanned intermediate: their subjects reach its required
+            // certificates and its version history
+            String group = DeviceFixtures.group(tenant, admin, "xss", List.of(root.sha256(), issuer.sha256()));
             String enrollment = DeviceFixtures.enrollmentToken(tenant, admin, group, 1);
             String device = api().contentType(ContentType.JSON).body(Map.of("enrollmentToken", enrollment,
                             "hardwareId", HARDWARE, "apiLevel", 95, "model", MODEL)).post("/api/v1/enroll").then()
@@ -98,7 +100,9 @@ class ConsoleXssTest {
             check(browser, base + "/devices", HARDWARE, MODEL);
             check(browser, base + "/devices/" + device, HARDWARE, MODEL);
             check(browser, base + "/anchors", NOTE, "CN=javascript:window.__xss");
-            check(browser, base + "/device-groups/" + group);
+            check(browser, base + "/device-groups/" + group, issuerName, "CN=javascript:window.__xss");
+            assertThat(browser.visible(By.id("version-1")).getText()).as("the version history")
+                    .contains(issuerName).contains("CN=javascript:window.__xss");
             check(browser, base);
             check(browser, base + "/drift", NAME);
             browser.go(base + "/endpoints/" + endpoint);
