@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -40,6 +41,10 @@ public class HttpLimits {
     static final int MAX_TARGET_CHARS = 4096;
     /** Largest header section (names, values, separators); a bearer token and the usual headers need about 1 KiB. */
     static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** A refused body up to this size is read and discarded before closing (the HTTP layer's own backstop). */
+    static final long MAX_DRAINED_BYTES = 16L * 1024 * 1024;
+    /** Longest a refused body is drained before the connection is closed anyway. */
+    static final long DRAIN_TIMEOUT_MS = 10_000;
     /** Runs before Quarkus's body-size check (order -2) and everything after it. */
     static final int ORDER = RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1;
 
@@ -120,12 +125,37 @@ public class HttpLimits {
                 return;
             }
             if (declared > limit) {
+                boolean drain = declared <= MAX_DRAINED_BYTES;
+                if (drain) {
+                    rc.response().putHeader(HttpHeaders.CONNECTION, "close");
+                }
                 fail(rc, new TrustfleetException(ErrorKind.PAYLOAD_TOO_LARGE,
-                        "request body of " + declared + " bytes exceeds the limit of " + limit), request.path(), true);
+                        "request body of " + declared + " bytes exceeds the limit of " + limit), request.path(), !drain);
+                if (drain) {
+                    drainThenClose(rc);
+                }
                 return;
             }
         }
         rc.next();
+    }
+
+    /**
+     * Reads and discards the body of a refused request, then closes: a client still sending it (most send the whole
+     * body before they read) gets the 413 instead of a reset connection, as with a lingering close. Bounded by
+     * {@link #MAX_DRAINED_BYTES} (larger bodies are cut off at once) and by {@link #DRAIN_TIMEOUT_MS}.
+     */
+    private static void drainThenClose(RoutingContext rc) {
+        HttpServerRequest request = rc.request();
+        HttpConnection connection = request.connection();
+        long timer = rc.vertx().setTimer(DRAIN_TIMEOUT_MS, id -> connection.close());
+        request.handler(ignored -> { });
+        request.exceptionHandler(e -> connection.close());
+        request.endHandler(done -> {
+            rc.vertx().cancelTimer(timer);
+            connection.close();
+        });
+        request.resume();
     }
 
     private static long headerBytes(MultiMap headers) {

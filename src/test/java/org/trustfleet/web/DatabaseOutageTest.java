@@ -3,10 +3,12 @@ package org.trustfleet.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.persistence.PersistenceException;
+import jakarta.transaction.RollbackException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import javax.transaction.xa.XAException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,11 +31,21 @@ class DatabaseOutageTest {
                         true),
                 Arguments.of("pool acquisition timeout", new SQLException(
                         "Acquisition timeout while waiting for new connection", new TimeoutException()), true),
+                Arguments.of("a commit that lost its connection (the reason only suppressed, as Narayana reports it)",
+                        commitLostItsConnection(), true),
                 Arguments.of("transient connection exception", new SQLTransientConnectionException("gone"), true),
                 Arguments.of("unique violation", new SQLException("duplicate key", "23505"), false),
                 Arguments.of("syntax error", new IllegalStateException(new SQLException("syntax", "42601")), false),
                 Arguments.of("no SQL at all", new IllegalStateException("boom"), false),
                 Arguments.of("a timeout that is not the pool's", new TimeoutException(), false));
+    }
+
+    private static Throwable commitLostItsConnection() {
+        RollbackException rollback = new RollbackException("ARJUNA016053: Could not commit transaction.");
+        XAException xa = new XAException(XAException.XAER_RMFAIL);
+        xa.initCause(new SQLException("FATAL: terminating connection due to administrator command", "57P01"));
+        rollback.addSuppressed(xa);
+        return new IllegalStateException("cannot store the device report", rollback);
     }
 
     @ParameterizedTest(name = "{0}")

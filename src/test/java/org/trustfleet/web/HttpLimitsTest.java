@@ -72,6 +72,31 @@ class HttpLimitsTest {
     }
 
     @Test
+    void aClientThatSendsTheWholeRefusedBodyStillGetsTheAnswerAndAnOrderlyClose() throws IOException {
+        // most HTTP clients write the whole body before reading: the refused body is drained, not reset mid-write
+        int length = 1536 * 1024;
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), RestAssured.port)) {
+            socket.setSoTimeout(60_000); // only a hung server reaches this
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/v1/tenants HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Authorization: Bearer " + EmbeddedPostgresResource.OPERATOR_TOKEN + "\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            Answer answer = read(in); // answered on the headers alone
+            assertThat(answer.status()).isEqualTo(413);
+            assertThat(answer.headers()).containsEntry("connection", "close");
+            byte[] piece = new byte[64 * 1024];
+            for (int sent = 0; sent < length; sent += piece.length) {
+                out.write(piece); // before the drain: the connection was already closed, and this failed
+                out.flush();
+            }
+            assertThat(in.read()).as("closed once the body is in").isEqualTo(-1);
+        }
+    }
+
+    @Test
     void aChunkedBodyOverTheLimitIsA413Problem() throws IOException {
         String head = "POST /api/v1/tenants HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                 + "Authorization: Bearer " + EmbeddedPostgresResource.OPERATOR_TOKEN + "\r\n"
