@@ -159,17 +159,10 @@ public class ExportService {
                 throw new TrustfleetException(ErrorKind.GONE, "version " + from + " of this group's set is not"
                         + " recorded (it predates the change history); fetch the whole set instead");
             }
-            List<ChangedCertificate> recorded = json.read((String) rows.get(0),
-                    new TypeReference<List<ChangedCertificate>>() {});
-            for (ChangedCertificate c : recorded) {
-                then.put(c.sha256(), new ChangedCertificate(c.sha256(), c.role().toLowerCase(Locale.ROOT),
-                        c.subject()));
-            }
+            then.putAll(recordedSet((String) rows.get(0)));
         }
-        List<ChangedCertificate> added = now.values().stream().filter(c -> !then.containsKey(c.sha256())).toList();
-        List<ChangedCertificate> removed = then.values().stream().filter(c -> !now.containsKey(c.sha256()))
-                .toList();
-        return new RequirementChanges(groupId, from, current.version(), added, removed);
+        return new RequirementChanges(groupId, from, current.version(), missingFrom(then, now),
+                missingFrom(now, then));
     }
 
     /**
@@ -189,13 +182,7 @@ public class ExportService {
             Object[] columns = (Object[]) row;
             versions.add(((Number) columns[0]).longValue());
             recorded.add(instant(columns[2]));
-            Map<String, ChangedCertificate> set = new LinkedHashMap<>();
-            for (ChangedCertificate c : json.read((String) columns[1],
-                    new TypeReference<List<ChangedCertificate>>() {})) {
-                set.put(c.sha256(), new ChangedCertificate(c.sha256(), c.role().toLowerCase(Locale.ROOT),
-                        c.subject()));
-            }
-            sets.add(set);
+            sets.add(recordedSet((String) columns[1]));
         }
         List<RecordedVersion> history = new ArrayList<>();
         for (int i = 0; i < Math.min(limit, versions.size()); i++) {
@@ -204,11 +191,25 @@ public class ExportService {
             // version 1 is the first set there ever was: everything in it was added
             boolean complete = hasPrevious || versions.get(i) == 1;
             Map<String, ChangedCertificate> then = hasPrevious ? sets.get(i + 1) : Map.of();
-            history.add(new RecordedVersion(versions.get(i), recorded.get(i),
-                    now.values().stream().filter(c -> !then.containsKey(c.sha256())).toList(),
-                    then.values().stream().filter(c -> !now.containsKey(c.sha256())).toList(), complete));
+            history.add(new RecordedVersion(versions.get(i), recorded.get(i), missingFrom(then, now),
+                    missingFrom(now, then), complete));
         }
         return history;
+    }
+
+    /** A set as the history table recorded it (written by a database trigger), by SHA-256. */
+    private Map<String, ChangedCertificate> recordedSet(String recorded) {
+        Map<String, ChangedCertificate> set = new LinkedHashMap<>();
+        for (ChangedCertificate c : json.read(recorded, new TypeReference<List<ChangedCertificate>>() {})) {
+            set.put(c.sha256(), new ChangedCertificate(c.sha256(), c.role().toLowerCase(Locale.ROOT), c.subject()));
+        }
+        return set;
+    }
+
+    /** The certificates of {@code set} that {@code base} lacks, in {@code set}'s order. */
+    private static List<ChangedCertificate> missingFrom(Map<String, ChangedCertificate> base,
+            Map<String, ChangedCertificate> set) {
+        return set.values().stream().filter(c -> !base.containsKey(c.sha256())).toList();
     }
 
     private static Instant instant(Object column) {
