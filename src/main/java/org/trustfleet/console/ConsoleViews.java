@@ -132,7 +132,7 @@ public class ConsoleViews {
         }
         List<Change> changes = report.chainChanges().stream().limit(OVERVIEW_LIST).map(ConsoleViews::change).toList();
         List<Expiring> expiring = expiring(report);
-        List<Problem> unresolved = unresolved(report);
+        List<Problem> unresolved = unresolved(report, endpointNames(tenantId));
         return new Overview(failing, byState, expiring.subList(0, Math.min(OVERVIEW_LIST, expiring.size())),
                 expiring.size(), changes, report.chainChanges().size(),
                 unresolved.subList(0, Math.min(OVERVIEW_LIST, unresolved.size())), unresolved.size(),
@@ -146,7 +146,8 @@ public class ConsoleViews {
                 p.endpointName(), p.status() == null ? "NOT_SCANNED" : p.status().name(), p.error(),
                 levels(p.untrustedApiLevels()), p.findings())).toList();
         return new Views.Drift(report.since(), report.chainChanges().stream().map(ConsoleViews::change).toList(),
-                failing, expiring, SvgCharts.expiryChart(expiring, clock.instant()), unresolved(report));
+                failing, expiring, SvgCharts.expiryChart(expiring, clock.instant()),
+                unresolved(report, endpointNames(tenantId)));
     }
 
     private List<Expiring> expiring(DriftReport report) {
@@ -157,9 +158,13 @@ public class ConsoleViews {
                 .sorted(Comparator.comparing(Expiring::notAfter)).toList();
     }
 
-    private static List<Problem> unresolved(DriftReport report) {
+    private static List<Problem> unresolved(DriftReport report, Map<UUID, String> endpointNames) {
         return report.unresolved().stream().map(u -> new Problem(u.groupId(), u.groupName(), u.endpointId(),
-                levels(u.apiLevels()), u.code().name(), u.detail())).toList();
+                endpointNames.get(u.endpointId()), levels(u.apiLevels()), u.code().name(), u.detail())).toList();
+    }
+
+    private Map<UUID, String> endpointNames(UUID tenantId) {
+        return endpoints.list(tenantId).stream().collect(Collectors.toMap(Endpoint::id, Endpoint::name, (a, b) -> a));
     }
 
     private static Change change(DriftReport.ChainChangeEntry c) {
@@ -418,12 +423,11 @@ public class ConsoleViews {
     public GroupDetail group(UUID tenantId, UUID groupId) {
         DeviceGroup g = groups.get(tenantId, groupId);
         GroupRequirements req = requirements.current(tenantId, groupId);
-        Map<UUID, String> names = endpoints.list(tenantId).stream()
-                .collect(Collectors.toMap(Endpoint::id, Endpoint::name, (a, b) -> a));
+        Map<UUID, String> names = endpointNames(tenantId);
         List<Required> required = req.certificates().stream().map(c -> new Required(c.sha256(), c.role(),
                 c.subject(), c.notAfter(), c.reasons().stream().map(r -> reason(r, names)).toList())).toList();
         List<Problem> unresolved = req.unresolved().stream().map(p -> new Problem(groupId, g.name(), p.endpointId(),
-                levels(p.apiLevels()), p.code().name(), p.detail())).toList();
+                names.get(p.endpointId()), levels(p.apiLevels()), p.code().name(), p.detail())).toList();
         List<String> advice = new ArrayList<>();
         advice.add("Certificates installed as user CAs are trusted only by apps that opt in (Android 7.0 and later,"
                 + " network security config); fully managed devices install them in the device-wide store, work"

@@ -54,8 +54,8 @@ public final class Views {
             List<String> added) {}
 
     /** Something devices cannot be fixed for. */
-    public record Problem(UUID groupId, String groupName, UUID endpointId, String levels, String code,
-            String detail) {}
+    public record Problem(UUID groupId, String groupName, UUID endpointId, String endpointName, String levels,
+            String code, String detail) {}
 
     /** A cell of the trust matrix. */
     public enum CellState {
