@@ -7,12 +7,12 @@
 #   ENDPOINTS=1000 DEVICES=10000 WARM=20 RUNS=30 bench/console/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [ ! -f target/quarkus-app/quarkus-run.jar ]; then
+if [ ! -f service/target/quarkus-app/quarkus-run.jar ]; then
   ./mvnw -B -q package -DskipTests
 fi
-./mvnw -B -q test-compile
+./mvnw -B -q test-compile -pl service
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "java: $(java -version 2>&1 | head -1); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-./mvnw -B -q org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dexec.classpathScope=test \
-  -Dexec.mainClass=org.trustfleet.console.ConsoleBench \
+./mvnw -B -q -pl service org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dexec.classpathScope=test \
+  -Dexec.mainClass=org.trustfleet.console.ConsoleBench -Dtrustfleet.test.app-jar=service/target/quarkus-app/quarkus-run.jar \
   -Dendpoints="${ENDPOINTS:-1000}" -Ddevices="${DEVICES:-10000}" -Dwarm="${WARM:-20}" -Druns="${RUNS:-30}"

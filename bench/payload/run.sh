@@ -7,7 +7,7 @@
 #   DEVICES=100000 HOT=1000 C=64 T=2 D=20s XMX=512m bench/payload/run.sh
 #   PROFILE=service-304-all KEEP=1 bench/payload/run.sh   # plus a JFR CPU profile of the service during that row
 #   JAVA_OPTS="-Dkey=value" bench/payload/run.sh   # extra JVM options for the service
-#   JAR=/other/checkout/target/quarkus-app/quarkus-run.jar bench/payload/run.sh   # another build (see compare.sh)
+#   JAR=/other/checkout/service/target/quarkus-app/quarkus-run.jar bench/payload/run.sh   # another build (see compare.sh)
 #
 # How the devices get there: one device is enrolled through the API (which creates the tenant's signer); the other
 # DEVICES-1 are generated here (random tfd_ tokens, their SHA-256 as the stored hash, exactly what enrollment stores)
@@ -40,8 +40,8 @@ if [ "$missing" = 1 ]; then
   exit 2
 fi
 
-JAR=${JAR:-"$REPO/target/quarkus-app/quarkus-run.jar"}
-if [ ! -f "$JAR" ] && [ "$JAR" = "$REPO/target/quarkus-app/quarkus-run.jar" ]; then
+JAR=${JAR:-"$REPO/service/target/quarkus-app/quarkus-run.jar"}
+if [ ! -f "$JAR" ] && [ "$JAR" = "$REPO/service/target/quarkus-app/quarkus-run.jar" ]; then
   echo "== building the service jar"
   (cd "$REPO" && ./mvnw -B -q package -DskipTests)
 fi

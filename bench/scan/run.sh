@@ -31,7 +31,7 @@ for tool in openssl java curl; do
   command -v "$tool" >/dev/null || { echo "$tool is required (Debian: apt-get install openssl curl)" >&2; exit 2; }
 done
 
-JAR="$REPO/target/quarkus-app/quarkus-run.jar"
+JAR="$REPO/service/target/quarkus-app/quarkus-run.jar"
 if [ ! -f "$JAR" ]; then
   echo "== building the service jar"
   (cd "$REPO" && ./mvnw -B -q package -DskipTests)

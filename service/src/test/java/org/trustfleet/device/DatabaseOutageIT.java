@@ -56,7 +56,7 @@ class DatabaseOutageIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final OpenApiInteractionValidator CONTRACT = OpenApiInteractionValidator
-            .createForSpecificationUrl(Path.of("openapi.yaml").toAbsolutePath().toUri().toString()).build();
+            .createForSpecificationUrl(Path.of("..", "openapi.yaml").toAbsolutePath().toUri().toString()).build();
 
     @Test
     void devicesRideOutADatabaseRestart() throws Exception {

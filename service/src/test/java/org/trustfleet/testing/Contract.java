@@ -26,7 +26,7 @@ public final class Contract {
     static final String INVALID_MARK = "X-Test-Invalid-Request";
 
     private static final OpenApiInteractionValidator VALIDATOR = OpenApiInteractionValidator
-            .createForSpecificationUrl(Path.of("openapi.yaml").toAbsolutePath().toUri().toString())
+            .createForSpecificationUrl(Path.of("..", "openapi.yaml").toAbsolutePath().toUri().toString())
             .withLevelResolver(LevelResolver.create()
                     // some endpoints accept any client-chosen extra query parameter such as cache busters
                     .withLevel("validation.request.parameter.query.unexpected", ValidationReport.Level.IGNORE)
@@ -38,7 +38,7 @@ public final class Contract {
      * check against (the tests then assert the problem document themselves).
      */
     private static final OpenApiInteractionValidator RESPONSE_ONLY = OpenApiInteractionValidator
-            .createForSpecificationUrl(Path.of("openapi.yaml").toAbsolutePath().toUri().toString())
+            .createForSpecificationUrl(Path.of("..", "openapi.yaml").toAbsolutePath().toUri().toString())
             .withLevelResolver(LevelResolver.create()
                     .withLevel("validation.request.path.missing", ValidationReport.Level.IGNORE)
                     .withLevel("validation.request.operation.notAllowed", ValidationReport.Level.IGNORE)

@@ -46,7 +46,7 @@ class OperationsTest {
     void servedContractIsTheRepositoryOpenapiYaml() throws Exception {
         String served = given().accept("application/yaml").get("/q/openapi").then().statusCode(200).extract()
                 .asString();
-        String repository = Files.readString(Path.of("openapi.yaml"));
+        String repository = Files.readString(Path.of("..", "openapi.yaml"));
         for (String path : new String[] {"/api/v1/tenants:", "/api/v1/tenants/{tenantId}/api-keys:"}) {
             assertThat(repository).contains(path);
             assertThat(served).contains(path.replace(":", ""));

@@ -89,7 +89,7 @@ public class CertificateFilesTest {
 
     @Test
     void theDocumentationShowsTheSameSnippetAsTheReadme() throws Exception {
-        assertThat(Files.readString(Path.of("docs/consoles.md"), StandardCharsets.UTF_8))
+        assertThat(Files.readString(Path.of("..", "docs", "consoles.md"), StandardCharsets.UTF_8))
                 .contains(UserStoreCaveat.NETWORK_SECURITY_CONFIG);
     }
 
