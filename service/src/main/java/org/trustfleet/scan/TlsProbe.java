@@ -297,8 +297,10 @@ public final class TlsProbe {
             if (e instanceof SocketException && msg.toLowerCase(Locale.ROOT).contains("reset")) {
                 return "TLS handshake failed: " + where + " reset the connection during the handshake." + noSni;
             }
-            if (msg.startsWith("Received fatal alert: ")) {
-                String alert = msg.substring("Received fatal alert: ".length()).trim();
+            // JDK 17 says "Received fatal alert: x", JDK 21+ "(x) Received fatal alert: x"
+            int alertAt = msg.indexOf("Received fatal alert: ");
+            if (alertAt >= 0) {
+                String alert = msg.substring(alertAt + "Received fatal alert: ".length()).trim();
                 return "TLS handshake failed: " + where + " rejected it with the TLS alert '" + alert + "'." + noSni;
             }
             if (msg.contains("No appropriate protocol") || msg.contains("protocol_version")) {
