@@ -15,6 +15,8 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -28,12 +30,12 @@ import org.trustfleet.core.TrustfleetException;
  * declared {@code Content-Length} over {@code trustfleet.api.max-body-bytes} (413, whatever the path, before the
  * body is read and before Quarkus's own bare 413 for {@code quarkus.http.limits.max-body-size}).
  *
- * <p>Vert.x answers requests its HTTP codec cannot decode itself, with an empty body, and Quarkus offers no hook
- * for that answer. So the codec's limits ({@code quarkus.http.limits.max-initial-line-length} and
- * {@code max-header-size}, 64 KiB) are set well above the product's limits here, which a route at the front of the
- * router enforces. Failures inside the router (a target whose percent-encoding does not decode, Quarkus's own body
- * limit) get problem documents from this route's failure handler. What the codec still refuses (a request line or header section over 64 KiB, a
- * {@code Content-Length} that is not one number) gets Vert.x's bare answer; docs/errors.md says so.
+ * <p>The codec's own limits ({@code quarkus.http.limits.max-initial-line-length} and {@code max-header-size},
+ * 64 KiB) are set well above the product's limits here, which a route at the front of the router enforces, so the
+ * answer says what the product's limit is. Failures inside the router (a request without {@code Host}, Quarkus's own
+ * body limit) get problem documents from this route's failure handler, and a target whose percent-encoding does not
+ * decode is refused here (the codec-problems extension turns off Quarkus's own check, which answers an empty 400). What the codec itself refuses (a request line or
+ * header section over 64 KiB, a {@code Content-Length} that is not one number) is answered by {@link CodecFailures}.
  */
 @Singleton
 public class HttpLimits {
@@ -108,6 +110,12 @@ public class HttpLimits {
                     "the request target is longer than " + MAX_TARGET_CHARS + " characters"), null, false);
             return;
         }
+        if (!validTarget(request.uri())) {
+            // the check Quarkus makes before the router (with an empty 400), made here: the target is not repeated
+            fail(rc, new TrustfleetException(ErrorKind.MALFORMED_REQUEST, "the request target is not a valid URI "
+                    + "(a '%' not followed by two hexadecimal digits, or a character URIs do not allow)"), null, false);
+            return;
+        }
         if (headerBytes(request.headers()) > MAX_HEADER_BYTES) {
             fail(rc, new TrustfleetException(ErrorKind.HEADERS_TOO_LARGE,
                     "the request headers are larger than " + MAX_HEADER_BYTES + " bytes"), request.path(), false);
@@ -156,6 +164,16 @@ public class HttpLimits {
             connection.close();
         });
         request.resume();
+    }
+
+    /** Whether {@code target} is a URI reference (RFC 2396 as the JDK reads it, the check Quarkus makes). */
+    static boolean validTarget(String target) {
+        try {
+            new URI(target);
+            return true;
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 
     private static long headerBytes(MultiMap headers) {
