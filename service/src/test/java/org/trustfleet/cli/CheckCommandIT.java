@@ -63,13 +63,16 @@ class CheckCommandIT {
     private static Run check(String... args) throws Exception {
         String jar = System.getProperty("trustfleet.test.app-jar", "target/quarkus-app/quarkus-run.jar");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Dtrustfleet.scanner.handshake-timeout=2s", "-jar", jar, "check"));
+                .toString(), "-Dtrustfleet.scanner.handshake-timeout=15s",
+                // loopback servers answer at once; these bounds only have to survive a machine busy with other builds
+                "-Dtrustfleet.scanner.aia-timeout=30s", "-Dtrustfleet.scanner.aia.scan-deadline=60s", "-jar", jar,
+                "check"));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
         Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
                 .start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("check finished").isTrue();
+        assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("check finished").isTrue();
         return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
     }
