@@ -15,7 +15,6 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
@@ -260,13 +259,13 @@ public final class AndroidValidator {
         while (progressed && !Certificates.isSelfIssued(current) && used.size() <= PathBuilder.DEFAULT_MAX_DEPTH) {
             progressed = false;
             List<X509Certificate> named = new ArrayList<>();
+            List<X509Certificate> otherKeyIds = new ArrayList<>();
             for (X509Certificate c : pool) {
                 if (!used.contains(c) && Certificates.nameChains(current, c)) {
-                    named.add(c);
+                    (Certificates.keyIdsMatch(current, c) ? named : otherKeyIds).add(c);
                 }
             }
-            X509Certificate child = current;
-            named.sort(Comparator.comparing(c -> !Certificates.keyIdsMatch(child, c)));
+            named.addAll(otherKeyIds);
             for (X509Certificate c : named) {
                 if (checks++ >= MAX_DESCRIBE_CHECKS) {
                     break;

@@ -127,6 +127,10 @@ public final class PathBuilder {
         private final Map<X509Certificate, String> fingerprints = new IdentityHashMap<>();
         /** Pool certificate -> fewest certificates (anchor included) that can follow it by issuer name. */
         private final Map<X509Certificate, Integer> toAnchor;
+        /** The pool certificates with a distance, in pool order: the only ones ever worth a signature check. */
+        private final List<X509Certificate> reachablePool;
+        /** Ordered pool candidates per certificate, kept across the deepening rounds (ordering parses extensions). */
+        private final Map<X509Certificate, List<X509Certificate>> issuersInPool = new IdentityHashMap<>();
         private int signatureChecks;
         private int expansions;
         private boolean limitReached;
@@ -137,6 +141,7 @@ public final class PathBuilder {
             this.pool = dedupe(intermediates, target);
             this.anchors = dedupe(anchors, null);
             this.toAnchor = distancesToAnchors();
+            this.reachablePool = pool.stream().filter(toAnchor::containsKey).toList();
         }
 
         /**
@@ -236,7 +241,7 @@ public final class PathBuilder {
                     found.add(List.copyOf(complete));
                 }
             }
-            for (X509Certificate candidate : ordered(current, pool)) {
+            for (X509Certificate candidate : issuersInPool.computeIfAbsent(current, c -> ordered(c, reachablePool))) {
                 // Names first, signatures last: a candidate that cannot reach an anchor within this round's length is
                 // on no path of it, so its signature is not verified (Conscrypt never verifies such a candidate).
                 Integer distance = toAnchor.get(candidate);
