@@ -301,8 +301,10 @@ public final class TlsProbe {
             if (e instanceof SocketException && msg.toLowerCase(Locale.ROOT).contains("reset")) {
                 return "TLS handshake failed: " + where + " reset the connection during the handshake." + noSni;
             }
-            if (msg.startsWith("Received fatal alert: ")) {
-                String alert = msg.substring("Received fatal alert: ".length()).trim();
+            // JDK 25 puts the alert name in parentheses before the sentence: "(handshake_failure) Received ..."
+            if (msg.contains("Received fatal alert: ")) {
+                String alert = msg.substring(msg.indexOf("Received fatal alert: ")
+                        + "Received fatal alert: ".length()).trim();
                 return "TLS handshake failed: " + where + " rejected it with the TLS alert '" + alert + "'." + noSni;
             }
             if (msg.contains("No appropriate protocol") || msg.contains("protocol_version")) {
