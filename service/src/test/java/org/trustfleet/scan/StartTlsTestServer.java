@@ -31,7 +31,7 @@ public final class StartTlsTestServer implements AutoCloseable {
     static final String MARKER = "<evil\u001b[31m>";
 
     /** How the server answers the request for TLS. */
-    enum Behaviour {
+    public enum Behaviour {
         /** Advertises STARTTLS and says go ahead. */
         OFFERS,
         /** SMTP: not in the EHLO reply; IMAP: {@code a1 BAD}; POP3: {@code -ERR}. */
@@ -69,12 +69,12 @@ public final class StartTlsTestServer implements AutoCloseable {
     }
 
     /** A server of {@code protocol} that behaves as told and, once TLS starts, presents {@code chain}. */
-    static StartTlsTestServer start(StartTlsProtocol protocol, Behaviour behaviour, List<X509Certificate> chain,
+    public static StartTlsTestServer start(StartTlsProtocol protocol, Behaviour behaviour, List<X509Certificate> chain,
             PrivateKey key) throws Exception {
         return new StartTlsTestServer(protocol, behaviour, chain, key);
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
