@@ -159,7 +159,7 @@ public final class CheckCommand {
         try {
             ProbeTarget target;
             try {
-                target = ProbeTarget.of(options.host(), options.port(), options.serverName());
+                target = ProbeTarget.of(options.host(), options.port(), options.serverName(), options.protocol());
             } catch (IllegalArgumentException e) {
                 throw new Failure("bad endpoint: " + Text.safe(e.getMessage()));
             }

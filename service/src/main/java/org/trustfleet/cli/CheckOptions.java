@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.trustfleet.pki.HostName;
+import org.trustfleet.scan.StartTlsProtocol;
 
 /**
  * The {@code check} command line, parsed and checked before anything touches the network, so that a typo is a
@@ -28,10 +29,11 @@ import org.trustfleet.pki.HostName;
  * @param serverChainFile where to write the chain the server should send, or null
  * @param allowPrivate whether loopback, private and link-local targets may be probed
  * @param help        only print the usage
+ * @param protocol    what is spoken before TLS ({@code --protocol}; TLS unless given)
  */
 public record CheckOptions(String host, int port, Path chainFile, String serverName, Integer minApi, Integer maxApi,
         boolean json, Path outDir, Instant at, Path trustFile, Path serverChainFile, boolean allowPrivate,
-        boolean help) {
+        boolean help, StartTlsProtocol protocol) {
 
     /** The usage text, printed by {@code check --help}. */
     public static final String USAGE = """
@@ -43,6 +45,8 @@ public record CheckOptions(String host, int port, Path chainFile, String serverN
 
             Options:
               --server-name NAME   name sent as SNI and verified against the certificate (default: HOST)
+              --protocol P         tls (default; implicit TLS on 465/993/995 too), or STARTTLS first:
+                                   smtp-starttls, imap-starttls, pop3-starttls
               --api MIN-MAX        Android API levels to show and count, e.g. 24-28 or 23 (default: all bundled)
               --trust FILE         anchors are exactly the certificates in FILE (PEM, DER or PKCS#7),
                                    like openssl verify -CAfile; default: the bundled Android stores
@@ -96,6 +100,7 @@ public record CheckOptions(String host, int port, Path chainFile, String serverN
         Path trust = null;
         Path serverChain = null;
         boolean allowPrivate = false;
+        StartTlsProtocol protocol = StartTlsProtocol.TLS;
         List<String> positional = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -109,11 +114,12 @@ public record CheckOptions(String host, int port, Path chainFile, String serverN
             switch (name) {
                 case "-h", "--help" -> {
                     return new CheckOptions(null, 443, null, null, null, null, false, null, null, null, null, false,
-                            true);
+                            true, StartTlsProtocol.TLS);
                 }
                 case "--json" -> json = true;
                 case "--allow-private" -> allowPrivate = true;
-                case "--server-name", "--api", "--out", "--at", "--trust", "--chain", "--server-chain" -> {
+                case "--server-name", "--api", "--out", "--at", "--trust", "--chain", "--server-chain",
+                        "--protocol" -> {
                     String value = inline;
                     if (value == null) {
                         if (i + 1 >= args.length) {
@@ -135,6 +141,9 @@ public record CheckOptions(String host, int port, Path chainFile, String serverN
                         case "--at" -> at = instant(value);
                         case "--trust" -> trust = Path.of(value);
                         case "--chain" -> chain = Path.of(value);
+                        case "--protocol" -> protocol = StartTlsProtocol.fromWire(value).orElseThrow(
+                                () -> new UsageException("--protocol must be one of tls, smtp-starttls,"
+                                        + " imap-starttls, pop3-starttls"));
                         default -> serverChain = Path.of(value);
                     }
                 }
@@ -163,8 +172,11 @@ public record CheckOptions(String host, int port, Path chainFile, String serverN
                 port = port(hostPort[1]);
             }
         }
+        if (chain != null && protocol != StartTlsProtocol.TLS) {
+            throw new UsageException("--protocol is for an endpoint, not for --chain FILE");
+        }
         return new CheckOptions(host, port, chain, serverName, minApi, maxApi, json, out, at, trust, serverChain,
-                allowPrivate, false);
+                allowPrivate, false, protocol);
     }
 
     private static String[] hostPort(String value) throws UsageException {

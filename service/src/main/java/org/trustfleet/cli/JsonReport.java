@@ -34,6 +34,7 @@ final class JsonReport {
         } else {
             target.put("host", run.options().host());
             target.put("port", run.options().port());
+            target.put("protocol", run.options().protocol().wireName());
         }
         target.put("serverName", run.options().verifiedName().orElse(null));
         root.put("checkedAt", run.checkedAt().toString());

@@ -18,6 +18,7 @@ import org.trustfleet.pki.FixFinder;
 import org.trustfleet.pki.ServerFix;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.scan.ApiLevels;
+import org.trustfleet.scan.StartTlsProtocol;
 
 /**
  * The {@code check} report for people: one line per Android version, then what to change on the server (first:
@@ -70,7 +71,9 @@ final class TextReport {
             out.append(paint(BOLD, Text.safe(run.options().host()) + ":" + run.options().port()));
             run.probe().ifPresent(p -> out.append(" (").append(Text.safe(p.address() == null ? ""
                     : p.address().getHostAddress())).append(", ").append(Text.safe(p.tlsVersion()))
-                    .append(p.sniSent() == null ? ", no SNI" : ", SNI " + Text.safe(p.sniSent())).append(')'));
+                    .append(p.sniSent() == null ? ", no SNI" : ", SNI " + Text.safe(p.sniSent()))
+                    .append(run.options().protocol() == StartTlsProtocol.TLS ? ""
+                            : ", after " + run.options().protocol().label() + " STARTTLS").append(')'));
         }
         out.append('\n');
         run.options().verifiedName().ifPresent(n -> out.append("  name verified: ").append(Text.safe(n)).append('\n'));

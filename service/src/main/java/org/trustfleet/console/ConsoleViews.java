@@ -370,7 +370,8 @@ public class ConsoleViews {
                     changed ? minus(now2, prev).stream().map(ConsoleViews::shortId).toList() : List.of(), trusted,
                     r.perApiLevel() == null ? 0 : r.perApiLevel().size()));
         }
-        return new EndpointDetail(e.id(), e.name(), e.host(), e.port(), e.serverName(), e.scanIntervalMinutes(),
+        return new EndpointDetail(e.id(), e.name(), e.host(), e.port(), e.serverName(), e.protocol(),
+                e.scanIntervalMinutes(),
                 scan != null, scan == null ? "NOT_SCANNED" : scan.status().name(), scan == null ? null : scan.error(),
                 scan == null ? null : scan.startedAt(), presented, path, serverFix, serverFixText, findings, levels,
                 cells, reasons(cells), entries);

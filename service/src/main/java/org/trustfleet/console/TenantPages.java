@@ -145,10 +145,11 @@ public class TenantPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response addEndpoint(@PathParam("tenantId") UUID tenantId, @CookieParam(SESSION) String session,
             @RestForm String csrf, @RestForm String name, @RestForm String host, @RestForm String port,
-            @RestForm String serverName, @RestForm String scanIntervalMinutes) {
+            @RestForm String serverName, @RestForm String scanIntervalMinutes, @RestForm String protocol) {
         ConsoleSessions.requireCsrf(session, csrf);
         try {
-            UUID id = endpoints.create(tenantId, endpointInput(name, host, port, serverName, scanIntervalMinutes)).id();
+            UUID id = endpoints.create(tenantId, endpointInput(name, host, port, serverName, scanIntervalMinutes,
+                    protocol)).id();
             return seeOther(tenantId, "/endpoints/" + id);
         } catch (TrustfleetException | jakarta.validation.ConstraintViolationException e) {
             Views.Chrome chrome = chrome(tenantId, session, "endpoints").withMessage(message(e));
@@ -173,11 +174,12 @@ public class TenantPages {
     public Response editEndpoint(@PathParam("tenantId") UUID tenantId, @PathParam("endpointId") String endpointId,
             @CookieParam(SESSION) String session, @RestForm String csrf, @RestForm String name,
             @RestForm String host, @RestForm String port, @RestForm String serverName,
-            @RestForm String scanIntervalMinutes) {
+            @RestForm String scanIntervalMinutes, @RestForm String protocol) {
         ConsoleSessions.requireCsrf(session, csrf);
         UUID id = Require.id(endpointId, "endpoint");
         try {
-            endpoints.replace(tenantId, id, endpointInput(name, host, port, serverName, scanIntervalMinutes));
+            endpoints.replace(tenantId, id, endpointInput(name, host, port, serverName, scanIntervalMinutes,
+                    protocol));
             return seeOther(tenantId, "/endpoints/" + id);
         } catch (TrustfleetException | jakarta.validation.ConstraintViolationException e) {
             if (e instanceof TrustfleetException t && t.kind() == ErrorKind.NOT_FOUND) {
@@ -421,9 +423,10 @@ public class TenantPages {
     }
 
     private static EndpointInput endpointInput(String name, String host, String port, String serverName,
-            String interval) {
+            String interval, String protocol) {
         return new EndpointInput(name, host, number(port),
-                serverName == null || serverName.isBlank() ? null : serverName, number(interval));
+                serverName == null || serverName.isBlank() ? null : serverName, number(interval),
+                protocol == null || protocol.isBlank() ? null : protocol);
     }
 
     /** A form number; blank is absent, anything else that is not a number is a validation error. */

@@ -139,7 +139,7 @@ public final class Views {
             List<String> removed, List<String> added, int trustedLevels, int levels) {}
 
     /** One endpoint's detail page. */
-    public record EndpointDetail(UUID id, String name, String host, int port, String serverName,
+    public record EndpointDetail(UUID id, String name, String host, int port, String serverName, String protocol,
             int scanIntervalMinutes, boolean scanned, String status, String error, Instant lastScan,
             List<ChainLink> presented, List<ChainLink> path, List<String> serverFix, List<Sentence> serverFixText,
             List<Sentence> findings, List<Level> levels, List<Cell> cells, List<String> cellReasons,

@@ -38,6 +38,8 @@ public final class AndroidValidator {
             "2.5.29.37.0", "1.3.6.1.5.5.7.3.1", "2.16.840.1.113730.4.1", "1.3.6.1.4.1.311.10.3.3");
     private static final String EKU_OID = "2.5.29.37";
     private static final int MAX_PATHS_TRIED = 64;
+    /** Signature checks spent on naming the missing issuer of a chain without a path. */
+    private static final int MAX_DESCRIBE_CHECKS = 16;
 
     private final PathBuilder pathBuilder;
 
@@ -71,8 +73,14 @@ public final class AndroidValidator {
         X509Certificate leaf = presented.get(0);
         List<X509Certificate> pool = new ArrayList<>(presented.subList(1, presented.size()));
         pool.removeIf(c -> c == null);
-        List<List<X509Certificate>> paths = pathBuilder.allPaths(leaf, pool,
-                anchors == null ? List.of() : anchors, MAX_PATHS_TRIED);
+        PathBuilder.Result built = pathBuilder.search(leaf, pool, anchors == null ? List.of() : anchors,
+                MAX_PATHS_TRIED);
+        ValidationResult verdict = judge(built.paths(), leaf, pool, hostnameOrNull, now);
+        return built.limitReached() ? verdict.withPathLimitReached() : verdict;
+    }
+
+    private ValidationResult judge(List<List<X509Certificate>> paths, X509Certificate leaf,
+            List<X509Certificate> pool, String hostnameOrNull, Instant now) {
         if (paths.isEmpty()) {
             return ValidationResult.fail(List.of(), ValidationFailure.NO_PATH, describeMissingIssuer(leaf, pool));
         }
@@ -240,15 +248,29 @@ public final class AndroidValidator {
     }
 
     private static String describeMissingIssuer(X509Certificate leaf, List<X509Certificate> pool) {
-        // Follow presented issuers as far as they go so the message names the first certificate nobody supplied.
+        // Follow presented issuers as far as they go so the message names the first certificate nobody supplied;
+        // key-identifier matches are tried first and the signature checks are capped, so 100 same-named certificates
+        // cost a handful of verifications here, not 100 (the message is all that depends on this walk).
         X509Certificate current = leaf;
         Set<X509Certificate> used = new HashSet<>();
         used.add(leaf);
         boolean progressed = true;
+        int checks = 0;
         while (progressed && !Certificates.isSelfIssued(current) && used.size() <= PathBuilder.DEFAULT_MAX_DEPTH) {
             progressed = false;
+            List<X509Certificate> named = new ArrayList<>();
+            List<X509Certificate> otherKeyIds = new ArrayList<>();
             for (X509Certificate c : pool) {
-                if (!used.contains(c) && Certificates.isIssuedBy(current, c)) {
+                if (!used.contains(c) && Certificates.nameChains(current, c)) {
+                    (Certificates.keyIdsMatch(current, c) ? named : otherKeyIds).add(c);
+                }
+            }
+            named.addAll(otherKeyIds);
+            for (X509Certificate c : named) {
+                if (checks++ >= MAX_DESCRIBE_CHECKS) {
+                    break;
+                }
+                if (Certificates.verifies(current, c.getPublicKey())) {
                     used.add(c);
                     current = c;
                     progressed = true;

@@ -38,5 +38,10 @@ public enum FindingCode {
     /** The same certificate is sent more than once. */
     DUPLICATE_CERTIFICATE,
     /** More certificates than the configured limit are sent. */
-    TOO_MANY_CERTIFICATES
+    TOO_MANY_CERTIFICATES,
+    /**
+     * Path building hit its cap on signature verifications (a hostile or absurd chain), so a level that rejects the
+     * chain may do so because the search stopped, not because Android would.
+     */
+    PATH_BUILDING_LIMIT
 }

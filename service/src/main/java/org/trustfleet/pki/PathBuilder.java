@@ -1,15 +1,20 @@
 package org.trustfleet.pki;
 
 import java.security.cert.X509Certificate;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * Finds certification paths from a leaf to any trust anchor the way Android's Conscrypt does (anchors matched by
@@ -17,14 +22,22 @@ import java.util.Optional;
  * but enumerates every path deterministically so callers can validate them in a stable order.
  *
  * <p>Paths are leaf first and end with the anchor's own certificate (not the presented copy). Search is bounded by a
- * maximum path length and a work budget so hostile inputs (loops, 100 same-named certificates) stay cheap.
+ * maximum path length and a work budget so hostile inputs (loops, 100 same-named certificates) stay cheap: like
+ * Conscrypt, which picks untrusted issuers by name and verifies signatures only on a path that reaches an anchor, a
+ * candidate whose chain of issuer names cannot reach an anchor within the depth left is skipped before its signature
+ * is verified; what remains is capped by a count of signature verifications (never by time, so the answer does not
+ * depend on machine load), and {@link Result#limitReached()} says when a cap cut the search short.
  */
 public final class PathBuilder {
 
     /** Conscrypt has no explicit limit; 10 certificates is far beyond any real server chain. */
     public static final int DEFAULT_MAX_DEPTH = 10;
-    /** Upper bound on signature verifications per build, to keep adversarial bundles cheap. */
-    public static final int DEFAULT_MAX_SIGNATURE_CHECKS = 2000;
+    /**
+     * Upper bound on signature verifications per build, to keep adversarial bundles cheap. Real chains, cross-signs
+     * included, need a few dozen at most once unreachable candidates are pruned; 256 verifications cost tens of
+     * milliseconds.
+     */
+    public static final int DEFAULT_MAX_SIGNATURE_CHECKS = 256;
 
     private static final int MAX_EXPANSIONS = 20_000;
     private static final int MAX_FOUND = 1_000;
@@ -50,6 +63,24 @@ public final class PathBuilder {
         return new PathBuilder(maxDepth, DEFAULT_MAX_SIGNATURE_CHECKS);
     }
 
+    /** Builder with {@link #DEFAULT_MAX_DEPTH} that verifies at most {@code maxSignatureChecks} signatures per build. */
+    public static PathBuilder withMaxSignatureChecks(int maxSignatureChecks) {
+        return new PathBuilder(DEFAULT_MAX_DEPTH, maxSignatureChecks);
+    }
+
+    /**
+     * What one build found and what it cost.
+     *
+     * @param paths           as {@link #allPaths}
+     * @param signatureChecks signature verifications performed (deterministic for the same input)
+     * @param limitReached    the signature or enumeration budget ran out, so paths may be missing
+     */
+    public record Result(List<List<X509Certificate>> paths, int signatureChecks, boolean limitReached) {
+        public Result {
+            paths = List.copyOf(paths);
+        }
+    }
+
     /** The preferred path (shortest, then lowest fingerprint sequence), if any path reaches an anchor. */
     public Optional<List<X509Certificate>> build(X509Certificate target, Collection<X509Certificate> intermediates,
             Collection<X509Certificate> anchors) {
@@ -63,12 +94,19 @@ public final class PathBuilder {
      */
     public List<List<X509Certificate>> allPaths(X509Certificate target, Collection<X509Certificate> intermediates,
             Collection<X509Certificate> anchors, int maxPaths) {
+        return search(target, intermediates, anchors, maxPaths).paths();
+    }
+
+    /** {@link #allPaths}, with the work it took and whether a budget cut it short. */
+    public Result search(X509Certificate target, Collection<X509Certificate> intermediates,
+            Collection<X509Certificate> anchors, int maxPaths) {
         Search search = new Search(target, intermediates, anchors);
         search.run();
         List<List<X509Certificate>> paths = new ArrayList<>(search.found);
         paths.sort(Comparator.<List<X509Certificate>>comparingInt(List::size)
                 .thenComparing(PathBuilder::fingerprintKey));
-        return List.copyOf(paths.subList(0, Math.min(maxPaths, paths.size())));
+        return new Result(paths.subList(0, Math.min(maxPaths, paths.size())), search.signatureChecks,
+                search.limitReached);
     }
 
     private static String fingerprintKey(List<X509Certificate> path) {
@@ -87,14 +125,60 @@ public final class PathBuilder {
         private final Map<String, Boolean> signatureCache = new HashMap<>();
         private final List<List<X509Certificate>> found = new ArrayList<>();
         private final Map<X509Certificate, String> fingerprints = new IdentityHashMap<>();
+        /** Pool certificate -> fewest certificates (anchor included) that can follow it by issuer name. */
+        private final Map<X509Certificate, Integer> toAnchor;
+        /** The pool certificates with a distance, in pool order: the only ones ever worth a signature check. */
+        private final List<X509Certificate> reachablePool;
+        /** Ordered pool candidates per certificate, kept across the deepening rounds (ordering parses extensions). */
+        private final Map<X509Certificate, List<X509Certificate>> issuersInPool = new IdentityHashMap<>();
         private int signatureChecks;
         private int expansions;
+        private boolean limitReached;
 
         Search(X509Certificate target, Collection<X509Certificate> intermediates,
                 Collection<X509Certificate> anchors) {
             this.target = target;
             this.pool = dedupe(intermediates, target);
             this.anchors = dedupe(anchors, null);
+            this.toAnchor = distancesToAnchors();
+            this.reachablePool = pool.stream().filter(toAnchor::containsKey).toList();
+        }
+
+        /**
+         * Breadth-first from the anchors backwards over issuer names: a pool certificate gets distance 1 when an
+         * anchor carries its issuer's name, d + 1 when a certificate at distance d does. Self-issued pool certificates
+         * never get one (the search stops at them), nor do those whose names lead nowhere: no path can pass through
+         * either, so their signatures need never be verified. Names only, so this costs no cryptography.
+         */
+        private Map<X509Certificate, Integer> distancesToAnchors() {
+            Map<X500Principal, List<X509Certificate>> byIssuer = new HashMap<>();
+            for (X509Certificate c : pool) {
+                if (!Certificates.isSelfIssued(c)) {
+                    byIssuer.computeIfAbsent(c.getIssuerX500Principal(), k -> new ArrayList<>()).add(c);
+                }
+            }
+            Map<X509Certificate, Integer> distance = new IdentityHashMap<>();
+            Deque<X509Certificate> queue = new ArrayDeque<>();
+            Set<X500Principal> anchorNames = new HashSet<>();
+            for (X509Certificate anchor : anchors) {
+                if (anchorNames.add(anchor.getSubjectX500Principal())) {
+                    for (X509Certificate c : byIssuer.getOrDefault(anchor.getSubjectX500Principal(), List.of())) {
+                        if (distance.putIfAbsent(c, 1) == null) {
+                            queue.add(c);
+                        }
+                    }
+                }
+            }
+            while (!queue.isEmpty()) {
+                X509Certificate issuer = queue.poll();
+                int next = distance.get(issuer) + 1;
+                for (X509Certificate c : byIssuer.getOrDefault(issuer.getSubjectX500Principal(), List.of())) {
+                    if (distance.putIfAbsent(c, next) == null) {
+                        queue.add(c);
+                    }
+                }
+            }
+            return distance;
         }
 
         private List<X509Certificate> dedupe(Collection<X509Certificate> certs, X509Certificate exclude) {
@@ -131,6 +215,9 @@ public final class PathBuilder {
                 path.add(target);
                 extend(path, limit);
             }
+            if (expansions > MAX_EXPANSIONS) {
+                limitReached = true;
+            }
         }
 
         /** Records paths of exactly {@code limit} certificates extending {@code path}. */
@@ -154,8 +241,12 @@ public final class PathBuilder {
                     found.add(List.copyOf(complete));
                 }
             }
-            for (X509Certificate candidate : ordered(current, pool)) {
-                if (path.contains(candidate) || !issued(current, candidate)) {
+            for (X509Certificate candidate : issuersInPool.computeIfAbsent(current, c -> ordered(c, reachablePool))) {
+                // Names first, signatures last: a candidate that cannot reach an anchor within this round's length is
+                // on no path of it, so its signature is not verified (Conscrypt never verifies such a candidate).
+                Integer distance = toAnchor.get(candidate);
+                if (distance == null || path.size() + 1 + distance > limit || path.contains(candidate)
+                        || !issued(current, candidate)) {
                     continue;
                 }
                 path.add(candidate);
@@ -191,6 +282,7 @@ public final class PathBuilder {
                 return cached;
             }
             if (signatureChecks >= maxSignatureChecks) {
+                limitReached = true;
                 return false;
             }
             signatureChecks++;

@@ -6,15 +6,27 @@ import java.util.List;
 /**
  * Android's verdict on one presented chain against one anchor set: the path it would use (leaf first, ending at the
  * anchor) and, when rejected, the reason. {@code path} is the best candidate even on failure, empty if none exists.
+ * {@code pathLimitReached} says that path building hit its work cap ({@link PathBuilder}), so a rejection may be the
+ * cap's rather than Android's.
  */
 public record ValidationResult(boolean trusted, List<X509Certificate> path, ValidationFailure failure,
-        String detail) {
+        String detail, boolean pathLimitReached) {
 
     public ValidationResult {
         path = List.copyOf(path);
         if (trusted != (failure == null)) {
             throw new IllegalArgumentException("failure must be set exactly when not trusted");
         }
+    }
+
+    /** A verdict reached without hitting the path-building cap. */
+    public ValidationResult(boolean trusted, List<X509Certificate> path, ValidationFailure failure, String detail) {
+        this(trusted, path, failure, detail, false);
+    }
+
+    /** This verdict, marked as reached after path building hit its cap. */
+    ValidationResult withPathLimitReached() {
+        return new ValidationResult(trusted, path, failure, detail, true);
     }
 
     static ValidationResult ok(List<X509Certificate> path) {

@@ -155,6 +155,11 @@ public final class ChainJudge {
                     result.trusted() ? null : result.failure() + ": " + result.detail()));
         });
         untrustedRoot(completed, stores, verdicts).ifPresent(findings::add);
+        if (fixes.levels().values().stream().anyMatch(answer -> answer.verdict().pathLimitReached())) {
+            findings.add(Finding.of(FindingCode.PATH_BUILDING_LIMIT, "path building stopped after "
+                    + PathBuilder.DEFAULT_MAX_SIGNATURE_CHECKS + " signature verifications: the server sends too many"
+                    + " candidate issuers, so a level shown as rejecting the chain may be the limit's answer"));
+        }
         ServerFix serverFix = serverChains.advise(presented, serverChainCandidates(pool.values(), completed,
                 tenantAnchors, knownIssuers), snapshot.index(), stores.keySet(), hostname, now);
         return new ChainEvaluation(completed, List.copyOf(fetched), List.copyOf(findings), List.copyOf(verdicts),

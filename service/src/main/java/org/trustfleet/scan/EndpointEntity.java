@@ -30,6 +30,10 @@ public class EndpointEntity extends PanacheEntityBase {
     @Column(name = "server_name")
     public String serverName;
 
+    /** A {@link StartTlsProtocol} wire name. */
+    @Column(nullable = false)
+    public String protocol = StartTlsProtocol.TLS.wireName();
+
     @Column(name = "scan_interval_minutes", nullable = false)
     public int scanIntervalMinutes;
 
@@ -40,6 +44,7 @@ public class EndpointEntity extends PanacheEntityBase {
     public Instant updatedAt;
 
     Endpoint toEndpoint() {
-        return new Endpoint(id, tenantId, name, host, port, serverName, scanIntervalMinutes, createdAt, updatedAt);
+        return new Endpoint(id, tenantId, name, host, port, serverName, protocol, scanIntervalMinutes, createdAt,
+                updatedAt);
     }
 }

@@ -104,8 +104,19 @@ public class EndpointService {
         entity.host = host;
         entity.port = port;
         entity.serverName = serverName;
+        entity.protocol = protocol(input.protocol()).wireName();
         entity.scanIntervalMinutes = interval;
         entity.updatedAt = Instant.now(clock);
+    }
+
+    /** The protocol named on input, {@code tls} when absent; the constraint on EndpointInput refused others. */
+    private static StartTlsProtocol protocol(String raw) {
+        try {
+            return StartTlsProtocol.fromWireOrTls(raw);
+        } catch (IllegalArgumentException e) {
+            throw TrustfleetException.validation("'protocol' must be one of tls, smtp-starttls, imap-starttls,"
+                    + " pop3-starttls");
+        }
     }
 
     /**

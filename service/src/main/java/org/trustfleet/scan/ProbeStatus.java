@@ -13,5 +13,10 @@ public enum ProbeStatus {
     /** TCP connected but no TLS session resulted: alert, non-TLS peer, reset, or the handshake timed out. */
     HANDSHAKE_FAILED,
     /** Every resolved address is refused by {@link AddressGuard}; nothing was contacted. */
-    BLOCKED_ADDRESS
+    BLOCKED_ADDRESS,
+    /**
+     * The endpoint speaks a mail protocol's STARTTLS, and the server's plain-text answers did not lead to TLS: it does
+     * not offer STARTTLS, refused it, or did not speak the protocol.
+     */
+    STARTTLS_REFUSED
 }

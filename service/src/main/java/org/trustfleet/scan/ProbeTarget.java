@@ -5,14 +5,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where to probe: a host (name or IP literal), a port, and optionally the server name that is sent as SNI and
- * later verified against the certificate when {@code host} is an address.
+ * Where to probe: a host (name or IP literal), a port, optionally the server name that is sent as SNI and
+ * later verified against the certificate when {@code host} is an address, and what is spoken before TLS.
  *
  * @param host       DNS name or IP literal (IPv6 may be bracketed)
  * @param port       TCP port, 1–65535
  * @param serverName SNI / verification name, or {@code null}
+ * @param protocol   TLS from the first byte, or a mail protocol's STARTTLS first; {@code null} means TLS
  */
-public record ProbeTarget(String host, int port, String serverName) {
+public record ProbeTarget(String host, int port, String serverName, StartTlsProtocol protocol) {
 
     public ProbeTarget {
         Objects.requireNonNull(host, "host");
@@ -25,6 +26,14 @@ public record ProbeTarget(String host, int port, String serverName) {
         if (serverName != null && serverName.isBlank()) {
             serverName = null;
         }
+        if (protocol == null) {
+            protocol = StartTlsProtocol.TLS;
+        }
+    }
+
+    /** A target spoken to in TLS from the first byte. */
+    public ProbeTarget(String host, int port, String serverName) {
+        this(host, port, serverName, StartTlsProtocol.TLS);
     }
 
     public static ProbeTarget of(String host, int port) {
@@ -33,6 +42,10 @@ public record ProbeTarget(String host, int port, String serverName) {
 
     public static ProbeTarget of(String host, int port, String serverName) {
         return new ProbeTarget(host, port, serverName);
+    }
+
+    public static ProbeTarget of(String host, int port, String serverName, StartTlsProtocol protocol) {
+        return new ProbeTarget(host, port, serverName, protocol);
     }
 
     /** The configured server name, if any. */
@@ -58,6 +71,7 @@ public record ProbeTarget(String host, int port, String serverName) {
 
     @Override
     public String toString() {
-        return host + ":" + port + (serverName == null ? "" : " (SNI " + serverName + ")");
+        return host + ":" + port + (serverName == null ? "" : " (SNI " + serverName + ")")
+                + (protocol == StartTlsProtocol.TLS ? "" : " [" + protocol.wireName() + "]");
     }
 }

@@ -221,7 +221,8 @@ public class ScanService {
         try {
             Instant started = Instant.now(clock);
             long t0 = System.nanoTime();
-            ProbePair pair = probe.probeBoth(ProbeTarget.of(endpoint.host(), endpoint.port(), endpoint.serverName()));
+            ProbePair pair = probe.probeBoth(ProbeTarget.of(endpoint.host(), endpoint.port(), endpoint.serverName(),
+                    endpoint.startTlsProtocol()));
             ProbeResult primary = pair.primary();
             List<X509Certificate> presented = primary.isOk() ? primary.chain() : List.of();
             List<Finding> findings = new ArrayList<>();

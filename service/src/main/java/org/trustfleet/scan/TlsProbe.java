@@ -242,6 +242,8 @@ public final class TlsProbe {
             }, timeoutMs, TimeUnit.MILLISECONDS);
             try {
                 plain.setSoTimeout(timeoutMs);
+                // A mail protocol's plain-text STARTTLS first, under the same deadline as the handshake.
+                StartTls.negotiate(plain, target.protocol());
                 // Passing the IP literal (not the name) keeps the JDK from deriving SNI or a session key from it.
                 SSLSocket ssl = (SSLSocket) context.getSocketFactory()
                         .createSocket(plain, address.getHostAddress(), target.port(), true);
@@ -270,6 +272,8 @@ public final class TlsProbe {
                     return result(ProbeStatus.HANDSHAKE_FAILED, timeoutDetail(timeoutMs));
                 }
                 return result(ProbeStatus.HANDSHAKE_FAILED, handshakeDetail(e));
+            } catch (StartTls.Refused e) {
+                return result(ProbeStatus.STARTTLS_REFUSED, e.getMessage() + " (" + endpoint(address) + ")");
             } finally {
                 // Close before cancelling the watchdog: close_notify on a stuck peer must not block us either.
                 closeQuietly(holder[0]);

@@ -17,10 +17,14 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.trustfleet.pki.ConscryptOracle;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
+import org.trustfleet.scan.StartTlsProtocol;
+import org.trustfleet.scan.StartTlsTestServer;
 import org.trustfleet.scan.TestTlsServer;
 import org.trustfleet.truststore.PlatformStore;
 
@@ -102,6 +106,45 @@ class CheckCommandTest {
             assertThat(selected.out()).contains("certificates are not the cause of a sign-in failure")
                     .doesNotContain("API 23");
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = StartTlsProtocol.class, names = {"SMTP", "IMAP", "POP3"})
+    void protocolRunsStartTlsFirstAndJudgesLikePlainTls(StartTlsProtocol protocol) throws Exception {
+        List<X509Certificate> presented = TestPki.certs(leaf, intermediate);
+        Outcome plain;
+        try (TestTlsServer server = TestTlsServer.tls(presented, leaf.keyPair().getPrivate())) {
+            plain = run(stores(), "127.0.0.1:" + server.port(), "--server-name", HOST, "--allow-private", "--json");
+        }
+        try (StartTlsTestServer server = StartTlsTestServer.start(protocol, StartTlsTestServer.Behaviour.OFFERS,
+                presented, leaf.keyPair().getPrivate())) {
+            Outcome mail = run(stores(), "127.0.0.1:" + server.port(), "--server-name", HOST, "--allow-private",
+                    "--json", "--protocol", protocol.wireName());
+            assertThat(mail.code()).as(mail.err()).isEqualTo(plain.code()).isEqualTo(CheckCommand.REJECTED);
+            assertThat(JSON.readTree(mail.out()).get("perApiLevel"))
+                    .isEqualTo(JSON.readTree(plain.out()).get("perApiLevel"));
+            assertThat(JSON.readTree(mail.out()).get("findings"))
+                    .isEqualTo(JSON.readTree(plain.out()).get("findings"));
+        }
+        try (StartTlsTestServer server = StartTlsTestServer.start(protocol, StartTlsTestServer.Behaviour.NOT_OFFERED,
+                presented, leaf.keyPair().getPrivate())) {
+            Outcome refused = run(stores(), "127.0.0.1:" + server.port(), "--server-name", HOST, "--allow-private",
+                    "--protocol", protocol.wireName());
+            assertThat(refused.code()).isEqualTo(2);
+            assertThat(refused.err()).contains("STARTTLS_REFUSED").contains(protocol.label() + " STARTTLS failed")
+                    .doesNotContain("evil");
+        }
+    }
+
+    @Test
+    void protocolOptionIsChecked() throws Exception {
+        assertThat(CheckOptions.parse("mail.example:587", "--protocol", "smtp-starttls").protocol())
+                .isEqualTo(StartTlsProtocol.SMTP);
+        assertThat(CheckOptions.parse("mail.example:993").protocol()).isEqualTo(StartTlsProtocol.TLS);
+        assertThatThrownBy(() -> CheckOptions.parse("mail.example", "--protocol", "smtps"))
+                .hasMessageContaining("--protocol must be one of");
+        assertThatThrownBy(() -> CheckOptions.parse("--chain", "c.pem", "--protocol", "imap-starttls"))
+                .hasMessageContaining("--protocol is for an endpoint");
     }
 
     @Test

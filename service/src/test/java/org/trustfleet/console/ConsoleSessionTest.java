@@ -278,6 +278,22 @@ class ConsoleSessionTest {
                 .post("/console/tenants/{t}/endpoints", tenant).then().statusCode(403);
     }
 
+    @Test
+    void anAdminAddsAStartTlsEndpointAndItsPageShowsTheProtocol() {
+        Session admin = ConsoleClient.signIn(issue("mail-admin", "admin").getString("token"));
+        Response added = admin.request().contentType(ContentType.URLENC).formParam("csrf", admin.csrf())
+                .formParam("name", "imap").formParam("host", "imap.example.test").formParam("port", "143")
+                .formParam("protocol", "imap-starttls").post("/console/tenants/{t}/endpoints", tenant);
+        assertThat(added.statusCode()).isEqualTo(303);
+        String page = admin.request().get(added.header("Location")).asString();
+        assertThat(page).contains("<code>imap-starttls</code>")
+                .contains("<option value=\"imap-starttls\" selected>");
+        admin.request().contentType(ContentType.URLENC).formParam("csrf", admin.csrf())
+                .formParam("name", "pop").formParam("host", "pop.example.test").formParam("port", "110")
+                .formParam("protocol", "pop3s").post("/console/tenants/{t}/endpoints", tenant).then()
+                .statusCode(400);
+    }
+
     private io.restassured.path.json.JsonPath issue(String name, String role) {
         return asOperator().contentType(ContentType.JSON).body(Map.of("name", name, "role", role))
                 .post("/api/v1/tenants/{t}/api-keys", tenant).then().statusCode(201).extract().jsonPath();

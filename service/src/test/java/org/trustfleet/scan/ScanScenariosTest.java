@@ -361,6 +361,38 @@ class ScanScenariosTest {
                 .body("presented[0].sha256", org.hamcrest.Matchers.equalTo(renewed.sha256()));
     }
 
+    @Test
+    void mailServersBehindStartTlsAreJudgedLikePlainTls() throws Exception {
+        Cert intermediate = OLD_ROOT.issueIntermediate("Mail CA");
+        Cert leaf = intermediate.issueLeaf(HOST);
+        List<X509Certificate> chain = TestPki.certs(leaf, intermediate);
+        JsonPath plain = scanServer(chain, leaf);
+        as(admin).get("/api/v1/tenants/{t}/endpoints/{e}", tenant, plain.getString("endpointId")).then()
+                .statusCode(200).body("protocol", org.hamcrest.Matchers.equalTo("tls"));
+        for (StartTlsProtocol protocol : List.of(StartTlsProtocol.SMTP, StartTlsProtocol.IMAP,
+                StartTlsProtocol.POP3)) {
+            try (StartTlsTestServer server = StartTlsTestServer.start(protocol, StartTlsTestServer.Behaviour.OFFERS,
+                    chain, leaf.keyPair().getPrivate())) {
+                String endpoint = createEndpoint(server.port(), protocol.wireName());
+                as(admin).get("/api/v1/tenants/{t}/endpoints/{e}", tenant, endpoint).then().statusCode(200)
+                        .body("protocol", org.hamcrest.Matchers.equalTo(protocol.wireName()));
+                JsonPath scan = scanEndpoint(endpoint);
+                assertThat(scan.getString("status")).as(protocol.wireName()).isEqualTo("OK");
+                assertThat(scan.getList("presented.sha256")).isEqualTo(plain.getList("presented.sha256"));
+                assertThat(scan.getList("perApiLevel")).isEqualTo(plain.getList("perApiLevel"));
+                assertThat(codes(scan)).isEqualTo(codes(plain));
+            }
+        }
+        assertAgreesWithConscrypt(plain, chain);
+        try (StartTlsTestServer server = StartTlsTestServer.start(StartTlsProtocol.SMTP,
+                StartTlsTestServer.Behaviour.NOT_OFFERED, chain, leaf.keyPair().getPrivate())) {
+            JsonPath scan = scanEndpoint(createEndpoint(server.port(), "smtp-starttls"));
+            assertThat(scan.getString("status")).isEqualTo("STARTTLS_REFUSED");
+            assertThat(scan.getString("error")).contains("SMTP STARTTLS failed").contains("does not offer STARTTLS")
+                    .doesNotContain("evil");
+        }
+    }
+
     // --- helpers
 
     private JsonPath scanServer(List<X509Certificate> chain, Cert leaf) throws Exception {
@@ -376,6 +408,12 @@ class ScanScenariosTest {
     private String createEndpoint(int port) {
         return as(admin).contentType(ContentType.JSON).body(Map.of("name", "sts-" + port + "-" + System.nanoTime(),
                         "host", "127.0.0.1", "port", port, "serverName", HOST))
+                .post("/api/v1/tenants/{t}/endpoints", tenant).then().statusCode(201).extract().path("id");
+    }
+
+    private String createEndpoint(int port, String protocol) {
+        return as(admin).contentType(ContentType.JSON).body(Map.of("name", "mail-" + port + "-" + System.nanoTime(),
+                        "host", "127.0.0.1", "port", port, "serverName", HOST, "protocol", protocol))
                 .post("/api/v1/tenants/{t}/endpoints", tenant).then().statusCode(201).extract().path("id");
     }
 

@@ -82,7 +82,9 @@ class ScanInputApiTest {
                 Arguments.of("scanIntervalMinutes 0", endpoint("sts", Map.of("scanIntervalMinutes", 0)), true,
                         "validation", "'scanIntervalMinutes' must be between 1 and 10080"),
                 Arguments.of("unknown field", endpoint("sts", Map.of("colour", "red")), true, "malformed-request",
-                        "unknown field 'colour'"));
+                        "unknown field 'colour'"),
+                Arguments.of("unknown protocol", endpoint("sts", Map.of("protocol", "smtps")), true, "validation",
+                        "'protocol' must be one of tls, smtp-starttls, imap-starttls, pop3-starttls"));
     }
 
     @ParameterizedTest(name = "{0}")
