@@ -81,8 +81,10 @@ class ArchitectureTest {
             .resideInAnyPackage(pkgs("drift", "web"));
 
     @ArchTest
-    static final ArchRule agentIsAClientOfPayloadsOnly = capability("agent").should().dependOnClassesThat()
-            .resideInAnyPackage(pkgs("truststore", "scan", "policy", "device", "drift", "tenant", "web", "boot"));
+    static final ArchRule agentLibraryStandsAlone = classes().that().resideInAPackage("org.trustfleet.agent..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax..", "org.bouncycastle..",
+                    "org.json..", "android..", "org.trustfleet.agent..")
+            .as("the agent library (module agent/) depends on no service class: Android DPCs embed it");
 
     @ArchTest
     static final ArchRule policyEngineIsPure = classes().that().haveSimpleNameEndingWith("Engine")

@@ -502,8 +502,8 @@ public final class ReferenceAgent {
                 byte[] body = json.toString().getBytes(Certs.UTF8);
                 c.setRequestProperty("Content-Type", JSON);
                 c.setRequestProperty("Accept", JSON);
+                // buffered, not streaming: the JDK keeps a 401's error body only for a buffered request
                 c.setDoOutput(true);
-                c.setFixedLengthStreamingMode(body.length);
                 OutputStream out = c.getOutputStream();
                 try {
                     out.write(body);

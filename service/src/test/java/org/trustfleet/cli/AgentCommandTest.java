@@ -1,4 +1,4 @@
-package org.trustfleet.agent;
+package org.trustfleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.trustfleet.payload.PayloadFixtures;
 
-class AgentCliTest {
+class AgentCommandTest {
 
     @TempDir
     Path tmp;
@@ -34,7 +34,7 @@ class AgentCliTest {
     private int run(String... args) {
         out.reset();
         err.reset();
-        return AgentCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return AgentCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
