@@ -35,6 +35,11 @@ public final class TestCerts {
         public Cert issueLeaf(String host) {
             return issue(host, this, false, host);
         }
+
+        /** A payload signer naming {@code tenant} as the service's signers do ({@code OU=tenant:<uuid>}). */
+        public Cert issueSigner(java.util.UUID tenant) {
+            return issueDn("CN=Trustfleet Payload Signer,OU=tenant:" + tenant + ",O=Trustfleet", this, false, null);
+        }
     }
 
     private TestCerts() {
@@ -45,11 +50,15 @@ public final class TestCerts {
     }
 
     private static Cert issue(String cn, Cert issuer, boolean ca, String dnsName) {
+        return issueDn("CN=" + cn + ",O=Trustfleet Test", issuer, ca, dnsName);
+    }
+
+    private static Cert issueDn(String dn, Cert issuer, boolean ca, String dnsName) {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));
             KeyPair kp = g.generateKeyPair();
-            X500Name subject = new X500Name("CN=" + cn + ",O=Trustfleet Test");
+            X500Name subject = new X500Name(dn);
             X500Name issuerName = issuer == null ? subject
                     : X500Name.getInstance(issuer.cert().getSubjectX500Principal().getEncoded());
             long now = System.currentTimeMillis();
