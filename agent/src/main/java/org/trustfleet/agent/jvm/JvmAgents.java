@@ -15,6 +15,7 @@ import java.security.cert.CertificateException;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
+import org.trustfleet.agent.AgentException;
 import org.trustfleet.agent.CaStore;
 import org.trustfleet.agent.DeviceFacts;
 import org.trustfleet.agent.EndpointVerifier;
@@ -76,14 +77,14 @@ public final class JvmAgents {
         }
     }
 
-    /** Loads a trust store file (PKCS12 or JKS; password may be null). */
+    /** Loads a trust store file (PKCS12 or JKS; password may be null); an unreadable one is an AgentException. */
     public static KeyStore loadTrustStore(Path file, String password) {
         try (InputStream in = Files.newInputStream(file)) {
             KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
             ks.load(in, password == null ? null : password.toCharArray());
             return ks;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot read trust store " + file + ": " + e.getMessage(), e);
+            throw new AgentException("cannot read trust store " + file + ": " + e.getMessage(), e);
         }
     }
 
