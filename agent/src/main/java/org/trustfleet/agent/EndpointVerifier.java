@@ -121,7 +121,9 @@ public final class EndpointVerifier {
                 }
                 tls.setSSLParameters(params);
                 tls.startHandshake();
-                return new EndpointCheck(endpoint.endpointId(), EndpointCheck.Outcome.TRUSTED, "", null);
+                // never empty: what was negotiated, e.g. "TLSv1.3 TLS_AES_128_GCM_SHA256"
+                return new EndpointCheck(endpoint.endpointId(), EndpointCheck.Outcome.TRUSTED,
+                        tls.getSession().getProtocol() + " " + tls.getSession().getCipherSuite(), null);
             } finally {
                 tls.close();
             }

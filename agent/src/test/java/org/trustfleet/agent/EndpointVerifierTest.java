@@ -38,6 +38,7 @@ class EndpointVerifierTest {
             EndpointCheck c = new EndpointVerifier(trusting(ROOT), 5000).verify(e);
             assertThat(c.outcome()).isEqualTo(EndpointCheck.Outcome.TRUSTED);
             assertThat(c.endpointId()).isEqualTo(e.endpointId());
+            assertThat(c.detail()).startsWith("TLSv1.");
             assertThat(c.chain()).isEmpty();
         }
     }
