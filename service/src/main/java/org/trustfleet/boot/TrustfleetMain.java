@@ -28,8 +28,8 @@ public final class TrustfleetMain {
 
     public static void main(String... args) throws IOException {
         if (args.length > 0 && args[0].equals("agent")) {
-            // the reference agent ships in the same jar: java -jar quarkus-run.jar agent <command> ...
-            org.trustfleet.agent.AgentCli.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            // the reference agent (the agent library) ships in the same jar: java -jar quarkus-run.jar agent <command> ...
+            org.trustfleet.cli.AgentCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         // The JDK refuses chains over 10 certificates and handshake messages over 32 KiB by default, and reads

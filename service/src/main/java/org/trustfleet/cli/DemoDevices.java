@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 import org.trustfleet.agent.ReferenceAgent;
+import org.trustfleet.agent.jvm.JvmAgents;
 
 /**
  * The demo's simulated devices: one reference agent per device, in this process, each with its own state and CA
@@ -27,7 +28,7 @@ final class DemoDevices implements AutoCloseable {
      */
     void enroll(String baseUrl, String enrollmentToken, String hardwareId, int apiLevel, Path dir,
             Duration interval) {
-        ReferenceAgent agent = new ReferenceAgent(dir.resolve("state"), dir.resolve("ca"));
+        ReferenceAgent agent = JvmAgents.create(dir.resolve("state"), dir.resolve("ca"));
         agent.enroll(baseUrl, enrollmentToken, hardwareId, apiLevel);
         timer.scheduleWithFixedDelay(() -> sync(agent, hardwareId), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.trustfleet.agent.AgentException;
 import org.trustfleet.agent.AgentState;
 import org.trustfleet.agent.ReferenceAgent;
+import org.trustfleet.agent.jvm.JvmAgents;
 import org.trustfleet.boot.EmbeddedDatabase;
 import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.TestPki;
@@ -84,7 +85,7 @@ class DatabaseOutageIT {
             load = DeviceLoad.enroll(List.of(base), enrollment, DEVICES);
             List<ReferenceAgent> agents = new ArrayList<>();
             for (int i = 0; i < AGENTS; i++) {
-                ReferenceAgent agent = new ReferenceAgent(work.resolve("agent-" + i), work.resolve("agent-" + i
+                ReferenceAgent agent = JvmAgents.create(work.resolve("agent-" + i), work.resolve("agent-" + i
                         + "-ca"));
                 agent.enroll(base, enrollment, "agent-" + i + "-" + UUID.randomUUID(), 95);
                 agents.add(agent);

@@ -15,7 +15,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.net.URL;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,11 +27,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.trustfleet.agent.AgentState;
-import org.trustfleet.agent.AgentStateStore;
+import org.trustfleet.agent.FileAgentStateStore;
 import org.trustfleet.agent.PayloadRejectedException;
 import org.trustfleet.agent.ReferenceAgent;
 import org.trustfleet.agent.RejectionReason;
 import org.trustfleet.agent.SyncResult;
+import org.trustfleet.agent.jvm.JvmAgents;
 import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
@@ -103,7 +103,7 @@ class PayloadEndToEndTest {
         // enroll and sync through the reference agent
         Path work = Files.createTempDirectory(Path.of("target"), "e2e-agent-");
         Path caDir = work.resolve("ca");
-        ReferenceAgent agent = new ReferenceAgent(work.resolve("state"), caDir);
+        ReferenceAgent agent = JvmAgents.create(work.resolve("state"), caDir);
         AgentState enrolled = agent.enroll(base.toString(), DeviceFixtures.enrollmentToken(tenant, admin, group, 1),
                 "e2e-hw-1", 70);
         String device = enrolled.deviceId().toString();
@@ -164,8 +164,8 @@ class PayloadEndToEndTest {
         }
         // a device whose clock is 8 days ahead sees the (real, current) payload as expired
         pointAt(stateDir, replay.serve("/current", v2Bytes));
-        ReferenceAgent ahead = new ReferenceAgent(stateDir, caDir, HttpClient.newHttpClient(),
-                Clock.offset(Clock.systemUTC(), Duration.ofDays(8)));
+        ReferenceAgent ahead = JvmAgents.create(stateDir, caDir,
+                Clock.offset(Clock.systemUTC(), Duration.ofDays(8))::millis);
         assertThatThrownBy(ahead::sync).isInstanceOfSatisfying(PayloadRejectedException.class,
                 e -> assertThat(e.reason()).isEqualTo(RejectionReason.EXPIRED));
         // nothing changed on the device: still v2, still the newer root, still compliant
@@ -183,7 +183,7 @@ class PayloadEndToEndTest {
 
     private static void pointAt(Path stateDir, String payloadUrl) throws Exception {
         ObjectMapper json = new ObjectMapper();
-        Path file = stateDir.resolve(AgentStateStore.FILE_NAME);
+        Path file = stateDir.resolve(FileAgentStateStore.FILE_NAME);
         ObjectNode state = (ObjectNode) json.readTree(file.toFile());
         state.put("payloadUrl", payloadUrl);
         json.writeValue(file.toFile(), state);

@@ -1,9 +1,9 @@
 package org.trustfleet.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.trustfleet.agent.LocalCaStore.Presence.ABSENT;
-import static org.trustfleet.agent.LocalCaStore.Presence.CONFLICT;
-import static org.trustfleet.agent.LocalCaStore.Presence.PRESENT;
+import static org.trustfleet.agent.CaStore.Presence.ABSENT;
+import static org.trustfleet.agent.CaStore.Presence.CONFLICT;
+import static org.trustfleet.agent.CaStore.Presence.PRESENT;
 
 import java.util.List;
 import java.util.Map;
@@ -21,7 +21,7 @@ class ReconciliationPlanTest {
     private static final String C = "c".repeat(64);
 
     /** One row: the inputs and every field of the expected plan. */
-    record Row(String name, List<String> listed, Set<String> owned, Map<String, LocalCaStore.Presence> found,
+    record Row(String name, List<String> listed, Set<String> owned, Map<String, CaStore.Presence> found,
             List<String> install, List<String> keep, List<String> remove, List<String> conflicts,
             List<String> journal, List<String> stillOwned) {
         @Override

@@ -1,4 +1,4 @@
-package org.trustfleet.agent;
+package org.trustfleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.trustfleet.payload.PayloadFixtures;
 
-class AgentCliTest {
+class AgentCommandTest {
 
     @TempDir
     Path tmp;
@@ -34,7 +34,7 @@ class AgentCliTest {
     private int run(String... args) {
         out.reset();
         err.reset();
-        return AgentCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return AgentCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -75,6 +75,22 @@ class AgentCliTest {
         assertThat(out()).contains("report sent (version 2, 1 installed, 0 failures)");
         assertThat(run("status", "--state", state)).isZero();
         assertThat(out()).contains("version 2");
+
+        // the payload lists no endpoints: nothing to check, nothing posted
+        assertThat(run("verify", "--state", state, "--ca-dir", ca)).as(err()).isZero();
+        assertThat(out()).contains("no endpoints to verify");
+    }
+
+    @Test
+    void verifyOptionsAreChecked() {
+        String state = tmp.resolve("state").toString();
+        String ca = tmp.resolve("ca").toString();
+        assertThat(run("verify", "--state", state, "--ca-dir", ca, "--verify-timeout", "soon")).isEqualTo(2);
+        assertThat(err()).contains("--verify-timeout must be a number");
+        assertThat(run("sync", "--state", state, "--ca-dir", ca, "--verify-timeout", "0")).isEqualTo(2);
+        assertThat(run("sync", "--state", state, "--ca-dir", ca, "--trust-store", tmp.resolve("none.p12").toString()))
+                .isEqualTo(1);
+        assertThat(err()).contains("cannot read trust store");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.trustfleet.agent;
+package org.trustfleet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,6 +23,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.trustfleet.agent.AgentException;
+import org.trustfleet.agent.AgentState;
+import org.trustfleet.agent.FileAgentStateStore;
+import org.trustfleet.agent.PayloadRejectedException;
+import org.trustfleet.agent.ReferenceAgent;
+import org.trustfleet.agent.RejectionReason;
+import org.trustfleet.agent.SyncResult;
+import org.trustfleet.agent.jvm.JvmAgents;
 import org.trustfleet.payload.CmsPayloadSigner;
 import org.trustfleet.payload.PayloadFixtures;
 import org.trustfleet.payload.SigningAuthority;
@@ -31,6 +39,10 @@ import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.CertificateParser;
 import org.trustfleet.pki.TestPki;
 
+/**
+ * The agent library (module agent/) against payloads signed by the service's own signer ({@link CmsPayloadSigner})
+ * and a stand-in of the device API: the wire format both sides implement, end to end minus the database.
+ */
 class ReferenceAgentTest {
 
     static final TestPki.Cert INT_A = PayloadFixtures.INT_A;
@@ -49,7 +61,7 @@ class ReferenceAgentTest {
         server = new FakeTrustfleetServer();
         stateDir = tmp.resolve("state");
         caDir = tmp.resolve("ca");
-        agent = new ReferenceAgent(stateDir, caDir);
+        agent = JvmAgents.create(stateDir, caDir);
     }
 
     @AfterEach
@@ -81,7 +93,7 @@ class ReferenceAgentTest {
                 }
             }
         }
-        m.put("state", Files.readString(stateDir.resolve(AgentStateStore.FILE_NAME)));
+        m.put("state", Files.readString(stateDir.resolve(FileAgentStateStore.FILE_NAME)));
         return m;
     }
 
@@ -102,7 +114,7 @@ class ReferenceAgentTest {
         assertThat(s.deviceGroupId()).isNull();
         assertThat(CertificateParser.parse(s.pinnedRootPem())).containsExactly(server.authority.rootCertificate());
         assertThat(s.payloadUrl()).isEqualTo(server.baseUrl() + "/api/v1/device/payload");
-        Path f = stateDir.resolve(AgentStateStore.FILE_NAME);
+        Path f = stateDir.resolve(FileAgentStateStore.FILE_NAME);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stateDir))).isEqualTo("rwx------");
         assertThat(agent.state()).contains(s);
@@ -380,10 +392,7 @@ class ReferenceAgentTest {
         enroll();
         server.publish(1, INT_A);
         AgentState s = agent.state().orElseThrow();
-        new AgentStateStore(stateDir).save(new AgentState(s.format(), s.baseUrl(), s.payloadUrl(), s.deviceId(),
-                "revoked", s.hardwareId(), s.apiLevel(), s.tenantId(), s.deviceGroupId(), s.pinnedRootPem(),
-                s.lastVersion(), s.lastIssuedAt(), s.lastListed(), s.lastEtag(), s.installed(), s.failures(),
-                s.reportPending(), s.lastSyncAt()));
+        new FileAgentStateStore(stateDir.toFile()).save(s.withDeviceToken("revoked"));
         assertThatThrownBy(() -> agent.sync()).isInstanceOf(AgentException.class)
                 .isNotInstanceOf(PayloadRejectedException.class)
                 .hasMessageContaining("HTTP 401").hasMessageContaining("revoked");

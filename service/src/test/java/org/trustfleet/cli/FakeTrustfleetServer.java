@@ -1,4 +1,4 @@
-package org.trustfleet.agent;
+package org.trustfleet.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

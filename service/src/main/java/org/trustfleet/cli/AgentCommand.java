@@ -1,26 +1,41 @@
-package org.trustfleet.agent;
+package org.trustfleet.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import org.trustfleet.agent.AgentException;
+import org.trustfleet.agent.AgentState;
+import org.trustfleet.agent.Certs;
+import org.trustfleet.agent.EndpointCheck;
+import org.trustfleet.agent.PayloadRejectedException;
+import org.trustfleet.agent.ReferenceAgent;
+import org.trustfleet.agent.ReportFailure;
+import org.trustfleet.agent.SyncResult;
+import org.trustfleet.agent.jvm.JvmAgents;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Command line of the reference agent:
+ * Command line of the reference agent ({@code java -jar quarkus-run.jar agent ...}): thin glue over the agent library
+ * (org.trustfleet.agent, module {@code agent/}) with the JVM bindings (a CA directory, the JDK trust store):
  * <pre>
  * enroll --server URL --token T --hardware-id H --api-level N --state DIR [--root-sha256 HEX]
- * sync   --state DIR --ca-dir DIR
+ * sync   --state DIR --ca-dir DIR [--trust-store FILE [--trust-store-password P]] [--verify-timeout MS]
+ * verify --state DIR --ca-dir DIR [--trust-store FILE [--trust-store-password P]] [--verify-timeout MS]
  * report --state DIR --ca-dir DIR
  * status --state DIR
  * </pre>
+ * {@code sync} also checks the payload's endpoints from this machine (trust = the trust store, by default the JDK's,
+ * plus the CA directory, as a device trusts its system and user stores) and posts the results and, when changed, the
+ * machine's facts and trust store digest. {@code verify} runs the endpoint checks now.
  * One human line per action on stdout, errors on stderr. Exit status: 0 success, 1 failure (including a rejected
  * payload: the line names the reason), 2 usage error.
  */
-public final class AgentCli {
+public final class AgentCommand {
 
-    private AgentCli() {
+    private AgentCommand() {
     }
 
     public static void main(String[] args) {
@@ -49,6 +64,7 @@ public final class AgentCli {
             return switch (cmd) {
                 case "enroll" -> enroll(opts, out, err);
                 case "sync" -> sync(opts, out, err);
+                case "verify" -> verify(opts, out, err);
                 case "report" -> report(opts, out, err);
                 case "status" -> status(opts, out, err);
                 default -> {
@@ -78,18 +94,18 @@ public final class AgentCli {
         } catch (NumberFormatException e) {
             throw new UsageException("--api-level must be a number");
         }
-        ReferenceAgent agent = new ReferenceAgent(Path.of(need(o, "state")), null);
+        ReferenceAgent agent = JvmAgents.create(Path.of(need(o, "state")), null);
         AgentState s = agent.enroll(need(o, "server"), need(o, "token"), need(o, "hardware-id"), apiLevel,
                 o.get("root-sha256"));
         out.println("enrolled device " + s.deviceId() + " (tenant " + s.tenantId() + ") at " + s.baseUrl()
-                + "; pinned payload root " + org.trustfleet.pki.Sha256.of(
-                        org.trustfleet.pki.CertificateParser.parse(s.pinnedRootPem()).get(0)));
+                + "; pinned payload root " + Certs.sha256(Certs.parsePem(
+                        s.pinnedRootPem().getBytes(java.nio.charset.StandardCharsets.US_ASCII)).get(0)));
         return 0;
     }
 
     private static int sync(Map<String, String> o, PrintStream out, PrintStream err) {
-        allow(o, Set.of("state", "ca-dir"));
-        ReferenceAgent agent = new ReferenceAgent(Path.of(need(o, "state")), Path.of(need(o, "ca-dir")));
+        allow(o, Set.of("state", "ca-dir", "trust-store", "trust-store-password", "verify-timeout"));
+        ReferenceAgent agent = checkingAgent(o);
         SyncResult r = agent.sync();
         switch (r.outcome()) {
             case NOT_MODIFIED -> out.println("payload not modified (version " + r.version() + ")");
@@ -108,6 +124,7 @@ public final class AgentCli {
                         + r.removed().size() + " removed, " + r.failures().size() + " failed");
             }
         }
+        printChecks(r.verifications(), out);
         if (r.reportSent()) {
             out.println("report sent");
         } else if (agent.state().map(AgentState::reportPending).orElse(false)) {
@@ -116,9 +133,43 @@ public final class AgentCli {
         return r.failures().isEmpty() ? 0 : 1;
     }
 
+    private static int verify(Map<String, String> o, PrintStream out, PrintStream err) {
+        allow(o, Set.of("state", "ca-dir", "trust-store", "trust-store-password", "verify-timeout"));
+        List<EndpointCheck> checks = checkingAgent(o).verifyEndpoints();
+        printChecks(checks, out);
+        out.println(checks.isEmpty() ? "no endpoints to verify" : "verifications sent");
+        return 0;
+    }
+
+    /** The agent with endpoint checks and observations, judging with the trust store plus the CA directory. */
+    private static ReferenceAgent checkingAgent(Map<String, String> o) {
+        Path state = Path.of(need(o, "state"));
+        int timeout;
+        try {
+            timeout = Integer.parseInt(o.getOrDefault("verify-timeout", "10000"));
+        } catch (NumberFormatException e) {
+            throw new UsageException("--verify-timeout must be a number of milliseconds");
+        }
+        if (timeout <= 0) {
+            throw new UsageException("--verify-timeout must be positive");
+        }
+        KeyStore trust = o.containsKey("trust-store")
+                ? JvmAgents.loadTrustStore(Path.of(o.get("trust-store")), o.get("trust-store-password")) : null;
+        AgentState s = JvmAgents.create(state, null).state().orElse(null);
+        int apiLevel = s == null ? 0 : s.apiLevel();
+        return JvmAgents.withChecks(state, Path.of(need(o, "ca-dir")), trust, apiLevel, timeout);
+    }
+
+    private static void printChecks(List<EndpointCheck> checks, PrintStream out) {
+        for (EndpointCheck c : checks) {
+            out.println("endpoint " + c.endpointId() + ": " + c.outcome()
+                    + (c.detail().isEmpty() ? "" : " (" + Text.safe(c.detail()) + ")"));
+        }
+    }
+
     private static int report(Map<String, String> o, PrintStream out, PrintStream err) {
         allow(o, Set.of("state", "ca-dir"));
-        ReferenceAgent agent = new ReferenceAgent(Path.of(need(o, "state")), Path.of(need(o, "ca-dir")));
+        ReferenceAgent agent = JvmAgents.create(Path.of(need(o, "state")), Path.of(need(o, "ca-dir")));
         agent.report();
         AgentState s = agent.state().orElseThrow();
         out.println("report sent (version " + (s.lastVersion() == null ? 0 : s.lastVersion()) + ", "
@@ -128,7 +179,7 @@ public final class AgentCli {
 
     private static int status(Map<String, String> o, PrintStream out, PrintStream err) {
         allow(o, Set.of("state"));
-        AgentState s = new ReferenceAgent(Path.of(need(o, "state")), null).state()
+        AgentState s = JvmAgents.create(Path.of(need(o, "state")), null).state()
                 .orElseThrow(() -> new AgentException("not enrolled"));
         out.println("device " + s.deviceId() + " tenant " + s.tenantId() + " group " + s.deviceGroupId()
                 + " version " + s.lastVersion() + " installed " + s.installed().size() + " last sync "
@@ -181,7 +232,8 @@ public final class AgentCli {
     private static void usage(PrintStream s) {
         for (String line : List.of(
                 "usage: agent enroll --server URL --token T --hardware-id H --api-level N --state DIR [--root-sha256 HEX]",
-                "       agent sync   --state DIR --ca-dir DIR",
+                "       agent sync   --state DIR --ca-dir DIR [--trust-store FILE [--trust-store-password P]] [--verify-timeout MS]",
+                "       agent verify --state DIR --ca-dir DIR [--trust-store FILE [--trust-store-password P]] [--verify-timeout MS]",
                 "       agent report --state DIR --ca-dir DIR",
                 "       agent status --state DIR")) {
             s.println(line);
