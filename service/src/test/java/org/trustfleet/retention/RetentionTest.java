@@ -67,8 +67,8 @@ class RetentionTest {
         }
         endpoint(tenant, admin, TestTlsServer.closedPort(), endpoint);
         scans.add(scan(tenant, admin, endpoint)); // 3: refused
-        String group = as(admin).contentType(ContentType.JSON).body(Map.of("name", "retention", "minApiLevel", 90,
-                        "maxApiLevel", 99, "endpointIds", List.of(endpoint)))
+        String group = as(admin).contentType(ContentType.JSON).body(Map.of("name", "retention", "minApiLevel", 30,
+                        "maxApiLevel", 34, "endpointIds", List.of(endpoint)))
                 .post("/api/v1/tenants/{t}/device-groups", tenant).then().statusCode(201).extract().path("id");
         try (TestTlsServer server = TestTlsServer.tls(TestPki.certs(renewed, intermediate), renewed.keyPair().getPrivate())) {
             endpoint(tenant, admin, server.port(), endpoint);
@@ -80,7 +80,7 @@ class RetentionTest {
             String etag = as(device.token()).get("/api/v1/device/payload").then().statusCode(200).extract()
                     .header("ETag");
             as(device.token()).contentType(ContentType.JSON).body(Map.of("payloadVersion", before.getLong("version"),
-                    "installed", before.getList("certificates.sha256"), "apiLevel", 95))
+                    "installed", before.getList("certificates.sha256"), "apiLevel", 34))
                     .post("/api/v1/device/reports").then().statusCode(202);
             String compliance = complianceOf(tenant, admin, device);
             assertThat(compliance).isEqualTo("COMPLIANT");
