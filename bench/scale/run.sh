@@ -146,7 +146,7 @@ PY
 HWM=$(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$SERVICE_PID/status")
 echo "service RSS high-water mark: ${HWM} MiB (heap $XMX)" | tee -a results.txt
 
-echo "== device listing of the big tenant ($BIG devices), pages of 100 to the end; drift report x20"
+echo "== device listing of the big tenant ($BIG devices), pages of 100 to the end; drift report x${DRIFT_N:-10}"
 python3 "$BENCH/pages.py" "$HTTP_PORT" "$ADMIN" "/api/v1/tenants/$TENANT/devices?limit=100" \
-  "/api/v1/tenants/$TENANT/drift-report" 20 | tee -a results.txt
+  "/api/v1/tenants/$TENANT/drift-report" "${DRIFT_N:-10}" | tee -a results.txt
 echo "== $(date -u +%FT%TZ) load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -85,6 +85,11 @@ class ArchitectureTest {
             .resideInAnyPackage(pkgs("truststore", "scan", "policy", "device", "drift", "tenant", "web", "boot"));
 
     @ArchTest
+    static final ArchRule retentionWorksOnTablesOnly = capability("retention").should().dependOnClassesThat()
+            .resideInAnyPackage(pkgs("truststore", "scan", "policy", "payload", "device", "drift", "tenant", "web",
+                    "console"));
+
+    @ArchTest
     static final ArchRule policyEngineIsPure = classes().that().haveSimpleNameEndingWith("Engine")
             .and().resideInAPackage("org.trustfleet.policy..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax.security..",

@@ -84,8 +84,18 @@ class ReportDurabilityIT {
             }
             await("reports acknowledged").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(20))
                     .until(() -> acks.get() >= 20L * DEVICES);
-            service.kill(); // SIGKILL to the service and its PostgreSQL, reports still in flight
+            // SIGKILL to the service and to its PostgreSQL (pg_ctl detaches the server, so it is not a child of the
+            // service process): what a crashed machine leaves, with reports still in flight
+            ProcessHandle postmaster = postmaster(dataDir);
+            List<ProcessHandle> backends = postmaster.descendants().toList();
+            service.kill();
+            postmaster.destroyForcibly();
+            backends.forEach(ProcessHandle::destroyForcibly);
             killed.set(true);
+            postmaster.onExit().get(1, java.util.concurrent.TimeUnit.MINUTES);
+            for (ProcessHandle backend : backends) {
+                backend.onExit().get(1, java.util.concurrent.TimeUnit.MINUTES);
+            }
         } finally {
             killed.set(true);
             pool.shutdown();
@@ -106,6 +116,13 @@ class ReportDurabilityIT {
                         .isGreaterThanOrEqualTo(acknowledged.get(i));
             }
         }
+    }
+
+    /** The embedded PostgreSQL server of the service's data directory (first line of its postmaster.pid). */
+    private static ProcessHandle postmaster(Path dataDir) throws Exception {
+        long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid")).get(0)
+                .strip());
+        return ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no PostgreSQL process " + pid));
     }
 
     private static HttpResponse<String> post(String base, String token, long version) throws Exception {
