@@ -6,7 +6,7 @@
 # Results go to stdout and $WORK/results.txt; see bench/scale/RESULTS.md for recorded runs.
 #
 #   bench/scale/run.sh                                   # full size: 10,000 tenants, 50,000 groups, 1,000,000 devices
-#   TENANTS=1000 GROUPS=5000 DEVICES=100000 BIG=20000 RD=60s bench/scale/run.sh   # reduced size
+#   TENANTS=1000 GROUP_COUNT=5000 DEVICES=100000 BIG=20000 RD=60s bench/scale/run.sh   # reduced size
 #   C=64 T=2 XMX=768m JAVA_OPTS="-Dtrustfleet.device.report-batch-size=1000" bench/scale/run.sh
 #
 # How the data gets there (as bench/payload does): the big tenant, its group and one device go through the API;
@@ -18,7 +18,7 @@
 set -euo pipefail
 
 TENANTS=${TENANTS:-10000}
-GROUPS=${GROUPS:-50000}
+GROUP_COUNT=${GROUP_COUNT:-50000}
 DEVICES=${DEVICES:-1000000}
 BIG=${BIG:-100000}
 C=${C:-64}
@@ -76,15 +76,15 @@ ENROLL=$(curl -sf -X POST "$B/tenants/$TENANT/enrollment-tokens" -H "Authorizati
 FIRST=$(curl -sf -X POST "$B/enroll" -H 'Content-Type: application/json' \
   -d "{\"enrollmentToken\":\"$ENROLL\",\"hardwareId\":\"big-0\",\"apiLevel\":33}" | json "['deviceToken']")
 
-echo "== generating $((TENANTS - 1)) tenants and $((GROUPS - 1)) groups by SQL"
+echo "== generating $((TENANTS - 1)) tenants and $((GROUP_COUNT - 1)) groups by SQL"
 START=$(date +%s.%N)
 sql -c "INSERT INTO tenant (id, name, created_at)
         SELECT gen_random_uuid(), 'scale-' || i, now() FROM generate_series(1, $TENANTS - 1) i" \
     -c "CREATE TEMP TABLE t AS SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM tenant WHERE name LIKE 'scale-%' AND id <> '$TENANT'" \
-    -c "INSERT INTO device_group (id, tenant_id, name, min_api_level, max_api_level, management_mode, endpoint_ids,
+    -c "INSERT INTO device_group (id, tenant_id, name, min_api_level, max_api_level, management_mode,
           include_sha256, exclude_sha256, created_at, updated_at, all_endpoints)
-        SELECT gen_random_uuid(), t.id, 'group-' || g, 24, 36, 'FULLY_MANAGED', '[]', '[]', '[]', now(), now(), true
-        FROM generate_series(0, $GROUPS - 2) g JOIN t ON t.n = g % ($TENANTS - 1)" \
+        SELECT gen_random_uuid(), t.id, 'group-' || g, 24, 36, 'FULLY_MANAGED', '[]', '[]', now(), now(), true
+        FROM generate_series(0, $GROUP_COUNT - 2) g JOIN t ON t.n = g % ($TENANTS - 1)" \
     -c "\\copy (SELECT id, tenant_id FROM device_group WHERE id <> '$GROUP' ORDER BY id) TO 'groups.csv' WITH (FORMAT csv)"
 echo "   took $(python3 -c "import time; print(round(time.time() - $START, 1))")s"
 
