@@ -87,6 +87,11 @@ class ArchitectureTest {
             .as("the agent library (module agent/) depends on no service class: Android DPCs embed it");
 
     @ArchTest
+    static final ArchRule retentionWorksOnTablesOnly = capability("retention").should().dependOnClassesThat()
+            .resideInAnyPackage(pkgs("truststore", "scan", "policy", "payload", "device", "drift", "tenant", "web",
+                    "console"));
+
+    @ArchTest
     static final ArchRule policyEngineIsPure = classes().that().haveSimpleNameEndingWith("Engine")
             .and().resideInAPackage("org.trustfleet.policy..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "javax.security..",

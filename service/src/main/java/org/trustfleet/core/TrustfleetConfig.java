@@ -263,6 +263,17 @@ public interface TrustfleetConfig {
         /** A device not seen for this long is {@code STALE}. */
         @WithDefault("7d")
         Duration staleAfter();
+
+        /** Most device reports stored by one statement (group commit; see {@code device.ReportBatcher}). */
+        @WithDefault("500")
+        int reportBatchSize();
+
+        /**
+         * Most device reports a replica holds waiting to be stored; further reports get 503 with Retry-After until
+         * the queue drains.
+         */
+        @WithDefault("10000")
+        int reportQueueCapacity();
     }
 
     /** Admin console settings ({@code /console/}). */
@@ -291,5 +302,38 @@ public interface TrustfleetConfig {
          */
         @WithDefault("10")
         int maxFailedSignInsPerMinute();
+    }
+
+    /** Background pruning of old history (see {@code retention.RetentionJob}). */
+    Retention retention();
+
+    /** How long history is kept, and how the pruning runs. */
+    interface Retention {
+        /** Whether this replica takes part in pruning (one replica prunes at a time, whichever gets the lock). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often a replica tries to run the pruning. */
+        @WithDefault("10m")
+        Duration interval();
+
+        /**
+         * Scans older than this are deleted, except the latest scan of each endpoint, the latest one that saw a
+         * chain, and those a kept chain event names.
+         */
+        @WithDefault("90d")
+        Duration scanAge();
+
+        /** Chain events older than this are deleted (keep it above {@code trustfleet.drift.window}). */
+        @WithDefault("180d")
+        Duration chainEventAge();
+
+        /** Rows deleted per statement (each its own short transaction). */
+        @WithDefault("1000")
+        int batchSize();
+
+        /** Most batches per kind of history and run; the rest waits for the next run. */
+        @WithDefault("100")
+        int maxBatchesPerRun();
     }
 }

@@ -54,6 +54,13 @@ public final class TrustfleetException extends RuntimeException {
         return e;
     }
 
+    /** Overloaded for now (a full queue): the caller may try again after {@code retryAfter}; 503 at the edge. */
+    public static TrustfleetException unavailable(String detail, Duration retryAfter) {
+        TrustfleetException e = new TrustfleetException(ErrorKind.UNAVAILABLE, detail);
+        e.retryAfter = retryAfter;
+        return e;
+    }
+
     public static TrustfleetException validation(String detail) {
         return new TrustfleetException(ErrorKind.VALIDATION, detail);
     }

@@ -60,10 +60,11 @@ public class DeviceService {
     private final Clock clock;
     private final Duration staleAfter;
     private final Event<DeviceCredentialsChanged> credentialsChanged;
+    private final ReportBatcher reports;
 
     public DeviceService(AgroalDataSource db, DeviceAuthService auth, SignedPayloadService payloads,
             RequirementsService requirements, JsonColumns json, Clock clock, TrustfleetConfig config,
-            Event<DeviceCredentialsChanged> credentialsChanged) {
+            Event<DeviceCredentialsChanged> credentialsChanged, ReportBatcher reports) {
         this.db = db;
         this.auth = auth;
         this.payloads = payloads;
@@ -72,6 +73,7 @@ public class DeviceService {
         this.clock = clock;
         this.staleAfter = config.device().staleAfter();
         this.credentialsChanged = credentialsChanged;
+        this.reports = reports;
     }
 
     /**
@@ -92,8 +94,11 @@ public class DeviceService {
         return payload;
     }
 
-    /** Stores the device's latest report (replacing the previous one) and marks it seen. */
-    @Transactional
+    /**
+     * Stores the device's latest report (replacing the previous one) and marks it seen. Returns once the report is
+     * committed: it is written with other devices' reports in one statement by {@link ReportBatcher} (503 with
+     * Retry-After when too many are waiting).
+     */
     public void report(UUID deviceId, @NotNull @Valid DeviceReportInput body) {
         // presence, sizes and ranges were checked on entry (the constraints of DeviceReportInput)
         long version = body.payloadVersion();
@@ -108,24 +113,8 @@ public class DeviceService {
         for (ReportedFailure f : failuresIn) {
             failures.add(new ReportedFailure(sha256(f.sha256(), "failures.sha256"), f.error().strip()));
         }
-        Instant now = clock.instant();
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
-                UPDATE device SET reported_at = ?, reported_version = ?, reported_installed = ?,
-                    reported_failures = ?, api_level = ?, last_seen_at = ?
-                WHERE id = ? AND revoked_at IS NULL""")) {
-            s.setTimestamp(1, Timestamp.from(now));
-            s.setLong(2, version);
-            s.setString(3, json.write(List.copyOf(installed)));
-            s.setString(4, json.write(failures));
-            s.setInt(5, apiLevel);
-            s.setTimestamp(6, Timestamp.from(now));
-            s.setObject(7, deviceId);
-            if (s.executeUpdate() == 0) {
-                throw revoked();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot store the device report", e);
-        }
+        reports.store(new ReportBatcher.StoredReport(deviceId, version, json.write(List.copyOf(installed)),
+                json.write(failures), apiLevel));
     }
 
     /** A page of the tenant's devices in id order, starting after {@code after}. */

@@ -27,6 +27,7 @@ import java.util.UUID;
 import org.hibernate.validator.constraints.Range;
 import org.jboss.logging.Logger;
 import org.trustfleet.core.ErrorKind;
+import org.trustfleet.core.TimeCursor;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.payload.SigningKeyService;
 import org.trustfleet.policy.DeviceGroup;
@@ -49,7 +50,7 @@ public class EnrollmentService {
     static final int MIN_EXPIRY_SECONDS = 60;
     static final int MAX_EXPIRY_SECONDS = 31_536_000;
     static final int MAX_USES = 100_000;
-    static final int DEFAULT_LIST_LIMIT = 100;
+    public static final int DEFAULT_LIST_LIMIT = 100;
     static final int MAX_LIST_LIMIT = 1000;
 
     private final AgroalDataSource db;
@@ -112,14 +113,28 @@ public class EnrollmentService {
      */
     @Transactional
     public List<EnrollmentTokenView> list(UUID tenantId, @Range(min = 1, max = MAX_LIST_LIMIT) Integer limit) {
+        return list(tenantId, limit, null);
+    }
+
+    /**
+     * A page of the tenant's enrollment tokens, newest first ({@code created_at DESC, id DESC}), continuing strictly
+     * after {@code after} (the last token of the previous page; null for the first page). Keyset paging: no OFFSET.
+     */
+    @Transactional
+    public List<EnrollmentTokenView> list(UUID tenantId, @Range(min = 1, max = MAX_LIST_LIMIT) Integer limit,
+            TimeCursor after) {
         int n = limit == null ? DEFAULT_LIST_LIMIT : limit;
         Instant now = clock.instant();
         List<EnrollmentTokenView> tokens = new ArrayList<>();
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
                 SELECT id, token_prefix, device_group_id, created_at, expires_at, max_uses, uses, revoked_at
-                FROM enrollment_token WHERE tenant_id = ? ORDER BY created_at DESC, id LIMIT ?""")) {
+                FROM enrollment_token WHERE tenant_id = ? AND (created_at, id) < (?, ?)
+                ORDER BY created_at DESC, id DESC LIMIT ?""")) {
             s.setObject(1, tenantId);
-            s.setInt(2, n);
+            // no cursor: after everything (a time beyond any row, then the largest UUID in PostgreSQL order)
+            s.setTimestamp(2, Timestamp.from(after == null ? Instant.parse("9999-12-31T00:00:00Z") : after.at()));
+            s.setObject(3, after == null ? new UUID(-1L, -1L) : after.id());
+            s.setInt(4, n);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     Instant expiresAt = r.getTimestamp(5).toInstant();

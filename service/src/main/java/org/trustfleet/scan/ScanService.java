@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import org.jboss.logging.Logger;
 import org.trustfleet.core.TrustfleetConfig;
+import org.trustfleet.core.TimeCursor;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.CertificateSummary;
 import org.trustfleet.pki.Finding;
@@ -36,7 +37,7 @@ import org.trustfleet.truststore.TrustStoreService;
 @ApplicationScoped
 public class ScanService {
     private static final Logger LOG = Logger.getLogger(ScanService.class);
-    static final int DEFAULT_HISTORY = 20;
+    public static final int DEFAULT_HISTORY = 20;
     static final int MAX_HISTORY = 200;
     static final Duration MANUAL_RETRY_AFTER = Duration.ofSeconds(1);
 
@@ -121,13 +122,25 @@ public class ScanService {
 
     @Transactional
     public List<ScanResult> history(UUID tenantId, UUID endpointId, Integer limit) {
+        return history(tenantId, endpointId, limit, null);
+    }
+
+    /**
+     * A page of the endpoint's scans, newest first ({@code startedAt DESC, id DESC}), continuing strictly after
+     * {@code after} (the last scan of the previous page; null for the first page). Keyset paging: no OFFSET.
+     */
+    @Transactional
+    public List<ScanResult> history(UUID tenantId, UUID endpointId, Integer limit, TimeCursor after) {
         endpoints.get(tenantId, endpointId);
         int size = limit == null ? DEFAULT_HISTORY : limit;
         if (size < 1 || size > MAX_HISTORY) {
             throw TrustfleetException.validation("'limit' must be between 1 and " + MAX_HISTORY);
         }
-        return ScanEntity.<ScanEntity>find("endpointId = ?1 order by startedAt desc, id", endpointId)
-                .page(0, size).list().stream().map(recorder::toResult).toList();
+        var query = after == null
+                ? ScanEntity.<ScanEntity>find("endpointId = ?1 order by startedAt desc, id desc", endpointId)
+                : ScanEntity.<ScanEntity>find("endpointId = ?1 and (startedAt < ?2 or (startedAt = ?2 and id < ?3))"
+                        + " order by startedAt desc, id desc", endpointId, after.at(), after.id());
+        return query.page(0, size).list().stream().map(recorder::toResult).toList();
     }
 
     @Transactional

@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.UUID;
 import org.trustfleet.core.Require;
+import org.trustfleet.core.TimeCursor;
 import org.trustfleet.scan.Endpoint;
 import org.trustfleet.scan.EndpointInput;
 import org.trustfleet.scan.EndpointService;
@@ -81,12 +82,21 @@ public class EndpointResource {
         return Response.status(201).entity(result).build();
     }
 
+    /**
+     * Newest first, paged by cursor: when a page is full, {@code Link: <…?after=<cursor>&limit=n>; rel="next"}
+     * follows (the cursor of its last scan).
+     */
     @GET
     @Path("/{endpointId}/scans")
     @Allow({Role.ADMIN, Role.CONSOLE})
-    public List<ScanResult> history(@PathParam("tenantId") UUID tenantId, @PathParam("endpointId") String endpointId,
-            @QueryParam("limit") String limit) {
-        return scans.history(tenantId, Require.id(endpointId, "endpoint"), Require.wholeNumber(limit, "limit"));
+    public Response history(@PathParam("tenantId") UUID tenantId, @PathParam("endpointId") String endpointId,
+            @QueryParam("limit") String limit, @QueryParam("after") String after, UriInfo uri) {
+        Integer n = Require.wholeNumber(limit, "limit");
+        List<ScanResult> page = scans.history(tenantId, Require.id(endpointId, "endpoint"), n,
+                TimeCursor.parse(after).orElse(null));
+        ScanResult last = page.isEmpty() ? null : page.get(page.size() - 1);
+        return Paging.page(page, n == null ? ScanService.DEFAULT_HISTORY : n, uri,
+                last == null ? null : new TimeCursor(last.startedAt(), last.id()).encode());
     }
 
     @GET

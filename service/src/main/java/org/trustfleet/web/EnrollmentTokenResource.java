@@ -10,9 +10,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.UUID;
 import org.trustfleet.core.Require;
+import org.trustfleet.core.TimeCursor;
 import org.trustfleet.device.EnrollmentService;
 import org.trustfleet.device.EnrollmentTokenInput;
 import org.trustfleet.device.EnrollmentTokenView;
@@ -39,9 +41,13 @@ public class EnrollmentTokenResource {
 
     @GET
     @Allow(Role.ADMIN)
-    public List<EnrollmentTokenView> list(@PathParam("tenantId") UUID tenantId,
-            @QueryParam("limit") String limit) {
-        return enrollment.list(tenantId, Require.wholeNumber(limit, "limit"));
+    public Response list(@PathParam("tenantId") UUID tenantId, @QueryParam("limit") String limit,
+            @QueryParam("after") String after, UriInfo uri) {
+        Integer n = Require.wholeNumber(limit, "limit");
+        List<EnrollmentTokenView> page = enrollment.list(tenantId, n, TimeCursor.parse(after).orElse(null));
+        EnrollmentTokenView last = page.isEmpty() ? null : page.get(page.size() - 1);
+        return Paging.page(page, n == null ? EnrollmentService.DEFAULT_LIST_LIMIT : n, uri,
+                last == null ? null : new TimeCursor(last.createdAt(), last.id()).encode());
     }
 
     @DELETE
