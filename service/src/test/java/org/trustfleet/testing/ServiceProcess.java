@@ -1,7 +1,6 @@
 package org.trustfleet.testing;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,20 +12,26 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The packaged service ({@code target/quarkus-app/quarkus-run.jar}) run as a separate process, as an operator runs
  * it: for restart, multi-instance and kill tests that an in-JVM test cannot do.
  */
 public final class ServiceProcess implements AutoCloseable {
+    /** Quarkus's start line, with the port the service actually bound. */
+    private static final Pattern LISTENING = Pattern.compile("Listening on: http://[^\\s]*:(\\d+)");
+    /** Only a hung start reaches this: a CI machine running other builds has taken over a minute to start. */
+    private static final Duration START_BOUND = Duration.ofMinutes(5);
+
     private final Process process;
     private final Path logFile;
-    private final int port;
+    private int port;
 
-    private ServiceProcess(Process process, Path logFile, int port) {
+    private ServiceProcess(Process process, Path logFile) {
         this.process = process;
         this.logFile = logFile;
-        this.port = port;
     }
 
     /** Starts the service on its embedded database in {@code dataDir}. */
@@ -37,19 +42,19 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts the service with extra {@code -D} settings (e.g. an external database URL). */
     public static ServiceProcess start(Path dataDir, Map<String, String> settings) throws Exception {
         String jar = System.getProperty("trustfleet.test.app-jar", "target/quarkus-app/quarkus-run.jar");
-        int port = freePort();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
-                "-Dquarkus.http.port=" + port,
+                // the service binds a free port itself and says which: no window for another process to take it
+                "-Dquarkus.http.port=0",
                 "-Dtrustfleet.data-dir=" + dataDir.toAbsolutePath()));
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar));
         Path log = Files.createTempFile(Path.of("target"), "service-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        ServiceProcess service = new ServiceProcess(process, log, port);
-        service.awaitReady(Duration.ofSeconds(120));
+        ServiceProcess service = new ServiceProcess(process, log);
+        service.awaitReady(START_BOUND);
         return service;
     }
 
@@ -79,6 +84,14 @@ public final class ServiceProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("service exited with " + process.exitValue() + ":\n" + log());
             }
+            if (port == 0) {
+                Matcher listening = LISTENING.matcher(log());
+                if (!listening.find()) {
+                    Thread.sleep(250);
+                    continue;
+                }
+                port = Integer.parseInt(listening.group(1));
+            }
             try {
                 HttpResponse<String> ready = client.send(
                         HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).build(),
@@ -93,12 +106,6 @@ public final class ServiceProcess implements AutoCloseable {
         }
         close();
         throw new IllegalStateException("service not ready within " + timeout + ":\n" + log());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** Graceful stop (SIGTERM), as systemd or Kubernetes would. */
