@@ -117,6 +117,19 @@ public class DeviceGroupService {
                 .map(e -> new Coverage(view(e), e.allEndpoints));
     }
 
+    /**
+     * The endpoints the group covers, in id order (that of their canonical text): every endpoint of the tenant when it named none, else those it
+     * names (none once they were all deleted). What its devices are told to verify, and may report on.
+     */
+    @Transactional
+    public List<Endpoint> endpointsOf(UUID tenantId, UUID groupId) {
+        DeviceGroupEntity entity = entity(tenantId, groupId);
+        return endpoints.list(tenantId).stream()
+                .filter(e -> entity.allEndpoints || entity.endpointIds.contains(e.id()))
+                .sorted(java.util.Comparator.comparing(e -> e.id().toString())) // the canonical text order, as PostgreSQL sorts
+                .toList();
+    }
+
     /** Ids of every group of the tenant (for recomputes after tenant-wide changes). */
     @Transactional
     public List<UUID> idsOfTenant(UUID tenantId) {

@@ -160,7 +160,7 @@ public class RequirementsService {
             Requirements none = coversNoEndpoint(engine.requirements(spec, List.of(), includes, now), snapshot, group,
                     "the endpoints this group named were deleted");
             certificates.record(none.certificates().stream().map(RequiredCertificate::certificate).toList());
-            return Optional.of(store(group, none, List.of(), now));
+            return Optional.of(store(group, none, List.of(), List.of(), now));
         }
         List<EndpointFixOptions> groupAnalyses = new ArrayList<>();
         List<GroupRequirements.EndpointServerFix> serverFixes = new ArrayList<>();
@@ -186,7 +186,8 @@ public class RequirementsService {
             requirements = coversNoEndpoint(requirements, snapshot, group, "the tenant has no endpoint");
         }
         certificates.record(requirements.certificates().stream().map(RequiredCertificate::certificate).toList());
-        return Optional.of(store(group, requirements, serverFixes, now));
+        List<Endpoint> covered = tenantEndpoints.stream().filter(e -> spec.covers(e.id())).toList();
+        return Optional.of(store(group, requirements, serverFixes, covered, now));
     }
 
     /**
@@ -210,11 +211,21 @@ public class RequirementsService {
                         ServerFixAdvice.of(fix)));
     }
 
+    /**
+     * Stores the requirements; a new version when the delivered set changed. The set is the certificates and, since
+     * payloads list the endpoints devices verify, the covered endpoints' addresses (a group without endpoints keys
+     * exactly as before they counted, so its version does not move).
+     */
     private GroupRequirements store(DeviceGroup group, Requirements requirements,
-            List<GroupRequirements.EndpointServerFix> serverFixes, Instant now) {
-        String setKey = Sha256.hex(requirements.certificates().stream()
-                .map(c -> c.sha256() + ":" + c.role()).sorted().collect(Collectors.joining(","))
-                .getBytes(StandardCharsets.UTF_8));
+            List<GroupRequirements.EndpointServerFix> serverFixes, List<Endpoint> covered, Instant now) {
+        String set = requirements.certificates().stream()
+                .map(c -> c.sha256() + ":" + c.role()).sorted().collect(Collectors.joining(","));
+        if (!covered.isEmpty()) {
+            set += "|endpoints:" + covered.stream()
+                    .map(e -> e.id() + "@" + e.host() + ":" + e.port() + "/" + e.serverName()).sorted()
+                    .collect(Collectors.joining(","));
+        }
+        String setKey = Sha256.hex(set.getBytes(StandardCharsets.UTF_8));
         var em = GroupRequirementsEntity.getEntityManager();
         // make sure a row exists, then lock it: concurrent recomputes (other replicas) take turns
         em.createNativeQuery("""
