@@ -109,12 +109,12 @@ class DeviceVerificationApiTest {
 
             JsonPath report = new JsonPath(as(admin).get("/api/v1/tenants/{t}/drift-report", tenant).then()
                     .statusCode(200).extract().asString());
-            String sts = "deviceVerifications.find { it.endpointId == '" + stsId + "' }";
-            assertThat(report.getString(sts + ".summary")).isEqualTo("verified on 1 of 2 devices");
-            assertThat(report.getInt(sts + ".trusted")).isEqualTo(1);
-            assertThat(report.getInt(sts + ".untrusted")).isEqualTo(1);
-            assertThat(report.getInt(sts + ".devices")).isEqualTo(2);
-            assertThat(report.getList(sts + ".flags")).containsExactly("UNTRUSTED_ON_DEVICES");
+            String stsEntry = "deviceVerifications.find { it.endpointId == '" + stsId + "' }";
+            assertThat(report.getString(stsEntry + ".summary")).isEqualTo("verified on 1 of 2 devices");
+            assertThat(report.getInt(stsEntry + ".trusted")).isEqualTo(1);
+            assertThat(report.getInt(stsEntry + ".untrusted")).isEqualTo(1);
+            assertThat(report.getInt(stsEntry + ".devices")).isEqualTo(2);
+            assertThat(report.getList(stsEntry + ".flags")).containsExactly("UNTRUSTED_ON_DEVICES");
             String mailEntry = "deviceVerifications.find { it.endpointId == '" + mailId + "' }";
             assertThat(report.getString(mailEntry + ".summary")).isEqualTo("verified on 0 of 2 devices");
             assertThat(report.getInt(mailEntry + ".unreachable")).isEqualTo(2);
@@ -137,8 +137,8 @@ class DeviceVerificationApiTest {
             post(withoutRoot, verify(payload, new SimulatedDevice(List.of(ROOT.cert()), Set.of())));
             report = new JsonPath(as(admin).get("/api/v1/tenants/{t}/drift-report", tenant).then()
                     .statusCode(200).extract().asString());
-            assertThat(report.getString(sts + ".summary")).isEqualTo("verified on 2 of 2 devices");
-            assertThat(report.getList(sts + ".flags")).isEmpty();
+            assertThat(report.getString(stsEntry + ".summary")).isEqualTo("verified on 2 of 2 devices");
+            assertThat(report.getList(stsEntry + ".flags")).isEmpty();
             assertThat(report.getString(mailEntry + ".summary")).isEqualTo("verified on 1 of 2 devices");
 
             String page = as(admin).accept("text/html").get("/api/v1/tenants/{t}/drift-report", tenant).then()
