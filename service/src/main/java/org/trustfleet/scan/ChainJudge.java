@@ -24,7 +24,9 @@ import org.trustfleet.pki.FixFinder;
 import org.trustfleet.pki.PathBuilder;
 import org.trustfleet.pki.ServerChainAdvisor;
 import org.trustfleet.pki.ServerFix;
+import org.trustfleet.pki.AndroidValidator;
 import org.trustfleet.pki.Sha256;
+import org.trustfleet.pki.StoreIndex;
 import org.trustfleet.pki.ValidationResult;
 import org.trustfleet.truststore.PlatformStore;
 import org.trustfleet.truststore.StoreSnapshot;
@@ -42,6 +44,7 @@ public final class ChainJudge {
     private static final int MAX_LOOKUP_ROUNDS = 6;
 
     private final FixFinder fixFinder = FixFinder.create();
+    private final AndroidValidator stateValidator = AndroidValidator.create();
     private final ServerChainAdvisor serverChains = ServerChainAdvisor.create();
     private final ChainLinter analyzer;
     private final PathBuilder paths = PathBuilder.defaults();
@@ -151,14 +154,42 @@ public final class ChainJudge {
         stores.forEach((level, store) -> {
             FixFinder.LevelFixes answer = fixes.levels().get(level);
             ValidationResult result = answer.verdict();
-            verdicts.add(new ApiLevelVerdict(level, store.name(), result.trusted(), answer.missing(),
-                    result.trusted() ? null : result.failure() + ": " + result.detail()));
+            List<ApiLevelVerdict.StateVerdict> states = stateVerdicts(presented, hostname,
+                    snapshot.index().states(level), now);
+            String failure = result.trusted() ? null : result.failure() + ": " + result.detail();
+            List<String> trustedOn = states.stream().filter(ApiLevelVerdict.StateVerdict::trusted)
+                    .map(ApiLevelVerdict.StateVerdict::store).toList();
+            if (!result.trusted() && !trustedOn.isEmpty()) {
+                failure = "trusted on " + (states.get(0).trusted() ? "early builds only" : "some builds only")
+                        + " (" + String.join(", ", trustedOn) + "); untrusted on " + String.join(", ", states.stream()
+                        .filter(v -> !v.trusted()).map(ApiLevelVerdict.StateVerdict::store).toList());
+            }
+            verdicts.add(new ApiLevelVerdict(level, store.name(), result.trusted(), answer.missing(), failure,
+                    states));
         });
         untrustedRoot(completed, stores, verdicts).ifPresent(findings::add);
         ServerFix serverFix = serverChains.advise(presented, serverChainCandidates(pool.values(), completed,
                 tenantAnchors, knownIssuers), snapshot.index(), stores.keySet(), hostname, now);
         return new ChainEvaluation(completed, List.copyOf(fetched), List.copyOf(findings), List.copyOf(verdicts),
                 serverFix, fixes);
+    }
+
+    /**
+     * Each state's own verdict on the chain as presented, for a level with several known states (one state needs no
+     * list: the level's verdict is its verdict).
+     */
+    private List<ApiLevelVerdict.StateVerdict> stateVerdicts(List<X509Certificate> presented, String hostname,
+            List<StoreIndex.State> states, Instant now) {
+        if (states.size() < 2) {
+            return List.of();
+        }
+        List<ApiLevelVerdict.StateVerdict> out = new ArrayList<>(states.size());
+        for (StoreIndex.State state : states) {
+            ValidationResult r = stateValidator.validate(presented, state.certificates(), hostname, now);
+            out.add(new ApiLevelVerdict.StateVerdict(state.name(), r.trusted(),
+                    r.trusted() ? null : r.failure() + ": " + r.detail()));
+        }
+        return out;
     }
 
     /**
