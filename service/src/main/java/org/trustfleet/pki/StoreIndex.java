@@ -28,10 +28,19 @@ import javax.security.auth.x500.X500Principal;
  */
 public final class StoreIndex {
 
-    /** One known state of a level's store (e.g. {@code api-33} and {@code api-33_security-13.0.0_r11}). */
-    public record State(String name, Collection<X509Certificate> certificates) {
+    /**
+     * One known state of a level's store (e.g. {@code api-33} and {@code api-33_security-13.0.0_r11}).
+     *
+     * @param observed true for a store devices reported (rather than one of the platform's published states)
+     */
+    public record State(String name, Collection<X509Certificate> certificates, boolean observed) {
         public State {
             certificates = List.copyOf(certificates);
+        }
+
+        /** A published state. */
+        public State(String name, Collection<X509Certificate> certificates) {
+            this(name, certificates, false);
         }
     }
 
@@ -84,8 +93,13 @@ public final class StoreIndex {
      * the index spans every state.
      */
     public static StoreIndex ofStates(Map<Integer, List<State>> byLevel) {
+        return ofStates(byLevel, List.of());
+    }
+
+    /** As {@link #ofStates(Map)}, with {@code alsoInUnion} among the candidates too (stores that stand for no level). */
+    public static StoreIndex ofStates(Map<Integer, List<State>> byLevel, Collection<X509Certificate> alsoInUnion) {
         Map<Integer, Collection<X509Certificate>> common = new TreeMap<>();
-        List<X509Certificate> every = new ArrayList<>();
+        List<X509Certificate> every = new ArrayList<>(alsoInUnion);
         for (Map.Entry<Integer, List<State>> e : byLevel.entrySet()) {
             if (e.getValue().isEmpty()) {
                 throw new IllegalArgumentException("level " + e.getKey() + " has no state");
@@ -113,6 +127,29 @@ public final class StoreIndex {
      * index built by {@link #of}, none for an unknown level.
      */
     public List<State> states(int apiLevel) {
+        return statesOf(apiLevel);
+    }
+
+    /** Whether some observed state of the level lacks the certificate (a device reported a store without it). */
+    public boolean observedStateLacks(int apiLevel, String sha256) {
+        for (State state : statesOf(apiLevel)) {
+            if (state.observed() && state.certificates().stream().noneMatch(c -> sha(c).equals(sha256))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every state of every level, for building an index with more states. */
+    public Map<Integer, List<State>> allStates() {
+        Map<Integer, List<State>> out = new TreeMap<>();
+        for (int level : stores.keySet()) {
+            out.put(level, statesOf(level));
+        }
+        return out;
+    }
+
+    private List<State> statesOf(int apiLevel) {
         List<State> known = states.get(apiLevel);
         if (known != null) {
             return known;

@@ -208,6 +208,7 @@ public class DeviceGroupService {
         entity.minApiLevel = min;
         entity.maxApiLevel = max;
         entity.managementMode = mode;
+        entity.storeSource = storeSource(input.storeSource());
         entity.allEndpoints = endpointIds.isEmpty();
         entity.endpointIds.retainAll(endpointIds);
         entity.endpointIds.addAll(endpointIds);
@@ -287,6 +288,18 @@ public class DeviceGroupService {
         }
     }
 
+    private static StoreSource storeSource(String value) {
+        if (value == null) {
+            return StoreSource.BUNDLED;
+        }
+        try {
+            return StoreSource.valueOf(value);
+        } catch (IllegalArgumentException e) {
+            throw TrustfleetException.validation("'storeSource' must be one of: " + java.util.Arrays.stream(
+                    StoreSource.values()).map(Enum::name).collect(java.util.stream.Collectors.joining(", ")));
+        }
+    }
+
     private static TreeSet<String> shas(List<String> values, String field) {
         TreeSet<String> result = new TreeSet<>();
         for (String value : Optional.ofNullable(values).orElse(List.of())) {
@@ -302,7 +315,8 @@ public class DeviceGroupService {
         return new DeviceGroup(e.id, e.tenantId, e.name, e.minApiLevel, e.maxApiLevel, e.managementMode,
                 e.allEndpoints ? List.of() : List.copyOf(new TreeSet<>(e.endpointIds)),
                 json.read(e.includeSha256, new TypeReference<List<String>>() {}),
-                json.read(e.excludeSha256, new TypeReference<List<String>>() {}), e.createdAt, e.updatedAt);
+                json.read(e.excludeSha256, new TypeReference<List<String>>() {}), e.createdAt, e.updatedAt,
+                e.storeSource);
     }
 
 

@@ -24,7 +24,6 @@ import org.trustfleet.pki.FixFinder;
 import org.trustfleet.pki.PathBuilder;
 import org.trustfleet.pki.ServerChainAdvisor;
 import org.trustfleet.pki.ServerFix;
-import org.trustfleet.pki.AndroidValidator;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.pki.StoreIndex;
 import org.trustfleet.pki.ValidationResult;
@@ -44,7 +43,6 @@ public final class ChainJudge {
     private static final int MAX_LOOKUP_ROUNDS = 6;
 
     private final FixFinder fixFinder = FixFinder.create();
-    private final AndroidValidator stateValidator = AndroidValidator.create();
     private final ServerChainAdvisor serverChains = ServerChainAdvisor.create();
     private final ChainLinter analyzer;
     private final PathBuilder paths = PathBuilder.defaults();
@@ -154,8 +152,8 @@ public final class ChainJudge {
         stores.forEach((level, store) -> {
             FixFinder.LevelFixes answer = fixes.levels().get(level);
             ValidationResult result = answer.verdict();
-            List<ApiLevelVerdict.StateVerdict> states = stateVerdicts(presented, hostname,
-                    snapshot.index().states(level), now);
+            List<ApiLevelVerdict.StateVerdict> states = stateVerdicts(presented, hostname, snapshot.index(), level,
+                    now);
             String failure = result.trusted() ? null : result.failure() + ": " + result.detail();
             List<String> trustedOn = states.stream().filter(ApiLevelVerdict.StateVerdict::trusted)
                     .map(ApiLevelVerdict.StateVerdict::store).toList();
@@ -179,14 +177,16 @@ public final class ChainJudge {
      * list: the level's verdict is its verdict).
      */
     private List<ApiLevelVerdict.StateVerdict> stateVerdicts(List<X509Certificate> presented, String hostname,
-            List<StoreIndex.State> states, Instant now) {
+            StoreIndex index, int level, Instant now) {
+        List<StoreIndex.State> states = index.states(level);
         if (states.size() < 2) {
             return List.of();
         }
+        List<ValidationResult> results = fixFinder.stateVerdicts(presented, hostname, index, level, now);
         List<ApiLevelVerdict.StateVerdict> out = new ArrayList<>(states.size());
-        for (StoreIndex.State state : states) {
-            ValidationResult r = stateValidator.validate(presented, state.certificates(), hostname, now);
-            out.add(new ApiLevelVerdict.StateVerdict(state.name(), r.trusted(),
+        for (int i = 0; i < states.size(); i++) {
+            ValidationResult r = results.get(i);
+            out.add(new ApiLevelVerdict.StateVerdict(states.get(i).name(), r.trusted(),
                     r.trusted() ? null : r.failure() + ": " + r.detail()));
         }
         return out;
