@@ -130,6 +130,12 @@ public class DeviceGroupService {
                 .toList();
     }
 
+    /** The group's store source, empty when the group no longer exists. */
+    @Transactional
+    public Optional<StoreSource> storeSourceOf(UUID groupId) {
+        return DeviceGroupEntity.<DeviceGroupEntity>findByIdOptional(groupId).map(e -> e.storeSource);
+    }
+
     /** Ids of every group of the tenant (for recomputes after tenant-wide changes). */
     @Transactional
     public List<UUID> idsOfTenant(UUID tenantId) {

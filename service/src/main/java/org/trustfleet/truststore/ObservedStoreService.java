@@ -33,10 +33,32 @@ public class ObservedStoreService {
 
     private final AgroalDataSource db;
     private final JsonColumns json;
+    private final TrustStoreService platform;
 
-    public ObservedStoreService(AgroalDataSource db, JsonColumns json) {
+    public ObservedStoreService(AgroalDataSource db, JsonColumns json, TrustStoreService platform) {
         this.db = db;
         this.json = json;
+        this.platform = platform;
+    }
+
+    /**
+     * The stores the tenant's devices reported, each compared with the platform store of its level. Only the
+     * tenant's own devices count: a store other tenants' devices also hold shows only this tenant's count.
+     */
+    @Transactional
+    public List<ObservedStoreView> views(UUID tenantId) {
+        StoreSnapshot snapshot = platform.snapshot();
+        List<ObservedStoreView> out = new ArrayList<>();
+        for (ObservedStore store : ofTenant(tenantId)) {
+            PlatformStore level = snapshot.byApiLevel().get(store.apiLevel());
+            Set<String> reference = level == null ? Set.of() : level.sha256s();
+            out.add(new ObservedStoreView(store.name(), store.apiLevel(), store.mainlineVersion(),
+                    store.manufacturer(), store.digest(), store.sha256s().size(), store.devices(),
+                    level == null ? null : level.name(),
+                    store.sha256s().stream().filter(id -> !reference.contains(id)).sorted().toList(),
+                    reference.stream().filter(id -> !store.sha256s().contains(id)).sorted().toList()));
+        }
+        return out;
     }
 
     /** A device's facts as it reported them (strings checked and bounded by the caller). */
