@@ -84,17 +84,22 @@ public class ObservedStoreService {
                 s.setInt(3, sha256s.size());
                 s.executeUpdate();
             }
-            boolean changed;
+            boolean changed = true;
+            String previous = null;
             try (PreparedStatement s = c.prepareStatement("""
-                    SELECT 1 FROM device_observation WHERE device_id = ? AND store_digest = ? AND api_level = ?
-                        AND mainline_version IS NOT DISTINCT FROM ? AND manufacturer IS NOT DISTINCT FROM ?""")) {
-                s.setObject(1, deviceId);
-                s.setString(2, digest);
-                s.setInt(3, facts.apiLevel());
-                s.setString(4, facts.mainlineVersion());
-                s.setString(5, facts.manufacturer());
+                    SELECT store_digest, store_digest = ? AND api_level = ?
+                        AND mainline_version IS NOT DISTINCT FROM ? AND manufacturer IS NOT DISTINCT FROM ?
+                    FROM device_observation WHERE device_id = ? FOR UPDATE""")) {
+                s.setString(1, digest);
+                s.setInt(2, facts.apiLevel());
+                s.setString(3, facts.mainlineVersion());
+                s.setString(4, facts.manufacturer());
+                s.setObject(5, deviceId);
                 try (ResultSet r = s.executeQuery()) {
-                    changed = !r.next();
+                    if (r.next()) {
+                        previous = r.getString(1);
+                        changed = !r.getBoolean(2);
+                    }
                 }
             }
             try (PreparedStatement s = c.prepareStatement("""
@@ -117,6 +122,9 @@ public class ObservedStoreService {
                 s.setString(9, digest);
                 s.setTimestamp(10, Timestamp.from(now));
                 s.executeUpdate();
+            }
+            if (previous != null && !previous.equals(digest)) {
+                dropIfUnused(c, previous);
             }
             return changed;
         } catch (SQLException e) {
@@ -142,7 +150,7 @@ public class ObservedStoreService {
                 SELECT o.api_level, o.mainline_version, o.manufacturer, o.store_digest, min(st.sha256s::text), count(*)
                 FROM device_observation o JOIN device d ON d.id = o.device_id
                 JOIN observed_store_set st ON st.digest = o.store_digest
-                WHERE d.revoked_at IS NULL AND d.tenant_id = o.tenant_id AND """ + where + """
+                WHERE d.revoked_at IS NULL AND d.tenant_id = o.tenant_id AND\s""" + where + """
 
                 GROUP BY o.api_level, o.mainline_version, o.manufacturer, o.store_digest
                 ORDER BY o.api_level, o.mainline_version NULLS FIRST, o.manufacturer NULLS FIRST, o.store_digest""")) {
@@ -157,6 +165,25 @@ public class ObservedStoreService {
             throw new IllegalStateException("cannot read observed stores", e);
         }
         return out;
+    }
+
+    /**
+     * Drops a set no device reports any more, so that a device changing its set again and again leaves one set
+     * behind, not one per change. Another device may take the set up at the same moment: its reference wins (the
+     * foreign key refuses the delete) and the set stays.
+     */
+    private static void dropIfUnused(Connection c, String digest) throws SQLException {
+        java.sql.Savepoint before = c.setSavepoint();
+        try (PreparedStatement s = c.prepareStatement("""
+                DELETE FROM observed_store_set WHERE digest = ?
+                AND NOT EXISTS (SELECT 1 FROM device_observation WHERE store_digest = ?)""")) {
+            s.setString(1, digest);
+            s.setString(2, digest);
+            s.executeUpdate();
+            c.releaseSavepoint(before);
+        } catch (SQLException e) {
+            c.rollback(before);
+        }
     }
 
     static String digest(SortedSet<String> sha256s) {
