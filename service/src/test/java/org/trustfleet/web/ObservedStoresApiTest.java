@@ -37,6 +37,8 @@ import org.trustfleet.testing.EmbeddedPostgresResource;
 @QuarkusTest
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 class ObservedStoresApiTest {
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource db;
     static final String HOST = "login.observed.test";
     static final int LEVEL = 77;
     static final Cert ROOT = TestPki.root("Observed Root");
@@ -96,6 +98,9 @@ class ObservedStoresApiTest {
                 .statusCode(200).extract().asString()).getList("$")).isEmpty();
         as(other[1]).get("/api/v1/tenants/{t}/observed-stores", t[0]).then().statusCode(oneOf(403, 404));
 
+        String lacking = stores.getString("[0].digest");
+        assertThat(storedSets(lacking)).isEqualTo(1);
+
         // the devices receive the root; their next observation holds it and the old set is back
         for (DeviceFixtures.Device d : List.of(device, inBoth, inBundled)) {
             observe(d, List.of(KEPT.sha256(), ROOT.sha256()));
@@ -105,6 +110,19 @@ class ObservedStoresApiTest {
         }
         assertThat(new JsonPath(as(t[1]).get("/api/v1/tenants/{t}/observed-stores", t[0]).then()
                 .statusCode(200).extract().asString()).getList("[0].removed")).isEmpty();
+        // the set no device reports any more is gone: storage follows the devices' latest observations
+        assertThat(storedSets(lacking)).isZero();
+    }
+
+    private int storedSets(String digest) throws java.sql.SQLException {
+        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(
+                "SELECT count(*) FROM observed_store_set WHERE digest = ?")) {
+            s.setString(1, digest);
+            try (java.sql.ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getInt(1);
+            }
+        }
     }
 
     @Test
