@@ -81,7 +81,10 @@ public final class StoreSnapshot {
         return new StoreSnapshot(bundled, operator, 0);
     }
 
-    /** The stores that stand for each API level, indexed for judging chains (built once per snapshot). */
+    /**
+     * Every judged state of each API level, indexed for judging chains (built once per snapshot): a level's store there
+     * is what all its states hold.
+     */
     public StoreIndex index() {
         return index;
     }
