@@ -14,7 +14,7 @@ import org.trustfleet.scan.ServerFixAdvice;
  */
 public record DriftReport(UUID tenantId, Instant generatedAt, Instant since, List<ChainChangeEntry> chainChanges,
         List<EndpointProblem> failingEndpoints, List<ExpiringCertificate> expiringCertificates,
-        List<UnresolvedEntry> unresolved, DeviceSummary devices) {
+        List<UnresolvedEntry> unresolved, DeviceSummary devices, List<DeviceVerificationEntry> deviceVerifications) {
 
     /** A chain change with the endpoint's name. */
     public record ChainChangeEntry(UUID endpointId, String endpointName, Instant occurredAt, ChainChange.Kind kind,
@@ -45,4 +45,15 @@ public record DriftReport(UUID tenantId, Instant generatedAt, Instant since, Lis
     /** A device that is not compliant, with the state that says why. */
     public record NonCompliantDevice(UUID deviceId, String hardwareId, UUID deviceGroupId, String state,
             Instant lastSeenAt) {}
+
+    /**
+     * How a group's devices fared when they connected to one endpoint themselves: "verified on {@code trusted} of
+     * {@code devices} devices", and the flags for what the scanner cannot see.
+     *
+     * @param devices     the group's enrolled, unrevoked devices
+     * @param notReported devices of the group that have not verified the endpoint (yet)
+     */
+    public record DeviceVerificationEntry(UUID groupId, String groupName, UUID endpointId, String endpointName,
+            long devices, long trusted, long untrusted, long unreachable, long notReported, String summary,
+            List<VerificationFlag> flags) {}
 }

@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.device.ComplianceState;
 import org.trustfleet.device.DeviceService;
+import org.trustfleet.device.DeviceVerificationService;
+import org.trustfleet.device.VerificationCounts;
 import org.trustfleet.device.DeviceView;
 import org.trustfleet.policy.DeviceGroup;
 import org.trustfleet.policy.DeviceGroupService;
@@ -40,11 +42,14 @@ public class DriftService {
     private final DeviceGroupService groups;
     private final RequirementsService requirements;
     private final DeviceService devices;
+    private final DeviceVerificationService verifications;
     private final TrustfleetConfig config;
     private final Clock clock;
 
     public DriftService(EndpointService endpoints, ScanService scans, DeviceGroupService groups,
-            RequirementsService requirements, DeviceService devices, TrustfleetConfig config, Clock clock) {
+            RequirementsService requirements, DeviceService devices, DeviceVerificationService verifications,
+            TrustfleetConfig config, Clock clock) {
+        this.verifications = verifications;
         this.endpoints = endpoints;
         this.scans = scans;
         this.groups = groups;
@@ -89,8 +94,12 @@ public class DriftService {
         }
 
         List<DriftReport.UnresolvedEntry> unresolved = new ArrayList<>();
+        Map<UUID, GroupRequirements> requirementsByGroup = new java.util.HashMap<>();
+        Map<UUID, String> groupNames = new java.util.HashMap<>();
         for (DeviceGroup group : groups.list(tenantId)) {
             GroupRequirements current = requirements.current(tenantId, group.id());
+            requirementsByGroup.put(group.id(), current);
+            groupNames.put(group.id(), group.name());
             for (GroupRequirements.Problem problem : current.unresolved()) {
                 unresolved.add(new DriftReport.UnresolvedEntry(group.id(), group.name(), problem.endpointId(),
                         problem.apiLevels(), problem.code(), problem.detail()));
@@ -110,7 +119,7 @@ public class DriftService {
                         .thenComparing(DriftReport.ExpiringCertificate::sha256))
                 .toList();
         return new DriftReport(tenantId, now, since, changes, failing, expiringList, unresolved,
-                deviceSummary(tenantId));
+                deviceSummary(tenantId), deviceVerifications(tenantId, byId, latest, requirementsByGroup, groupNames));
     }
 
     /** Counts every device of the tenant by compliance state; lists the first non-compliant ones. */
@@ -136,6 +145,37 @@ public class DriftService {
             }
             after = page.get(page.size() - 1).id();
         }
+    }
+
+    /**
+     * Per group and endpoint it covers, what the group's devices found themselves, flagged where they disagree with
+     * the scanner: rejected although the scanner judges the endpoint fixed for the group, or unreachable although
+     * the scanner reached it.
+     */
+    private List<DriftReport.DeviceVerificationEntry> deviceVerifications(UUID tenantId, Map<UUID, Endpoint> byId,
+            List<ScanResult> latest, Map<UUID, GroupRequirements> requirementsByGroup, Map<UUID, String> groupNames) {
+        Map<UUID, ScanResult> scanByEndpoint = latest.stream()
+                .collect(Collectors.toMap(ScanResult::endpointId, Function.identity(), (a, b) -> a));
+        List<DriftReport.DeviceVerificationEntry> out = new ArrayList<>();
+        for (VerificationCounts counts : verifications.counts(tenantId)) {
+            ScanResult scan = scanByEndpoint.get(counts.endpointId());
+            boolean scannerReached = scan != null && scan.status() == ProbeStatus.OK;
+            GroupRequirements group = requirementsByGroup.get(counts.groupId());
+            boolean scannerJudgesFixed = scannerReached && group != null && group.unresolved().stream()
+                    .noneMatch(p -> counts.endpointId().equals(p.endpointId()));
+            List<VerificationFlag> flags = new ArrayList<>();
+            if (counts.untrusted() > 0 && scannerJudgesFixed) {
+                flags.add(VerificationFlag.UNTRUSTED_ON_DEVICES);
+            }
+            if (counts.unreachable() > 0 && scannerReached) {
+                flags.add(VerificationFlag.NETWORK_PATH_PROBLEM);
+            }
+            out.add(new DriftReport.DeviceVerificationEntry(counts.groupId(), groupNames.get(counts.groupId()),
+                    counts.endpointId(), name(byId, counts.endpointId()), counts.devices(), counts.trusted(),
+                    counts.untrusted(), counts.unreachable(), counts.notReported(),
+                    "verified on " + counts.trusted() + " of " + counts.devices() + " devices", flags));
+        }
+        return out;
     }
 
     private static String name(Map<UUID, Endpoint> byId, UUID endpointId) {

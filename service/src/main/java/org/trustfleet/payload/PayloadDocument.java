@@ -12,7 +12,8 @@ import java.util.UUID;
  * <pre>
  * {"schema":"trustfleet.payload/v1","tenantId":"…","deviceGroupId":"…","version":7,
  *  "issuedAt":"2025-01-01T00:00:00Z","expiresAt":"2025-01-08T00:00:00Z",
- *  "certificates":[{"sha256":"…","role":"intermediate","der":"MII…","subject":"CN=…","notAfter":"…Z"}]}
+ *  "certificates":[{"sha256":"…","role":"intermediate","der":"MII…","subject":"CN=…","notAfter":"…Z"}],
+ *  "endpoints":[{"endpointId":"…","host":"sts.contoso.com","port":443,"serverName":"sts.contoso.com","protocol":"tls"}]}
  * </pre>
  * Serialize with {@link PayloadJson#write}, parse with {@link PayloadJson#read}.
  *
@@ -21,9 +22,11 @@ import java.util.UUID;
  * @param issuedAt      when this document was produced
  * @param expiresAt     after this instant devices refuse the document (freeze protection); after {@code issuedAt}
  * @param certificates  the complete desired set, unique by {@code sha256}, in the order given
+ * @param endpoints     the group's endpoints that devices verify themselves, unique by id, in the order given (the
+ *                      server lists them in id order); empty when the group covers none or the sender predates them
  */
 public record PayloadDocument(String schema, UUID tenantId, UUID deviceGroupId, long version, Instant issuedAt,
-        Instant expiresAt, List<PayloadCertificate> certificates) {
+        Instant expiresAt, List<PayloadCertificate> certificates, List<PayloadEndpoint> endpoints) {
 
     /** The only schema this code reads and writes. */
     public static final String SCHEMA = "trustfleet.payload/v1";
@@ -39,6 +42,7 @@ public record PayloadDocument(String schema, UUID tenantId, UUID deviceGroupId, 
         Objects.requireNonNull(issuedAt, "issuedAt");
         Objects.requireNonNull(expiresAt, "expiresAt");
         Objects.requireNonNull(certificates, "certificates");
+        Objects.requireNonNull(endpoints, "endpoints");
         if (version < 0) {
             throw new IllegalArgumentException("version must not be negative");
         }
@@ -52,12 +56,31 @@ public record PayloadDocument(String schema, UUID tenantId, UUID deviceGroupId, 
                 throw new IllegalArgumentException("duplicate certificate " + c.sha256());
             }
         }
+        endpoints = List.copyOf(endpoints);
+        Set<UUID> ids = new HashSet<>();
+        for (PayloadEndpoint e : endpoints) {
+            if (!ids.add(e.endpointId())) {
+                throw new IllegalArgumentException("duplicate endpoint " + e.endpointId());
+            }
+        }
+    }
+
+    /** A document without endpoints (as written before devices verified endpoints). */
+    public PayloadDocument(String schema, UUID tenantId, UUID deviceGroupId, long version, Instant issuedAt,
+            Instant expiresAt, List<PayloadCertificate> certificates) {
+        this(schema, tenantId, deviceGroupId, version, issuedAt, expiresAt, certificates, List.of());
+    }
+
+    /** Convenience constructor with {@link #SCHEMA} and no endpoints. */
+    public PayloadDocument(UUID tenantId, UUID deviceGroupId, long version, Instant issuedAt, Instant expiresAt,
+            List<PayloadCertificate> certificates) {
+        this(SCHEMA, tenantId, deviceGroupId, version, issuedAt, expiresAt, certificates, List.of());
     }
 
     /** Convenience constructor with {@link #SCHEMA}. */
     public PayloadDocument(UUID tenantId, UUID deviceGroupId, long version, Instant issuedAt, Instant expiresAt,
-            List<PayloadCertificate> certificates) {
-        this(SCHEMA, tenantId, deviceGroupId, version, issuedAt, expiresAt, certificates);
+            List<PayloadCertificate> certificates, List<PayloadEndpoint> endpoints) {
+        this(SCHEMA, tenantId, deviceGroupId, version, issuedAt, expiresAt, certificates, endpoints);
     }
 
     /** The listed certificate ids. */

@@ -23,14 +23,16 @@ import org.trustfleet.policy.CertificateRole;
 
 /**
  * Canonical JSON for {@link PayloadDocument}: UTF-8, no whitespace, fields in the fixed order
- * {@code schema, tenantId, deviceGroupId, version, issuedAt, expiresAt, certificates} and, per certificate,
- * {@code sha256, role, der, subject, notAfter}; instants as ISO-8601 UTC with {@code Z}
+ * {@code schema, tenantId, deviceGroupId, version, issuedAt, expiresAt, certificates, endpoints}, per certificate
+ * {@code sha256, role, der, subject, notAfter} and per endpoint {@code endpointId, host, port, serverName, protocol}
+ * ({@code serverName} left out when the endpoint has none); instants as ISO-8601 UTC with {@code Z}
  * ({@link DateTimeFormatter#ISO_INSTANT}: fractional seconds only when non-zero); UUIDs lowercase. Writing the same
  * document twice yields the same bytes.
  *
  * <p>Reading is strict about what v1 requires (schema, every field present with the right JSON type, duplicate keys
  * rejected, {@code sha256} = SHA-256 of {@code der}, {@code der} a single DER certificate) and ignores unknown extra
- * fields, so that a later v1 server may add informational fields.
+ * fields, so that a later v1 server may add informational fields. {@code endpoints} came later in v1: a document
+ * without it reads as one with no endpoints.
  */
 public final class PayloadJson {
 
@@ -65,6 +67,19 @@ public final class PayloadJson {
                 g.writeStringField("der", c.der());
                 g.writeStringField("subject", c.subject());
                 g.writeStringField("notAfter", instant(c.notAfter()));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("endpoints");
+            for (PayloadEndpoint e : doc.endpoints()) {
+                g.writeStartObject();
+                g.writeStringField("endpointId", e.endpointId().toString());
+                g.writeStringField("host", e.host());
+                g.writeNumberField("port", e.port());
+                if (e.serverName() != null) {
+                    g.writeStringField("serverName", e.serverName());
+                }
+                g.writeStringField("protocol", e.protocol());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -127,11 +142,45 @@ public final class PayloadJson {
                 throw new PayloadFormatException("certificates[" + i + "]: " + e.getMessage(), e);
             }
         }
+        List<PayloadEndpoint> endpoints = endpoints(root.get("endpoints"));
         try {
-            return new PayloadDocument(schema, tenant, group, v.longValue(), issuedAt, expiresAt, list);
+            return new PayloadDocument(schema, tenant, group, v.longValue(), issuedAt, expiresAt, list, endpoints);
         } catch (IllegalArgumentException e) {
             throw new PayloadFormatException(e.getMessage(), e);
         }
+    }
+
+    private static List<PayloadEndpoint> endpoints(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new PayloadFormatException("endpoints must be an array");
+        }
+        List<PayloadEndpoint> out = new ArrayList<>(node.size());
+        int i = 0;
+        for (JsonNode e : node) {
+            i++;
+            if (!e.isObject()) {
+                throw new PayloadFormatException("endpoints[" + i + "] is not an object");
+            }
+            JsonNode port = required(e, "port");
+            if (!port.isIntegralNumber() || !port.canConvertToInt()) {
+                throw new PayloadFormatException("endpoints[" + i + "]: port must be an integer");
+            }
+            JsonNode serverName = e.get("serverName");
+            if (serverName != null && !serverName.isNull() && !serverName.isTextual()) {
+                throw new PayloadFormatException("endpoints[" + i + "]: field 'serverName' must be a string");
+            }
+            try {
+                out.add(new PayloadEndpoint(uuid(e, "endpointId"), text(e, "host"), port.intValue(),
+                        serverName == null || serverName.isNull() ? null : serverName.textValue(),
+                        text(e, "protocol")));
+            } catch (IllegalArgumentException ex) {
+                throw new PayloadFormatException("endpoints[" + i + "]: " + ex.getMessage(), ex);
+            }
+        }
+        return out;
     }
 
     /** The JSON spelling of a role: {@code "root"} or {@code "intermediate"}. */

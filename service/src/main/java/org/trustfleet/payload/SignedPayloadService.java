@@ -27,6 +27,7 @@ import org.trustfleet.cache.InvalidationFeed;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.policy.CertificateSet;
+import org.trustfleet.policy.DeviceGroupService;
 import org.trustfleet.policy.RequirementsChanged;
 import org.trustfleet.policy.RequirementsService;
 
@@ -50,6 +51,7 @@ public class SignedPayloadService {
     private static final Logger LOG = Logger.getLogger(SignedPayloadService.class);
 
     private final RequirementsService requirements;
+    private final DeviceGroupService groups;
     private final SigningKeyService keys;
     private final AgroalDataSource db;
     private final Clock clock;
@@ -63,9 +65,10 @@ public class SignedPayloadService {
 
     private record Entry(SignedPayload payload, Instant checkedAt) {}
 
-    public SignedPayloadService(RequirementsService requirements, SigningKeyService keys, AgroalDataSource db,
-            Clock clock, TrustfleetConfig config, InvalidationFeed feed) {
+    public SignedPayloadService(RequirementsService requirements, DeviceGroupService groups, SigningKeyService keys,
+            AgroalDataSource db, Clock clock, TrustfleetConfig config, InvalidationFeed feed) {
         this.requirements = requirements;
+        this.groups = groups;
         this.keys = keys;
         this.db = db;
         this.clock = clock;
@@ -177,9 +180,14 @@ public class SignedPayloadService {
         for (CertificateSet.Member member : req.certificates()) {
             entries.add(PayloadCertificate.of(member.certificate(), member.role()));
         }
+        // the endpoints are part of the requirements' version (RequirementsService counts them in the set key), so a
+        // payload of the same version lists the same endpoints
+        List<PayloadEndpoint> endpoints = groups.endpointsOf(tenantId, groupId).stream()
+                .map(e -> new PayloadEndpoint(e.id(), e.host(), e.port(), e.serverName(), PayloadEndpoint.TLS))
+                .toList();
         Instant issuedAt = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         PayloadDocument doc = new PayloadDocument(tenantId, groupId, req.version(), issuedAt,
-                issuedAt.plus(validity), entries);
+                issuedAt.plus(validity), entries, endpoints);
         byte[] cms = new CmsPayloadSigner(clock).sign(doc, signer.signer());
         LOG.debugf("Signed payload version %d of group %s", req.version(), groupId);
         return new SignedPayload(tenantId, groupId, req.version(), signer.id(), doc.issuedAt(), doc.expiresAt(),

@@ -47,6 +47,19 @@ public final class FixFinder {
         return new FixFinder(AndroidValidator.create());
     }
 
+    /**
+     * The verdict of each known state of a level on the chain as presented (a stock device in that state), in the
+     * order of {@link StoreIndex#states}: the level's own verdict holds only when all of them trust the chain.
+     */
+    public List<ValidationResult> stateVerdicts(List<X509Certificate> presented, String hostnameOrNull,
+            StoreIndex stores, int apiLevel, Instant now) {
+        List<ValidationResult> out = new java.util.ArrayList<>();
+        for (StoreIndex.State state : stores.states(apiLevel)) {
+            out.add(validator.validate(presented, state.certificates(), hostnameOrNull, now));
+        }
+        return List.copyOf(out);
+    }
+
     /** Whether a level is trusted as presented, fixable by installing one certificate, or not fixable that way. */
     public enum Kind { TRUSTED, FIXABLE, UNFIXABLE }
 

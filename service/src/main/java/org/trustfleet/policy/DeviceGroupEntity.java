@@ -39,6 +39,10 @@ public class DeviceGroupEntity extends PanacheEntityBase {
     @Column(name = "management_mode", nullable = false)
     public ManagementMode managementMode;
 
+    @Enumerated(EnumType.STRING)
+    @Column(name = "store_source", nullable = false)
+    public StoreSource storeSource = StoreSource.BUNDLED;
+
     /** True when the group named no endpoint: it covers every endpoint of the tenant, present and future. */
     @Column(name = "all_endpoints", nullable = false)
     public boolean allEndpoints;

@@ -16,4 +16,12 @@ public record DeviceGroupInput(
         @NotBlank @Size(max = 200) @PlainText String name,
         @NotNull @Range(min = DeviceGroupService.MIN_LEVEL, max = DeviceGroupService.MAX_LEVEL) Integer minApiLevel,
         @NotNull @Range(min = DeviceGroupService.MIN_LEVEL, max = DeviceGroupService.MAX_LEVEL) Integer maxApiLevel,
-        String managementMode, List<UUID> endpointIds, List<String> include, List<String> exclude) {}
+        String managementMode, List<UUID> endpointIds, List<String> include, List<String> exclude,
+        String storeSource) {
+
+    /** An input without {@code storeSource} (BUNDLED). */
+    public DeviceGroupInput(String name, Integer minApiLevel, Integer maxApiLevel, String managementMode,
+            List<UUID> endpointIds, List<String> include, List<String> exclude) {
+        this(name, minApiLevel, maxApiLevel, managementMode, endpointIds, include, exclude, null);
+    }
+}

@@ -117,6 +117,25 @@ public class DeviceGroupService {
                 .map(e -> new Coverage(view(e), e.allEndpoints));
     }
 
+    /**
+     * The endpoints the group covers, in id order (that of their canonical text): every endpoint of the tenant when it named none, else those it
+     * names (none once they were all deleted). What its devices are told to verify, and may report on.
+     */
+    @Transactional
+    public List<Endpoint> endpointsOf(UUID tenantId, UUID groupId) {
+        DeviceGroupEntity entity = entity(tenantId, groupId);
+        return endpoints.list(tenantId).stream()
+                .filter(e -> entity.allEndpoints || entity.endpointIds.contains(e.id()))
+                .sorted(java.util.Comparator.comparing(e -> e.id().toString())) // the canonical text order, as PostgreSQL sorts
+                .toList();
+    }
+
+    /** The group's store source, empty when the group no longer exists. */
+    @Transactional
+    public Optional<StoreSource> storeSourceOf(UUID groupId) {
+        return DeviceGroupEntity.<DeviceGroupEntity>findByIdOptional(groupId).map(e -> e.storeSource);
+    }
+
     /** Ids of every group of the tenant (for recomputes after tenant-wide changes). */
     @Transactional
     public List<UUID> idsOfTenant(UUID tenantId) {
@@ -195,6 +214,7 @@ public class DeviceGroupService {
         entity.minApiLevel = min;
         entity.maxApiLevel = max;
         entity.managementMode = mode;
+        entity.storeSource = storeSource(input.storeSource());
         entity.allEndpoints = endpointIds.isEmpty();
         entity.endpointIds.retainAll(endpointIds);
         entity.endpointIds.addAll(endpointIds);
@@ -274,6 +294,18 @@ public class DeviceGroupService {
         }
     }
 
+    private static StoreSource storeSource(String value) {
+        if (value == null) {
+            return StoreSource.BUNDLED;
+        }
+        try {
+            return StoreSource.valueOf(value);
+        } catch (IllegalArgumentException e) {
+            throw TrustfleetException.validation("'storeSource' must be one of: " + java.util.Arrays.stream(
+                    StoreSource.values()).map(Enum::name).collect(java.util.stream.Collectors.joining(", ")));
+        }
+    }
+
     private static TreeSet<String> shas(List<String> values, String field) {
         TreeSet<String> result = new TreeSet<>();
         for (String value : Optional.ofNullable(values).orElse(List.of())) {
@@ -289,7 +321,8 @@ public class DeviceGroupService {
         return new DeviceGroup(e.id, e.tenantId, e.name, e.minApiLevel, e.maxApiLevel, e.managementMode,
                 e.allEndpoints ? List.of() : List.copyOf(new TreeSet<>(e.endpointIds)),
                 json.read(e.includeSha256, new TypeReference<List<String>>() {}),
-                json.read(e.excludeSha256, new TypeReference<List<String>>() {}), e.createdAt, e.updatedAt);
+                json.read(e.excludeSha256, new TypeReference<List<String>>() {}), e.createdAt, e.updatedAt,
+                e.storeSource);
     }
 
 

@@ -49,8 +49,19 @@ final class EndpointAnalyzer {
                 now);
         // levels that share one answer share one outcome instance: stage 2 handles each distinct outcome once
         Map<FixFinder.LevelFixes, LevelOutcome> outcomes = new IdentityHashMap<>();
-        found.levels().forEach((level, fixes) -> levels.put(level,
-                outcomes.computeIfAbsent(fixes, f -> outcome(f, named))));
+        // a level where an observed store lacks a public root gets outcomes of its own (the reason names that)
+        Map<FixFinder.LevelFixes, Map<Set<String>, LevelOutcome>> observedOutcomes = new IdentityHashMap<>();
+        found.levels().forEach((level, fixes) -> {
+            Set<String> lacking = new java.util.TreeSet<>();
+            for (FixFinder.CertificateFix f : fixes.fixes()) {
+                if (f.root() && !f.privateAnchor() && stores.observedStateLacks(level, f.sha256())) {
+                    lacking.add(f.sha256());
+                }
+            }
+            levels.put(level, lacking.isEmpty() ? outcomes.computeIfAbsent(fixes, f -> outcome(f, named, Set.of()))
+                    : observedOutcomes.computeIfAbsent(fixes, f -> new java.util.HashMap<>())
+                            .computeIfAbsent(lacking, l -> outcome(fixes, named, l)));
+        });
         return new EndpointFixOptions(obs.endpointId(), levels, named, found.openIssuers());
     }
 
@@ -67,7 +78,9 @@ final class EndpointAnalyzer {
         };
     }
 
-    private static LevelOutcome outcome(FixFinder.LevelFixes found, Map<String, KnownCertificate> named) {
+    /** {@code observedLacking}: the public roots an observed store of the level lacks (their own reason). */
+    private static LevelOutcome outcome(FixFinder.LevelFixes found, Map<String, KnownCertificate> named,
+            Set<String> observedLacking) {
         return switch (found.kind()) {
             case TRUSTED -> LevelOutcome.TRUSTED;
             case FIXABLE -> {
@@ -75,6 +88,7 @@ final class EndpointAnalyzer {
                 for (FixFinder.CertificateFix f : found.fixes()) {
                     CertificateRole role = f.root() ? CertificateRole.ROOT : CertificateRole.INTERMEDIATE;
                     ReasonCode reason = f.privateAnchor() ? ReasonCode.PRIVATE_ANCHOR
+                            : observedLacking.contains(f.sha256()) ? ReasonCode.OBSERVED_STORE_LACKS_ROOT
                             : f.root() ? ReasonCode.UNTRUSTED_ROOT : ReasonCode.MISSING_INTERMEDIATE;
                     fixes.add(new Fix(f.sha256(), reason, role, f.presented()));
                     named.computeIfAbsent(f.sha256(), k -> KnownCertificate.of(f.certificate(), role));

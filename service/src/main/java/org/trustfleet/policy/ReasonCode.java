@@ -12,5 +12,10 @@ public enum ReasonCode {
     /** One of the tenant's own CAs (not in any platform store). */
     PRIVATE_ANCHOR,
     /** The group's {@code include} override. */
-    INCLUDED_BY_POLICY
+    INCLUDED_BY_POLICY,
+    /**
+     * A public root some of the group's devices lack: a system store they reported (an observed store, the group's
+     * {@code storeSource} being OBSERVED or BOTH) does not hold it although a platform store does.
+     */
+    OBSERVED_STORE_LACKS_ROOT
 }

@@ -16,7 +16,8 @@ import org.trustfleet.truststore.TrustStoreService;
 /**
  * Recomputes requirements after the change that makes them stale has committed, and only for the groups it
  * affects: a scan → the groups that must reach that endpoint; a group change → that group; a tenant's anchors or
- * endpoints → that tenant's groups; a platform store → every group. A deleted endpoint has already left the groups
+ * endpoints → that tenant's groups; a platform store → every group; a device's observed store → its group, when
+ * that group computes for observed stores. A deleted endpoint has already left the groups
  * that named it (foreign key, {@code device_group_endpoint}) when its change is observed, so they are recomputed
  * without it; one that named only deleted endpoints then covers none and says so.
  */
@@ -46,6 +47,11 @@ public class RecomputeTriggers {
 
     void onEndpoints(@Observes(during = TransactionPhase.AFTER_SUCCESS) EndpointService.EndpointsChanged event) {
         recompute(() -> groups.idsOfTenant(event.tenantId()));
+    }
+
+    void onObservedStores(@Observes(during = TransactionPhase.AFTER_SUCCESS) ObservedStoresChanged event) {
+        recompute(() -> groups.storeSourceOf(event.groupId()).filter(s -> s != StoreSource.BUNDLED)
+                .map(s -> List.of(event.groupId())).orElse(List.of()));
     }
 
     void onStores(@Observes(during = TransactionPhase.AFTER_SUCCESS) TrustStoreService.TrustStoresChanged event) {

@@ -34,6 +34,8 @@ import org.trustfleet.scan.ServerFixAdvice;
 import org.trustfleet.scan.ScanService;
 import org.trustfleet.truststore.AnchorService;
 import org.trustfleet.truststore.CertificateStore;
+import org.trustfleet.truststore.ObservedStore;
+import org.trustfleet.truststore.ObservedStoreService;
 import org.trustfleet.truststore.StoreSnapshot;
 import org.trustfleet.pki.StoreIndex;
 import org.trustfleet.truststore.TrustStoreService;
@@ -51,6 +53,7 @@ public class RequirementsService {
     private final TrustStoreService stores;
     private final AnchorService anchors;
     private final CertificateStore certificates;
+    private final ObservedStoreService observedStores;
     private final JsonColumns json;
     private final Clock clock;
     private final Event<RequirementsChanged> changed;
@@ -62,8 +65,10 @@ public class RequirementsService {
     private final BoundedCache<String, EndpointFixOptions> analyses;
 
     public RequirementsService(DeviceGroupService groups, EndpointService endpoints, ScanService scans,
-            TrustStoreService stores, AnchorService anchors, CertificateStore certificates, JsonColumns json,
-            Clock clock, Event<RequirementsChanged> changed, TrustfleetConfig config) {
+            TrustStoreService stores, AnchorService anchors, CertificateStore certificates,
+            ObservedStoreService observedStores, JsonColumns json, Clock clock, Event<RequirementsChanged> changed,
+            TrustfleetConfig config) {
+        this.observedStores = observedStores;
         this.groups = groups;
         this.endpoints = endpoints;
         this.scans = scans;
@@ -134,6 +139,14 @@ public class RequirementsService {
                 .toList()).stream().collect(Collectors.toMap(ScanObservation::endpointId, Function.identity()));
         StoreSnapshot snapshot = stores.snapshot();
         StoreIndex platform = snapshot.index();
+        String storesKey = "platform";
+        if (group.storeSource() != StoreSource.BUNDLED) {
+            List<ObservedStore> observed = observedStores.ofGroup(group.id());
+            if (!observed.isEmpty()) {
+                platform = StoreSelection.select(platform, group.storeSource(), observedStates(snapshot, observed));
+                storesKey = group.storeSource() + ":" + keyOfStores(observed);
+            }
+        }
         List<X509Certificate> tenantAnchors = anchors.certificatesOf(group.tenantId());
         // only what the tenant can see: a group stored before includes were checked cannot pull in another
         // tenant's certificate either
@@ -151,7 +164,7 @@ public class RequirementsService {
         // intermediate can fix another's chain (the engine only tries what it is given)
         List<X509Certificate> pool = PolicyEngine.candidatePool(includes, tenantEndpoints.stream()
                 .map(e -> observation(e, latest.get(e.id()), presentedByEndpoint, extraByEndpoint)).toList());
-        String contextKey = snapshot.version() + "/" + keyOf(tenantAnchors) + "/" + keyOf(pool);
+        String contextKey = snapshot.version() + "/" + storesKey + "/" + keyOf(tenantAnchors) + "/" + keyOf(pool);
 
         GroupSpec spec = new GroupSpec(group.id(), group.minApiLevel(), group.maxApiLevel(), group.managementMode(),
                 Set.copyOf(group.endpointIds()), Set.copyOf(group.include()), Set.copyOf(group.exclude()));
@@ -160,7 +173,7 @@ public class RequirementsService {
             Requirements none = coversNoEndpoint(engine.requirements(spec, List.of(), includes, now), snapshot, group,
                     "the endpoints this group named were deleted");
             certificates.record(none.certificates().stream().map(RequiredCertificate::certificate).toList());
-            return Optional.of(store(group, none, List.of(), now));
+            return Optional.of(store(group, none, List.of(), List.of(), now));
         }
         List<EndpointFixOptions> groupAnalyses = new ArrayList<>();
         List<GroupRequirements.EndpointServerFix> serverFixes = new ArrayList<>();
@@ -186,7 +199,8 @@ public class RequirementsService {
             requirements = coversNoEndpoint(requirements, snapshot, group, "the tenant has no endpoint");
         }
         certificates.record(requirements.certificates().stream().map(RequiredCertificate::certificate).toList());
-        return Optional.of(store(group, requirements, serverFixes, now));
+        List<Endpoint> covered = tenantEndpoints.stream().filter(e -> spec.covers(e.id())).toList();
+        return Optional.of(store(group, requirements, serverFixes, covered, now));
     }
 
     /**
@@ -210,11 +224,21 @@ public class RequirementsService {
                         ServerFixAdvice.of(fix)));
     }
 
+    /**
+     * Stores the requirements; a new version when the delivered set changed. The set is the certificates and, since
+     * payloads list the endpoints devices verify, the covered endpoints' addresses (a group without endpoints keys
+     * exactly as before they counted, so its version does not move).
+     */
     private GroupRequirements store(DeviceGroup group, Requirements requirements,
-            List<GroupRequirements.EndpointServerFix> serverFixes, Instant now) {
-        String setKey = Sha256.hex(requirements.certificates().stream()
-                .map(c -> c.sha256() + ":" + c.role()).sorted().collect(Collectors.joining(","))
-                .getBytes(StandardCharsets.UTF_8));
+            List<GroupRequirements.EndpointServerFix> serverFixes, List<Endpoint> covered, Instant now) {
+        String set = requirements.certificates().stream()
+                .map(c -> c.sha256() + ":" + c.role()).sorted().collect(Collectors.joining(","));
+        if (!covered.isEmpty()) {
+            set += "|endpoints:" + covered.stream()
+                    .map(e -> e.id() + "@" + e.host() + ":" + e.port() + "/" + e.serverName()).sorted()
+                    .collect(Collectors.joining(","));
+        }
+        String setKey = Sha256.hex(set.getBytes(StandardCharsets.UTF_8));
         var em = GroupRequirementsEntity.getEntityManager();
         // make sure a row exists, then lock it: concurrent recomputes (other replicas) take turns
         em.createNativeQuery("""
@@ -271,6 +295,33 @@ public class RequirementsService {
         }
         return EndpointObservation.ok(endpoint.id(), endpoint.verifiedName(), presented.get(endpoint.id()),
                 extra.get(endpoint.id()));
+    }
+
+    /**
+     * The observed stores by level, each with the certificates of its ids that are known (platform stores first, then
+     * the certificate store); an id nobody knows cannot anchor a chain the engine judges, so it is left out.
+     */
+    private Map<Integer, List<StoreIndex.State>> observedStates(StoreSnapshot snapshot, List<ObservedStore> observed) {
+        Map<String, X509Certificate> known = new HashMap<>();
+        snapshot.allStoreCertificates().forEach(c -> known.putIfAbsent(Sha256.of(c), c));
+        List<String> unknown = observed.stream().flatMap(o -> o.sha256s().stream())
+                .filter(id -> !known.containsKey(id)).distinct().toList();
+        if (!unknown.isEmpty()) {
+            certificates.findAll(unknown).forEach(c -> known.putIfAbsent(Sha256.of(c), c));
+        }
+        Map<Integer, List<StoreIndex.State>> out = new java.util.TreeMap<>();
+        for (ObservedStore store : observed) {
+            List<X509Certificate> members = store.sortedIds().stream().map(known::get)
+                    .filter(java.util.Objects::nonNull).toList();
+            out.computeIfAbsent(store.apiLevel(), k -> new ArrayList<>())
+                    .add(new StoreIndex.State(store.name(), members, true));
+        }
+        return out;
+    }
+
+    private static String keyOfStores(List<ObservedStore> observed) {
+        return Sha256.hex(observed.stream().map(o -> o.apiLevel() + ":" + o.digest()).sorted()
+                .collect(Collectors.joining(",")).getBytes(StandardCharsets.UTF_8));
     }
 
     private static String keyOf(List<X509Certificate> certificates) {

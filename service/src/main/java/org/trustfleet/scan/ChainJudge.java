@@ -25,6 +25,7 @@ import org.trustfleet.pki.PathBuilder;
 import org.trustfleet.pki.ServerChainAdvisor;
 import org.trustfleet.pki.ServerFix;
 import org.trustfleet.pki.Sha256;
+import org.trustfleet.pki.StoreIndex;
 import org.trustfleet.pki.ValidationResult;
 import org.trustfleet.truststore.PlatformStore;
 import org.trustfleet.truststore.StoreSnapshot;
@@ -151,8 +152,18 @@ public final class ChainJudge {
         stores.forEach((level, store) -> {
             FixFinder.LevelFixes answer = fixes.levels().get(level);
             ValidationResult result = answer.verdict();
-            verdicts.add(new ApiLevelVerdict(level, store.name(), result.trusted(), answer.missing(),
-                    result.trusted() ? null : result.failure() + ": " + result.detail()));
+            List<ApiLevelVerdict.StateVerdict> states = stateVerdicts(presented, hostname, snapshot.index(), level,
+                    now);
+            String failure = result.trusted() ? null : result.failure() + ": " + result.detail();
+            List<String> trustedOn = states.stream().filter(ApiLevelVerdict.StateVerdict::trusted)
+                    .map(ApiLevelVerdict.StateVerdict::store).toList();
+            if (!result.trusted() && !trustedOn.isEmpty()) {
+                failure = "trusted on " + (states.get(0).trusted() ? "early builds only" : "some builds only")
+                        + " (" + String.join(", ", trustedOn) + "); untrusted on " + String.join(", ", states.stream()
+                        .filter(v -> !v.trusted()).map(ApiLevelVerdict.StateVerdict::store).toList());
+            }
+            verdicts.add(new ApiLevelVerdict(level, store.name(), result.trusted(), answer.missing(), failure,
+                    states));
         });
         untrustedRoot(completed, stores, verdicts).ifPresent(findings::add);
         if (fixes.levels().values().stream().anyMatch(answer -> answer.verdict().pathLimitReached())) {
@@ -164,6 +175,26 @@ public final class ChainJudge {
                 tenantAnchors, knownIssuers), snapshot.index(), stores.keySet(), hostname, now);
         return new ChainEvaluation(completed, List.copyOf(fetched), List.copyOf(findings), List.copyOf(verdicts),
                 serverFix, fixes);
+    }
+
+    /**
+     * Each state's own verdict on the chain as presented, for a level with several known states (one state needs no
+     * list: the level's verdict is its verdict).
+     */
+    private List<ApiLevelVerdict.StateVerdict> stateVerdicts(List<X509Certificate> presented, String hostname,
+            StoreIndex index, int level, Instant now) {
+        List<StoreIndex.State> states = index.states(level);
+        if (states.size() < 2) {
+            return List.of();
+        }
+        List<ValidationResult> results = fixFinder.stateVerdicts(presented, hostname, index, level, now);
+        List<ApiLevelVerdict.StateVerdict> out = new ArrayList<>(states.size());
+        for (int i = 0; i < states.size(); i++) {
+            ValidationResult r = results.get(i);
+            out.add(new ApiLevelVerdict.StateVerdict(states.get(i).name(), r.trusted(),
+                    r.trusted() ? null : r.failure() + ": " + r.detail()));
+        }
+        return out;
     }
 
     /**

@@ -51,19 +51,26 @@ record StoredScan(int schemaVersion, List<Certificate> presented, List<String> c
     }
 
     /** One API level's verdict on the chain as presented. */
-    record Verdict(int apiLevel, String store, boolean trusted, List<String> missing, String failure) {
+    record Verdict(int apiLevel, String store, boolean trusted, List<String> missing, String failure,
+            List<StateVerdict> states) {
         Verdict {
             missing = missing == null ? List.of() : List.copyOf(missing);
+            states = states == null ? List.of() : List.copyOf(states); // absent in rows older than the field
         }
 
         static Verdict of(ApiLevelVerdict v) {
-            return new Verdict(v.apiLevel(), v.store(), v.trusted(), v.missing(), v.failure());
+            return new Verdict(v.apiLevel(), v.store(), v.trusted(), v.missing(), v.failure(), v.states().stream()
+                    .map(st -> new StateVerdict(st.store(), st.trusted(), st.failure())).toList());
         }
 
         ApiLevelVerdict toVerdict() {
-            return new ApiLevelVerdict(apiLevel, store, trusted, missing, failure);
+            return new ApiLevelVerdict(apiLevel, store, trusted, missing, failure, states.stream()
+                    .map(st -> new ApiLevelVerdict.StateVerdict(st.store(), st.trusted(), st.failure())).toList());
         }
     }
+
+    /** One state's verdict of a level with several known states. */
+    record StateVerdict(String store, boolean trusted, String failure) {}
 
     /** The chain the server should send and each level's verdicts on it; absent in rows older than the field. */
     record StoredServerFix(List<String> chain, boolean changesPresented, List<StoredServerFixLevel> perApiLevel,

@@ -12,13 +12,15 @@ import org.trustfleet.pki.Sha256;
 import org.trustfleet.pki.StoreIndex;
 
 /**
- * The platform stores in force at one moment: every store, and the one store that stands for each API level
- * (an operator's store for that level, else the bundled store of its first release), and the one indexed view of
- * those ({@link #index()}) that scans and the policy engine judge chains with.
+ * The platform stores in force at one moment: every store, the one store that names each API level (an operator's
+ * store for that level, else the bundled store of its first release), every state of each level that is judged, and
+ * the one indexed view of those ({@link #index()}) that scans and the policy engine judge chains with: a level's
+ * store there is what all its states hold, so a root removed by a security update counts as untrusted on that level.
  */
 public final class StoreSnapshot {
     private final List<PlatformStore> all;
     private final SortedMap<Integer, PlatformStore> effective;
+    private final SortedMap<Integer, List<PlatformStore>> states;
     private final List<X509Certificate> union;
     private final long version;
     private final StoreIndex index;
@@ -47,9 +49,28 @@ public final class StoreSnapshot {
             }
         }
         this.union = List.copyOf(roots.values());
-        SortedMap<Integer, List<X509Certificate>> effectiveCertificates = new TreeMap<>();
-        effective.forEach((level, store) -> effectiveCertificates.put(level, store.certificates()));
-        this.index = StoreIndex.of(effectiveCertificates);
+        // every bundled state of a level is judged (first release first), unless an operator store replaces the level
+        SortedMap<Integer, List<PlatformStore>> byLevelStates = new TreeMap<>();
+        for (PlatformStore store : bundled) {
+            List<PlatformStore> states = byLevelStates.computeIfAbsent(store.apiLevel(), k -> new ArrayList<>());
+            if (store.name().equals("api-" + store.apiLevel())) {
+                states.add(0, store);
+            } else {
+                states.add(store);
+            }
+        }
+        for (PlatformStore store : operator) {
+            byLevelStates.put(store.apiLevel(), new ArrayList<>(List.of(store)));
+        }
+        SortedMap<Integer, List<PlatformStore>> frozen = new TreeMap<>();
+        SortedMap<Integer, List<StoreIndex.State>> indexStates = new TreeMap<>();
+        byLevelStates.forEach((level, states) -> {
+            frozen.put(level, List.copyOf(states));
+            indexStates.put(level, states.stream()
+                    .map(st -> new StoreIndex.State(st.name(), st.certificates())).toList());
+        });
+        this.states = Collections.unmodifiableSortedMap(frozen);
+        this.index = StoreIndex.ofStates(indexStates);
     }
 
     /**
@@ -60,7 +81,10 @@ public final class StoreSnapshot {
         return new StoreSnapshot(bundled, operator, 0);
     }
 
-    /** The stores that stand for each API level, indexed for judging chains (built once per snapshot). */
+    /**
+     * Every judged state of each API level, indexed for judging chains (built once per snapshot): a level's store there
+     * is what all its states hold.
+     */
     public StoreIndex index() {
         return index;
     }
@@ -73,6 +97,14 @@ public final class StoreSnapshot {
     /** API level → the store that stands for it, in ascending level order. */
     public SortedMap<Integer, PlatformStore> byApiLevel() {
         return effective;
+    }
+
+    /**
+     * API level → every state of it that is judged, first release first: the bundled states (first release and
+     * later security or mainline updates), or the operator's store alone when it replaces the level.
+     */
+    public SortedMap<Integer, List<PlatformStore>> statesByApiLevel() {
+        return states;
     }
 
     /** Every certificate of every store: roots that some Android version trusts, candidates to install. */

@@ -14,6 +14,8 @@ import java.util.UUID;
 import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.device.DeviceService;
+import org.trustfleet.device.DeviceVerificationService;
+import org.trustfleet.device.EndpointVerification;
 import org.trustfleet.device.DeviceView;
 import org.trustfleet.tenant.Role;
 
@@ -22,9 +24,11 @@ import org.trustfleet.tenant.Role;
 @Produces(MediaType.APPLICATION_JSON)
 public class DeviceResource {
     private final DeviceService devices;
+    private final DeviceVerificationService verifications;
 
-    public DeviceResource(DeviceService devices) {
+    public DeviceResource(DeviceService devices, DeviceVerificationService verifications) {
         this.devices = devices;
+        this.verifications = verifications;
     }
 
     /** Pages in id order; when a page is full, a {@code Link: <…?after=<last id>&limit=n>; rel="next"} follows. */
@@ -34,7 +38,7 @@ public class DeviceResource {
             @QueryParam("after") String after, UriInfo uri) {
         Integer n = Require.wholeNumber(limit, "limit");
         UUID cursor = after == null || after.isBlank() ? null : parseCursor(after);
-        List<DeviceView> page = devices.list(tenantId, n, cursor);
+        List<DeviceView> page = withVerifications(tenantId, devices.list(tenantId, n, cursor));
         Response.ResponseBuilder response = Response.ok(page);
         int size = n == null ? DeviceService.DEFAULT_LIMIT : n;
         if (page.size() == size && !page.isEmpty()) {
@@ -49,7 +53,7 @@ public class DeviceResource {
     @Path("/{deviceId}")
     @Allow({Role.ADMIN, Role.CONSOLE})
     public DeviceView get(@PathParam("tenantId") UUID tenantId, @PathParam("deviceId") String deviceId) {
-        return devices.get(tenantId, Require.id(deviceId, "device"));
+        return withVerifications(tenantId, List.of(devices.get(tenantId, Require.id(deviceId, "device")))).get(0);
     }
 
     @DELETE
@@ -58,6 +62,12 @@ public class DeviceResource {
     public Response revoke(@PathParam("tenantId") UUID tenantId, @PathParam("deviceId") String deviceId) {
         devices.revoke(tenantId, Require.id(deviceId, "device"));
         return Response.noContent().build();
+    }
+
+    private List<DeviceView> withVerifications(UUID tenantId, List<DeviceView> page) {
+        java.util.Map<UUID, List<EndpointVerification>> latest = verifications.ofDevices(tenantId,
+                page.stream().map(DeviceView::id).toList());
+        return page.stream().map(d -> d.withVerifications(latest.getOrDefault(d.id(), List.of()))).toList();
     }
 
     private static UUID parseCursor(String value) {

@@ -32,9 +32,31 @@ class PayloadJsonTest {
         PayloadCertificate c1 = d.certificates().get(1);
         String expected = "{\"schema\":\"trustfleet.payload/v1\",\"tenantId\":\"" + TENANT + "\",\"deviceGroupId\":\""
                 + GROUP + "\",\"version\":42,\"issuedAt\":\"2025-01-02T03:04:05Z\",\"expiresAt\":\"2025-01-09T03:04:05Z\","
-                + "\"certificates\":[" + cert(c0, "intermediate") + "," + cert(c1, "root") + "]}";
+                + "\"certificates\":[" + cert(c0, "intermediate") + "," + cert(c1, "root") + "],\"endpoints\":[]}";
         assertThat(json(d)).isEqualTo(expected);
         assertThat(json(d)).doesNotContain("\n", " :", ": ");
+    }
+
+    @Test
+    void endpointsFollowCertificatesInCanonicalOrderAndRoundTrip() {
+        PayloadDocument base = sample();
+        UUID a = UUID.fromString("00000000-0000-0000-0000-00000000000a");
+        UUID b = UUID.fromString("00000000-0000-0000-0000-00000000000b");
+        PayloadDocument d = new PayloadDocument(base.tenantId(), base.deviceGroupId(), base.version(),
+                base.issuedAt(), base.expiresAt(), base.certificates(), List.of(
+                        new PayloadEndpoint(a, "sts.contoso.com", 443, "sts.contoso.com", PayloadEndpoint.TLS),
+                        new PayloadEndpoint(b, "10.0.0.5", 8443, null, PayloadEndpoint.TLS)));
+        assertThat(json(d)).endsWith("\"endpoints\":[{\"endpointId\":\"" + a + "\",\"host\":\"sts.contoso.com\","
+                + "\"port\":443,\"serverName\":\"sts.contoso.com\",\"protocol\":\"tls\"},{\"endpointId\":\"" + b
+                + "\",\"host\":\"10.0.0.5\",\"port\":8443,\"protocol\":\"tls\"}]}");
+        assertThat(PayloadJson.read(PayloadJson.write(d))).isEqualTo(d);
+        // a document from before endpoints were listed reads as one without them
+        String old = json(base).replace(",\"endpoints\":[]", "");
+        assertThat(read(old).endpoints()).isEmpty();
+        assertThatThrownBy(() -> read(json(d).replace("\"port\":443", "\"port\":\"443\"")))
+                .isInstanceOf(PayloadFormatException.class).hasMessageContaining("port");
+        assertThatThrownBy(() -> read(json(d).replace(b.toString(), a.toString())))
+                .isInstanceOf(PayloadFormatException.class).hasMessageContaining("duplicate endpoint");
     }
 
     private static String cert(PayloadCertificate c, String role) {

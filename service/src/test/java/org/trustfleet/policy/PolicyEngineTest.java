@@ -50,7 +50,13 @@ class PolicyEngineTest {
         final List<X509Certificate> tenantAnchors = new ArrayList<>();
         final List<EndpointObservation> observations = new ArrayList<>();
         final Map<String, X509Certificate> includes = new HashMap<>();
+        /** Stores the group's devices reported, by level (the group computing for OBSERVED stores). */
+        final Map<Integer, List<StoreIndex.State>> observed = new TreeMap<>();
         Instant now = Instant.now();
+
+        StoreIndex index() {
+            return StoreSelection.select(StoreIndex.of(stores), StoreSource.OBSERVED, observed);
+        }
 
         World() {
             LEVELS.forEach(l -> stores.put(l, new ArrayList<>()));
@@ -86,7 +92,7 @@ class PolicyEngineTest {
         }
 
         Requirements run(GroupSpec group) {
-            Requirements r = EngineFixture.requirements(ENGINE, group, observations, StoreIndex.of(stores),
+            Requirements r = EngineFixture.requirements(ENGINE, group, observations, index(),
                     tenantAnchors,
                     includes, now);
             r.certificates().forEach(c -> c.reasons().forEach(x -> REASONS_SEEN.add(x.code())));
@@ -94,7 +100,7 @@ class PolicyEngineTest {
             r.advice().forEach(a -> ADVICE_SEEN.add(a.code()));
             // stage 2 alone over stage-1 results gives the same answer
             List<EndpointFixOptions> analyses = observations.stream()
-                    .map(o -> EngineFixture.analyzeAlone(ENGINE, o, StoreIndex.of(stores), tenantAnchors, now))
+                    .map(o -> EngineFixture.analyzeAlone(ENGINE, o, index(), tenantAnchors, now))
                     .toList();
             assertThat(ENGINE.requirements(group, analyses, includes, now)).isEqualTo(r);
             return r;
@@ -485,6 +491,20 @@ class PolicyEngineTest {
                     assertThat(first.sha256s()).containsExactlyInAnyOrder(newRoot.sha256(), ca3.sha256(),
                             ca1.sha256());
                     assertThat(results).allSatisfy(r -> assertThat(r).isEqualTo(first));
+                }),
+                new Case("ok/observed-store-lacks-root", () -> {
+                    Cert root = TestPki.root("Observed Public Root");
+                    Cert ca = root.issueIntermediate("Observed CA");
+                    World w = new World().root(root);
+                    w.endpoint("sts.observed.test", certs(ca.issueLeaf("sts.observed.test"), ca));
+                    assertThat(w.run(21, 23).certificates()).isEmpty();
+                    // the devices of level 23 report a store without the root (an OEM dropped it)
+                    w.observed.put(23, List.of(new StoreIndex.State("observed:oem/api-23", List.of(), true)));
+                    Requirements r = w.run(21, 23);
+                    assertThat(r.sha256s()).containsExactly(root.sha256());
+                    assertThat(only(r).reasons()).extracting(Reason::code, Reason::apiLevels)
+                            .containsExactly(org.assertj.core.groups.Tuple.tuple(ReasonCode.OBSERVED_STORE_LACKS_ROOT,
+                                    List.of(23)));
                 }),
                 new Case("ok/work-profile-advice", () -> {
                     Cert root = TestPki.root("Contoso Root");

@@ -160,10 +160,13 @@ class RequirementsApiTest {
         as(admin).contentType(ContentType.JSON).body(Map.of("name", "b", "host", "127.0.0.1", "port", moved.port(),
                 "serverName", HOST)).put("/api/v1/tenants/{t}/endpoints/{e}", tenant, b).then().statusCode(200);
         String eAfterEndpointEdit = requirements(watchesE).getString("computedAt");
+        // the payload lists the endpoint's address for devices to verify: the new port alone is a new version
+        long afterEdit = requirements(watchesB).getLong("version");
+        assertThat(afterEdit).isEqualTo(before.getLong("version") + 1);
         scan(b);
         JsonPath after = requirements(watchesB);
         assertThat(after.getList("certificates")).isEmpty();
-        assertThat(after.getLong("version")).isEqualTo(before.getLong("version") + 1);
+        assertThat(after.getLong("version")).isEqualTo(afterEdit + 1);
         assertThat(requirements(watchesE).getString("computedAt")).as("E's group is not affected by B's scan")
                 .isEqualTo(eAfterEndpointEdit);
         assertThat(eComputedAt).isNotNull();
