@@ -27,14 +27,17 @@ import org.trustfleet.pki.Sha256;
  * <p>The key is a hash of the presented chain (DER, in order), the verified name, the store snapshot's version, the
  * tenant's anchors and the UTC day (EXPIRES_SOON counts days). Time enters the verdicts only through validity
  * dates, so a memo also ends at the first moment one of the chain's or path's certificates becomes valid, starts to
- * expire soon, or expires. An evaluation whose AIA fetch failed is not reused (the failure may be transient); one
- * that fetched by AIA is, because the fetched issuer is then a known certificate.
+ * expire soon, or expires. An evaluation whose AIA fetch failed is not reused (the failure may be transient) unless
+ * the certificate has no AIA extension at all; one that fetched by AIA is, because the fetched issuer is then a known
+ * certificate.
  */
 final class VerdictReuse {
 
     /** The part of an evaluation a scan stores, without the certificates (already in the certificate table). */
     record Verdicts(List<Finding> findings, List<ApiLevelVerdict> perApiLevel, List<String> completedPath,
             ServerFixAdvice serverFix) {}
+
+    private static final String AUTHORITY_INFO_ACCESS = "1.3.6.1.5.5.7.1.1";
 
     private record Memo(String key, Instant validUntil, Verdicts verdicts) {}
 
@@ -80,12 +83,13 @@ final class VerdictReuse {
     /** Remembers an evaluation reached under {@code key} at {@code now}, unless part of it may be transient. */
     void remember(UUID endpointId, String key, Instant now, List<X509Certificate> presented,
             ChainEvaluation evaluation) {
-        if (evaluation.findings().stream().anyMatch(f -> f.code() == FindingCode.AIA_UNAVAILABLE)) {
+        List<X509Certificate> dated = new ArrayList<>(presented);
+        dated.addAll(evaluation.completedPath());
+        if (evaluation.findings().stream().anyMatch(f -> f.code() == FindingCode.AIA_UNAVAILABLE
+                && mayBeTransient(f, dated))) {
             memos.invalidate(endpointId);
             return;
         }
-        List<X509Certificate> dated = new ArrayList<>(presented);
-        dated.addAll(evaluation.completedPath());
         Instant validUntil = Instant.MAX;
         for (X509Certificate certificate : dated) {
             Instant notBefore = certificate.getNotBefore().toInstant();
@@ -99,6 +103,15 @@ final class VerdictReuse {
         memos.put(endpointId, new Memo(key, validUntil, new Verdicts(List.copyOf(evaluation.findings()),
                 List.copyOf(evaluation.perApiLevel()), evaluation.completedPath().stream().map(Sha256::of).toList(),
                 evaluation.serverFix() == null ? null : ServerFixAdvice.of(evaluation.serverFix()))));
+    }
+
+    /**
+     * An AIA failure is transient unless the certificate it is about has no AIA extension at all (nothing was
+     * fetched, nothing will be next time).
+     */
+    private static boolean mayBeTransient(Finding finding, List<X509Certificate> certificates) {
+        return certificates.stream().filter(c -> Sha256.of(c).equals(finding.sha256())).findFirst()
+                .map(c -> c.getExtensionValue(AUTHORITY_INFO_ACCESS) != null).orElse(true);
     }
 
     void forget(UUID endpointId) {

@@ -54,10 +54,23 @@ class VerdictReuseTest {
     }
 
     @Test
-    void aTransientAiaFailureIsNotReused() {
-        String key = VerdictReuse.key(chain, NAME, 7, List.of(), now);
-        reuse.remember(endpoint, key, now, chain, evaluation(FindingCode.AIA_UNAVAILABLE));
+    void aFailedAiaFetchIsNotReusedButAMissingAiaExtensionIs() {
+        TestPki.Cert withAia = root.leaf(NAME).aia("http://aia.reuse.test/ca.crt").build();
+        List<X509Certificate> fetching = TestPki.certs(withAia);
+        String key = VerdictReuse.key(fetching, NAME, 7, List.of(), now);
+        reuse.remember(endpoint, key, now, fetching, aiaUnavailable(withAia));
         assertThat(reuse.reuse(endpoint, key, now)).isEmpty();
+
+        // nothing to fetch: the same answer every time
+        List<X509Certificate> plain = TestPki.certs(leaf);
+        String plainKey = VerdictReuse.key(plain, NAME, 7, List.of(), now);
+        reuse.remember(endpoint, plainKey, now, plain, aiaUnavailable(leaf));
+        assertThat(reuse.reuse(endpoint, plainKey, now)).isPresent();
+    }
+
+    private static ChainEvaluation aiaUnavailable(TestPki.Cert about) {
+        return new ChainEvaluation(List.of(), List.of(), List.of(Finding.about(FindingCode.AIA_UNAVAILABLE,
+                about.sha256(), "could not be fetched")), List.of(), null, null);
     }
 
     @Test
