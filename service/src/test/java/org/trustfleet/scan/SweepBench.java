@@ -59,7 +59,7 @@ public final class SweepBench {
 
     public static void main(String[] args) throws Exception {
         int n = Integer.getInteger("endpoints", 1000);
-        int port = Integer.getInteger("port", 24443);
+        int port = Integer.getInteger("port", 443); // cfssl bundle connects to 443 only
         Duration patience = Duration.ofMinutes(Long.getLong("patienceMinutes", 30));
         Files.createDirectories(Path.of("target"));
         Path work = Files.createTempDirectory(Path.of("target"), "sweep-");
@@ -153,6 +153,9 @@ public final class SweepBench {
             Sweep internet = sweeps.get(2);
             System.out.printf(Locale.ROOT, "%nheadline: rate with latency and faults / rate without = %.1f / %.1f = "
                     + "%.2f (target >= 0.8)%n", internet.rate(), clean.rate(), internet.rate() / clean.rate());
+            if (Boolean.getBoolean("peers")) {
+                peers(addresses, port);
+            }
         } finally {
             service.close();
             proxy.close();
@@ -162,6 +165,35 @@ public final class SweepBench {
             aia.close();
             db.close();
         }
+    }
+
+    /**
+     * Per-endpoint wall time of testssl.sh (server defaults: the certificate and chain checks) and of cfssl bundle on
+     * a sample of the same endpoints, behind the same proxy with latency and faults: two black holes, one refused,
+     * one of each chain scenario.
+     */
+    private static void peers(List<String> addresses, int port) throws Exception {
+        int[] sample = {0, 1, 5, 8, 9, 10, 11};
+        System.out.println();
+        System.out.println("| endpoint | kind | testssl.sh -S (s) | cfssl bundle (s) |");
+        System.out.println("|---|---|---|---|");
+        for (int i : sample) {
+            String address = addresses.get(i);
+            String kind = i % 100 < 5 ? "black hole" : i % 100 < 8 ? "refused"
+                    : List.of("complete", "missing intermediate (AIA)", "private root", "expired").get(i % 4);
+            double testssl = timed(List.of("timeout", "300", "testssl.sh", "--quiet", "--color", "0", "--warnings",
+                    "batch", "-S", "--ip", address, HOST + ":" + port));
+            double cfssl = timed(List.of("timeout", "300", "cfssl", "bundle", "-domain", HOST, "-ip", address));
+            System.out.printf(Locale.ROOT, "| %s:%d | %s | %.1f | %.1f |%n", address, port, kind, testssl, cfssl);
+        }
+    }
+
+    private static double timed(List<String> command) throws Exception {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        p.waitFor();
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     /** Makes every endpoint due at one instant, waits until Quartz has fired (or missed) them all, and measures. */
