@@ -94,6 +94,17 @@ public final class SweepBench {
             addresses.add(address);
         }
 
+        if (Boolean.getBoolean("peersOnly")) {
+            // the peers alone, on the same endpoints behind the same proxy with latency and faults
+            proxy.faults();
+            peers(addresses, port);
+            proxy.close();
+            aia.close();
+            for (TestTlsServer backend : backends) {
+                backend.close();
+            }
+            return;
+        }
         EmbeddedDatabase db = EmbeddedDatabase.start(work.resolve("pg"), 0, true);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("trustfleet.payload.master-key", java.util.Base64.getEncoder().encodeToString(new byte[32]));
@@ -199,7 +210,7 @@ public final class SweepBench {
     /** Makes every endpoint due at one instant, waits until Quartz has fired (or missed) them all, and measures. */
     private static Sweep sweep(String name, EmbeddedDatabase db, ServiceProcess service, int n, Duration patience)
             throws Exception {
-        Instant due = Instant.now().plusSeconds(3);
+        Instant due = Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         try (Connection c = connect(db)) {
             try (PreparedStatement u = c.prepareStatement("UPDATE qrtz_triggers SET next_fire_time = ? "
                     + "WHERE trigger_group = 'endpoint-scans' AND trigger_state = 'WAITING'")) {
