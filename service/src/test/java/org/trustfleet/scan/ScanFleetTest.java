@@ -13,17 +13,11 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.TestPki;
@@ -59,45 +53,6 @@ class ScanFleetTest {
     @Inject
     MeterRegistry metrics;
 
-    /** Accepts TCP connections on one loopback address and never answers. */
-    private static final class BlackHole implements AutoCloseable {
-        final ServerSocket server;
-        final List<Socket> held = new CopyOnWriteArrayList<>();
-
-        BlackHole(String address) throws IOException {
-            server = new ServerSocket(0, 50, InetAddress.getByName(address));
-            Thread.ofVirtual().start(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket s = server.accept();
-                        held.add(s);
-                        Thread.ofVirtual().start(() -> drain(s));
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
-        }
-
-        private static void drain(Socket s) {
-            try (InputStream in = s.getInputStream()) {
-                while (in.read() >= 0) {
-                    // never answer
-                }
-            } catch (IOException ignored) {
-                // closed by the scanner's timeout or by close()
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            for (Socket s : held) {
-                s.close();
-            }
-        }
-    }
-
     @Test
     void blackHolesDoNotDelayAGoodEndpointScheduledBehindThem() throws Exception {
         String[] t = ApiFixtures.tenantWithAdmin("fleet");
@@ -110,7 +65,7 @@ class ScanFleetTest {
                 String address = "127.0.0." + (2 + i % ADDRESSES);
                 BlackHole hole = new BlackHole(address);
                 holes.add(hole);
-                silentEndpoints.add(createEndpoint(t, "hole-" + i, address, hole.server.getLocalPort()));
+                silentEndpoints.add(createEndpoint(t, "hole-" + i, address, hole.port()));
             }
             // created last, so Quartz fires it after every black hole
             String goodEndpoint = createEndpoint(t, "good", "127.0.0.1", good.port());
