@@ -8,7 +8,7 @@
 #   bench/sweep/run.sh                    # 10,000 endpoints
 #   QUICK=1 bench/sweep/run.sh            # 1,000 endpoints
 #   N=2000 SETTINGS=trustfleet.scanner.max-probes-in-flight=256 bench/sweep/run.sh
-#   PEERS=1 bench/sweep/run.sh          # also testssl.sh and cfssl bundle on a sample (port 443: run as root)
+#   PEERS=1 bench/sweep/run.sh          # also testssl.sh (Debian: testssl) and cfssl bundle on a sample (port 443: root)
 #   PEERS_ONLY=1 N=20 bench/sweep/run.sh   # only the peers, on the same endpoints behind the proxy (no service)
 #   JAR=/path/to/other/quarkus-run.jar bench/sweep/run.sh   # another build of the service (e.g. before a change)
 #

@@ -62,7 +62,8 @@ final class VerdictReuse {
             }
             List<String> anchorIds = new ArrayList<>(anchors.stream().map(Sha256::of).toList());
             anchorIds.sort(null);
-            String rest = "|name=" + verifiedName + "|stores=" + storeVersion + "|anchors=" + String.join(",", anchorIds)
+            String rest = "|name=" + verifiedName + "|stores=" + storeVersion
+                    + "|anchors=" + String.join(",", anchorIds)
                     + "|day=" + LocalDate.ofInstant(now, ZoneOffset.UTC);
             digest.update(rest.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest.digest());

@@ -53,7 +53,8 @@ class ScanProbesTest {
     void aSilentServerCostsOneHandshakeTimeout() throws Exception {
         try (TestTlsServer silent = TestTlsServer.silent()) {
             long t0 = System.nanoTime();
-            ScanProbes.Probed probed = probes.probe(UUID.randomUUID(), ProbeTarget.of("127.0.0.1", silent.port(), NAME));
+            ScanProbes.Probed probed = probes.probe(UUID.randomUUID(),
+                    ProbeTarget.of("127.0.0.1", silent.port(), NAME));
             Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
             assertThat(probed.primary().status()).isEqualTo(ProbeStatus.HANDSHAKE_FAILED);
             assertThat(probed.primary().errorDetail()).contains("timed out");

@@ -156,7 +156,8 @@ public final class SweepBench {
                     + "CPU s/scan PostgreSQL | peak RSS (MiB) | peak threads | max late (s) | statuses |");
             System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (Sweep s : sweeps) {
-                System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %.1f | %.1f | %.4f | %.4f | %d | %d | %.1f | %s |%n",
+                System.out.printf(Locale.ROOT,
+                        "| %s | %d | %d | %d | %.1f | %.1f | %.4f | %.4f | %d | %d | %.1f | %s |%n",
                         s.name(), s.due(), s.scanned(), s.missed(), s.seconds(), s.rate(), s.cpuService(),
                         s.cpuPostgres(), s.peakRssKb() / 1024, s.peakThreads(), s.maxLateSeconds(), s.statuses());
             }
@@ -192,8 +193,9 @@ public final class SweepBench {
             String address = addresses.get(i);
             String kind = i % 100 < 5 ? "black hole" : i % 100 < 8 ? "refused"
                     : List.of("complete", "missing intermediate (AIA)", "private root", "expired").get(i % 4);
-            double testssl = timed(List.of("timeout", "300", "testssl.sh", "--quiet", "--color", "0", "--warnings",
-                    "batch", "-S", "--ip", address, HOST + ":" + port));
+            // Debian installs testssl.sh as "testssl"
+            double testssl = timed(List.of("timeout", "300", System.getProperty("testssl", "testssl"), "--quiet",
+                    "--color", "0", "--warnings", "batch", "-S", "--ip", address, HOST + ":" + port));
             double cfssl = timed(List.of("timeout", "300", "cfssl", "bundle", "-domain", HOST, "-ip", address));
             System.out.printf(Locale.ROOT, "| %s:%d | %s | %.1f | %.1f |%n", address, port, kind, testssl, cfssl);
         }
