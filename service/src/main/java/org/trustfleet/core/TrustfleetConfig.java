@@ -109,8 +109,12 @@ public interface TrustfleetConfig {
         @WithDefault("10s")
         Duration handshakeTimeout();
 
-        /** Maximum number of endpoint scans running at once in this process (scheduled and on demand). */
-        @WithDefault("8")
+        /**
+         * Maximum number of endpoint scans under way at once in this process (scheduled and on demand). Scans run on
+         * virtual threads and mostly wait on the network; the sockets and the CPU work have their own limits
+         * ({@code max-probes-in-flight}, {@code cpu-concurrency}).
+         */
+        @WithDefault("1024")
         int concurrency();
 
         /**
@@ -179,6 +183,42 @@ public interface TrustfleetConfig {
             @WithDefault("false")
             boolean allowLoopbackAndLinkLocal();
         }
+
+        /**
+         * Most TLS probes (open sockets) under way at once in this process. A probe waiting on a slow or silent server
+         * costs a socket and a virtual thread, not a platform thread, so this is high: latency and black holes then
+         * cost waiting, not throughput.
+         */
+        @WithDefault("512")
+        int maxProbesInFlight();
+
+        /**
+         * Most probes under way at once against one IP address (politeness: a host behind many endpoints, or many
+         * names on one address, is never hit by more than this many connections from one replica).
+         */
+        @WithDefault("2")
+        int maxProbesPerAddress();
+
+        /**
+         * Most scans validating a chain or storing a result at once in this process (CPU and database work). Absent:
+         * the number of available processors.
+         */
+        java.util.OptionalInt cpuConcurrency();
+
+        /**
+         * The probe without SNI exists to find SNI_REQUIRED. It runs when the SNI chain differs from the one it was
+         * last run against, when the probe with SNI failed, and at least this often; otherwise its last finding is
+         * reused.
+         */
+        @WithDefault("24h")
+        Duration noSniProbeInterval();
+
+        /**
+         * Most endpoints whose last no-SNI finding and last chain verdicts this replica remembers for reuse. An
+         * endpoint it does not remember is probed and judged in full, so this bounds memory, not correctness.
+         */
+        @WithDefault("20000")
+        int reuseMaxEntries();
     }
 
     /** Settings of signed device payloads and their signing keys. */

@@ -42,7 +42,6 @@ public class ScanService {
     static final Duration MANUAL_RETRY_AFTER = Duration.ofSeconds(1);
 
     private final EndpointService endpoints;
-    private final TlsProbe probe;
     private final ChainJudge evaluator;
     private final TrustStoreService stores;
     private final AnchorService anchors;
@@ -54,13 +53,19 @@ public class ScanService {
     /** Manual scans running or waiting for a permit, per tenant; a tenant with none has no entry. */
     private final Map<UUID, Integer> manualScans = new ConcurrentHashMap<>();
     private final MeterRegistry metrics;
+    private final ScanLimits limits;
+    private final ScanProbes probes;
+    private final VerdictReuse verdicts;
 
-    public ScanService(EndpointService endpoints, TlsProbe probe, ChainJudge evaluator, TrustStoreService stores,
-            AnchorService anchors, CertificateStore certificates, ScanRecorder recorder, Clock clock,
-            TrustfleetConfig config, MeterRegistry metrics) {
+    public ScanService(EndpointService endpoints, TlsProbe probe, AddressGuard guard, ChainJudge evaluator,
+            TrustStoreService stores, AnchorService anchors, CertificateStore certificates, ScanRecorder recorder,
+            Clock clock, TrustfleetConfig config, MeterRegistry metrics) {
         this.metrics = metrics;
         this.endpoints = endpoints;
-        this.probe = probe;
+        this.limits = ScanLimits.of(config.scanner());
+        this.probes = new ScanProbes(probe, guard, limits, config.scanner().handshakeTimeout(),
+                config.scanner().noSniProbeInterval(), config.scanner().reuseMaxEntries(), clock);
+        this.verdicts = new VerdictReuse(config.scanner().reuseMaxEntries(), config.scanner().expiresSoon());
         this.evaluator = evaluator;
         this.stores = stores;
         this.anchors = anchors;
@@ -228,41 +233,72 @@ public class ScanService {
                 .toList();
     }
 
+    private Optional<ScanResult> judgeAndRecord(Endpoint endpoint, ScanResult.ScanTrigger trigger,
+            Instant scheduledFor, String instance, Instant started, long t0, ScanProbes.Probed probed) {
+        ProbeResult primary = probed.primary();
+        List<X509Certificate> presented = primary.isOk() ? primary.chain() : List.of();
+        List<Finding> findings = new ArrayList<>();
+        ChainEvaluation evaluation = ChainEvaluation.none();
+        VerdictReuse.Verdicts judged = new VerdictReuse.Verdicts(List.of(), List.of(), List.of(), null);
+        String reuseKey = null;
+        if (primary.isOk()) {
+            StoreSnapshot snapshot = stores.snapshot();
+            List<X509Certificate> tenantAnchors = anchors.certificatesOf(endpoint.tenantId());
+            reuseKey = VerdictReuse.key(presented, endpoint.verifiedName(), snapshot.version(), tenantAnchors,
+                    started);
+            Optional<VerdictReuse.Verdicts> reused = verdicts.reuse(endpoint.id(), reuseKey, started);
+            if (reused.isPresent()) {
+                judged = reused.get();
+                metrics.counter("trustfleet.scan.reuse", "part", "verdicts").increment();
+                reuseKey = null; // nothing new to remember
+            } else {
+                evaluation = evaluator.evaluate(presented, endpoint.verifiedName(), snapshot, tenantAnchors,
+                        certificates::caCertificatesWithSubject, started);
+                judged = new VerdictReuse.Verdicts(evaluation.findings(), evaluation.perApiLevel(),
+                        evaluation.completedPath().stream().map(Sha256::of).toList(),
+                        evaluation.serverFix() == null ? null : ServerFixAdvice.of(evaluation.serverFix()));
+            }
+            findings.addAll(judged.findings());
+            probed.sniFinding().ifPresent(findings::add);
+        }
+        long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+        ScanResult result = new ScanResult(UUID.randomUUID(), endpoint.id(), started, durationMs,
+                primary.status(), trigger, primary.tlsVersion(), primary.cipherSuite(),
+                primary.address() == null ? null : primary.address().getHostAddress(),
+                primary.isOk() ? null : primary.errorDetail(),
+                presented.stream().map(CertificateSummary::of).toList(),
+                judged.completedPath(), findings, judged.perApiLevel(), judged.serverFix());
+        metrics.counter("trustfleet.scans", "status", result.status().name(), "trigger", trigger.name())
+                .increment();
+        metrics.timer("trustfleet.scan.duration").record(Duration.ofMillis(durationMs));
+        // a reused verdict's certificates were stored by the scan that reached it
+        Optional<ScanResult> stored = recorder.record(new ScanRecorder.Outcome(endpoint, result, presented,
+                evaluation.fetchedByAia(), evaluation.completedPath(),
+                evaluation.serverFix() == null ? List.of() : evaluation.serverFix().chain(), scheduledFor,
+                instance));
+        if (reuseKey != null && stored.isPresent()) {
+            // only once committed: a reused verdict names certificates that must be in the certificate table
+            verdicts.remember(endpoint.id(), reuseKey, started, presented, evaluation);
+        }
+        return stored;
+    }
+
     private Optional<ScanResult> run(Endpoint endpoint, ScanResult.ScanTrigger trigger, Instant scheduledFor,
             String instance) {
         permits.acquireUninterruptibly();
         try {
             Instant started = Instant.now(clock);
             long t0 = System.nanoTime();
-            ProbePair pair = probe.probeBoth(ProbeTarget.of(endpoint.host(), endpoint.port(), endpoint.serverName(),
-                    endpoint.startTlsProtocol()));
-            ProbeResult primary = pair.primary();
-            List<X509Certificate> presented = primary.isOk() ? primary.chain() : List.of();
-            List<Finding> findings = new ArrayList<>();
-            ChainEvaluation evaluation = ChainEvaluation.none();
-            if (primary.isOk()) {
-                StoreSnapshot snapshot = stores.snapshot();
-                evaluation = evaluator.evaluate(presented, endpoint.verifiedName(), snapshot,
-                        anchors.certificatesOf(endpoint.tenantId()), certificates::caCertificatesWithSubject, started);
-                findings.addAll(evaluation.findings());
-                pair.sniFinding().ifPresent(findings::add);
+            // the network part: waits on sockets within the probe limits, holds no CPU slot
+            ScanProbes.Probed probed = probes.probe(endpoint.id(),
+                    ProbeTarget.of(endpoint.host(), endpoint.port(), endpoint.serverName(),
+                            endpoint.startTlsProtocol()));
+            if (probed.noSniReused()) {
+                metrics.counter("trustfleet.scan.reuse", "part", "no-sni").increment();
             }
-            long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
-            ScanResult result = new ScanResult(UUID.randomUUID(), endpoint.id(), started, durationMs,
-                    primary.status(), trigger, primary.tlsVersion(), primary.cipherSuite(),
-                    primary.address() == null ? null : primary.address().getHostAddress(),
-                    primary.isOk() ? null : primary.errorDetail(),
-                    presented.stream().map(CertificateSummary::of).toList(),
-                    evaluation.completedPath().stream().map(Sha256::of).toList(),
-                    findings, evaluation.perApiLevel(),
-                    evaluation.serverFix() == null ? null : ServerFixAdvice.of(evaluation.serverFix()));
-            metrics.counter("trustfleet.scans", "status", result.status().name(), "trigger", trigger.name())
-                    .increment();
-            metrics.timer("trustfleet.scan.duration").record(Duration.ofMillis(durationMs));
-            return recorder.record(new ScanRecorder.Outcome(endpoint, result, presented, evaluation.fetchedByAia(),
-                    evaluation.completedPath(),
-                    evaluation.serverFix() == null ? List.of() : evaluation.serverFix().chain(), scheduledFor,
-                    instance));
+            // the CPU part: validation and storage, about one scan per core at once
+            return limits.cpuWork(() -> judgeAndRecord(endpoint, trigger, scheduledFor, instance, started, t0,
+                    probed));
         } finally {
             permits.release();
         }

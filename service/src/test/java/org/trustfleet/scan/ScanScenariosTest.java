@@ -300,16 +300,23 @@ class ScanScenariosTest {
         int share = 4; // trustfleet.scanner.manual-scans-per-tenant, default
         String refused = createEndpoint(TestTlsServer.closedPort());
         ExecutorService clients = Executors.newFixedThreadPool(share);
-        try (TestTlsServer server = TestTlsServer.silent()) {
-            String silent = createEndpoint(server.port());
-            List<Future<Integer>> underWay = IntStream.range(0, share).mapToObj(i -> clients.submit(() -> as(admin)
-                    .post("/api/v1/tenants/{t}/endpoints/{e}/scans", tenant, silent).statusCode())).toList();
-            // each of them holds a connection to the silent server for its handshake timeout
+        // one silent server per loopback address: the scanner's per-address politeness must not queue them
+        List<BlackHole> servers = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < share; i++) {
+                servers.add(new BlackHole("127.0.3." + (i + 1)));
+            }
+            List<Future<Integer>> underWay = IntStream.range(0, share)
+                    .mapToObj(i -> createEndpoint("127.0.3." + (i + 1), servers.get(i).port()))
+                    .map(silent -> clients.submit(() -> as(admin)
+                            .post("/api/v1/tenants/{t}/endpoints/{e}/scans", tenant, silent).statusCode())).toList();
+            // each of them holds a connection to its silent server for its handshake timeout
             Instant deadline = Instant.now().plusSeconds(10);
-            while (server.connections() < share && Instant.now().isBefore(deadline)) {
+            while (servers.stream().mapToInt(BlackHole::connections).sum() < share
+                    && Instant.now().isBefore(deadline)) {
                 Thread.sleep(20);
             }
-            assertThat(server.connections()).isEqualTo(share);
+            assertThat(servers.stream().mapToInt(BlackHole::connections).sum()).isEqualTo(share);
 
             as(admin).post("/api/v1/tenants/{t}/endpoints/{e}/scans", tenant, refused).then().statusCode(429)
                     .header("Retry-After", "1")
@@ -327,6 +334,9 @@ class ScanScenariosTest {
             }
         } finally {
             clients.shutdownNow();
+            for (BlackHole server : servers) {
+                server.close();
+            }
         }
         // the share is given back when the scans end
         assertThat(scanEndpoint(refused).getString("status")).isEqualTo("CONNECT_REFUSED");
@@ -406,8 +416,12 @@ class ScanScenariosTest {
     }
 
     private String createEndpoint(int port) {
+        return createEndpoint("127.0.0.1", port);
+    }
+
+    private String createEndpoint(String host, int port) {
         return as(admin).contentType(ContentType.JSON).body(Map.of("name", "sts-" + port + "-" + System.nanoTime(),
-                        "host", "127.0.0.1", "port", port, "serverName", HOST))
+                        "host", host, "port", port, "serverName", HOST))
                 .post("/api/v1/tenants/{t}/endpoints", tenant).then().statusCode(201).extract().path("id");
     }
 

@@ -42,7 +42,7 @@ import org.trustfleet.testing.ServiceProcess;
  * get their reports accepted by the survivor, and every report either instance answered 202 is what the database
  * holds. Quartz promises exactly-once and failover, not an even spread, so which instance runs a firing is not
  * asserted; the instance killed is the one found running a scan of the slow endpoint (a silent server, so a scan
- * takes two handshake timeouts), whichever it is.
+ * takes one handshake timeout), whichever it is.
  *
  * <p>One {@code scanIntervalMinutes} unit is shortened to 2 s, so an endpoint with interval 1 fires every 2 s. The
  * test waits for conditions (awaitility) rather than for fixed times, so a busy machine makes it slower, not red.
@@ -57,7 +57,7 @@ class ScanSchedulingIT {
     private static final int FAILOVER_FIRINGS = 3;
     /** Generous: on two shared, busy cores a round can lag, and failure detection alone takes ~13 s. */
     private static final Duration PATIENCE = Duration.ofMinutes(3);
-    /** The slow endpoint's interval in units: longer than its scan (two 2 s handshake timeouts). */
+    /** The slow endpoint's interval in units: longer than its scan (one 2 s handshake timeout). */
     private static final int SLOW_INTERVAL_UNITS = 5;
     private static final int DEVICES = 12;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -171,7 +171,7 @@ class ScanSchedulingIT {
             ServiceProcess victim = executing.instance().equals("it-a") ? a : b;
             ServiceProcess survivor = victim == a ? b : a;
             String survivorId = victim == a ? "it-b" : "it-a";
-            // the scan lasts two handshake timeouts (4 s): within the first second of it, kill the moment a report
+            // the scan lasts one handshake timeout (2 s): within the first second of it, kill the moment a report
             // is on its way to the victim too (reports take milliseconds, so this is a chance, not a promise)
             long spinUntil = System.nanoTime() + Duration.ofSeconds(1).toNanos();
             while (devices.reportsInFlight(victim.baseUrl()) == 0 && System.nanoTime() < spinUntil) {

@@ -1,0 +1,143 @@
+package org.trustfleet.scan;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.trustfleet.cache.BoundedCache;
+import org.trustfleet.cache.Caches;
+import org.trustfleet.pki.Finding;
+
+/**
+ * The probes of one scan, within the scanner's limits ({@link ScanLimits}): the probe with SNI, then the probe
+ * without SNI only when its answer may have changed.
+ *
+ * <ul>
+ *   <li>A silent server costs one handshake timeout, not two: when the probe with SNI failed after spending its whole
+ *       handshake budget, the probe without SNI is skipped (SNI_REQUIRED needs a working SNI handshake, so it cannot
+ *       be missed this way).</li>
+ *   <li>The probe without SNI exists to find SNI_REQUIRED. It runs when the chain sent with SNI differs from the one
+ *       it was last run against, when the probe with SNI failed at the TLS level (the endpoint may answer only without
+ *       SNI), and at least every {@code no-sni-probe-interval}; otherwise its last finding is reused, so the finding
+ *       is never lost between full probes.</li>
+ * </ul>
+ */
+final class ScanProbes {
+
+    /** What the scan judges: the probe whose chain is evaluated, and the SNI_REQUIRED finding if any. */
+    record Probed(ProbeResult primary, Optional<Finding> sniFinding, boolean noSniProbed, boolean noSniReused) {}
+
+    /** The last no-SNI answer for an endpoint, valid while the SNI chain and the target stay the same. */
+    private record NoSniMemo(String target, String sniChain, Instant probedAt, Optional<Finding> finding) {}
+
+    private final TlsProbe probe;
+    private final AddressGuard guard;
+    private final ScanLimits limits;
+    private final Duration handshakeTimeout;
+    private final Duration noSniInterval;
+    private final Clock clock;
+    private final BoundedCache<UUID, NoSniMemo> memos;
+
+    ScanProbes(TlsProbe probe, AddressGuard guard, ScanLimits limits, Duration handshakeTimeout,
+            Duration noSniInterval, int maxEntries, Clock clock) {
+        this.probe = Objects.requireNonNull(probe, "probe");
+        this.guard = Objects.requireNonNull(guard, "guard");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.handshakeTimeout = Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        this.noSniInterval = Objects.requireNonNull(noSniInterval, "noSniInterval");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.memos = Caches.bounded("no-sni-findings", maxEntries);
+    }
+
+    /** Probes the endpoint {@code endpointId} at {@code target}. Never throws for network or TLS problems. */
+    Probed probe(UUID endpointId, ProbeTarget target) {
+        String address = politenessKey(target);
+        ProbeResult withSni = limits.probe(address, () -> probe.probe(target, SniMode.AUTO));
+        if (withSni.sniSent() == null) {
+            // nothing to compare: an IP literal without serverName, or a name the JDK refuses for SNI
+            return new Probed(withSni, Optional.empty(), false, false);
+        }
+        switch (withSni.status()) {
+            case DNS_FAILURE, BLOCKED_ADDRESS, CONNECT_REFUSED, CONNECT_TIMEOUT -> {
+                // below TLS: the probe without SNI would meet the same failure
+                return new Probed(withSni, Optional.empty(), false, false);
+            }
+            default -> {
+                // go on
+            }
+        }
+        if (!withSni.isOk()) {
+            if (spentHandshakeBudget(withSni)) {
+                // a silent server: a second probe would only wait as long again
+                return new Probed(withSni, Optional.empty(), false, false);
+            }
+            ProbePair pair = new ProbePair(withSni, limits.probe(address, () -> probe.probe(target, SniMode.DISABLED)));
+            memos.invalidate(endpointId);
+            return new Probed(pair.primary(), pair.sniFinding(), true, false);
+        }
+        String sniChain = chainKey(withSni);
+        Instant now = Instant.now(clock);
+        NoSniMemo memo = memos.get(endpointId);
+        if (memo != null && memo.target().equals(target.toString()) && memo.sniChain().equals(sniChain)
+                && now.isBefore(memo.probedAt().plus(noSniInterval))) {
+            return new Probed(withSni, memo.finding(), false, true);
+        }
+        ProbePair pair = new ProbePair(withSni, limits.probe(address, () -> probe.probe(target, SniMode.DISABLED)));
+        memos.put(endpointId, new NoSniMemo(target.toString(), sniChain, now, pair.sniFinding()));
+        return new Probed(pair.primary(), pair.sniFinding(), true, false);
+    }
+
+    /** Forgets what was learnt about an endpoint (deleted or changed). */
+    void forget(UUID endpointId) {
+        memos.invalidate(endpointId);
+    }
+
+    /**
+     * A failed handshake that took the whole handshake timeout: the server accepted and did not answer in time. The
+     * probe's duration includes DNS and connect, and the handshake alone is cut at the timeout, so a handshake that
+     * failed for any other reason ends earlier.
+     */
+    private boolean spentHandshakeBudget(ProbeResult result) {
+        return result.status() == ProbeStatus.HANDSHAKE_FAILED && result.duration().compareTo(handshakeTimeout) >= 0;
+    }
+
+    /**
+     * The address the probe will connect to, as far as politeness is concerned: the first address the guard resolves
+     * (the one the probe tries first), or the host name itself when it does not resolve (the probe then fails without
+     * a connection, and look-ups of one name stay polite too).
+     */
+    private String politenessKey(ProbeTarget target) {
+        try {
+            List<java.net.InetAddress> addresses = guard.resolve(target.host());
+            if (!addresses.isEmpty()) {
+                return addresses.get(0).getHostAddress();
+            }
+        } catch (AddressGuardException e) {
+            // the probe reports it; the key only has to be stable
+        }
+        return target.host().toLowerCase(Locale.ROOT);
+    }
+
+    /** SHA-256 over the DER of the presented chain, in order. */
+    static String chainKey(ProbeResult result) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (byte[] der : result.chainDer()) {
+                digest.update(Integer.toString(der.length).getBytes(StandardCharsets.US_ASCII));
+                digest.update((byte) ':');
+                digest.update(der);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package org.trustfleet.scan;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.quartz.SchedulerConfigException;
+import org.quartz.spi.ThreadPool;
+
+/**
+ * Quartz's worker pool on virtual threads ({@code quarkus.quartz.thread-pool-class}). A scheduled scan spends most of
+ * its time waiting on the network; on a virtual thread that wait costs a few kilobytes, not a platform thread, so
+ * the pool can admit hundreds of scans ({@code quarkus.quartz.thread-count}) while the sockets and the CPU work are
+ * limited apart ({@link ScanLimits}). Quartz acquires a trigger only when a slot is free: a firing not admitted
+ * stays in the job store and runs when a slot frees (or, past the misfire threshold, at its next firing). The job
+ * still runs inside Quartz's execution, so a replica that dies mid-scan leaves the firing to be recovered by another
+ * ({@code requestRecovery}).
+ */
+public class VirtualThreadPool implements ThreadPool {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final AtomicLong started = new AtomicLong();
+    private int threadCount = 10;
+    private int running;
+    private boolean shutdown;
+    private String instanceName = "quartz";
+    private ClassLoader contextLoader;
+
+    /** Set by Quartz from {@code org.quartz.threadPool.threadCount}. */
+    public void setThreadCount(int threadCount) {
+        this.threadCount = threadCount;
+    }
+
+    /** Set by Quartz from {@code org.quartz.threadPool.threadPriority}; virtual threads have one priority. */
+    public void setThreadPriority(int priority) {
+        // ignored
+    }
+
+    @Override
+    public boolean runInThread(Runnable runnable) {
+        lock.lock();
+        try {
+            while (running >= threadCount && !shutdown) {
+                changed.awaitUninterruptibly();
+            }
+            if (shutdown) {
+                return false;
+            }
+            running++;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            Thread.ofVirtual().name(instanceName + "-scan-" + started.incrementAndGet()).start(() -> {
+                Thread.currentThread().setContextClassLoader(contextLoader);
+                try {
+                    runnable.run();
+                } finally {
+                    finished();
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            finished();
+            throw e;
+        }
+        return true;
+    }
+
+    private void finished() {
+        lock.lock();
+        try {
+            running--;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int blockForAvailableThreads() {
+        lock.lock();
+        try {
+            while (running >= threadCount && !shutdown) {
+                changed.awaitUninterruptibly();
+            }
+            return shutdown ? 0 : threadCount - running;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void initialize() throws SchedulerConfigException {
+        if (threadCount < 1) {
+            throw new SchedulerConfigException("thread count must be at least 1: " + threadCount);
+        }
+        // the threads Quartz would have made inherit the loader of the thread that initialised the scheduler
+        contextLoader = Thread.currentThread().getContextClassLoader();
+    }
+
+    @Override
+    public void shutdown(boolean waitForJobsToComplete) {
+        lock.lock();
+        try {
+            shutdown = true;
+            changed.signalAll();
+            if (waitForJobsToComplete) {
+                while (running > 0) {
+                    try {
+                        changed.await(100, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int getPoolSize() {
+        return threadCount;
+    }
+
+    @Override
+    public void setInstanceId(String schedInstId) {
+        // names come from the instance name
+    }
+
+    @Override
+    public void setInstanceName(String schedName) {
+        this.instanceName = schedName;
+    }
+
+    /** Jobs running now (for tests). */
+    int running() {
+        lock.lock();
+        try {
+            return running;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
