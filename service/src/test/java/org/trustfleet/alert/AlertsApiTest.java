@@ -177,7 +177,8 @@ class AlertsApiTest {
         assertThat(metricValue(scraped, "trustfleet_endpoint_completed_not_after_seconds", ids))
                 .isEqualTo((double) leaf.cert().getNotAfter().toInstant().getEpochSecond());
         assertThat(metricValue(scraped, "trustfleet_endpoint_last_scan_status", ids, "status=\"OK\"")).isEqualTo(1.0);
-        assertThat(scraped).contains("name=\"STS <b>\"");
+        assertThat(metricValue(scraped, "trustfleet_endpoint_info", ids, "name=\"STS <b>\"")).isEqualTo(1.0);
+        assertThat(metricValue(scraped, "trustfleet_endpoint_last_scan_seconds", ids)).isPositive();
 
         // expiry: once per threshold, however often checked
         watcher.checkNow();
@@ -230,6 +231,11 @@ class AlertsApiTest {
         JsonPath log = new JsonPath(as(admin).get("/api/v1/tenants/{t}/alert-deliveries", tenant).then()
                 .statusCode(200).extract().asString());
         assertThat(log.getList("status")).hasSize(13).containsOnly("DELIVERED");
+        metrics.refresh();
+        scraped = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String groupIds = "group_id=\"" + group + "\"";
+        assertThat(metricValue(scraped, "trustfleet_group_info", groupIds, "name=\"field\"")).isEqualTo(1.0);
+        assertThat(metricValue(scraped, "trustfleet_group_devices", groupIds, "state=\"PENDING\"")).isZero();
         List<Long> seqs = log.getList("seq", Long.class);
         assertThat(seqs).isSortedAccordingTo(java.util.Comparator.reverseOrder());
     }
@@ -261,6 +267,12 @@ class AlertsApiTest {
             assertThat(Duration.between(attempts.get(n - 1).at(), attempts.get(n).at()).toMillis())
                     .isGreaterThanOrEqualTo(minimum - 5);
         }
+        metrics.refresh();
+        String scraped = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metricValue(scraped, "trustfleet_alert_deliveries", "tenant_id=\"" + tenant + "\"",
+                "status=\"FAILED\"")).isEqualTo(1.0);
+        assertThat(metricValue(scraped, "trustfleet_alert_deliveries", "tenant_id=\"" + tenant + "\"",
+                "status=\"PENDING\"")).isZero();
         // paging: newest first, a full page links to the next
         as(admin).post("/api/v1/tenants/{t}/alert-channels/{c}/test", tenant, channel).then().statusCode(202);
         var first = as(admin).queryParam("limit", 1).get("/api/v1/tenants/{t}/alert-deliveries", tenant).then()
