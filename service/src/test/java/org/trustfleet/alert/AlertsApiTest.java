@@ -8,6 +8,8 @@ import static org.trustfleet.testing.Contract.asOperator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -49,6 +51,8 @@ class AlertsApiTest {
     static final Cert OTHER_ROOT = TestPki.root("Alerts Other Root");
     static final ObjectMapper JSON = new ObjectMapper();
     static WebhookReceiver receiver;
+    static final int SMTP_PORT = freePort();
+    static GreenMail smtp;
 
     /** Shifted clock, quick retries and a short maximum age; the periodic checks are run by the tests. */
     public static class Profile implements QuarkusTestProfile {
@@ -59,14 +63,20 @@ class AlertsApiTest {
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("trustfleet.alerts.retry-initial", "200ms",
-                    "trustfleet.alerts.retry-max-interval", "800ms",
-                    "trustfleet.alerts.max-age", "4s",
-                    "trustfleet.alerts.poll-interval", "300ms",
-                    "trustfleet.alerts.check-interval", "24h",
-                    "trustfleet.alerts.metrics-refresh", "24h",
-                    "trustfleet.alerts.noncompliant-for", "1h",
-                    "trustfleet.alerts.base-url", "https://trustfleet.example");
+            return Map.ofEntries(Map.entry("trustfleet.alerts.retry-initial", "200ms"),
+                    Map.entry("trustfleet.alerts.retry-max-interval", "800ms"),
+                    Map.entry("trustfleet.alerts.max-age", "4s"),
+                    Map.entry("trustfleet.alerts.poll-interval", "300ms"),
+                    Map.entry("trustfleet.alerts.check-interval", "24h"),
+                    Map.entry("trustfleet.alerts.metrics-refresh", "24h"),
+                    Map.entry("trustfleet.alerts.noncompliant-for", "1h"),
+                    Map.entry("trustfleet.alerts.base-url", "https://trustfleet.example"),
+                    Map.entry("trustfleet.alerts.mail-from", "alerts@trustfleet.example"),
+                    // a real SMTP exchange with the in-process server instead of the test-mode mock mailbox
+                    Map.entry("quarkus.mailer.mock", "false"),
+                    Map.entry("quarkus.mailer.host", "127.0.0.1"),
+                    Map.entry("quarkus.mailer.port", Integer.toString(SMTP_PORT)),
+                    Map.entry("quarkus.mailer.start-tls", "DISABLED"));
         }
     }
 
@@ -79,11 +89,14 @@ class AlertsApiTest {
     @BeforeAll
     static void start() throws Exception {
         receiver = new WebhookReceiver(ShiftedClock.INSTANCE::instant);
+        smtp = new GreenMail(new ServerSetup(SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp.start();
     }
 
     @AfterAll
     static void stop() {
         receiver.close();
+        smtp.stop();
     }
 
     @Test
@@ -309,6 +322,15 @@ class AlertsApiTest {
         JsonNode teamsBody = JSON.readTree(receiver.at("/teams").get(0).body());
         assertThat(teamsBody.get("@type").asText()).isEqualTo("MessageCard");
         assertThat(teamsBody.get("text").asText()).contains("Test alert");
+        // the console page lists the channels and the deliveries, escaped; a console (read-only) key cannot see it
+        await().atMost(Duration.ofSeconds(30)).until(() -> as(admin).get("/api/v1/tenants/{t}/alert-deliveries",
+                tenant).then().extract().jsonPath().getList("status").stream().allMatch("DELIVERED"::equals));
+        String page = org.trustfleet.testing.ConsoleClient.signIn(admin).request()
+                .get("/console/tenants/{t}/alerts", tenant).then().statusCode(200).extract().asString();
+        assertThat(page).contains("&lt;slack&gt;").doesNotContain("<slack>").contains("Test alert for channel")
+                .contains("DELIVERED").contains(receiver.url("/teams"));
+        org.trustfleet.testing.ConsoleClient.signIn(ApiFixtures.issueKey(tenant, "console")).request()
+                .get("/console/tenants/{t}/alerts", tenant).then().statusCode(403);
         // bad input is 400, never 500
         as(admin).contentType(ContentType.JSON).body(Map.of("name", "x", "kind", "WEBHOOK", "url", "ftp://x"))
                 .post("/api/v1/tenants/{t}/alert-channels", tenant).then().statusCode(400);
@@ -320,6 +342,37 @@ class AlertsApiTest {
         as(admin).get("/api/v1/tenants/{t}/alert-channels/{c}", tenant, slack).then().statusCode(404);
         String console = ApiFixtures.issueKey(tenant, "console");
         as(console).get("/api/v1/tenants/{t}/alert-channels", tenant).then().statusCode(403);
+    }
+
+    @Test
+    void emailChannelsSendPlainTextOverSmtp() throws Exception {
+        String[] t = ApiFixtures.tenantWithAdmin("alerts-mail");
+        String tenant = t[0];
+        String admin = t[1];
+        JsonPath created = new JsonPath(as(admin).contentType(ContentType.JSON).body(Map.of("name", "ops mail",
+                        "kind", "EMAIL", "email", "Ops@Example.test"))
+                .post("/api/v1/tenants/{t}/alert-channels", tenant).then().statusCode(201).extract().asString());
+        assertThat(created.getString("email")).isEqualTo("ops@example.test");
+        assertThat(created.getString("secret")).isNull();
+        String eventId = as(admin).post("/api/v1/tenants/{t}/alert-channels/{c}/test", tenant,
+                created.getString("id")).then().statusCode(202).extract().path("id");
+        assertThat(smtp.waitForIncomingEmail(30_000, 1)).isTrue();
+        jakarta.mail.internet.MimeMessage mail = smtp.getReceivedMessages()[0];
+        assertThat(mail.getAllRecipients()[0].toString()).isEqualTo("ops@example.test");
+        assertThat(mail.getFrom()[0].toString()).isEqualTo("alerts@trustfleet.example");
+        assertThat(mail.getSubject()).startsWith("[Trustfleet] TEST: Test alert for channel 'ops mail'");
+        assertThat(mail.getHeader("Idempotency-Key")[0]).isEqualTo(eventId);
+        assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(mail)).contains("Event id: " + eventId);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "DELIVERED".equals(as(admin)
+                .get("/api/v1/tenants/{t}/alert-deliveries", tenant).then().extract().path("[0].status")));
+    }
+
+    static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private Map<String, List<JsonNode>> awaitEvents(String secret, int count) {
