@@ -100,6 +100,16 @@ class AlertDeliveryIT {
                 assertThat(firstArrived.await(60, TimeUnit.SECONDS)).isTrue();
                 eventKey = seenKeys.get(0);
                 service.kill();
+                // a crashed machine takes the embedded PostgreSQL with it: pg_ctl started it detached, so it is
+                // killed here too (by the pid in its lock file) and waited for
+                long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres/postmaster.pid"))
+                        .get(0).strip());
+                java.util.Optional<ProcessHandle> database = ProcessHandle.of(postmaster);
+                if (database.isPresent()) {
+                    database.get().descendants().forEach(ProcessHandle::destroyForcibly);
+                    database.get().destroyForcibly();
+                    database.get().onExit().get(30, TimeUnit.SECONDS);
+                }
             }
             release.countDown();
             assertThat(acceptedKeys).isEmpty();
