@@ -376,4 +376,64 @@ public interface TrustfleetConfig {
         @WithDefault("100")
         int maxBatchesPerRun();
     }
+
+    /** Alert events, channels and deliveries ({@code /tenants/{t}/alert-channels}, {@code alert-deliveries}). */
+    Alerts alerts();
+
+    /** Settings of alerts: when events fire, how deliveries are retried, and the metrics snapshot. */
+    interface Alerts {
+        /** Days before a certificate's notAfter at which CERTIFICATE_EXPIRING fires, once per threshold. */
+        @WithDefault("30,14,7,1")
+        java.util.List<Integer> expiryThresholdDays();
+
+        /** Consecutive failed scans after which ENDPOINT_UNREACHABLE fires. */
+        @WithDefault("3")
+        int unreachableAfter();
+
+        /** Share of a group's devices not COMPLIANT (0-1) above which GROUP_NONCOMPLIANT may fire. */
+        @WithDefault("0.2")
+        double noncompliantShare();
+
+        /** How long the share must stay above the threshold before GROUP_NONCOMPLIANT fires. */
+        @WithDefault("1h")
+        Duration noncompliantFor();
+
+        /** How often the expiry and compliance checks run (once across the cluster). */
+        @WithDefault("5m")
+        Duration checkInterval();
+
+        /** How often each replica looks for due deliveries. */
+        @WithDefault("2s")
+        Duration pollInterval();
+
+        /** Wait before the first retry of a failed delivery; doubled per attempt, with jitter. */
+        @WithDefault("30s")
+        Duration retryInitial();
+
+        /** Longest wait between two attempts. */
+        @WithDefault("1h")
+        Duration retryMaxInterval();
+
+        /** A delivery not done this long after its event is marked FAILED. */
+        @WithDefault("24h")
+        Duration maxAge();
+
+        /** Time allowed for one attempt (connect, send, answer). */
+        @WithDefault("10s")
+        Duration sendTimeout();
+
+        /**
+         * Base URL of the service as admins reach it (e.g. {@code https://trustfleet.example.com}), put in front of
+         * the console and API links of an event; when unset the links are paths.
+         */
+        Optional<String> baseUrl();
+
+        /** Sender address of alert e-mails. */
+        @WithDefault("trustfleet@localhost")
+        String mailFrom();
+
+        /** How often the metrics snapshot ({@code /q/metrics}) is refreshed from the database. */
+        @WithDefault("30s")
+        Duration metricsRefresh();
+    }
 }

@@ -26,11 +26,14 @@ public class ScanRecorder {
     private final CertificateStore certificates;
     private final JsonColumns json;
     private final Event<ObservationChanged> observationChanged;
+    private final Event<ScanRecorded> recorded;
 
-    public ScanRecorder(CertificateStore certificates, JsonColumns json, Event<ObservationChanged> changed) {
+    public ScanRecorder(CertificateStore certificates, JsonColumns json, Event<ObservationChanged> changed,
+            Event<ScanRecorded> recorded) {
         this.certificates = certificates;
         this.json = json;
         this.observationChanged = changed;
+        this.recorded = recorded;
     }
 
     /** Everything a finished scan produced, before it is stored. */
@@ -121,10 +124,13 @@ public class ScanRecorder {
             observationChanged.fire(new ObservationChanged(entity.tenantId, entity.endpointId, entity.id));
         }
         // what was stored, without reading back the JSON just written
-        return Optional.of(new ScanResult(result.id(), result.endpointId(), result.startedAt(), result.durationMs(),
+        ScanResult storedResult = new ScanResult(result.id(), result.endpointId(), result.startedAt(), result.durationMs(),
                 result.status(), result.trigger(), result.tlsVersion(), result.cipherSuite(), result.address(), error,
                 result.presented(), result.completedPath(), List.copyOf(findings), result.perApiLevel(),
-                result.serverFix()));
+                result.serverFix());
+        // in this transaction: alert events are written with the scan or not at all
+        recorded.fire(new ScanRecorded(entity.tenantId, storedResult, change));
+        return Optional.of(storedResult);
     }
 
     /** The API view of a stored scan: the storage record mapped at this edge, never read as the API's JSON. */

@@ -1,0 +1,168 @@
+package org.trustfleet.alert;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+import org.trustfleet.core.JsonColumns;
+import org.trustfleet.device.ComplianceState;
+import org.trustfleet.policy.DeviceGroup;
+import org.trustfleet.policy.DeviceGroupService;
+import org.trustfleet.scan.Endpoint;
+import org.trustfleet.scan.EndpointService;
+import org.trustfleet.tenant.Tenant;
+import org.trustfleet.tenant.TenantService;
+
+/**
+ * Per-endpoint and per-group gauges on {@code /q/metrics}, from a snapshot each replica refreshes from the database
+ * every {@code trustfleet.alerts.metrics-refresh} (a scrape reads memory only). Label sets are bounded: ids, an API
+ * level, a scan status or a compliance state; names live only in the {@code *_info} series, so renaming an
+ * endpoint does not start new series for every metric.
+ */
+@ApplicationScoped
+public class AlertMetrics {
+    private static final Logger LOG = Logger.getLogger(AlertMetrics.class);
+
+    private final EntityManager em;
+    private final JsonColumns json;
+    private final TenantService tenants;
+    private final EndpointService endpoints;
+    private final DeviceGroupService groups;
+    private final AlertWatcher watcher;
+    private final DeliveryStore deliveries;
+    private final MultiGauge endpointInfo;
+    private final MultiGauge presentedNotAfter;
+    private final MultiGauge completedNotAfter;
+    private final MultiGauge trusted;
+    private final MultiGauge lastScan;
+    private final MultiGauge lastScanStatus;
+    private final MultiGauge groupInfo;
+    private final MultiGauge groupDevices;
+    private final MultiGauge deliveryCount;
+
+    public AlertMetrics(EntityManager em, JsonColumns json, TenantService tenants, EndpointService endpoints,
+            DeviceGroupService groups, AlertWatcher watcher, DeliveryStore deliveries, MeterRegistry registry) {
+        this.em = em;
+        this.json = json;
+        this.tenants = tenants;
+        this.endpoints = endpoints;
+        this.groups = groups;
+        this.watcher = watcher;
+        this.deliveries = deliveries;
+        endpointInfo = MultiGauge.builder("trustfleet.endpoint.info")
+                .description("1 per endpoint; its name, host and port as labels").register(registry);
+        presentedNotAfter = MultiGauge.builder("trustfleet.endpoint.presented.not.after").baseUnit("seconds")
+                .description("Earliest notAfter of the chain the endpoint presented at its last successful scan")
+                .register(registry);
+        completedNotAfter = MultiGauge.builder("trustfleet.endpoint.completed.not.after").baseUnit("seconds")
+                .description("Earliest notAfter of the endpoint's completed chain at its last successful scan")
+                .register(registry);
+        trusted = MultiGauge.builder("trustfleet.endpoint.trusted")
+                .description("1 when the Android API level trusted the endpoint at its last successful scan, else 0")
+                .register(registry);
+        lastScan = MultiGauge.builder("trustfleet.endpoint.last.scan").baseUnit("seconds")
+                .description("When the endpoint was last scanned (seconds since the epoch)").register(registry);
+        lastScanStatus = MultiGauge.builder("trustfleet.endpoint.last.scan.status")
+                .description("1 for the status of the endpoint's last scan").register(registry);
+        groupInfo = MultiGauge.builder("trustfleet.group.info")
+                .description("1 per device group; its name as a label").register(registry);
+        groupDevices = MultiGauge.builder("trustfleet.group.devices")
+                .description("Enrolled devices of a group per compliance state").register(registry);
+        deliveryCount = MultiGauge.builder("trustfleet.alert.deliveries")
+                .description("Alert deliveries per tenant that are pending or failed").register(registry);
+    }
+
+    @Scheduled(identity = "alert-metrics", every = "${trustfleet.alerts.metrics-refresh:30s}", delayed = "2s",
+            executeWith = Scheduled.SIMPLE, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            LOG.warnf("metrics snapshot not refreshed: %s", e.toString());
+        }
+    }
+
+    /** Reads the snapshot from the database and replaces every gauge's rows. */
+    @Transactional
+    public void refresh() {
+        List<MultiGauge.Row<?>> info = new ArrayList<>();
+        List<MultiGauge.Row<?>> presented = new ArrayList<>();
+        List<MultiGauge.Row<?>> completed = new ArrayList<>();
+        List<MultiGauge.Row<?>> trust = new ArrayList<>();
+        List<MultiGauge.Row<?>> scanned = new ArrayList<>();
+        List<MultiGauge.Row<?>> status = new ArrayList<>();
+        List<MultiGauge.Row<?>> gInfo = new ArrayList<>();
+        List<MultiGauge.Row<?>> gDevices = new ArrayList<>();
+        List<MultiGauge.Row<?>> dCount = new ArrayList<>();
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                SELECT endpoint_id, presented_not_after, completed_not_after, CAST(trusted_levels AS text),
+                       last_scan_at, last_status FROM alert_endpoint_state""").getResultList();
+        Map<UUID, Object[]> states = new HashMap<>();
+        rows.forEach(r -> states.put((UUID) r[0], r));
+        for (Tenant tenant : tenants.list()) {
+            String t = tenant.id().toString();
+            for (Endpoint e : endpoints.list(tenant.id())) {
+                Tags ids = Tags.of("tenant_id", t, "endpoint_id", e.id().toString());
+                info.add(MultiGauge.Row.of(ids.and("name", e.name(), "host", e.host(), "port",
+                        Integer.toString(e.port())), 1));
+                Object[] s = states.get(e.id());
+                if (s == null) {
+                    continue;
+                }
+                if (s[1] != null) {
+                    presented.add(MultiGauge.Row.of(ids, DeliveryStore.instant(s[1]).getEpochSecond()));
+                }
+                if (s[2] != null) {
+                    completed.add(MultiGauge.Row.of(ids, DeliveryStore.instant(s[2]).getEpochSecond()));
+                }
+                if (s[3] != null) {
+                    Map<Integer, Boolean> levels = json.read((String) s[3],
+                            new TypeReference<Map<Integer, Boolean>>() {});
+                    levels.forEach((level, ok) -> trust.add(MultiGauge.Row.of(ids.and("api_level",
+                            Integer.toString(level)), ok ? 1 : 0)));
+                }
+                scanned.add(MultiGauge.Row.of(ids, DeliveryStore.instant(s[4]).getEpochSecond()));
+                status.add(MultiGauge.Row.of(ids.and("status", (String) s[5]), 1));
+            }
+            Map<UUID, AlertWatcher.GroupCounts> counts = watcher.counts(tenant.id());
+            for (DeviceGroup g : groups.list(tenant.id())) {
+                Tags ids = Tags.of("tenant_id", t, "group_id", g.id().toString());
+                gInfo.add(MultiGauge.Row.of(ids.and("name", g.name()), 1));
+                AlertWatcher.GroupCounts c = counts.get(g.id());
+                for (ComplianceState state : ComplianceState.values()) {
+                    int n = c == null ? 0 : c.byState().getOrDefault(state, 0);
+                    gDevices.add(MultiGauge.Row.of(ids.and("state", state.name()), n));
+                }
+            }
+        }
+        Map<String, long[]> byTenant = new HashMap<>();
+        for (Object[] r : deliveries.countsByTenantAndStatus()) {
+            long[] pf = byTenant.computeIfAbsent(r[0].toString(), k -> new long[2]);
+            pf["PENDING".equals(r[1]) ? 0 : 1] = ((Number) r[2]).longValue();
+        }
+        byTenant.forEach((t, pf) -> {
+            dCount.add(MultiGauge.Row.of(Tags.of("tenant_id", t, "status", "PENDING"), pf[0]));
+            dCount.add(MultiGauge.Row.of(Tags.of("tenant_id", t, "status", "FAILED"), pf[1]));
+        });
+        endpointInfo.register(info, true);
+        presentedNotAfter.register(presented, true);
+        completedNotAfter.register(completed, true);
+        trusted.register(trust, true);
+        lastScan.register(scanned, true);
+        lastScanStatus.register(status, true);
+        groupInfo.register(gInfo, true);
+        groupDevices.register(gDevices, true);
+        deliveryCount.register(dCount, true);
+    }
+}

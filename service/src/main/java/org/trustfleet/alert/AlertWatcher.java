@@ -1,0 +1,264 @@
+package org.trustfleet.alert;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.security.cert.X509Certificate;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+import org.trustfleet.core.JsonColumns;
+import org.trustfleet.core.TrustfleetConfig;
+import org.trustfleet.device.ComplianceState;
+import org.trustfleet.device.DeviceService;
+import org.trustfleet.device.DeviceView;
+import org.trustfleet.policy.DeviceGroup;
+import org.trustfleet.policy.DeviceGroupService;
+import org.trustfleet.scan.Endpoint;
+import org.trustfleet.scan.EndpointService;
+import org.trustfleet.tenant.Tenant;
+import org.trustfleet.tenant.TenantService;
+import org.trustfleet.truststore.CertificateStore;
+
+/**
+ * The time-driven alerts: certificates crossing an expiry threshold and groups whose non-compliant share stays
+ * high. Runs as a Quartz job (clustered: one replica per firing); should two evaluations ever overlap, the unique
+ * dedupe key of each event keeps it single.
+ */
+@ApplicationScoped
+public class AlertWatcher {
+    private static final Logger LOG = Logger.getLogger(AlertWatcher.class);
+
+    private final EntityManager em;
+    private final JsonColumns json;
+    private final Clock clock;
+    private final AlertOutbox outbox;
+    private final TenantService tenants;
+    private final EndpointService endpoints;
+    private final DeviceGroupService groups;
+    private final DeviceService devices;
+    private final CertificateStore certificates;
+    private final List<Integer> thresholds;
+    private final double share;
+    private final Duration period;
+
+    public AlertWatcher(EntityManager em, JsonColumns json, Clock clock, AlertOutbox outbox, TenantService tenants,
+            EndpointService endpoints, DeviceGroupService groups, DeviceService devices,
+            CertificateStore certificates, TrustfleetConfig config) {
+        this.em = em;
+        this.json = json;
+        this.clock = clock;
+        this.outbox = outbox;
+        this.tenants = tenants;
+        this.endpoints = endpoints;
+        this.groups = groups;
+        this.devices = devices;
+        this.certificates = certificates;
+        this.thresholds = config.alerts().expiryThresholdDays().stream().filter(d -> d > 0).sorted().toList();
+        this.share = config.alerts().noncompliantShare();
+        this.period = config.alerts().noncompliantFor();
+    }
+
+    @Scheduled(identity = "alert-checks", every = "${trustfleet.alerts.check-interval:5m}", delayed = "30s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        try {
+            checkNow();
+        } catch (RuntimeException e) {
+            LOG.warnf("alert checks failed, retried at the next interval: %s", e.toString());
+        }
+    }
+
+    /** Runs both checks now. */
+    public void checkNow() {
+        for (Tenant tenant : tenants.list()) {
+            checkExpiry(tenant.id());
+            checkCompliance(tenant.id());
+        }
+    }
+
+    /**
+     * The smallest threshold a certificate has crossed, if any: a certificate first seen 5 days before expiry raises
+     * the 7-day alert only, not the 30- and 14-day ones as well.
+     */
+    static Optional<Integer> crossed(Instant notAfter, Instant now, List<Integer> sortedThresholds) {
+        for (int days : sortedThresholds) {
+            if (!now.isBefore(notAfter.minus(Duration.ofDays(days)))) {
+                return Optional.of(days);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Transactional
+    void checkExpiry(UUID tenantId) {
+        Instant now = clock.instant();
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                SELECT endpoint_id, CAST(presented AS text) FROM alert_endpoint_state WHERE tenant_id = ?1""")
+                .setParameter(1, tenantId).getResultList();
+        Map<UUID, Endpoint> byId = new HashMap<>();
+        endpoints.list(tenantId).forEach(e -> byId.put(e.id(), e));
+        for (Object[] row : rows) {
+            Endpoint endpoint = byId.get((UUID) row[0]);
+            if (endpoint == null) {
+                continue;
+            }
+            List<AlertRules.Presented> presented = json.read((String) row[1],
+                    new TypeReference<List<AlertRules.Presented>>() {});
+            for (AlertRules.Presented cert : presented) {
+                crossed(cert.notAfter(), now, thresholds).ifPresent(days -> {
+                    Map<String, Object> data = new LinkedHashMap<>();
+                    data.put("endpointId", endpoint.id());
+                    data.put("endpointName", endpoint.name());
+                    data.put("sha256", cert.sha256());
+                    data.put("subject", cert.subject());
+                    data.put("notAfter", cert.notAfter().toString());
+                    data.put("thresholdDays", days);
+                    outbox.raise(new AlertOutbox.Cause(tenantId, AlertEventType.CERTIFICATE_EXPIRING,
+                            "expiring/endpoint/" + endpoint.id() + "/" + cert.sha256() + "/" + days,
+                            "A certificate presented by endpoint " + AlertRules.describe(endpoint) + " ("
+                                    + cert.subject() + ") expires " + when(cert.notAfter(), now) + ".",
+                            "/console/tenants/" + tenantId + "/endpoints/" + endpoint.id(),
+                            "/api/v1/tenants/" + tenantId + "/endpoints/" + endpoint.id() + "/scans/latest", data));
+                });
+            }
+        }
+        for (DeviceGroup group : groups.list(tenantId)) {
+            @SuppressWarnings("unchecked")
+            List<Object> sets = em.createNativeQuery("""
+                    SELECT CAST(certificates AS text) FROM group_requirements_version WHERE group_id = ?1
+                    ORDER BY version DESC LIMIT 1""").setParameter(1, group.id()).getResultList();
+            if (sets.isEmpty()) {
+                continue;
+            }
+            List<Map<String, Object>> set = json.read((String) sets.get(0),
+                    new TypeReference<List<Map<String, Object>>>() {});
+            List<String> shas = set.stream().map(c -> String.valueOf(c.get("sha256"))).toList();
+            for (X509Certificate cert : certificates.findAll(shas)) {
+                Instant notAfter = cert.getNotAfter().toInstant();
+                String sha = org.trustfleet.pki.Sha256.of(cert);
+                String subject = cert.getSubjectX500Principal().getName();
+                crossed(notAfter, now, thresholds).ifPresent(days -> {
+                    Map<String, Object> data = new LinkedHashMap<>();
+                    data.put("groupId", group.id());
+                    data.put("groupName", group.name());
+                    data.put("sha256", sha);
+                    data.put("subject", subject);
+                    data.put("notAfter", notAfter.toString());
+                    data.put("thresholdDays", days);
+                    outbox.raise(new AlertOutbox.Cause(tenantId, AlertEventType.CERTIFICATE_EXPIRING,
+                            "expiring/group/" + group.id() + "/" + sha + "/" + days,
+                            "A certificate device group '" + group.name() + "' delivers (" + subject + ") expires "
+                                    + when(notAfter, now) + ".",
+                            "/console/tenants/" + tenantId + "/device-groups/" + group.id(),
+                            "/api/v1/tenants/" + tenantId + "/device-groups/" + group.id() + "/requirements", data));
+                });
+            }
+        }
+    }
+
+    private static String when(Instant notAfter, Instant now) {
+        if (!notAfter.isAfter(now)) {
+            return "has expired (" + notAfter + ")";
+        }
+        long days = Duration.between(now, notAfter).toDays();
+        return "in " + (days < 1 ? "less than a day" : days + (days == 1 ? " day" : " days")) + " (" + notAfter + ")";
+    }
+
+    /** Device counts of one group by compliance state (revoked devices left out). */
+    public record GroupCounts(UUID groupId, Map<ComplianceState, Integer> byState) {
+        int total() {
+            return byState.values().stream().mapToInt(Integer::intValue).sum();
+        }
+
+        int notCompliant() {
+            return total() - byState.getOrDefault(ComplianceState.COMPLIANT, 0);
+        }
+    }
+
+    /** Counts the tenant's devices per group and state through the device service's own read path. */
+    Map<UUID, GroupCounts> counts(UUID tenantId) {
+        Map<UUID, GroupCounts> counts = new HashMap<>();
+        UUID after = null;
+        while (true) {
+            List<DeviceView> page = devices.list(tenantId, DeviceService.MAX_LIMIT, after);
+            for (DeviceView d : page) {
+                if (d.revoked() || d.deviceGroupId() == null || d.compliance() == null) {
+                    continue;
+                }
+                counts.computeIfAbsent(d.deviceGroupId(), g -> new GroupCounts(g, new EnumMap<>(ComplianceState.class)))
+                        .byState().merge(d.compliance().state(), 1, Integer::sum);
+            }
+            if (page.size() < DeviceService.MAX_LIMIT) {
+                return counts;
+            }
+            after = page.get(page.size() - 1).id();
+        }
+    }
+
+    @Transactional
+    void checkCompliance(UUID tenantId) {
+        Instant now = clock.instant();
+        Map<UUID, GroupCounts> counts = counts(tenantId);
+        for (DeviceGroup group : groups.list(tenantId)) {
+            GroupCounts c = counts.getOrDefault(group.id(), new GroupCounts(group.id(), Map.of()));
+            boolean above = c.total() > 0 && (double) c.notCompliant() / c.total() > share;
+            em.createNativeQuery("""
+                    INSERT INTO alert_group_state (group_id, tenant_id) VALUES (?1, ?2)
+                    ON CONFLICT (group_id) DO NOTHING""").setParameter(1, group.id()).setParameter(2, tenantId)
+                    .executeUpdate();
+            Object[] state = (Object[]) em.createNativeQuery("""
+                    SELECT above_since, reported, episode FROM alert_group_state WHERE group_id = ?1 FOR UPDATE""")
+                    .setParameter(1, group.id()).getSingleResult();
+            Instant since = DeliveryStore.instant(state[0]);
+            boolean reported = (Boolean) state[1];
+            int episode = ((Number) state[2]).intValue();
+            String consolePath = "/console/tenants/" + tenantId + "/device-groups/" + group.id();
+            String apiPath = "/api/v1/tenants/" + tenantId + "/devices";
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("groupId", group.id());
+            data.put("groupName", group.name());
+            data.put("devices", c.total());
+            data.put("notCompliant", c.notCompliant());
+            data.put("threshold", share);
+            if (above) {
+                if (since == null) {
+                    since = now;
+                } else if (!reported && !now.isBefore(since.plus(period))) {
+                    reported = true;
+                    data.put("aboveSince", since.toString());
+                    outbox.raise(new AlertOutbox.Cause(tenantId, AlertEventType.GROUP_NONCOMPLIANT,
+                            "noncompliant/" + group.id() + "/" + episode, c.notCompliant() + " of " + c.total()
+                            + " devices of group '" + group.name() + "' are not compliant (since " + since + ").",
+                            consolePath, apiPath, data));
+                }
+            } else {
+                if (reported) {
+                    outbox.raise(new AlertOutbox.Cause(tenantId, AlertEventType.GROUP_COMPLIANT_AGAIN,
+                            "compliant/" + group.id() + "/" + episode, "Device group '" + group.name()
+                            + "' is back under the non-compliance threshold (" + c.notCompliant() + " of " + c.total()
+                            + " devices not compliant).", consolePath, apiPath, data));
+                    episode++;
+                }
+                since = null;
+                reported = false;
+            }
+            em.createNativeQuery("""
+                    UPDATE alert_group_state SET above_since = ?1, reported = ?2, episode = ?3 WHERE group_id = ?4""")
+                    .setParameter(1, since == null ? null : Timestamp.from(since)).setParameter(2, reported)
+                    .setParameter(3, episode).setParameter(4, group.id()).executeUpdate();
+        }
+    }
+}
