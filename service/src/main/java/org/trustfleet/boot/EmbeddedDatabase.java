@@ -13,6 +13,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
 
 /**
  * The embedded PostgreSQL that the service (and the test suite) uses when no external database is configured:
@@ -23,6 +29,7 @@ import java.util.Base64;
  * generated at first start and kept beside the data directory, readable by its owner only.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
     public static final String DATABASE = "postgres";
     public static final String USER = "postgres";
     private static final String HBA = """
@@ -47,6 +54,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
      */
     public static EmbeddedDatabase start(Path dataDirectory, int port, boolean clean) throws IOException {
         Files.createDirectories(dataDirectory);
+        stopOrphan(dataDirectory);
         String password = password(passwordFile(dataDirectory), clean);
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDirectory.toAbsolutePath().toFile())
@@ -65,6 +73,66 @@ public final class EmbeddedDatabase implements AutoCloseable {
         EmbeddedDatabase database = new EmbeddedDatabase(postgres, password);
         database.requirePassword(dataDirectory);
         return database;
+    }
+
+    /**
+     * Stops a PostgreSQL still running on {@code dataDirectory} for a service that was killed ({@code kill -9}, the
+     * OOM killer): {@code pg_ctl} starts the server detached, so it outlives the JVM, and the new start would fail on
+     * its {@code postmaster.pid}. Its only clients died with the old JVM. Only a live {@code postgres} process whose
+     * lock file names this very directory is stopped (a stale file of a dead process PostgreSQL handles itself).
+     */
+    static void stopOrphan(Path dataDirectory) throws IOException {
+        Path lockFile = dataDirectory.resolve("postmaster.pid");
+        if (!Files.isRegularFile(lockFile)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(lockFile, StandardCharsets.US_ASCII);
+        if (lines.size() < 2) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(lines.get(0).strip());
+        } catch (NumberFormatException e) {
+            return;
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        boolean postgres = process.flatMap(p -> p.info().command())
+                .map(command -> Path.of(command).getFileName().toString().equals("postgres")).orElse(false);
+        if (!postgres || !sameDirectory(Path.of(lines.get(1).strip()), dataDirectory)) {
+            return;
+        }
+        LOG.warnf("Stopping the PostgreSQL (pid %d) left running on %s by a service that did not shut down", pid,
+                dataDirectory);
+        ProcessHandle orphan = process.get();
+        orphan.destroy(); // SIGTERM: PostgreSQL's smart shutdown, with no client left
+        try {
+            orphan.onExit().get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            orphan.destroyForcibly();
+            try {
+                orphan.onExit().get(30, TimeUnit.SECONDS);
+            } catch (TimeoutException | ExecutionException stillThere) {
+                throw new IOException("PostgreSQL (pid " + pid + ") still runs on " + dataDirectory
+                        + " and does not stop; stop it, then start the service again");
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while stopping PostgreSQL (pid " + pid + ")", interrupted);
+            }
+        } catch (ExecutionException e) {
+            throw new IOException("cannot wait for PostgreSQL (pid " + pid + ") to stop", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while stopping PostgreSQL (pid " + pid + ")", e);
+        }
+    }
+
+    private static boolean sameDirectory(Path a, Path b) {
+        try {
+            return a.toRealPath().equals(b.toRealPath());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Where the password of the database in {@code dataDirectory} is kept: {@code <dir>-password} beside it. */

@@ -45,6 +45,34 @@ class RestartPersistenceIT {
     }
 
     @Test
+    void aServiceKilledWithKill9StartsAgainOnItsData() throws Exception {
+        // pg_ctl starts PostgreSQL detached: it outlives a killed JVM and held postmaster.pid against the next start
+        Path dataDir = Files.createTempDirectory(Path.of("target"), "it-kill9-");
+        String name = "Survives kill -9 " + UUID.randomUUID();
+        String token;
+        long orphan;
+        ServiceProcess killed = ServiceProcess.start(dataDir);
+        try {
+            token = Files.readString(dataDir.resolve("operator-token")).strip();
+            assertThat(send(killed, "POST", "/api/v1/tenants", token, "{\"name\":\"" + name + "\"}").statusCode())
+                    .isEqualTo(201);
+        } finally {
+            killed.kill();
+        }
+        orphan = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid")).get(0)
+                .strip());
+        assertThat(ProcessHandle.of(orphan).filter(ProcessHandle::isAlive)).as("PostgreSQL outlived the JVM")
+                .isPresent();
+        try (ServiceProcess restarted = ServiceProcess.start(dataDir)) {
+            HttpResponse<String> listed = send(restarted, "GET", "/api/v1/tenants", token, null);
+            assertThat(listed.statusCode()).isEqualTo(200);
+            assertThat(listed.body()).contains(name);
+            assertThat(restarted.log()).contains("left running on");
+        }
+        assertThat(ProcessHandle.of(orphan).filter(ProcessHandle::isAlive)).isEmpty();
+    }
+
+    @Test
     void rotatingTheConfiguredOperatorTokenRetiresTheOldOne() throws Exception {
         Path dataDir = Files.createTempDirectory(Path.of("target"), "it-rotate-");
         String first = "tfo_first-" + UUID.randomUUID();

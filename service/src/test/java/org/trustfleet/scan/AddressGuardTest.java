@@ -219,7 +219,7 @@ class AddressGuardTest {
     void slowResolverIsBoundedByLookupTimeout() {
         AddressGuard slow = new AddressGuard(true, host -> {
             try {
-                Thread.sleep(5_000);
+                Thread.sleep(120_000); // a resolver that hangs for minutes
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -231,7 +231,8 @@ class AddressGuardTest {
                     assertThat(e.reason()).isEqualTo(AddressGuardException.Reason.DNS_FAILURE);
                     assertThat(e.detail()).contains("did not answer within 200 ms");
                 });
-        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2_000L);
+        // bounded by the 200 ms limit, not by the resolver (the rest is slack for a loaded machine)
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(60_000L);
     }
 
     @Test
