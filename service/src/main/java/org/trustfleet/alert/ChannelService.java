@@ -16,6 +16,8 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.trustfleet.core.JsonColumns;
 import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.payload.KeyVault;
+import org.trustfleet.payload.MasterKeyProvider;
 
 /**
  * A tenant's alert channels. A webhook's secret is generated here, returned once by {@link #create} and never read
@@ -33,14 +35,16 @@ public class ChannelService {
     private final Clock clock;
     private final WebhookClient webhooks;
     private final AlertOutbox outbox;
+    private final MasterKeyProvider masterKeys;
 
     public ChannelService(EntityManager em, JsonColumns json, Clock clock, WebhookClient webhooks,
-            AlertOutbox outbox) {
+            AlertOutbox outbox, MasterKeyProvider masterKeys) {
         this.em = em;
         this.json = json;
         this.clock = clock;
         this.webhooks = webhooks;
         this.outbox = outbox;
+        this.masterKeys = masterKeys;
     }
 
     @Transactional
@@ -80,7 +84,8 @@ public class ChannelService {
                 INSERT INTO alert_channel (id, tenant_id, name, kind, target, secret, event_types, created_at)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, CAST(?7 AS jsonb), ?8)""")
                 .setParameter(1, id).setParameter(2, tenantId).setParameter(3, body.name().strip())
-                .setParameter(4, body.kind().name()).setParameter(5, target).setParameter(6, secret)
+                .setParameter(4, body.kind().name()).setParameter(5, target)
+                .setParameter(6, secret == null ? null : new KeyVault(masterKeys.masterKey()).sealSecret(id.toString(), secret))
                 .setParameter(7, json.write(types.stream().map(Enum::name).toList()))
                 .setParameter(8, Timestamp.from(now)).executeUpdate();
         return CreatedChannel.of(view(id, body.name().strip(), body.kind(), target, types, now), secret);

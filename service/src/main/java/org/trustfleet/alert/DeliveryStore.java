@@ -17,6 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.trustfleet.core.JsonColumns;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.payload.KeyVault;
+import org.trustfleet.payload.MasterKeyProvider;
 
 /**
  * The delivery rows: claiming due ones (one replica at a time), recording each attempt's outcome with exponential
@@ -31,15 +33,18 @@ public class DeliveryStore {
     public static final int MAX_LIMIT = 1000;
 
     private final EntityManager em;
+    private final MasterKeyProvider masterKeys;
     private final JsonColumns json;
     private final Clock clock;
     private final TrustfleetConfig.Alerts settings;
 
-    public DeliveryStore(EntityManager em, JsonColumns json, Clock clock, TrustfleetConfig config) {
+    public DeliveryStore(EntityManager em, JsonColumns json, Clock clock, TrustfleetConfig config,
+            MasterKeyProvider masterKeys) {
         this.em = em;
         this.json = json;
         this.clock = clock;
         this.settings = config.alerts();
+        this.masterKeys = masterKeys;
     }
 
     /** A claimed delivery with what is needed to send it; {@code channel} is null when the channel was deleted. */
@@ -81,8 +86,11 @@ public class DeliveryStore {
                     "SELECT id, kind, target, secret FROM alert_channel WHERE id IN (?1)")
                     .setParameter(1, channelIds).getResultList();
             for (Object[] c : channels) {
+                // the signing secret is sealed under the master key at rest (ChannelService.create)
+                String secret = c[3] == null ? null
+                        : new KeyVault(masterKeys.masterKey()).openSecret(c[0].toString(), (String) c[3]);
                 targets.put((UUID) c[0], new Target((UUID) c[0], ChannelKind.valueOf((String) c[1]),
-                        (String) c[2], (String) c[3]));
+                        (String) c[2], secret));
             }
         }
         List<Claimed> claimed = new ArrayList<>(rows.size());

@@ -86,6 +86,9 @@ class AlertsApiTest {
     @Inject
     AlertMetrics metrics;
 
+    @Inject
+    io.agroal.api.AgroalDataSource db;
+
     @BeforeAll
     static void start() throws Exception {
         receiver = new WebhookReceiver(ShiftedClock.INSTANCE::instant);
@@ -118,6 +121,15 @@ class AlertsApiTest {
                 .extract().asString()).doesNotContain(secret).doesNotContain("secret");
         assertThat(as(admin).get("/api/v1/tenants/{t}/alert-channels", tenant).then().statusCode(200)
                 .extract().asString()).doesNotContain(secret);
+        // and at rest it is sealed under the master key: the database holds no usable secret
+        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement q = c.prepareStatement(
+                "SELECT secret FROM alert_channel WHERE id = ?")) {
+            q.setObject(1, java.util.UUID.fromString(channel));
+            try (java.sql.ResultSet r = q.executeQuery()) {
+                assertThat(r.next()).isTrue();
+                assertThat(r.getString(1)).isNotBlank().doesNotContain(secret).doesNotContain("whsec_");
+            }
+        }
 
         Cert intermediate = ROOT.issueIntermediate("Alerts CA");
         Instant leafExpiry = Instant.now().plus(Duration.ofDays(20));

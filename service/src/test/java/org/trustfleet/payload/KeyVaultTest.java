@@ -78,4 +78,20 @@ class KeyVaultTest {
                 .hasMessageContaining("another key id");
         assertThatThrownBy(() -> vault.encrypt("", key)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void secretsAreSealedForTheirRecordAndNeverOpenAsKeysOrForAnotherRecord() {
+        KeyVault vault = new KeyVault(MasterKey.generate());
+        String sealed = vault.sealSecret("channel-1", "whsec_abc");
+        assertThat(sealed).doesNotContain("whsec").doesNotContain("abc");
+        assertThat(vault.sealSecret("channel-1", "whsec_abc")).as("a fresh nonce each time").isNotEqualTo(sealed);
+        assertThat(vault.openSecret("channel-1", sealed)).isEqualTo("whsec_abc");
+        assertThatThrownBy(() -> vault.openSecret("channel-2", sealed)).isInstanceOf(KeyVaultException.class);
+        assertThatThrownBy(() -> vault.decrypt("channel-1", java.util.Base64.getDecoder().decode(sealed)))
+                .as("a sealed secret is not a sealed key").isInstanceOf(KeyVaultException.class);
+        assertThatThrownBy(() -> new KeyVault(MasterKey.generate()).openSecret("channel-1", sealed))
+                .isInstanceOf(KeyVaultException.class);
+        assertThatThrownBy(() -> vault.openSecret("channel-1", "not base64!"))
+                .isInstanceOf(KeyVaultException.class);
+    }
 }
