@@ -145,9 +145,12 @@ public class ConsoleViews {
         List<FailingEndpoint> failing = report.failingEndpoints().stream().map(p -> new FailingEndpoint(p.endpointId(),
                 p.endpointName(), p.status() == null ? "NOT_SCANNED" : p.status().name(), p.error(),
                 levels(p.untrustedApiLevels()), p.findings())).toList();
+        List<Views.Verified> verified = report.deviceVerifications().stream().map(v -> new Views.Verified(
+                v.groupId(), v.groupName(), v.endpointId(), v.endpointName(), v.summary(), v.trusted(), v.untrusted(),
+                v.unreachable(), v.notReported(), v.flags().stream().map(Enum::name).toList())).toList();
         return new Views.Drift(report.since(), report.chainChanges().stream().map(ConsoleViews::change).toList(),
                 failing, expiring, SvgCharts.expiryChart(expiring, clock.instant()),
-                unresolved(report, endpointNames(tenantId)));
+                unresolved(report, endpointNames(tenantId)), verified);
     }
 
     private List<Expiring> expiring(DriftReport report) {

@@ -196,7 +196,11 @@ public final class Views {
 
     /** The drift page: changes, failing endpoints, expiring certificates and their chart. */
     public record Drift(Instant since, List<Change> changes, List<FailingEndpoint> failing, List<Expiring> expiring,
-            String expiryChartSvg, List<Problem> unresolved) {}
+            String expiryChartSvg, List<Problem> unresolved, List<Verified> verified) {}
+
+    /** What a group's devices found connecting to one endpoint themselves ("verified on N of M devices"). */
+    public record Verified(UUID groupId, String groupName, UUID endpointId, String endpointName, String summary,
+            long trusted, long untrusted, long unreachable, long notReported, List<String> flags) {}
 
     /** An endpoint in the drift report's failing list. */
     public record FailingEndpoint(UUID id, String name, String status, String error, String levels,

@@ -35,6 +35,7 @@ import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
 import org.trustfleet.scan.TestTlsServer;
 import org.trustfleet.testing.ApiFixtures;
+import org.trustfleet.testing.ConsoleClient;
 import org.trustfleet.testing.DeviceFixtures;
 import org.trustfleet.testing.EmbeddedPostgresResource;
 
@@ -42,7 +43,8 @@ import org.trustfleet.testing.EmbeddedPostgresResource;
  * The service and two real agents (the agent library, as a DPC embeds it) whose trust differs: one installs the
  * intermediate its group delivers, the other cannot install anything (a device whose CA-install delegation was
  * withdrawn). Both verify the endpoints themselves over TLS; the drift report then says "verified on 1 of 2", flags
- * the endpoint the scanner judges fixed but a device rejects, and flags the endpoint only the devices cannot reach.
+ * the endpoint the scanner judges fixed but a device rejects, and flags the endpoint only the devices cannot reach,
+ * in the API and in the console.
  */
 @QuarkusTest
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
@@ -113,6 +115,11 @@ class AgentVerificationEndToEndTest {
             assertThat(report.getString(mailEntry + ".summary")).isEqualTo("verified on 0 of 2 devices");
             assertThat(report.getInt(mailEntry + ".unreachable")).isEqualTo(2);
             assertThat(report.getList(mailEntry + ".flags")).containsExactly("NETWORK_PATH_PROBLEM");
+            // the admin console's drift page shows the same
+            String page = ConsoleClient.signIn(admin).request().get("/console/tenants/{t}/drift", tenant).then()
+                    .statusCode(200).extract().asString();
+            assertThat(page).contains("Verified by devices", "verified on 1 of 2 devices",
+                    "verified on 0 of 2 devices", "UNTRUSTED_ON_DEVICES", "NETWORK_PATH_PROBLEM");
             // the device that could not install says so in its report as well
             assertThat(as(admin).get("/api/v1/tenants/{t}/devices/{d}", tenant,
                             cannotInstall.state().orElseThrow().deviceId()).then().statusCode(200).extract()
