@@ -41,17 +41,15 @@ final class ScanProbes {
     private final TlsProbe probe;
     private final AddressGuard guard;
     private final ScanLimits limits;
-    private final Duration handshakeTimeout;
     private final Duration noSniInterval;
     private final Clock clock;
     private final BoundedCache<UUID, NoSniMemo> memos;
 
-    ScanProbes(TlsProbe probe, AddressGuard guard, ScanLimits limits, Duration handshakeTimeout,
-            Duration noSniInterval, int maxEntries, Clock clock) {
+    ScanProbes(TlsProbe probe, AddressGuard guard, ScanLimits limits, Duration noSniInterval, int maxEntries,
+            Clock clock) {
         this.probe = Objects.requireNonNull(probe, "probe");
         this.guard = Objects.requireNonNull(guard, "guard");
         this.limits = Objects.requireNonNull(limits, "limits");
-        this.handshakeTimeout = Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         this.noSniInterval = Objects.requireNonNull(noSniInterval, "noSniInterval");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.memos = Caches.bounded("no-sni-findings", maxEntries);
@@ -100,13 +98,8 @@ final class ScanProbes {
         memos.invalidate(endpointId);
     }
 
-    /**
-     * A failed handshake that took the whole handshake timeout: the server accepted and did not answer in time. The
-     * probe's duration includes DNS and connect, and the handshake alone is cut at the timeout, so a handshake that
-     * failed for any other reason ends earlier.
-     */
     private boolean spentHandshakeBudget(ProbeResult result) {
-        return result.status() == ProbeStatus.HANDSHAKE_FAILED && result.duration().compareTo(handshakeTimeout) >= 0;
+        return probe.spentHandshakeBudget(result);
     }
 
     /**

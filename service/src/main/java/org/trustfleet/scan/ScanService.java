@@ -63,7 +63,7 @@ public class ScanService {
         this.metrics = metrics;
         this.endpoints = endpoints;
         this.limits = ScanLimits.of(config.scanner());
-        this.probes = new ScanProbes(probe, guard, limits, config.scanner().handshakeTimeout(),
+        this.probes = new ScanProbes(probe, guard, limits,
                 config.scanner().noSniProbeInterval(), config.scanner().reuseMaxEntries(), clock);
         this.verdicts = new VerdictReuse(config.scanner().reuseMaxEntries(), config.scanner().expiresSoon());
         this.evaluator = evaluator;

@@ -111,7 +111,9 @@ public final class TlsProbe {
     /**
      * Probes with SNI and without SNI. When the target has no SNI name (IP literal without serverName), or the
      * failure happened below TLS (DNS, address refused, TCP), the second probe would be identical and is not run:
-     * the without-SNI result then mirrors the first.
+     * the without-SNI result then mirrors the first. Nor is it run after a probe that spent its whole handshake
+     * budget ({@link #spentHandshakeBudget}): a silent server costs one timeout, and SNI_REQUIRED needs a working
+     * handshake with SNI, so it cannot be missed this way.
      */
     public ProbePair probeBoth(ProbeTarget target) {
         ProbeResult withSni = probe(target, SniMode.AUTO);
@@ -120,15 +122,32 @@ public final class TlsProbe {
         }
         switch (withSni.status()) {
             case DNS_FAILURE, BLOCKED_ADDRESS, CONNECT_REFUSED, CONNECT_TIMEOUT -> {
-                ProbeResult mirror = new ProbeResult(target, SniMode.DISABLED, null, withSni.status(),
-                        withSni.address(), List.of(), null, null, withSni.startedAt(), Duration.ZERO,
-                        withSni.errorDetail());
-                return new ProbePair(withSni, mirror);
+                return new ProbePair(withSni, mirror(target, withSni));
             }
             default -> {
+                if (spentHandshakeBudget(withSni)) {
+                    return new ProbePair(withSni, mirror(target, withSni));
+                }
                 return new ProbePair(withSni, probe(target, SniMode.DISABLED));
             }
         }
+    }
+
+    /**
+     * A failed handshake that took the whole handshake timeout: the server accepted and did not answer in time. The
+     * probe's duration includes DNS and connect, and the handshake alone is cut at the timeout, so a handshake that
+     * failed for any other reason ends earlier.
+     */
+    public boolean spentHandshakeBudget(ProbeResult result) {
+        return result.status() == ProbeStatus.HANDSHAKE_FAILED
+                && result.duration().compareTo(settings.handshakeTimeout()) >= 0;
+    }
+
+    /** The without-SNI result of a probe that was not run: the first probe's failure. */
+    private static ProbeResult mirror(ProbeTarget target, ProbeResult withSni) {
+        return new ProbeResult(target, SniMode.DISABLED, null, withSni.status(),
+                withSni.address(), List.of(), null, null, withSni.startedAt(), Duration.ZERO,
+                withSni.errorDetail());
     }
 
     private static boolean setIfAbsent(String key, String value) {

@@ -47,7 +47,7 @@ class ScanProbesTest {
     private final TestClock clock = new TestClock();
     private final AddressGuard guard = new AddressGuard(SETTINGS);
     private final ScanProbes probes = new ScanProbes(new TlsProbe(SETTINGS, guard), guard, new ScanLimits(16, 2, 2),
-            HANDSHAKE_TIMEOUT, Duration.ofHours(24), 100, clock);
+            Duration.ofHours(24), 100, clock);
 
     @Test
     void aSilentServerCostsOneHandshakeTimeout() throws Exception {

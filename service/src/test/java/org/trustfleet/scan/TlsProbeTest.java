@@ -151,6 +151,21 @@ class TlsProbeTest {
     }
 
     @Test
+    void bothProbesOfASilentServerCostOneHandshakeTimeout() throws Exception {
+        // the check command probes with and without SNI: a server that accepts and never answers is asked once
+        TlsProbe quick = new TlsProbe(ScannerTestSettings.with(
+                overriding(LOOPBACK_PROPERTIES, "handshake-timeout", "500ms")));
+        try (TestTlsServer server = TestTlsServer.silent()) {
+            ProbePair pair = quick.probeBoth(ProbeTarget.of("127.0.0.1", server.port(), "sts.contoso.test"));
+
+            assertThat(pair.withSni().status()).isEqualTo(ProbeStatus.HANDSHAKE_FAILED);
+            assertThat(pair.withoutSni().status()).isEqualTo(ProbeStatus.HANDSHAKE_FAILED);
+            assertThat(pair.sniRequired()).isFalse();
+            assertThat(server.connections()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void plainTextServerIsHandshakeFailed() throws Exception {
         try (TestTlsServer server = TestTlsServer.plaintext()) {
             ProbeResult r = probe.probe(ProbeTarget.of("127.0.0.1", server.port()));
