@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Console page render times for one tenant with 1,000 endpoints and 10,000 devices (the packaged service on its own
 # embedded PostgreSQL; the world is built through the API and SQL, see ConsoleBench's Javadoc). Installs nothing;
-# needs java 17.
+# needs a JDK 21+.
 #
 #   bench/console/run.sh
 #   ENDPOINTS=1000 DEVICES=10000 WARM=20 RUNS=30 bench/console/run.sh

@@ -15,7 +15,7 @@
 # wrk then picks a random token per request, from all DEVICES tokens ("all") and from a HOT-token subset ("hot",
 # every token re-used within seconds, so always served from the token cache).
 #
-# Needs: java 17, curl, python3, psql (postgresql-client), wrk, nginx (Debian: apt-get install -y wrk nginx-light
+# Needs: a JDK 21+, curl, python3, psql (postgresql-client), wrk, nginx (Debian: apt-get install -y wrk nginx-light
 # postgresql-client). Installs nothing; CI does not run benchmarks.
 set -euo pipefail
 

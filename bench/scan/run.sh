@@ -8,7 +8,7 @@
 #   SERVICE_JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java bench/scan/run.sh   # the service on another JDK
 #
 # Phase (c) runs the service's TlsProbe alone (bench/scan/ProbeBench.java, on SERVICE_JAVA, from the packaged jar).
-# Needs: java 17, openssl (s_server, s_time), curl. Installs nothing. Keys and certificates are generated into a
+# Needs: a JDK 21+, openssl (s_server, s_time), curl. Installs nothing. Keys and certificates are generated into a
 # temporary directory at run time and deleted afterwards (KEEP=1 keeps it, with the service log).
 set -euo pipefail
 

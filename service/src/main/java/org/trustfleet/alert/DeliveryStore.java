@@ -61,7 +61,9 @@ public class DeliveryStore {
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     List<Claimed> claim(int max) {
         Instant now = clock.instant();
-        Instant leaseUntil = now.plus(settings.sendTimeout().multipliedBy(3)).plusSeconds(30);
+        // the batch is sent one after another, each within the send timeout: the lease covers them all, so no row
+        // is taken by another replica while this one may still send it
+        Instant leaseUntil = now.plus(settings.sendTimeout().multipliedBy(Math.max(1, max) + 2L)).plusSeconds(30);
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
                 UPDATE alert_delivery d

@@ -52,7 +52,7 @@ public class RetentionJob {
         }
     }
 
-    @Scheduled(identity = "retention", every = "${trustfleet.retention.interval}",
+    @Scheduled(identity = "retention", every = "${trustfleet.retention.interval}", executeWith = Scheduled.SIMPLE,
             delayed = "${trustfleet.retention.interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = RetentionDisabled.class)
     void scheduled() {

@@ -241,11 +241,14 @@ public class ScanService {
         ChainEvaluation evaluation = ChainEvaluation.none();
         VerdictReuse.Verdicts judged = new VerdictReuse.Verdicts(List.of(), List.of(), List.of(), null);
         String reuseKey = null;
+        long snapshotVersion = 0;
+        List<X509Certificate> tenantAnchors = List.of();
         if (primary.isOk()) {
             StoreSnapshot snapshot = stores.snapshot();
-            List<X509Certificate> tenantAnchors = anchors.certificatesOf(endpoint.tenantId());
+            snapshotVersion = snapshot.version();
+            tenantAnchors = anchors.certificatesOf(endpoint.tenantId());
             reuseKey = VerdictReuse.key(presented, endpoint.verifiedName(), snapshot.version(), tenantAnchors,
-                    started);
+                    certificates.caCertificateCount(), started);
             Optional<VerdictReuse.Verdicts> reused = verdicts.reuse(endpoint.id(), reuseKey, started);
             if (reused.isPresent()) {
                 judged = reused.get();
@@ -277,8 +280,10 @@ public class ScanService {
                 evaluation.serverFix() == null ? List.of() : evaluation.serverFix().chain(), scheduledFor,
                 instance));
         if (reuseKey != null && stored.isPresent()) {
-            // only once committed: a reused verdict names certificates that must be in the certificate table
-            verdicts.remember(endpoint.id(), reuseKey, started, presented, evaluation);
+            // only once committed: a reused verdict names certificates that must be in the certificate table; keyed
+            // on the CA certificates known now, which include the ones this scan just stored
+            verdicts.remember(endpoint.id(), VerdictReuse.key(presented, endpoint.verifiedName(), snapshotVersion,
+                    tenantAnchors, certificates.caCertificateCount(), started), started, presented, evaluation);
         }
         return stored;
     }

@@ -25,7 +25,9 @@ import org.trustfleet.pki.Sha256;
  * spends its CPU on handshakes, not on validating the same chain against every Android store again.
  *
  * <p>The key is a hash of the presented chain (DER, in order), the verified name, the store snapshot's version, the
- * tenant's anchors and the UTC day (EXPIRES_SOON counts days). Time enters the verdicts only through validity
+ * tenant's anchors, the number of CA certificates known (chain completion may use any of them, and none is ever
+ * deleted, so a new intermediate or cross-signed root anywhere ends every memo) and the UTC day (EXPIRES_SOON counts
+ * days). Time enters the verdicts only through validity
  * dates, so a memo also ends at the first moment one of the chain's or path's certificates becomes valid, starts to
  * expire soon, or expires. An evaluation whose AIA fetch failed is not reused (the failure may be transient) unless
  * the certificate has no AIA extension at all; one that fetched by AIA is, because the fetched issuer is then a known
@@ -51,7 +53,7 @@ final class VerdictReuse {
 
     /** The reuse key of a chain judged at {@code now} against these stores and anchors. */
     static String key(List<X509Certificate> presented, String verifiedName, long storeVersion,
-            List<X509Certificate> anchors, Instant now) {
+            List<X509Certificate> anchors, long knownCaCertificates, Instant now) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             for (X509Certificate certificate : presented) {
@@ -63,7 +65,7 @@ final class VerdictReuse {
             List<String> anchorIds = new ArrayList<>(anchors.stream().map(Sha256::of).toList());
             anchorIds.sort(null);
             String rest = "|name=" + verifiedName + "|stores=" + storeVersion
-                    + "|anchors=" + String.join(",", anchorIds)
+                    + "|anchors=" + String.join(",", anchorIds) + "|known-ca=" + knownCaCertificates
                     + "|day=" + LocalDate.ofInstant(now, ZoneOffset.UTC);
             digest.update(rest.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest.digest());

@@ -160,6 +160,16 @@ public class CertificateStore {
         return List.copyOf(found.values());
     }
 
+    /**
+     * How many CA certificates are known. Certificates are never deleted, so the count changes exactly when chain
+     * completion gains a candidate (the scanner's verdict reuse keys on it).
+     */
+    @Transactional
+    public long caCertificateCount() {
+        return em.createQuery("select count(c) from CertificateEntity c where c.isCa = true", Long.class)
+                .getSingleResult();
+    }
+
     /** CA certificates seen before whose subject is {@code subject}: candidate issuers for chain completion. */
     @Transactional
     public List<X509Certificate> caCertificatesWithSubject(String subject) {

@@ -120,6 +120,28 @@ class ScanFleetTest {
         }
     }
 
+    @Test
+    void verdictsAreNotReusedOnceAnotherEndpointTeachesTheMissingIntermediate() throws Exception {
+        String[] t = ApiFixtures.tenantWithAdmin("reuse-learn");
+        TestPki.Cert root = TestPki.root("Fleet Learned Root");
+        TestPki.Cert intermediate = root.issueIntermediate("Fleet Learned CA"); // no AIA: only a scan can teach it
+        TestPki.Cert leaf = intermediate.issueLeaf(HOST);
+        as(t[1]).contentType(ContentType.JSON).body(Map.of("pem", CertificateEncoder.toPem(List.of(root.cert())),
+                "note", "fleet learned root")).post("/api/v1/tenants/{t}/anchors", t[0]).then().statusCode(201);
+        try (TestTlsServer leafOnly = TestTlsServer.tls(TestPki.certs(leaf), leaf.keyPair().getPrivate());
+                TestTlsServer whole = TestTlsServer.tls(TestPki.certs(leaf, intermediate),
+                        leaf.keyPair().getPrivate())) {
+            String incomplete = createEndpoint(t, "incomplete", "127.0.0.1", leafOnly.port());
+            assertThat(scanNow(t, incomplete).getList("completedPath", String.class)).isEmpty();
+            assertThat(scanNow(t, incomplete).getList("completedPath", String.class)).isEmpty();
+
+            // another endpoint presents the intermediate: the same chain as before now completes
+            scanNow(t, createEndpoint(t, "complete", "127.0.0.1", whole.port()));
+            assertThat(scanNow(t, incomplete).getList("completedPath", String.class)).containsExactly(
+                    leaf.sha256(), intermediate.sha256(), root.sha256());
+        }
+    }
+
     private double reused() {
         var counter = metrics.find("trustfleet.scan.reuse").tag("part", "verdicts").counter();
         return counter == null ? 0 : counter.count();

@@ -34,18 +34,19 @@ class VerdictReuseTest {
 
     @Test
     void aChangeOfStoresOrAnchorsForcesRevalidation() {
-        String key = VerdictReuse.key(chain, NAME, 7, List.of(), now);
+        String key = VerdictReuse.key(chain, NAME, 7, List.of(), 3, now);
         reuse.remember(endpoint, key, now, chain, evaluation(FindingCode.UNTRUSTED_ROOT));
         assertThat(reuse.reuse(endpoint, key, now.plusSeconds(60))).hasValueSatisfying(v -> {
             assertThat(v.findings()).extracting(Finding::code).containsExactly(FindingCode.UNTRUSTED_ROOT);
             assertThat(v.perApiLevel()).hasSize(1);
         });
         // a new store snapshot, a new anchor, another verified name, another chain: other keys, so no reuse
-        for (String other : List.of(VerdictReuse.key(chain, NAME, 8, List.of(), now),
-                VerdictReuse.key(chain, NAME, 7, List.of(root.cert()), now),
-                VerdictReuse.key(chain, "other.reuse.test", 7, List.of(), now),
-                VerdictReuse.key(TestPki.certs(leaf), NAME, 7, List.of(), now),
-                VerdictReuse.key(chain, NAME, 7, List.of(), now.plus(Duration.ofDays(1))))) {
+        for (String other : List.of(VerdictReuse.key(chain, NAME, 8, List.of(), 3, now),
+                VerdictReuse.key(chain, NAME, 7, List.of(root.cert()), 3, now),
+                VerdictReuse.key(chain, NAME, 7, List.of(), 4, now),
+                VerdictReuse.key(chain, "other.reuse.test", 7, List.of(), 3, now),
+                VerdictReuse.key(TestPki.certs(leaf), NAME, 7, List.of(), 3, now),
+                VerdictReuse.key(chain, NAME, 7, List.of(), 3, now.plus(Duration.ofDays(1))))) {
             assertThat(other).isNotEqualTo(key);
             assertThat(reuse.reuse(endpoint, other, now)).isEmpty();
         }
@@ -57,13 +58,13 @@ class VerdictReuseTest {
     void aFailedAiaFetchIsNotReusedButAMissingAiaExtensionIs() {
         TestPki.Cert withAia = root.leaf(NAME).aia("http://aia.reuse.test/ca.crt").build();
         List<X509Certificate> fetching = TestPki.certs(withAia);
-        String key = VerdictReuse.key(fetching, NAME, 7, List.of(), now);
+        String key = VerdictReuse.key(fetching, NAME, 7, List.of(), 3, now);
         reuse.remember(endpoint, key, now, fetching, aiaUnavailable(withAia));
         assertThat(reuse.reuse(endpoint, key, now)).isEmpty();
 
         // nothing to fetch: the same answer every time
         List<X509Certificate> plain = TestPki.certs(leaf);
-        String plainKey = VerdictReuse.key(plain, NAME, 7, List.of(), now);
+        String plainKey = VerdictReuse.key(plain, NAME, 7, List.of(), 3, now);
         reuse.remember(endpoint, plainKey, now, plain, aiaUnavailable(leaf));
         assertThat(reuse.reuse(endpoint, plainKey, now)).isPresent();
     }
@@ -78,7 +79,7 @@ class VerdictReuseTest {
         // the leaf enters its EXPIRES_SOON window two hours from now, within the same UTC day
         TestPki.Cert expiring = root.leaf(NAME).notAfter(now.plus(EXPIRES_SOON).plus(Duration.ofHours(2))).build();
         List<X509Certificate> presented = TestPki.certs(expiring, root);
-        String key = VerdictReuse.key(presented, NAME, 7, List.of(), now);
+        String key = VerdictReuse.key(presented, NAME, 7, List.of(), 3, now);
         reuse.remember(endpoint, key, now, presented, evaluation(FindingCode.UNTRUSTED_ROOT));
         assertThat(reuse.reuse(endpoint, key, now.plus(Duration.ofHours(1)))).isPresent();
         assertThat(reuse.reuse(endpoint, key, now.plus(Duration.ofHours(2)))).isEmpty();
