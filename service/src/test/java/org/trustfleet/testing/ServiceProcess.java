@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * it: for restart, multi-instance and kill tests that an in-JVM test cannot do.
  */
 public final class ServiceProcess implements AutoCloseable {
-    /** Quarkus's start line, with the port the service actually bound. */
-    private static final Pattern LISTENING = Pattern.compile("Listening on: http://[^\\s]*:(\\d+)");
+    /** Quarkus's start line, with the port the service actually bound (in text or JSON logs). */
+    private static final Pattern LISTENING = Pattern.compile("Listening on: http://[^\\s\"/]+:(\\d+)");
     /** Only a hung start reaches this: a CI machine running other builds has taken over a minute to start. */
     private static final Duration START_BOUND = Duration.ofMinutes(5);
 
