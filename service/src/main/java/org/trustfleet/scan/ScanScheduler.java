@@ -48,7 +48,9 @@ public class ScanScheduler {
         Trigger trigger = TriggerBuilder.newTrigger().withIdentity(endpointId.toString(), GROUP).forJob(job)
                 .startAt(Date.from(Instant.now(clock).plus(config.scanner().firstScanDelay())))
                 .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(intervalMillis)
-                        .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount())
+                        // a firing that could not start within the misfire threshold (a fleet due at once, a
+                        // replica that was down) runs as soon as a worker is free: a late scan, never a skipped one
+                        .repeatForever().withMisfireHandlingInstructionNowWithExistingCount())
                 .build();
         try {
             quartz.scheduleJob(job, Set.of(trigger), true);

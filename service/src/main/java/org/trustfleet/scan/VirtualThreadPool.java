@@ -12,8 +12,8 @@ import org.quartz.spi.ThreadPool;
  * its time waiting on the network; on a virtual thread that wait costs a few kilobytes, not a platform thread, so
  * the pool can admit hundreds of scans ({@code quarkus.quartz.thread-count}) while the sockets and the CPU work are
  * limited apart ({@link ScanLimits}). Quartz acquires a trigger only when a slot is free: a firing not admitted
- * stays in the job store and runs when a slot frees (or, past the misfire threshold, at its next firing). The job
- * still runs inside Quartz's execution, so a replica that dies mid-scan leaves the firing to be recovered by another
+ * stays in the job store and runs when a slot frees (past the misfire threshold it runs late, see ScanScheduler).
+ * The job still runs inside Quartz's execution, so a replica that dies mid-scan leaves the firing to be recovered by another
  * ({@code requestRecovery}).
  */
 public class VirtualThreadPool implements ThreadPool {
