@@ -13,8 +13,8 @@ import org.quartz.spi.ThreadPool;
  * the pool can admit hundreds of scans ({@code quarkus.quartz.thread-count}) while the sockets and the CPU work are
  * limited apart ({@link ScanLimits}). Quartz acquires a trigger only when a slot is free: a firing not admitted
  * stays in the job store and runs when a slot frees (past the misfire threshold it runs late, see ScanScheduler).
- * The job still runs inside Quartz's execution, so a replica that dies mid-scan leaves the firing to be recovered by another
- * ({@code requestRecovery}).
+ * The job still runs inside Quartz's execution, so a replica that dies mid-scan leaves the firing to be recovered
+ * by another ({@code requestRecovery}).
  */
 public class VirtualThreadPool implements ThreadPool {
     private final ReentrantLock lock = new ReentrantLock();
