@@ -1,10 +1,12 @@
 package org.trustfleet.pki;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -38,6 +40,19 @@ public final class Sha256 {
         } catch (CertificateEncodingException e) {
             throw new IllegalArgumentException("certificate cannot be encoded", e);
         }
+    }
+
+    /**
+     * The identity of a chain as presented: SHA-256 over the ids of its certificates, in order (an empty chain has
+     * one too). Scan history, the no-SNI probe memo and verdict reuse all compare chains by it.
+     */
+    public static String ofChain(List<X509Certificate> chain) {
+        return ofChainIds(chain.stream().map(Sha256::of).toList());
+    }
+
+    /** {@link #ofChain} from the certificates' ids, for a caller that has them already. */
+    public static String ofChainIds(List<String> ids) {
+        return hex(String.join(",", ids).getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -1,12 +1,8 @@
 package org.trustfleet.scan;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -15,6 +11,7 @@ import java.util.UUID;
 import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
 import org.trustfleet.pki.Finding;
+import org.trustfleet.pki.Sha256;
 
 /**
  * The probes of one scan, within the scanner's limits ({@link ScanLimits}): the probe with SNI, then the probe
@@ -59,29 +56,15 @@ final class ScanProbes {
     Probed probe(UUID endpointId, ProbeTarget target) {
         String address = politenessKey(target);
         ProbeResult withSni = limits.probe(address, () -> probe.probe(target, SniMode.AUTO));
-        if (withSni.sniSent() == null) {
-            // nothing to compare: an IP literal without serverName, or a name the JDK refuses for SNI
+        if (!probe.noSniProbeNeeded(withSni)) {
             return new Probed(withSni, Optional.empty(), false, false);
         }
-        switch (withSni.status()) {
-            case DNS_FAILURE, BLOCKED_ADDRESS, CONNECT_REFUSED, CONNECT_TIMEOUT -> {
-                // below TLS: the probe without SNI would meet the same failure
-                return new Probed(withSni, Optional.empty(), false, false);
-            }
-            default -> {
-                // go on
-            }
-        }
         if (!withSni.isOk()) {
-            if (spentHandshakeBudget(withSni)) {
-                // a silent server: a second probe would only wait as long again
-                return new Probed(withSni, Optional.empty(), false, false);
-            }
             ProbePair pair = new ProbePair(withSni, limits.probe(address, () -> probe.probe(target, SniMode.DISABLED)));
             memos.invalidate(endpointId);
             return new Probed(pair.primary(), pair.sniFinding(), true, false);
         }
-        String sniChain = chainKey(withSni);
+        String sniChain = Sha256.ofChain(withSni.chain());
         Instant now = Instant.now(clock);
         NoSniMemo memo = memos.get(endpointId);
         if (memo != null && memo.target().equals(target.toString()) && memo.sniChain().equals(sniChain)
@@ -96,10 +79,6 @@ final class ScanProbes {
     /** Forgets what was learnt about an endpoint (deleted or changed). */
     void forget(UUID endpointId) {
         memos.invalidate(endpointId);
-    }
-
-    private boolean spentHandshakeBudget(ProbeResult result) {
-        return probe.spentHandshakeBudget(result);
     }
 
     /**
@@ -119,18 +98,4 @@ final class ScanProbes {
         return target.host().toLowerCase(Locale.ROOT);
     }
 
-    /** SHA-256 over the DER of the presented chain, in order. */
-    static String chainKey(ProbeResult result) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (byte[] der : result.chainDer()) {
-                digest.update(Integer.toString(der.length).getBytes(StandardCharsets.US_ASCII));
-                digest.update((byte) ':');
-                digest.update(der);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
-    }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,8 +57,7 @@ public class ScanRecorder {
 
         ScanResult result = outcome.result();
         List<String> chain = outcome.presented().stream().map(Sha256::of).toList();
-        String chainKey = chain.isEmpty() ? null
-                : Sha256.hex(String.join(",", chain).getBytes(StandardCharsets.UTF_8));
+        String chainKey = chain.isEmpty() ? null : Sha256.ofChainIds(chain);
         List<Finding> findings = new ArrayList<>(result.findings());
         ScanEntity last = ScanEntity.<ScanEntity>find("endpointId = ?1 order by startedAt desc",
                 result.endpointId()).firstResult();

@@ -120,17 +120,26 @@ public final class TlsProbe {
         if (withSni.sniSent() == null) {
             return new ProbePair(withSni, withSni);
         }
-        switch (withSni.status()) {
-            case DNS_FAILURE, BLOCKED_ADDRESS, CONNECT_REFUSED, CONNECT_TIMEOUT -> {
-                return new ProbePair(withSni, mirror(target, withSni));
-            }
-            default -> {
-                if (spentHandshakeBudget(withSni)) {
-                    return new ProbePair(withSni, mirror(target, withSni));
-                }
-                return new ProbePair(withSni, probe(target, SniMode.DISABLED));
-            }
+        if (!noSniProbeNeeded(withSni)) {
+            return new ProbePair(withSni, mirror(target, withSni));
         }
+        return new ProbePair(withSni, probe(target, SniMode.DISABLED));
+    }
+
+    /**
+     * Whether a probe without SNI can tell anything after {@code withSni}: not when no SNI was sent (it would be the
+     * same probe), when the failure happened below TLS (DNS, address refused, TCP: it would meet the same one), or
+     * when the probe spent its whole handshake budget (a silent server; SNI_REQUIRED needs a working handshake with
+     * SNI, so it cannot be missed this way). The scanner and the check command both ask this.
+     */
+    public boolean noSniProbeNeeded(ProbeResult withSni) {
+        if (withSni.sniSent() == null) {
+            return false;
+        }
+        return switch (withSni.status()) {
+            case DNS_FAILURE, BLOCKED_ADDRESS, CONNECT_REFUSED, CONNECT_TIMEOUT -> false;
+            default -> !spentHandshakeBudget(withSni);
+        };
     }
 
     /**

@@ -1,16 +1,12 @@
 package org.trustfleet.scan;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -54,24 +50,12 @@ final class VerdictReuse {
     /** The reuse key of a chain judged at {@code now} against these stores and anchors. */
     static String key(List<X509Certificate> presented, String verifiedName, long storeVersion,
             List<X509Certificate> anchors, long knownCaCertificates, Instant now) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (X509Certificate certificate : presented) {
-                byte[] der = certificate.getEncoded();
-                digest.update(Integer.toString(der.length).getBytes(StandardCharsets.US_ASCII));
-                digest.update((byte) ':');
-                digest.update(der);
-            }
-            List<String> anchorIds = new ArrayList<>(anchors.stream().map(Sha256::of).toList());
-            anchorIds.sort(null);
-            String rest = "|name=" + verifiedName + "|stores=" + storeVersion
-                    + "|anchors=" + String.join(",", anchorIds) + "|known-ca=" + knownCaCertificates
-                    + "|day=" + LocalDate.ofInstant(now, ZoneOffset.UTC);
-            digest.update(rest.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
-            throw new IllegalStateException("a presented certificate always has an encoding and SHA-256 exists", e);
-        }
+        List<String> anchorIds = new ArrayList<>(anchors.stream().map(Sha256::of).toList());
+        anchorIds.sort(null);
+        String key = "chain=" + Sha256.ofChain(presented) + "|name=" + verifiedName + "|stores=" + storeVersion
+                + "|anchors=" + String.join(",", anchorIds) + "|known-ca=" + knownCaCertificates
+                + "|day=" + LocalDate.ofInstant(now, ZoneOffset.UTC);
+        return Sha256.hex(key.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The endpoint's last verdicts if they were reached under {@code key} and are still valid at {@code now}. */

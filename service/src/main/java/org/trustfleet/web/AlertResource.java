@@ -88,14 +88,8 @@ public class AlertResource {
         Integer n = Require.wholeNumber(limit, "limit");
         Long cursor = after == null || after.isBlank() ? null : parseCursor(after);
         List<AlertDelivery> page = deliveries.list(tenantId, n, cursor);
-        Response.ResponseBuilder response = Response.ok(page);
-        int size = n == null ? DeliveryStore.DEFAULT_LIMIT : n;
-        if (page.size() == size && !page.isEmpty()) {
-            String next = uri.getRequestUri().getRawPath() + "?after=" + page.get(page.size() - 1).seq()
-                    + "&limit=" + size;
-            response.header("Link", "<" + next + ">; rel=\"next\"");
-        }
-        return response.build();
+        return Paging.page(page, n == null ? DeliveryStore.DEFAULT_LIMIT : n, uri,
+                page.isEmpty() ? null : Long.toString(page.get(page.size() - 1).seq()));
     }
 
     private static Long parseCursor(String value) {

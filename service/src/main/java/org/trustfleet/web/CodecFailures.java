@@ -1,6 +1,5 @@
 package org.trustfleet.web;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.buffer.Buffer;
@@ -10,7 +9,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.quarkus.arc.Unremovable;
 import jakarta.inject.Singleton;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.trustfleet.core.ErrorKind;
 import org.trustfleet.core.TrustfleetException;
@@ -36,12 +34,7 @@ public class CodecFailures implements InvalidRequestAnswer {
     public void answer(HttpServerRequest request) {
         TrustfleetException problem = problemFor(request.decoderResult().cause());
         ProblemMapper.Rendered rendered = ProblemMapper.render(problem, null);
-        byte[] body;
-        try {
-            body = json.writeValueAsBytes(rendered.body());
-        } catch (JsonProcessingException e) { // a record of strings: cannot happen, but never answer without a body
-            body = ("{\"status\":" + rendered.kind().status() + "}").getBytes(StandardCharsets.UTF_8);
-        }
+        byte[] body = rendered.bytes(json);
         HttpConnection connection = request.connection();
         HttpServerResponse response = request.response().setStatusCode(rendered.kind().status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)

@@ -1,6 +1,5 @@
 package org.trustfleet.web;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.Unpooled;
 import io.quarkus.vertx.http.runtime.RouteConstants;
@@ -13,7 +12,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.trustfleet.core.ErrorKind;
 import org.trustfleet.core.TrustfleetException;
@@ -117,12 +115,7 @@ public class DevicePayloadRoute {
 
     private void fail(RoutingContext rc, Throwable error) {
         ProblemMapper.Rendered problem = ProblemMapper.render(error, PATH);
-        byte[] body;
-        try {
-            body = json.writeValueAsBytes(problem.body());
-        } catch (JsonProcessingException e) { // a record of strings: cannot happen, but never answer without a body
-            body = ("{\"status\":" + problem.kind().status() + "}").getBytes(StandardCharsets.UTF_8);
-        }
+        byte[] body = problem.bytes(json);
         HttpServerResponse response = rc.response().setStatusCode(problem.kind().status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
         problem.headers().forEach(response::putHeader);

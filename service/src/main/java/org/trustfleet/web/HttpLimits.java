@@ -1,6 +1,5 @@
 package org.trustfleet.web;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.MultiMap;
@@ -17,7 +16,6 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import org.trustfleet.core.ErrorKind;
@@ -187,12 +185,7 @@ public class HttpLimits {
     /** Writes the problem ({@link ProblemMapper#render}); {@code close} when a body will not be read. */
     private void fail(RoutingContext rc, Throwable problem, String path, boolean close) {
         ProblemMapper.Rendered rendered = ProblemMapper.render(problem, path);
-        byte[] body;
-        try {
-            body = json.writeValueAsBytes(rendered.body());
-        } catch (JsonProcessingException e) { // a record of strings: cannot happen, but never answer without a body
-            body = ("{\"status\":" + rendered.kind().status() + "}").getBytes(StandardCharsets.UTF_8);
-        }
+        byte[] body = rendered.bytes(json);
         HttpServerResponse response = rc.response().setStatusCode(rendered.kind().status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
         rendered.headers().forEach(response::putHeader);

@@ -2,6 +2,7 @@ package org.trustfleet.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.core.JsonParseException;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -156,6 +158,15 @@ public class ProblemMapper {
             retryAfter.ifPresent(d -> headers.put(HttpHeaders.RETRY_AFTER,
                     Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
             return headers;
+        }
+
+        /** The problem document's bytes, for the edges below JAX-RS that write the response themselves. */
+        byte[] bytes(ObjectMapper json) {
+            try {
+                return json.writeValueAsBytes(body);
+            } catch (JsonProcessingException e) { // a record of strings: cannot happen, but never answer without a body
+                return ("{\"status\":" + kind.status() + "}").getBytes(StandardCharsets.UTF_8);
+            }
         }
     }
 
