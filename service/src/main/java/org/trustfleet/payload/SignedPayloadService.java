@@ -30,6 +30,7 @@ import org.trustfleet.policy.CertificateSet;
 import org.trustfleet.policy.DeviceGroupService;
 import org.trustfleet.policy.RequirementsChanged;
 import org.trustfleet.policy.RequirementsService;
+import org.trustfleet.scan.StartTlsProtocol;
 
 /**
  * Produces and caches each group's signed payload. The CMS bytes are made once per (group, requirements version,
@@ -180,9 +181,11 @@ public class SignedPayloadService {
         for (CertificateSet.Member member : req.certificates()) {
             entries.add(PayloadCertificate.of(member.certificate(), member.role()));
         }
-        // the endpoints are part of the requirements' version (RequirementsService counts them in the set key), so a
-        // payload of the same version lists the same endpoints
+        // the endpoints are part of the requirements' version (RequirementsService counts them, with their protocol,
+        // in the set key), so a payload of the same version lists the same endpoints. Agents speak TLS only: a mail
+        // server behind STARTTLS is judged by the scanner alone (listed, every device would report it unreachable)
         List<PayloadEndpoint> endpoints = groups.endpointsOf(tenantId, groupId).stream()
+                .filter(e -> e.startTlsProtocol() == StartTlsProtocol.TLS)
                 .map(e -> new PayloadEndpoint(e.id(), e.host(), e.port(), e.serverName(), PayloadEndpoint.TLS))
                 .toList();
         Instant issuedAt = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);

@@ -32,6 +32,7 @@ import org.trustfleet.scan.ProbeStatus;
 import org.trustfleet.scan.ScanObservation;
 import org.trustfleet.scan.ServerFixAdvice;
 import org.trustfleet.scan.ScanService;
+import org.trustfleet.scan.StartTlsProtocol;
 import org.trustfleet.truststore.AnchorService;
 import org.trustfleet.truststore.CertificateStore;
 import org.trustfleet.truststore.ObservedStore;
@@ -226,7 +227,7 @@ public class RequirementsService {
 
     /**
      * Stores the requirements; a new version when the delivered set changed. The set is the certificates and, since
-     * payloads list the endpoints devices verify, the covered endpoints' addresses (a group without endpoints keys
+     * payloads list the endpoints devices verify, the covered endpoints' addresses and protocols (a group without endpoints keys
      * exactly as before they counted, so its version does not move).
      */
     private GroupRequirements store(DeviceGroup group, Requirements requirements,
@@ -235,7 +236,9 @@ public class RequirementsService {
                 .map(c -> c.sha256() + ":" + c.role()).sorted().collect(Collectors.joining(","));
         if (!covered.isEmpty()) {
             set += "|endpoints:" + covered.stream()
-                    .map(e -> e.id() + "@" + e.host() + ":" + e.port() + "/" + e.serverName()).sorted()
+                    .map(e -> e.id() + "@" + e.host() + ":" + e.port() + "/" + e.serverName()
+                            // only a non-default protocol: the keys of TLS endpoints stay as they were
+                            + (e.startTlsProtocol() == StartTlsProtocol.TLS ? "" : "+" + e.protocol())).sorted()
                     .collect(Collectors.joining(","));
         }
         String setKey = Sha256.hex(set.getBytes(StandardCharsets.UTF_8));

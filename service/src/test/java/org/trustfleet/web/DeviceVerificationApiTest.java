@@ -79,6 +79,10 @@ class DeviceVerificationApiTest {
                 TestTlsServer mail = TestTlsServer.tls(TestPki.certs(leaf, issuing), leaf.keyPair().getPrivate())) {
             String stsId = endpoint(tenant, admin, "sts", sts.port());
             String mailId = endpoint(tenant, admin, "mail", mail.port());
+            // agents speak TLS only: a mail server behind STARTTLS is the scanner's alone, never in the payload
+            as(admin).contentType(ContentType.JSON).body(Map.of("name", "smtp", "host", "127.0.0.1", "port", 587,
+                    "serverName", HOST, "protocol", "smtp-starttls"))
+                    .post("/api/v1/tenants/{t}/endpoints", tenant).then().statusCode(201);
             scan(tenant, admin, stsId);
             scan(tenant, admin, mailId);
             String group = as(admin).contentType(ContentType.JSON).body(Map.of("name", "phones",
