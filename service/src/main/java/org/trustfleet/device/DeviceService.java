@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -141,6 +142,88 @@ public class DeviceService {
         return rows.stream().map(r -> view(r, tenantId, desired, now)).toList();
     }
 
+    /**
+     * Every device of the tenant counted by compliance state, and the first {@code maxListed} devices (in id order)
+     * that are not compliant. The devices are grouped in SQL by what the rule reads (group, staleness, reported
+     * version, installed set, whether there are failures), and {@link Compliance#evaluate} judges each distinct
+     * combination once: the rule stays in one place and a tenant of 100,000 devices that mostly agree costs one
+     * aggregate, not 100,000 evaluations. The listed devices are those outside the combinations judged compliant.
+     */
+    @Transactional
+    public ComplianceSummary complianceSummary(UUID tenantId, int maxListed) {
+        auth.flushSeen(); // last-seen times noted on this replica are visible at once here
+        Instant now = clock.instant();
+        Timestamp staleBefore = Timestamp.from(now.minus(staleAfter));
+        Map<UUID, Optional<GroupRequirements>> desired = new HashMap<>();
+        Map<ComplianceState, Long> counts = new EnumMap<>(ComplianceState.class);
+        for (ComplianceState state : ComplianceState.values()) {
+            counts.put(state, 0L);
+        }
+        List<UUID> compliantGroups = new ArrayList<>();
+        List<Long> compliantVersions = new ArrayList<>();
+        List<String> compliantInstalled = new ArrayList<>();
+        try (Connection c = db.getConnection()) {
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT device_group_id, last_seen_at < ?, reported_version, reported_installed,
+                           COALESCE(reported_failures, '[]') <> '[]', min(reported_failures), min(last_seen_at),
+                           count(*)
+                    FROM device WHERE tenant_id = ? GROUP BY 1, 2, 3, 4, 5""")) {
+                s.setTimestamp(1, staleBefore);
+                s.setObject(2, tenantId);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        UUID groupId = r.getObject(1, UUID.class);
+                        long version = r.getLong(3);
+                        boolean reported = !r.wasNull();
+                        String installed = r.getString(4);
+                        Compliance.Report report = reported
+                                ? new Compliance.Report(version, json.read(installed, STRINGS),
+                                        r.getString(6) == null ? List.of() : json.read(r.getString(6), FAILURES))
+                                : null;
+                        Optional<GroupRequirements> req = desired(tenantId, groupId, desired);
+                        ComplianceState state = Compliance.evaluate(now, staleAfter,
+                                r.getTimestamp(7).toInstant(), req.map(GroupRequirements::version).orElse(null),
+                                req.map(GroupRequirements::sha256s).orElse(List.of()), report).state();
+                        counts.merge(state, r.getLong(8), Long::sum);
+                        if (state == ComplianceState.COMPLIANT) {
+                            compliantGroups.add(groupId);
+                            compliantVersions.add(version);
+                            compliantInstalled.add(installed);
+                        }
+                    }
+                }
+            }
+            long total = counts.values().stream().mapToLong(Long::longValue).sum();
+            if (maxListed == 0 || total == counts.get(ComplianceState.COMPLIANT)) {
+                return new ComplianceSummary(counts, List.of());
+            }
+            List<Row> rows = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + """
+                     FROM device d WHERE tenant_id = ? AND NOT COALESCE(
+                        d.last_seen_at >= ? AND d.reported_failures = '[]'
+                        AND (d.device_group_id, d.reported_version, d.reported_installed)
+                            IN (SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::text[])), false)
+                    ORDER BY id LIMIT ?""")) {
+                s.setObject(1, tenantId);
+                s.setTimestamp(2, staleBefore);
+                s.setArray(3, c.createArrayOf("uuid", compliantGroups.toArray()));
+                s.setArray(4, c.createArrayOf("bigint", compliantVersions.toArray()));
+                s.setArray(5, c.createArrayOf("text", compliantInstalled.toArray()));
+                s.setInt(6, maxListed);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        rows.add(row(r));
+                    }
+                }
+            }
+            List<DeviceView> listed = rows.stream().map(r -> view(r, tenantId, desired, now))
+                    .filter(v -> v.compliance().state() != ComplianceState.COMPLIANT).toList();
+            return new ComplianceSummary(counts, listed);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot count the devices by compliance", e);
+        }
+    }
+
     /** One device of the tenant. */
     @Transactional
     public DeviceView get(UUID tenantId, UUID deviceId) {
@@ -191,19 +274,23 @@ public class DeviceService {
     }
 
     private DeviceView view(Row r, UUID tenantId, Map<UUID, Optional<GroupRequirements>> desired, Instant now) {
-        Optional<GroupRequirements> req = r.groupId() == null ? Optional.empty()
-                : desired.computeIfAbsent(r.groupId(), g -> {
-                    try {
-                        return Optional.of(requirements.current(tenantId, g));
-                    } catch (TrustfleetException e) {
-                        return Optional.empty(); // deleted meanwhile
-                    }
-                });
+        Optional<GroupRequirements> req = desired(tenantId, r.groupId(), desired);
         ComplianceView compliance = Compliance.evaluate(now, staleAfter, r.lastSeenAt(),
                 req.map(GroupRequirements::version).orElse(null),
                 req.map(GroupRequirements::sha256s).orElse(List.of()), r.report());
         return new DeviceView(r.id(), r.hardwareId(), r.model(), r.agentVersion(), r.apiLevel(), r.groupId(),
                 r.enrolledAt(), r.lastSeenAt(), r.revokedAt() != null, r.revokedAt(), compliance);
+    }
+
+    private Optional<GroupRequirements> desired(UUID tenantId, UUID groupId,
+            Map<UUID, Optional<GroupRequirements>> seen) {
+        return groupId == null ? Optional.empty() : seen.computeIfAbsent(groupId, g -> {
+            try {
+                return Optional.of(requirements.current(tenantId, g));
+            } catch (TrustfleetException e) {
+                return Optional.empty(); // deleted meanwhile
+            }
+        });
     }
 
     private static String sha256(String value, String field) {

@@ -14,11 +14,10 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.trustfleet.core.TrustfleetConfig;
-import org.trustfleet.device.ComplianceState;
+import org.trustfleet.device.ComplianceSummary;
 import org.trustfleet.device.DeviceService;
 import org.trustfleet.device.DeviceVerificationService;
 import org.trustfleet.device.VerificationCounts;
-import org.trustfleet.device.DeviceView;
 import org.trustfleet.policy.DeviceGroup;
 import org.trustfleet.policy.DeviceGroupService;
 import org.trustfleet.policy.GroupRequirements;
@@ -124,27 +123,14 @@ public class DriftService {
 
     /** Counts every device of the tenant by compliance state; lists the first non-compliant ones. */
     private DriftReport.DeviceSummary deviceSummary(UUID tenantId) {
+        ComplianceSummary summary = devices.complianceSummary(tenantId, MAX_NON_COMPLIANT);
         Map<String, Long> byState = new TreeMap<>();
-        for (ComplianceState state : ComplianceState.values()) {
-            byState.put(state.name(), 0L);
-        }
-        List<DriftReport.NonCompliantDevice> nonCompliant = new ArrayList<>();
-        UUID after = null;
-        while (true) {
-            List<DeviceView> page = devices.list(tenantId, DeviceService.MAX_LIMIT, after);
-            for (DeviceView device : page) {
-                ComplianceState state = device.compliance().state();
-                byState.merge(state.name(), 1L, Long::sum);
-                if (state != ComplianceState.COMPLIANT && nonCompliant.size() < MAX_NON_COMPLIANT) {
-                    nonCompliant.add(new DriftReport.NonCompliantDevice(device.id(), device.hardwareId(),
-                            device.deviceGroupId(), state.name(), device.lastSeenAt()));
-                }
-            }
-            if (page.size() < DeviceService.MAX_LIMIT) {
-                return new DriftReport.DeviceSummary(byState, nonCompliant);
-            }
-            after = page.get(page.size() - 1).id();
-        }
+        summary.counts().forEach((state, count) -> byState.put(state.name(), count));
+        List<DriftReport.NonCompliantDevice> nonCompliant = summary.firstNonCompliant().stream()
+                .map(device -> new DriftReport.NonCompliantDevice(device.id(), device.hardwareId(),
+                        device.deviceGroupId(), device.compliance().state().name(), device.lastSeenAt()))
+                .toList();
+        return new DriftReport.DeviceSummary(byState, nonCompliant);
     }
 
     /**

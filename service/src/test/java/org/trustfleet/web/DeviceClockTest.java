@@ -84,6 +84,73 @@ class DeviceClockTest {
         assertThat(state(device)).isEqualTo("COMPLIANT");
     }
 
+    /**
+     * The drift report counts devices by state with one aggregate; the device view judges each device on its own.
+     * Both must agree for a tenant with devices in every state, in two groups at different versions.
+     */
+    @Test
+    void theDriftReportCountsEveryStateAsTheDeviceViewsDo() {
+        String first = DeviceFixtures.group(tenant, admin, "summary-a", List.of());
+        String second = DeviceFixtures.group(tenant, admin, "summary-b", List.of());
+        long version = as(admin).get("/api/v1/tenants/{t}/device-groups/{g}/requirements", tenant, first)
+                .then().statusCode(200).extract().jsonPath().getLong("version");
+        long secondVersion = as(admin).get("/api/v1/tenants/{t}/device-groups/{g}/requirements", tenant, second)
+                .then().statusCode(200).extract().jsonPath().getLong("version");
+        String stranger = "ab".repeat(32);
+        Device stale = DeviceFixtures.device(tenant, admin, first);
+        report(stale, version, List.of(), List.of());
+        CLOCK.advance(Duration.ofDays(8));
+        List<Device> devices = new ArrayList<>(List.of(stale));
+        for (int i = 0; i < 3; i++) { // compliant, in both groups
+            Device a = DeviceFixtures.device(tenant, admin, first);
+            report(a, version, List.of(), List.of());
+            Device b = DeviceFixtures.device(tenant, admin, second);
+            report(b, secondVersion, List.of(), List.of());
+            devices.addAll(List.of(a, b));
+        }
+        devices.add(DeviceFixtures.device(tenant, admin, first)); // pending: never reported
+        Device older = DeviceFixtures.device(tenant, admin, second);
+        report(older, secondVersion - 1, List.of(), List.of()); // pending: an older version
+        Device drifted = DeviceFixtures.device(tenant, admin, first);
+        report(drifted, version, List.of(stranger), List.of());
+        Device failed = DeviceFixtures.device(tenant, admin, second);
+        report(failed, secondVersion, List.of(), List.of(Map.of("sha256", stranger, "error", "<b>denied</b>")));
+        devices.addAll(List.of(older, drifted, failed));
+
+        Map<String, Long> expected = new java.util.TreeMap<>(Map.of("COMPLIANT", 0L, "PENDING", 0L,
+                "DRIFTED", 0L, "FAILED", 0L, "STALE", 0L));
+        List<String> nonCompliant = new ArrayList<>();
+        // PostgreSQL orders UUIDs by their bytes, as their lower-case text sorts (java.util.UUID compares signed)
+        for (Device device : devices.stream().sorted(java.util.Comparator.comparing(Device::id)).toList()) {
+            String state = state(device);
+            expected.merge(state, 1L, Long::sum);
+            if (!state.equals("COMPLIANT")) {
+                nonCompliant.add(device.id() + " " + state);
+            }
+        }
+        assertThat(expected).containsEntry("COMPLIANT", 6L).containsEntry("PENDING", 2L)
+                .containsEntry("DRIFTED", 1L).containsEntry("FAILED", 1L).containsEntry("STALE", 1L);
+        io.restassured.path.json.JsonPath drift = as(admin).get("/api/v1/tenants/{t}/drift-report", tenant).then()
+                .statusCode(200).extract().jsonPath();
+        Map<String, Object> byState = drift.getMap("devices.byState");
+        Map<String, Long> counted = new java.util.TreeMap<>();
+        byState.forEach((state, count) -> counted.put(state, ((Number) count).longValue()));
+        assertThat(counted).isEqualTo(expected);
+        List<String> listed = new ArrayList<>();
+        List<String> ids = drift.getList("devices.nonCompliant.deviceId");
+        List<String> states = drift.getList("devices.nonCompliant.state");
+        for (int i = 0; i < ids.size(); i++) {
+            listed.add(ids.get(i) + " " + states.get(i));
+        }
+        assertThat(listed).isEqualTo(nonCompliant);
+    }
+
+    private static void report(Device device, long version, List<String> installed,
+            List<Map<String, String>> failures) {
+        as(device.token()).contentType(ContentType.JSON).body(DeviceApiTest.report(version, installed, failures))
+                .post("/api/v1/device/reports").then().statusCode(202);
+    }
+
     @Test
     void anExpiredEnrollmentTokenIsGone() {
         String group = DeviceFixtures.group(tenant, admin, "expiry", List.of());
