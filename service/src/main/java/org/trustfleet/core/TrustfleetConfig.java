@@ -436,4 +436,18 @@ public interface TrustfleetConfig {
         @WithDefault("30s")
         Duration metricsRefresh();
     }
+
+    /** Recomputing groups in the background after a platform store change. */
+    Recompute recompute();
+
+    /** Settings of the background recompute ({@code policy.RecomputeSweep}); per replica. */
+    interface Recompute {
+        /** Groups recomputed at the same time on this replica (the work is CPU-bound); 0 means the core count. */
+        @WithDefault("0")
+        int threads();
+
+        /** How often a replica looks for pending groups it was not told about (another replica's change, a restart). */
+        @WithDefault("10s")
+        Duration pollInterval();
+    }
 }

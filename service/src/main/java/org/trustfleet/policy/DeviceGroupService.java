@@ -143,12 +143,6 @@ public class DeviceGroupService {
                 .map(g -> g.id).toList();
     }
 
-    /** Ids of every group of every tenant (after a platform store changed). */
-    @Transactional
-    public List<UUID> allIds() {
-        return DeviceGroupEntity.<DeviceGroupEntity>list("order by id").stream().map(g -> g.id).toList();
-    }
-
     /** The groups of the tenant that must reach this endpoint: those naming it and those naming none. */
     @Transactional
     public List<UUID> idsCovering(UUID tenantId, UUID endpointId) {

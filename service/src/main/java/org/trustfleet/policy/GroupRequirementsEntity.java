@@ -29,6 +29,14 @@ public class GroupRequirementsEntity extends PanacheEntityBase {
     @Column(name = "computed_at", nullable = false)
     public Instant computedAt;
 
+    /** Raised for every group by a platform store change; read-only here ({@link RecomputeSweep} writes it). */
+    @Column(name = "recompute_wanted", insertable = false, updatable = false)
+    public long recomputeWanted;
+
+    /** The {@code recompute_wanted} a recompute read before reading its inputs; pending while below it. */
+    @Column(name = "recompute_done", nullable = false)
+    public long recomputeDone;
+
     /** The set as a {@link StoredRequirements} record (jsonb); written through {@code core.JsonColumns}. */
     @Column(nullable = false)
     @ColumnTransformer(write = "?::jsonb")

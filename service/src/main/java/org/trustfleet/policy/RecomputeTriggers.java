@@ -16,7 +16,8 @@ import org.trustfleet.truststore.TrustStoreService;
 /**
  * Recomputes requirements after the change that makes them stale has committed, and only for the groups it
  * affects: a scan → the groups that must reach that endpoint; a group change → that group; a tenant's anchors or
- * endpoints → that tenant's groups; a platform store → every group; a device's observed store → its group, when
+ * endpoints → that tenant's groups; a platform store → every group, through the {@link RecomputeSweep} queue (tens
+ * of thousands of groups, computed in the background and in parallel); a device's observed store → its group, when
  * that group computes for observed stores. A deleted endpoint has already left the groups
  * that named it (foreign key, {@code device_group_endpoint}) when its change is observed, so they are recomputed
  * without it; one that named only deleted endpoints then covers none and says so.
@@ -27,10 +28,12 @@ public class RecomputeTriggers {
 
     private final RequirementsService requirements;
     private final DeviceGroupService groups;
+    private final RecomputeSweep sweep;
 
-    public RecomputeTriggers(RequirementsService requirements, DeviceGroupService groups) {
+    public RecomputeTriggers(RequirementsService requirements, DeviceGroupService groups, RecomputeSweep sweep) {
         this.requirements = requirements;
         this.groups = groups;
+        this.sweep = sweep;
     }
 
     void onScan(@Observes(during = TransactionPhase.AFTER_SUCCESS) ObservationChanged event) {
@@ -54,8 +57,14 @@ public class RecomputeTriggers {
                 .map(s -> List.of(event.groupId())).orElse(List.of()));
     }
 
+    /** Every group becomes pending in the store change's own transaction: committed together or not at all. */
+    void markStores(@Observes(during = TransactionPhase.BEFORE_COMPLETION)
+            TrustStoreService.TrustStoresChanged event) {
+        sweep.requestAll();
+    }
+
     void onStores(@Observes(during = TransactionPhase.AFTER_SUCCESS) TrustStoreService.TrustStoresChanged event) {
-        recompute(groups::allIds);
+        sweep.wake();
     }
 
     /** Looks up the affected groups in a fresh transaction (the triggering one has just completed). */

@@ -82,12 +82,15 @@ public class RequirementsService {
         this.analyses = Caches.bounded("endpoint-analyses", config.cache().analysesMaxEntries());
     }
 
-    /** The group's current requirements, computed first if they never were. */
+    /**
+     * The group's current requirements, computed first if they never were or a platform store change left them
+     * pending (the background sweep has not reached the group yet): a reader sees the change at once.
+     */
     @Transactional
     public GroupRequirements current(UUID tenantId, UUID groupId) {
         groups.get(tenantId, groupId);
         GroupRequirementsEntity row = GroupRequirementsEntity.findById(groupId);
-        if (row == null) {
+        if (row == null || pending(row)) {
             return recompute(groupId).orElseThrow(() -> TrustfleetException.notFound("device group"));
         }
         return stored(row).toApi(row.groupId, row.version, row.computedAt);
@@ -95,16 +98,20 @@ public class RequirementsService {
 
     /**
      * The certificates of the group's current version, parsed and with their roles, in the set's order: what signed
-     * payloads and console exports deliver. Computed first if the group's requirements never were; 404 when the
-     * group is not the tenant's.
+     * payloads and console exports deliver. Computed first if the group's requirements never were or are pending after a
+     * store change (as {@link #current}); 404 when the group is not the tenant's.
      */
     @Transactional
     public CertificateSet certificateSet(UUID tenantId, UUID groupId) {
         groups.get(tenantId, groupId);
         GroupRequirementsEntity row = GroupRequirementsEntity.findById(groupId);
-        if (row == null) {
+        if (row == null || pending(row)) {
             recompute(groupId).orElseThrow(() -> TrustfleetException.notFound("device group"));
-            row = GroupRequirementsEntity.findById(groupId);
+            if (row == null) {
+                row = GroupRequirementsEntity.findById(groupId);
+            } else {
+                GroupRequirementsEntity.getEntityManager().refresh(row); // computed in a transaction of its own
+            }
         }
         List<StoredRequirements.Certificate> members = stored(row).certificates();
         Map<String, X509Certificate> bySha = certificates.findAll(members.stream()
@@ -134,6 +141,8 @@ public class RequirementsService {
             return Optional.empty();
         }
         DeviceGroup group = found.get().group();
+        // read before any input: a store change committing from here on leaves the group pending
+        long wanted = recomputeWanted(groupId);
         Instant now = Instant.now(clock);
         List<Endpoint> tenantEndpoints = endpoints.list(group.tenantId());
         Map<UUID, ScanObservation> latest = scans.latestObservations(tenantEndpoints.stream().map(Endpoint::id)
@@ -174,7 +183,7 @@ public class RequirementsService {
             Requirements none = coversNoEndpoint(engine.requirements(spec, List.of(), includes, now), snapshot, group,
                     "the endpoints this group named were deleted");
             certificates.record(none.certificates().stream().map(RequiredCertificate::certificate).toList());
-            return Optional.of(store(group, none, List.of(), List.of(), now));
+            return Optional.of(store(group, none, List.of(), List.of(), now, wanted));
         }
         List<EndpointFixOptions> groupAnalyses = new ArrayList<>();
         List<GroupRequirements.EndpointServerFix> serverFixes = new ArrayList<>();
@@ -201,7 +210,7 @@ public class RequirementsService {
         }
         certificates.record(requirements.certificates().stream().map(RequiredCertificate::certificate).toList());
         List<Endpoint> covered = tenantEndpoints.stream().filter(e -> spec.covers(e.id())).toList();
-        return Optional.of(store(group, requirements, serverFixes, covered, now));
+        return Optional.of(store(group, requirements, serverFixes, covered, now, wanted));
     }
 
     /**
@@ -231,7 +240,8 @@ public class RequirementsService {
      * exactly as before they counted, so its version does not move).
      */
     private GroupRequirements store(DeviceGroup group, Requirements requirements,
-            List<GroupRequirements.EndpointServerFix> serverFixes, List<Endpoint> covered, Instant now) {
+            List<GroupRequirements.EndpointServerFix> serverFixes, List<Endpoint> covered, Instant now,
+            long wanted) {
         String set = requirements.certificates().stream()
                 .map(c -> c.sha256() + ":" + c.role()).sorted().collect(Collectors.joining(","));
         if (!covered.isEmpty()) {
@@ -259,10 +269,23 @@ public class RequirementsService {
         row.setKey = setKey;
         row.computedAt = now;
         row.document = json.write(document);
+        row.recomputeDone = Math.max(row.recomputeDone, wanted);
         if (newVersion) {
             changed.fire(new RequirementsChanged(group.tenantId(), group.id(), version));
         }
         return document.toApi(group.id(), version, now);
+    }
+
+    /** Whether a platform store change asked for this group to be computed again and no recompute has since. */
+    private static boolean pending(GroupRequirementsEntity row) {
+        return row.recomputeWanted > row.recomputeDone;
+    }
+
+    private static long recomputeWanted(UUID groupId) {
+        List<?> wanted = GroupRequirementsEntity.getEntityManager()
+                .createNativeQuery("SELECT recompute_wanted FROM group_requirements WHERE group_id = ?1")
+                .setParameter(1, groupId).getResultList();
+        return wanted.isEmpty() ? 0 : ((Number) wanted.get(0)).longValue();
     }
 
     private StoredRequirements stored(GroupRequirementsEntity row) {

@@ -1,0 +1,164 @@
+package org.trustfleet.policy;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+import org.trustfleet.core.TrustfleetConfig;
+
+/**
+ * Recomputes the groups a platform store change left pending, in the background and in parallel, so that the change
+ * of one store reaches the groups of every tenant without the request that made it waiting for all of them, and
+ * without losing any if a replica stops mid-way.
+ *
+ * <p>The store change marks every group in its own transaction ({@link #requestAll}); each replica then claims
+ * pending groups in batches with a lease ({@code FOR UPDATE SKIP LOCKED}, so replicas share the work instead of
+ * repeating it) and recomputes them on {@code trustfleet.recompute.threads} threads. Each recompute commits on its
+ * own: devices keep receiving the previous version of a group until its new one is committed. A group whose
+ * recompute fails stays pending and is tried again when its lease has run out.
+ */
+@Singleton
+public class RecomputeSweep {
+    private static final Logger LOG = Logger.getLogger(RecomputeSweep.class);
+    /** How long a claimed group is left to the replica that claimed it (a recompute takes milliseconds). */
+    static final String LEASE = "2 minutes";
+
+    private final AgroalDataSource db;
+    private final RequirementsService requirements;
+    private final ExecutorService workers;
+    private final int threads;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean wanted = new AtomicBoolean();
+
+    public RecomputeSweep(AgroalDataSource db, RequirementsService requirements, TrustfleetConfig config) {
+        this.db = db;
+        this.requirements = requirements;
+        int configured = config.recompute().threads();
+        if (configured < 0) {
+            throw new IllegalArgumentException("trustfleet.recompute.threads must be 0 (the core count) or more");
+        }
+        this.threads = configured == 0 ? Runtime.getRuntime().availableProcessors() : configured;
+        AtomicInteger n = new AtomicInteger();
+        // platform threads: the work is CPU-bound, and one more than the workers drives the batches
+        this.workers = Executors.newFixedThreadPool(threads + 1, r -> {
+            Thread t = new Thread(r, "recompute-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Marks every group pending, in the caller's transaction: the mark commits with the change that made it (a
+     * platform store) or not at all.
+     */
+    public void requestAll() {
+        GroupRequirementsEntity.getEntityManager()
+                .createNativeQuery("UPDATE group_requirements SET recompute_wanted = recompute_wanted + 1")
+                .executeUpdate();
+    }
+
+    /** Starts working the pending groups now (after a change committed on this replica); returns at once. */
+    public void wake() {
+        wanted.set(true);
+        if (draining.compareAndSet(false, true)) {
+            workers.submit(this::drain);
+        }
+    }
+
+    @Scheduled(identity = "recompute-sweep", every = "${trustfleet.recompute.poll-interval}",
+            executeWith = Scheduled.SIMPLE, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void poll() {
+        wake(); // pending groups this replica was not told about: another replica's change, or one that stopped
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        workers.shutdownNow();
+    }
+
+    private void drain() {
+        long started = System.nanoTime();
+        int computed = 0;
+        try {
+            while (wanted.getAndSet(false)) {
+                List<UUID> batch;
+                while (!(batch = claim(threads * 16)).isEmpty()) {
+                    computed += recompute(batch);
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("Recomputing pending groups failed (tried again within trustfleet.recompute.poll-interval): %s",
+                    e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            draining.set(false);
+            if (computed > 0) {
+                LOG.infof("Recomputed %d pending groups in %.1f s", computed, (System.nanoTime() - started) / 1e9);
+            }
+            if (wanted.get()) {
+                wake(); // woken after the last look at the queue, before the flag was down
+            }
+        }
+    }
+
+    private int recompute(List<UUID> batch) throws InterruptedException {
+        List<Callable<Boolean>> work = new ArrayList<>(batch.size());
+        for (UUID groupId : batch) {
+            work.add(() -> {
+                try {
+                    requirements.recompute(groupId);
+                    return true;
+                } catch (RuntimeException e) {
+                    // stays pending; its lease runs out and a sweep tries again
+                    LOG.errorf(e, "Recomputing requirements of group %s failed", groupId);
+                    return false;
+                }
+            });
+        }
+        int done = 0;
+        for (var result : workers.invokeAll(work)) {
+            try {
+                done += result.get() ? 1 : 0;
+            } catch (java.util.concurrent.ExecutionException e) {
+                LOG.errorf(e.getCause(), "Recomputing a group failed");
+            }
+        }
+        return done;
+    }
+
+    /** Claims up to {@code limit} pending groups no other replica holds, for {@link #LEASE}. */
+    private List<UUID> claim(int limit) throws SQLException {
+        List<UUID> claimed = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                UPDATE group_requirements SET recompute_lease_until = now() + interval '%s'
+                WHERE group_id IN (
+                    SELECT group_id FROM group_requirements
+                    WHERE recompute_wanted > recompute_done
+                      AND (recompute_lease_until IS NULL OR recompute_lease_until < now())
+                    LIMIT ? FOR UPDATE SKIP LOCKED)
+                RETURNING group_id""".formatted(LEASE))) {
+            c.setAutoCommit(true);
+            s.setInt(1, limit);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    claimed.add(r.getObject(1, UUID.class));
+                }
+            }
+        }
+        return claimed;
+    }
+}

@@ -1,0 +1,211 @@
+package org.trustfleet.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.oneOf;
+import static org.trustfleet.testing.Contract.as;
+import static org.trustfleet.testing.Contract.asOperator;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.trustfleet.payload.CmsPayloadVerifier;
+import org.trustfleet.pki.CertificateEncoder;
+import org.trustfleet.pki.TestPki;
+import org.trustfleet.pki.TestPki.Cert;
+import org.trustfleet.policy.RecomputeSweep;
+import org.trustfleet.scan.TestTlsServer;
+import org.trustfleet.testing.ApiFixtures;
+import org.trustfleet.testing.DeviceFixtures;
+import org.trustfleet.testing.EmbeddedPostgresResource;
+
+/**
+ * A platform store change reaches every group through the background recompute queue: each group gets its new
+ * version, devices keep receiving payloads (the previous version, then the new one, never an error) while the sweep
+ * runs, and groups left pending (a replica that stopped mid-way) are computed by the next sweep of any replica.
+ */
+@QuarkusTest
+@WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
+class StoreChangeRecomputeTest {
+    static final int LEVEL = 77; // only this class's operator store serves it
+    static final String STORE = "store-change-recompute-" + LEVEL;
+    static final String HOST = "sts.store-change.test";
+    static final Cert OLD_ROOT = TestPki.root("Store Change Old Root");
+    static final Cert NEW_ROOT = TestPki.root("Store Change New Root");
+    static final int GROUPS = 40;
+
+    @Inject
+    AgroalDataSource db;
+    @Inject
+    RecomputeSweep sweep;
+
+    private TestTlsServer server;
+    private String tenant;
+    private String admin;
+    private final List<String> groups = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        store(List.of(OLD_ROOT.cert()));
+        String[] t = ApiFixtures.tenantWithAdmin("store-change");
+        tenant = t[0];
+        admin = t[1];
+        Cert intermediate = NEW_ROOT.issueIntermediate("Store Change Issuing CA");
+        Cert leaf = intermediate.issueLeaf(HOST);
+        // the server sends its root too: the only place the group can learn it from before the store change
+        server = TestTlsServer.tls(TestPki.certs(leaf, intermediate, NEW_ROOT), leaf.keyPair().getPrivate());
+        String endpoint = as(admin).contentType(ContentType.JSON).body(Map.of("name", "sts", "host", "127.0.0.1",
+                        "port", server.port(), "serverName", HOST))
+                .post("/api/v1/tenants/{t}/endpoints", tenant).then().statusCode(201).extract().path("id");
+        as(admin).post("/api/v1/tenants/{t}/endpoints/{e}/scans", tenant, endpoint).then().statusCode(201);
+        for (int i = 0; i < GROUPS; i++) {
+            groups.add(as(admin).contentType(ContentType.JSON).body(Map.of("name", "level-77-" + i,
+                            "minApiLevel", LEVEL, "maxApiLevel", LEVEL))
+                    .post("/api/v1/tenants/{t}/device-groups", tenant).then().statusCode(201).extract()
+                    .path("id"));
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        server.close();
+    }
+
+    @Test
+    void aStoreChangeReachesEveryGroupWhileDevicesKeepReceivingPayloads() throws Exception {
+        for (String group : groups) {
+            assertThat(certificates(group)).containsExactly(NEW_ROOT.sha256()); // computes version 1
+        }
+        DeviceFixtures.Device device = DeviceFixtures.device(tenant, admin, groups.get(0));
+        assertThat(payloadVersion(device)).isEqualTo(1);
+
+        AtomicBoolean sweeping = new AtomicBoolean(true);
+        CompletableFuture<List<Long>> fetched = CompletableFuture.supplyAsync(() -> {
+            List<Long> versions = new ArrayList<>();
+            while (sweeping.get()) {
+                versions.add(payloadVersion(device));
+            }
+            versions.add(payloadVersion(device));
+            return versions;
+        });
+        store(List.of(OLD_ROOT.cert(), NEW_ROOT.cert())); // the new root reaches level 77
+        // observed in the table, not through the API (whose reads compute a pending group themselves)
+        waitUntil(() -> pending() == 0 && versions().stream().allMatch(v -> v == 2));
+        sweeping.set(false);
+        List<Long> versions = fetched.get();
+
+        assertThat(versions).as("every fetch during the sweep got a payload, old then new").isSorted()
+                .allMatch(v -> v == 1 || v == 2);
+        assertThat(versions.get(versions.size() - 1)).isEqualTo(2);
+        for (String group : groups) {
+            assertThat(certificates(group)).isEmpty();
+        }
+    }
+
+    @Test
+    void groupsLeftPendingByAReplicaThatStoppedAreComputedByTheNextSweep() throws Exception {
+        for (String group : groups) {
+            certificates(group);
+        }
+        Instant before = Instant.now();
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                UPDATE group_requirements SET recompute_wanted = recompute_done + 1,
+                       recompute_lease_until = now() - interval '1 second'
+                WHERE tenant_id = ?""")) {
+            s.setObject(1, UUID.fromString(tenant));
+            assertThat(s.executeUpdate()).isEqualTo(GROUPS);
+        }
+        sweep.wake();
+        waitUntil(() -> pending() == 0);
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT min(computed_at), max(version) FROM group_requirements WHERE tenant_id = ?")) {
+            s.setObject(1, UUID.fromString(tenant));
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                assertThat(r.getTimestamp(1).toInstant()).isAfterOrEqualTo(before.minusMillis(1));
+                assertThat(r.getLong(2)).as("same inputs, same set: no new version").isEqualTo(1);
+            }
+        }
+    }
+
+    private static void store(List<X509Certificate> roots) {
+        asOperator().contentType(ContentType.JSON).body(Map.of("name", STORE, "platform", "android",
+                        "apiLevel", LEVEL, "pem", CertificateEncoder.toPem(roots)))
+                .post("/api/v1/trust-stores").then().statusCode(oneOf(200, 201));
+    }
+
+    private List<String> certificates(String group) {
+        return as(admin).get("/api/v1/tenants/{t}/device-groups/{g}/requirements", tenant, group).then()
+                .statusCode(200).extract().jsonPath().getList("certificates.sha256");
+    }
+
+    private static long payloadVersion(DeviceFixtures.Device device) {
+        Response response = as(device.token()).get("/api/v1/device/payload");
+        assertThat(response.statusCode()).isEqualTo(200);
+        try {
+            return new CmsPayloadVerifier(Clock.systemUTC()).verify(response.asByteArray(), device.root(),
+                    UUID.fromString(device.tenantId())).document().version();
+        } catch (Exception e) {
+            throw new AssertionError("the payload does not verify", e);
+        }
+    }
+
+    private long pending() throws Exception {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                SELECT count(*) FROM group_requirements
+                WHERE tenant_id = ? AND recompute_wanted > recompute_done""")) {
+            s.setObject(1, UUID.fromString(tenant));
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    private List<Long> versions() throws Exception {
+        List<Long> versions = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT version FROM group_requirements WHERE tenant_id = ?")) {
+            s.setObject(1, UUID.fromString(tenant));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    versions.add(r.getLong(1));
+                }
+            }
+        }
+        assertThat(versions).hasSize(GROUPS);
+        return versions;
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** The sweep runs in the background; a generous bound, as the work is milliseconds per group. */
+    private static void waitUntil(Condition condition) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (!condition.holds()) {
+            assertThat(System.nanoTime()).as("the sweep finished within two minutes").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+}
