@@ -98,20 +98,17 @@ public class RequirementsService {
 
     /**
      * The certificates of the group's current version, parsed and with their roles, in the set's order: what signed
-     * payloads and console exports deliver. Computed first if the group's requirements never were or are pending after a
-     * store change (as {@link #current}); 404 when the group is not the tenant's.
+     * payloads and console exports deliver. Computed first if the group's requirements never were; 404 when the group is
+     * not the tenant's. A version a store change left pending is still delivered until the background recompute has
+     * committed the next one: delivery never waits for (or competes with) that work.
      */
     @Transactional
     public CertificateSet certificateSet(UUID tenantId, UUID groupId) {
         groups.get(tenantId, groupId);
         GroupRequirementsEntity row = GroupRequirementsEntity.findById(groupId);
-        if (row == null || pending(row)) {
+        if (row == null) {
             recompute(groupId).orElseThrow(() -> TrustfleetException.notFound("device group"));
-            if (row == null) {
-                row = GroupRequirementsEntity.findById(groupId);
-            } else {
-                GroupRequirementsEntity.getEntityManager().refresh(row); // computed in a transaction of its own
-            }
+            row = GroupRequirementsEntity.findById(groupId);
         }
         List<StoredRequirements.Certificate> members = stored(row).certificates();
         Map<String, X509Certificate> bySha = certificates.findAll(members.stream()
