@@ -40,7 +40,9 @@ import org.trustfleet.testing.EmbeddedPostgresResource;
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 class AlertRetentionTest {
     static final String HOST = "alert-retention.contoso.test";
-    static final Cert ROOT = TestPki.root("Alert Retention Root");
+    /** The tenant's anchor, which its device group delivers: it expires within the 14-day threshold too. */
+    static final Cert ROOT = TestPki.rootBuilder("Alert Retention Root")
+            .notAfter(Instant.now().plus(Duration.ofDays(10))).build();
     static final Duration OLD = Duration.ofDays(400);
 
     @Inject
@@ -71,9 +73,9 @@ class AlertRetentionTest {
         // attempt moved past the send timeout), and an old event whose delivery waits for its next attempt
         UUID leasedEvent = event(tenant, old);
         gone.add(delivery(tenant, leasedEvent, "DELIVERED", old, old.plusSeconds(30), null));
-        UUID leased = delivery(tenant, leasedEvent, "PENDING", old, null, now.plus(Duration.ofMinutes(5)));
+        UUID leased = delivery(tenant, leasedEvent, "PENDING", old, null, now.plus(Duration.ofHours(1)));
         UUID waitingEvent = event(tenant, old);
-        UUID waiting = delivery(tenant, waitingEvent, "PENDING", old, null, now.plus(Duration.ofHours(1)));
+        UUID waiting = delivery(tenant, waitingEvent, "PENDING", old, null, now.plus(Duration.ofDays(1)));
         // recent history: finished within the age
         UUID recentEvent = event(tenant, now.minus(Duration.ofDays(80)));
         UUID recentDelivered = delivery(tenant, recentEvent, "DELIVERED", now.minus(Duration.ofDays(80)),
@@ -136,13 +138,14 @@ class AlertRetentionTest {
                 .post("/api/v1/tenants/{t}/device-groups", tenant).then().statusCode(201).extract().path("id");
         DeviceFixtures.device(tenant, admin, group); // never reports: not COMPLIANT, the whole group is above the share
 
-        watcher.checkNow(); // both expiries fire; the group is above the share from now
+        watcher.checkNow(); // the three expiries fire; the group is above the share from now
         exec("UPDATE alert_group_state SET above_since = above_since - interval '2 hours' WHERE group_id = ?", group);
         watcher.checkNow(); // ... and has been for longer than trustfleet.alerts.noncompliant-for: reported
         String currentExpiry = "expiring/endpoint/" + current + "/" + expiring.sha256() + "/14";
         String replacedExpiry = "expiring/endpoint/" + replaced + "/" + renewedFrom.sha256() + "/14";
+        String groupExpiry = "expiring/group/" + group + "/" + ROOT.sha256() + "/14";
         String noncompliant = "noncompliant/" + group + "/0";
-        assertThat(keys(tenant)).contains(currentExpiry, replacedExpiry, noncompliant);
+        assertThat(keys(tenant)).contains(currentExpiry, replacedExpiry, groupExpiry, noncompliant);
         Map<String, Object> groupState = groupState(group);
         assertThat(groupState.get("reported")).isEqualTo(true);
 
@@ -156,12 +159,14 @@ class AlertRetentionTest {
         // the whole alert history of the tenant becomes old; no channel, so no delivery holds an event
         exec("UPDATE alert_event SET occurred_at = occurred_at - interval '400 days' WHERE tenant_id = ?", tenant);
         Map<String, Integer> deleted = runRetention();
-        assertThat(deleted.get("alert-events")).isGreaterThanOrEqualTo(raised.size() - 1);
+        assertThat(deleted.get("alert-events")).isGreaterThanOrEqualTo(raised.size() - 2);
 
-        // kept: the expiry whose certificate is still presented (the event is what keeps it from firing again)
-        assertThat(keys(tenant)).containsExactly(currentExpiry);
+        // kept: the expiries whose certificate is still presented, or still delivered by the group (the event is what
+        // keeps each from firing again)
+        assertThat(keys(tenant)).containsExactlyInAnyOrder(currentExpiry, groupExpiry);
         watcher.checkNow();
-        assertThat(keys(tenant)).containsExactly(currentExpiry); // nothing fired again: not the expiry, not the group
+        // nothing fired again: not the expiries, not the group's non-compliance
+        assertThat(keys(tenant)).containsExactlyInAnyOrder(currentExpiry, groupExpiry);
         assertThat(groupState(group)).isEqualTo(groupState);
     }
 
