@@ -10,8 +10,10 @@ import java.util.UUID;
 /**
  * The position in a newest-first list (scans, enrollment tokens): the time and id of the last row a page showed.
  * Pages continue with rows strictly before it in {@code (time DESC, id DESC)} order, so rows inserted while a client
- * pages (always newer) neither shift nor repeat what it has not seen yet, and no page costs an OFFSET scan. Clients
- * treat the encoded form as opaque: base64url of {@code <epoch microseconds>.<uuid>} (PostgreSQL keeps microseconds).
+ * pages (always newer) neither shift nor repeat what it has not seen yet, and no page costs an OFFSET scan. An
+ * oldest-first list (tenants) continues strictly after it in {@code (time, id)} order instead: new rows come last.
+ * Clients treat the encoded form as opaque: base64url of {@code <epoch microseconds>.<uuid>} (PostgreSQL keeps
+ * microseconds).
  */
 public record TimeCursor(Instant at, UUID id) {
 

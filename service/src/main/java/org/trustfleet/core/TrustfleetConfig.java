@@ -368,6 +368,21 @@ public interface TrustfleetConfig {
         @WithDefault("180d")
         Duration chainEventAge();
 
+        /**
+         * Alert deliveries that finished (DELIVERED, or FAILED: given up) longer ago than this are deleted; a pending
+         * delivery (waiting for a retry, or leased by the replica sending it) is never deleted.
+         */
+        @WithDefault("90d")
+        Duration alertDeliveryAge();
+
+        /**
+         * Alert events older than this are deleted once no delivery refers to them, except a CERTIFICATE_EXPIRING event
+         * whose certificate its endpoint still presents or its group still delivers (that event is what keeps the
+         * expiry from firing again).
+         */
+        @WithDefault("90d")
+        Duration alertEventAge();
+
         /** Rows deleted per statement (each its own short transaction). */
         @WithDefault("1000")
         int batchSize();

@@ -19,7 +19,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.hibernate.validator.constraints.Range;
 import org.trustfleet.core.JsonColumns;
+import org.trustfleet.core.NameCursor;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.Certificates;
 import org.trustfleet.pki.Sha256;
@@ -41,6 +43,13 @@ import org.trustfleet.truststore.TrustStoreService;
 public class DeviceGroupService {
     static final int MIN_LEVEL = 1;
     static final int MAX_LEVEL = 100;
+    /**
+     * Page size of the group list when {@code limit} is absent: the largest page, so a client written before the list
+     * was paged still gets every group of any tenant up to that size in one answer.
+     */
+    public static final int DEFAULT_LIST_LIMIT = 1000;
+    /** Largest page of the group list. */
+    public static final int MAX_LIST_LIMIT = 1000;
 
     private final EndpointService endpoints;
     private final CertificateStore certificates;
@@ -98,6 +107,23 @@ public class DeviceGroupService {
     public List<DeviceGroup> list(UUID tenantId) {
         return DeviceGroupEntity.<DeviceGroupEntity>list("tenantId = ?1 order by name, id", tenantId).stream()
                 .map(this::view).toList();
+    }
+
+    /**
+     * A page of the tenant's groups by name (then id), continuing strictly after {@code after} (the last group of the
+     * previous page; null for the first page). Keyset paging on the unique {@code (tenant_id, name)}: no OFFSET.
+     */
+    @Transactional
+    public List<DeviceGroup> list(UUID tenantId, @Range(min = 1, max = MAX_LIST_LIMIT) Integer limit,
+            NameCursor after) {
+        int n = limit == null ? DEFAULT_LIST_LIMIT : limit;
+        var query = after == null
+                ? DeviceGroupEntity.<DeviceGroupEntity>find("tenantId = ?1 order by name, id", tenantId)
+                // "name >= ?2" repeats what the second condition implies, so that the index range starts at the cursor
+                : DeviceGroupEntity.<DeviceGroupEntity>find(
+                        "tenantId = ?1 and name >= ?2 and (name > ?2 or id > ?3) order by name, id", tenantId,
+                        after.name(), after.id());
+        return query.page(0, n).list().stream().map(this::view).toList();
     }
 
     /**

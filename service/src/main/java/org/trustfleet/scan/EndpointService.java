@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import org.hibernate.validator.constraints.Range;
+import org.trustfleet.core.NameCursor;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.HostName;
 
@@ -17,6 +19,13 @@ import org.trustfleet.pki.HostName;
 @ApplicationScoped
 public class EndpointService {
     static final int DEFAULT_INTERVAL_MINUTES = 360;
+    /**
+     * Page size of the endpoint list when {@code limit} is absent: the largest page, so a client written before the
+     * list was paged still gets every endpoint of any tenant up to that size in one answer.
+     */
+    public static final int DEFAULT_LIST_LIMIT = 1000;
+    /** Largest page of the endpoint list. */
+    public static final int MAX_LIST_LIMIT = 1000;
 
     private final ScanScheduler scheduler;
     private final Clock clock;
@@ -71,6 +80,22 @@ public class EndpointService {
     public List<Endpoint> list(UUID tenantId) {
         return EndpointEntity.<EndpointEntity>list("tenantId = ?1 order by name, id", tenantId).stream()
                 .map(EndpointEntity::toEndpoint).toList();
+    }
+
+    /**
+     * A page of the tenant's endpoints by name (then id), continuing strictly after {@code after} (the last endpoint
+     * of the previous page; null for the first page). Keyset paging on the unique {@code (tenant_id, name)}: no OFFSET.
+     */
+    @Transactional
+    public List<Endpoint> list(UUID tenantId, @Range(min = 1, max = MAX_LIST_LIMIT) Integer limit, NameCursor after) {
+        int n = limit == null ? DEFAULT_LIST_LIMIT : limit;
+        var query = after == null
+                ? EndpointEntity.<EndpointEntity>find("tenantId = ?1 order by name, id", tenantId)
+                // "name >= ?2" repeats what the second condition implies, so that the index range starts at the cursor
+                : EndpointEntity.<EndpointEntity>find(
+                        "tenantId = ?1 and name >= ?2 and (name > ?2 or id > ?3) order by name, id", tenantId,
+                        after.name(), after.id());
+        return query.page(0, n).list().stream().map(EndpointEntity::toEndpoint).toList();
     }
 
     /** Looks an endpoint up by id alone, for the scheduler (which acts for every tenant). */

@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.UUID;
+import org.trustfleet.core.NameCursor;
 import org.trustfleet.core.Require;
 import org.trustfleet.payload.ExportService;
 import org.trustfleet.policy.DeviceGroup;
@@ -42,10 +43,16 @@ public class DeviceGroupResource {
         this.exports = exports;
     }
 
+    /** By name, paged by cursor: a full page carries {@code Link: <…?after=<cursor>&limit=n>; rel="next"}. */
     @GET
     @Allow({Role.ADMIN, Role.CONSOLE})
-    public List<DeviceGroup> list(@PathParam("tenantId") UUID tenantId) {
-        return groups.list(tenantId);
+    public Response list(@PathParam("tenantId") UUID tenantId, @QueryParam("limit") String limit,
+            @QueryParam("after") String after, UriInfo uri) {
+        Integer n = Require.wholeNumber(limit, "limit");
+        List<DeviceGroup> page = groups.list(tenantId, n, NameCursor.parse(after).orElse(null));
+        DeviceGroup last = page.isEmpty() ? null : page.get(page.size() - 1);
+        return Paging.page(page, n == null ? DeviceGroupService.DEFAULT_LIST_LIMIT : n, uri,
+                last == null ? null : new NameCursor(last.name(), last.id()).encode());
     }
 
     @POST

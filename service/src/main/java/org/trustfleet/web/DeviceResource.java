@@ -39,14 +39,8 @@ public class DeviceResource {
         Integer n = Require.wholeNumber(limit, "limit");
         UUID cursor = after == null || after.isBlank() ? null : parseCursor(after);
         List<DeviceView> page = withVerifications(tenantId, devices.list(tenantId, n, cursor));
-        Response.ResponseBuilder response = Response.ok(page);
-        int size = n == null ? DeviceService.DEFAULT_LIMIT : n;
-        if (page.size() == size && !page.isEmpty()) {
-            String next = uri.getRequestUri().getRawPath() + "?after=" + page.get(page.size() - 1).id()
-                    + "&limit=" + size;
-            response.header("Link", "<" + next + ">; rel=\"next\"");
-        }
-        return response.build();
+        return Paging.page(page, n == null ? DeviceService.DEFAULT_LIMIT : n, uri,
+                page.isEmpty() ? null : page.get(page.size() - 1).id().toString());
     }
 
     @GET

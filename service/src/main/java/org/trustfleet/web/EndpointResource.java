@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.UUID;
+import org.trustfleet.core.NameCursor;
 import org.trustfleet.core.Require;
 import org.trustfleet.core.TimeCursor;
 import org.trustfleet.scan.Endpoint;
@@ -36,10 +37,16 @@ public class EndpointResource {
         this.scans = scans;
     }
 
+    /** By name, paged by cursor: a full page carries {@code Link: <…?after=<cursor>&limit=n>; rel="next"}. */
     @GET
     @Allow({Role.ADMIN, Role.CONSOLE})
-    public List<Endpoint> list(@PathParam("tenantId") UUID tenantId) {
-        return endpoints.list(tenantId);
+    public Response list(@PathParam("tenantId") UUID tenantId, @QueryParam("limit") String limit,
+            @QueryParam("after") String after, UriInfo uri) {
+        Integer n = Require.wholeNumber(limit, "limit");
+        List<Endpoint> page = endpoints.list(tenantId, n, NameCursor.parse(after).orElse(null));
+        Endpoint last = page.isEmpty() ? null : page.get(page.size() - 1);
+        return Paging.page(page, n == null ? EndpointService.DEFAULT_LIST_LIMIT : n, uri,
+                last == null ? null : new NameCursor(last.name(), last.id()).encode());
     }
 
     @POST

@@ -5,10 +5,13 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
+import org.trustfleet.core.Require;
+import org.trustfleet.core.TimeCursor;
 import org.trustfleet.tenant.Role;
 import org.trustfleet.tenant.Tenant;
 import org.trustfleet.tenant.TenantService;
@@ -35,9 +38,14 @@ public class TenantResource {
                 .entity(tenant).build();
     }
 
+    /** Oldest first, paged by cursor: a full page carries {@code Link: <…?after=<cursor>&limit=n>; rel="next"}. */
     @GET
     @Allow(Role.OPERATOR)
-    public List<Tenant> list() {
-        return tenants.list();
+    public Response list(@QueryParam("limit") String limit, @QueryParam("after") String after, UriInfo uri) {
+        Integer n = Require.wholeNumber(limit, "limit");
+        List<Tenant> page = tenants.list(n, TimeCursor.parse(after).orElse(null));
+        Tenant last = page.isEmpty() ? null : page.get(page.size() - 1);
+        return Paging.page(page, n == null ? TenantService.DEFAULT_LIST_LIMIT : n, uri,
+                last == null ? null : new TimeCursor(last.createdAt(), last.id()).encode());
     }
 }

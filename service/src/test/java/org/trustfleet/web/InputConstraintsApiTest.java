@@ -160,7 +160,11 @@ class InputConstraintsApiTest {
                 Arguments.of("/api/v1/tenants/{t}/devices", "0", "'limit' must be between 1 and 1000"),
                 Arguments.of("/api/v1/tenants/{t}/devices", "1001", "'limit' must be between 1 and 1000"),
                 Arguments.of("/api/v1/tenants/{t}/enrollment-tokens", "0", "'limit' must be between 1 and 1000"),
-                Arguments.of("/api/v1/tenants/{t}/enrollment-tokens", "1001", "'limit' must be between 1 and 1000"));
+                Arguments.of("/api/v1/tenants/{t}/enrollment-tokens", "1001", "'limit' must be between 1 and 1000"),
+                Arguments.of("/api/v1/tenants/{t}/endpoints", "0", "'limit' must be between 1 and 1000"),
+                Arguments.of("/api/v1/tenants/{t}/endpoints", "1001", "'limit' must be between 1 and 1000"),
+                Arguments.of("/api/v1/tenants/{t}/device-groups", "0", "'limit' must be between 1 and 1000"),
+                Arguments.of("/api/v1/tenants/{t}/device-groups", "1001", "'limit' must be between 1 and 1000"));
     }
 
     @ParameterizedTest(name = "{0}?limit={1}")
