@@ -9,7 +9,7 @@ ALTER TABLE group_requirements
   ADD COLUMN recompute_done        BIGINT      NOT NULL DEFAULT 0,
   ADD COLUMN recompute_lease_until TIMESTAMPTZ NULL;
 
-CREATE INDEX group_requirements_recompute_pending ON group_requirements (group_id)
+CREATE INDEX group_requirements_recompute_pending ON group_requirements (tenant_id)
   WHERE recompute_wanted > recompute_done;
 
 -- groups stored by an earlier release were computed by earlier code: the first sweep after the upgrade

@@ -10,9 +10,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,15 +30,18 @@ import org.trustfleet.core.TrustfleetConfig;
  *
  * <p>The store change marks every group in its own transaction ({@link #requestAll}); each replica then claims
  * pending groups in batches with a lease ({@code FOR UPDATE SKIP LOCKED}, so replicas share the work instead of
- * repeating it) and recomputes them on {@code trustfleet.recompute.threads} threads. Each recompute commits on its
- * own: devices keep receiving the previous version of a group until its new one is committed. A group whose
- * recompute fails stays pending and is tried again when its lease has run out.
+ * repeating it) and recomputes them on {@code trustfleet.recompute.threads} threads, a tenant's claimed groups
+ * together in one transaction (they share the tenant's endpoints, scans and anchors). Devices keep receiving the
+ * previous version of a group until its new one is committed. A group whose recompute fails stays pending and is
+ * tried again when its lease has run out.
  */
 @Singleton
 public class RecomputeSweep {
     private static final Logger LOG = Logger.getLogger(RecomputeSweep.class);
     /** How long a claimed group is left to the replica that claimed it (a recompute takes milliseconds). */
     static final String LEASE = "2 minutes";
+    /** Groups claimed per worker thread at a time: enough that a claim's round trip is shared by many groups. */
+    static final int CLAIM_PER_THREAD = 64;
 
     private final AgroalDataSource db;
     private final RequirementsService requirements;
@@ -94,8 +100,8 @@ public class RecomputeSweep {
         int computed = 0;
         try {
             while (wanted.getAndSet(false)) {
-                List<UUID> batch;
-                while (!(batch = claim(threads * 16)).isEmpty()) {
+                Map<UUID, List<UUID>> batch;
+                while (!(batch = claim(threads * CLAIM_PER_THREAD)).isEmpty()) {
                     computed += recompute(batch);
                 }
             }
@@ -115,47 +121,61 @@ public class RecomputeSweep {
         }
     }
 
-    private int recompute(List<UUID> batch) throws InterruptedException {
-        List<Callable<Boolean>> work = new ArrayList<>(batch.size());
-        for (UUID groupId : batch) {
-            work.add(() -> {
-                try {
-                    requirements.recompute(groupId);
-                    return true;
-                } catch (RuntimeException e) {
-                    // stays pending; its lease runs out and a sweep tries again
-                    LOG.errorf(e, "Recomputing requirements of group %s failed", groupId);
-                    return false;
-                }
-            });
-        }
+    /** One task per tenant (its groups share what they are computed from), run on the worker threads. */
+    private int recompute(Map<UUID, List<UUID>> byTenant) throws InterruptedException {
+        List<Callable<Integer>> work = new ArrayList<>(byTenant.size());
+        byTenant.forEach((tenantId, groupIds) -> work.add(() -> {
+            try {
+                return requirements.recomputeTenant(tenantId, groupIds);
+            } catch (RuntimeException e) {
+                return oneByOne(groupIds); // so that one failing group does not hold back the others
+            }
+        }));
         int done = 0;
         for (var result : workers.invokeAll(work)) {
             try {
-                done += result.get() ? 1 : 0;
-            } catch (java.util.concurrent.ExecutionException e) {
-                LOG.errorf(e.getCause(), "Recomputing a group failed");
+                done += result.get();
+            } catch (ExecutionException e) {
+                LOG.errorf(e.getCause(), "Recomputing pending groups failed");
             }
         }
         return done;
     }
 
-    /** Claims up to {@code limit} pending groups no other replica holds, for {@link #LEASE}. */
-    private List<UUID> claim(int limit) throws SQLException {
-        List<UUID> claimed = new ArrayList<>();
+    private int oneByOne(List<UUID> groupIds) {
+        int done = 0;
+        for (UUID groupId : groupIds) {
+            try {
+                requirements.recompute(groupId);
+                done++;
+            } catch (RuntimeException e) {
+                // stays pending; its lease runs out and a sweep tries again
+                LOG.errorf(e, "Recomputing requirements of group %s failed", groupId);
+            }
+        }
+        return done;
+    }
+
+    /**
+     * Claims up to {@code limit} pending groups no other replica holds, for {@link #LEASE}, by tenant (the order
+     * of the pending index), so that a tenant's groups mostly come in one claim and are computed together.
+     */
+    private Map<UUID, List<UUID>> claim(int limit) throws SQLException {
+        Map<UUID, List<UUID>> claimed = new LinkedHashMap<>();
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
                 UPDATE group_requirements SET recompute_lease_until = now() + interval '%s'
                 WHERE group_id IN (
                     SELECT group_id FROM group_requirements
                     WHERE recompute_wanted > recompute_done
                       AND (recompute_lease_until IS NULL OR recompute_lease_until < now())
-                    LIMIT ? FOR UPDATE SKIP LOCKED)
-                RETURNING group_id""".formatted(LEASE))) {
+                    ORDER BY tenant_id LIMIT ? FOR UPDATE SKIP LOCKED)
+                RETURNING tenant_id, group_id""".formatted(LEASE))) {
             c.setAutoCommit(true);
             s.setInt(1, limit);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    claimed.add(r.getObject(1, UUID.class));
+                    claimed.computeIfAbsent(r.getObject(1, UUID.class), t -> new ArrayList<>())
+                            .add(r.getObject(2, UUID.class));
                 }
             }
         }

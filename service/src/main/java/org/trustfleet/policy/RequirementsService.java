@@ -64,6 +64,8 @@ public class RequirementsService {
      * "now" (expiry checks) is reused.
      */
     private final BoundedCache<String, EndpointFixOptions> analyses;
+    /** Server fixes by the analysis key and the group's levels (empty: every level accepts the chain). */
+    private final BoundedCache<String, Optional<GroupRequirements.EndpointServerFix>> fixes;
 
     public RequirementsService(DeviceGroupService groups, EndpointService endpoints, ScanService scans,
             TrustStoreService stores, AnchorService anchors, CertificateStore certificates,
@@ -80,6 +82,7 @@ public class RequirementsService {
         this.clock = clock;
         this.changed = changed;
         this.analyses = Caches.bounded("endpoint-analyses", config.cache().analysesMaxEntries());
+        this.fixes = Caches.bounded("endpoint-server-fixes", config.cache().analysesMaxEntries());
     }
 
     /**
@@ -137,14 +140,59 @@ public class RequirementsService {
         if (found.isEmpty()) {
             return Optional.empty();
         }
-        DeviceGroup group = found.get().group();
         // read before any input: a store change committing from here on leaves the group pending
-        long wanted = recomputeWanted(groupId);
+        long wanted = recomputeWanted(List.of(groupId)).getOrDefault(groupId, 0L);
+        TenantInputs inputs = inputs(found.get().group().tenantId());
+        return Optional.of(compute(found.get(), inputs, wanted, Instant.now(clock)));
+    }
+
+    /**
+     * Recomputes groups of one tenant in one transaction, reading the tenant's endpoints, latest scans, stores and
+     * anchors once for all of them: the background sweep after a platform store change, where every group of every
+     * tenant is due. Groups that no longer exist or belong to another tenant are skipped; returns how many were
+     * computed. If one group fails, none of the batch is committed (the caller recomputes them one by one).
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public int recomputeTenant(UUID tenantId, List<UUID> groupIds) {
+        Map<UUID, Long> wanted = recomputeWanted(groupIds); // before any input, as in recompute
+        TenantInputs inputs = inputs(tenantId);
         Instant now = Instant.now(clock);
-        List<Endpoint> tenantEndpoints = endpoints.list(group.tenantId());
+        int computed = 0;
+        for (UUID groupId : groupIds) {
+            Optional<DeviceGroupService.Coverage> found = groups.coverage(groupId)
+                    .filter(c -> c.group().tenantId().equals(tenantId));
+            if (found.isPresent()) {
+                compute(found.get(), inputs, wanted.getOrDefault(groupId, 0L), now);
+                computed++;
+            }
+        }
+        return computed;
+    }
+
+    /** What every group of a tenant is computed from. */
+    private record TenantInputs(List<Endpoint> endpoints, Map<UUID, ScanObservation> latest, StoreSnapshot snapshot,
+            List<X509Certificate> anchors, Map<UUID, List<X509Certificate>> presented,
+            Map<UUID, List<X509Certificate>> extra) {}
+
+    private TenantInputs inputs(UUID tenantId) {
+        List<Endpoint> tenantEndpoints = endpoints.list(tenantId);
         Map<UUID, ScanObservation> latest = scans.latestObservations(tenantEndpoints.stream().map(Endpoint::id)
                 .toList()).stream().collect(Collectors.toMap(ScanObservation::endpointId, Function.identity()));
-        StoreSnapshot snapshot = stores.snapshot();
+        Map<UUID, List<X509Certificate>> presentedByEndpoint = new HashMap<>();
+        Map<UUID, List<X509Certificate>> extraByEndpoint = new HashMap<>();
+        for (ScanObservation scan : latest.values()) {
+            presentedByEndpoint.put(scan.endpointId(), scan.presented());
+            extraByEndpoint.put(scan.endpointId(), scan.completion());
+        }
+        return new TenantInputs(tenantEndpoints, latest, stores.snapshot(), anchors.certificatesOf(tenantId),
+                presentedByEndpoint, extraByEndpoint);
+    }
+
+    private GroupRequirements compute(DeviceGroupService.Coverage found, TenantInputs in, long wanted, Instant now) {
+        DeviceGroup group = found.group();
+        List<Endpoint> tenantEndpoints = in.endpoints();
+        Map<UUID, ScanObservation> latest = in.latest();
+        StoreSnapshot snapshot = in.snapshot();
         StoreIndex platform = snapshot.index();
         String storesKey = "platform";
         if (group.storeSource() != StoreSource.BUNDLED) {
@@ -154,19 +202,12 @@ public class RequirementsService {
                 storesKey = group.storeSource() + ":" + keyOfStores(observed);
             }
         }
-        List<X509Certificate> tenantAnchors = anchors.certificatesOf(group.tenantId());
+        List<X509Certificate> tenantAnchors = in.anchors();
         // only what the tenant can see: a group stored before includes were checked cannot pull in another
         // tenant's certificate either
         Map<String, X509Certificate> includes = groups.visibleTo(group.tenantId(), group.include());
-
-        Map<UUID, List<X509Certificate>> presentedByEndpoint = new HashMap<>();
-        Map<UUID, List<X509Certificate>> extraByEndpoint = new HashMap<>();
-        for (ScanObservation scan : latest.values()) {
-            List<X509Certificate> presented = scan.presented();
-            List<X509Certificate> extra = scan.completion();
-            presentedByEndpoint.put(scan.endpointId(), presented);
-            extraByEndpoint.put(scan.endpointId(), extra);
-        }
+        Map<UUID, List<X509Certificate>> presentedByEndpoint = in.presented();
+        Map<UUID, List<X509Certificate>> extraByEndpoint = in.extra();
         // every certificate the tenant's endpoints showed or completed with, so that one endpoint's
         // intermediate can fix another's chain (the engine only tries what it is given)
         List<X509Certificate> pool = PolicyEngine.candidatePool(includes, tenantEndpoints.stream()
@@ -175,12 +216,12 @@ public class RequirementsService {
 
         GroupSpec spec = new GroupSpec(group.id(), group.minApiLevel(), group.maxApiLevel(), group.managementMode(),
                 Set.copyOf(group.endpointIds()), Set.copyOf(group.include()), Set.copyOf(group.exclude()));
-        if (!found.get().allEndpoints() && group.endpointIds().isEmpty()) {
+        if (!found.allEndpoints() && group.endpointIds().isEmpty()) {
             // the endpoints the group named were all deleted: it covers none (an empty spec would mean all of them)
             Requirements none = coversNoEndpoint(engine.requirements(spec, List.of(), includes, now), snapshot, group,
                     "the endpoints this group named were deleted");
             certificates.record(none.certificates().stream().map(RequiredCertificate::certificate).toList());
-            return Optional.of(store(group, none, List.of(), List.of(), now, wanted));
+            return store(group, none, List.of(), List.of(), now, wanted);
         }
         List<EndpointFixOptions> groupAnalyses = new ArrayList<>();
         List<GroupRequirements.EndpointServerFix> serverFixes = new ArrayList<>();
@@ -189,10 +230,17 @@ public class RequirementsService {
                 continue;
             }
             ScanObservation scan = latest.get(endpoint.id());
-            serverFix(spec, observation(endpoint, scan, presentedByEndpoint, extraByEndpoint), scan, platform,
-                    tenantAnchors, pool, now).ifPresent(serverFixes::add);
             String cacheKey = endpoint.id() + "/" + (scan == null ? "none" : scan.id()) + "/" + contextKey + "/"
                     + endpoint.verifiedName() + "/" + LocalDate.ofInstant(now, ZoneOffset.UTC);
+            // the same inputs for the group's levels: the same server fix (groups of a tenant often share ranges)
+            String fixKey = cacheKey + "/" + spec.minApiLevel() + "-" + spec.maxApiLevel();
+            Optional<GroupRequirements.EndpointServerFix> fix = fixes.get(fixKey);
+            if (fix == null) {
+                fix = serverFix(spec, observation(endpoint, scan, presentedByEndpoint, extraByEndpoint), scan,
+                        platform, tenantAnchors, pool, now);
+                fixes.put(fixKey, fix);
+            }
+            fix.ifPresent(serverFixes::add);
             EndpointFixOptions analysis = analyses.get(cacheKey);
             if (analysis == null) {
                 analysis = engine.analyze(observation(endpoint, scan, presentedByEndpoint, extraByEndpoint),
@@ -207,7 +255,7 @@ public class RequirementsService {
         }
         certificates.record(requirements.certificates().stream().map(RequiredCertificate::certificate).toList());
         List<Endpoint> covered = tenantEndpoints.stream().filter(e -> spec.covers(e.id())).toList();
-        return Optional.of(store(group, requirements, serverFixes, covered, now, wanted));
+        return store(group, requirements, serverFixes, covered, now, wanted);
     }
 
     /**
@@ -278,11 +326,16 @@ public class RequirementsService {
         return row.recomputeWanted > row.recomputeDone;
     }
 
-    private static long recomputeWanted(UUID groupId) {
-        List<?> wanted = GroupRequirementsEntity.getEntityManager()
-                .createNativeQuery("SELECT recompute_wanted FROM group_requirements WHERE group_id = ?1")
-                .setParameter(1, groupId).getResultList();
-        return wanted.isEmpty() ? 0 : ((Number) wanted.get(0)).longValue();
+    /** The groups' {@code recompute_wanted} (absent: no row yet, nothing asked). */
+    private static Map<UUID, Long> recomputeWanted(List<UUID> groupIds) {
+        Map<UUID, Long> wanted = new HashMap<>();
+        for (Object row : GroupRequirementsEntity.getEntityManager().createNativeQuery(
+                        "SELECT group_id, recompute_wanted FROM group_requirements WHERE group_id IN (?1)")
+                .setParameter(1, groupIds).getResultList()) {
+            Object[] columns = (Object[]) row;
+            wanted.put((UUID) columns[0], ((Number) columns[1]).longValue());
+        }
+        return wanted;
     }
 
     private StoredRequirements stored(GroupRequirementsEntity row) {
