@@ -1,7 +1,9 @@
 -- wrk script: every request uses a device token picked at random from $TOKENS_FILE; with $ETAG set, it sends
--- If-None-Match: $ETAG (the service answers 304).
+-- If-None-Match: $ETAG (the service answers 304). With $DELAY_MS set, each connection waits that long between its
+-- requests (a paced load: connections x 1000 / DELAY_MS requests per second at most).
 local tokens = {}
 local etag = os.getenv("ETAG")
+local delay_ms = tonumber(os.getenv("DELAY_MS") or "")
 local counter = 0
 
 function setup(thread)
@@ -22,4 +24,10 @@ function request()
     headers["If-None-Match"] = etag
   end
   return wrk.format("GET", nil, headers)
+end
+
+if delay_ms then
+  function delay()
+    return delay_ms
+  end
 end
