@@ -298,15 +298,19 @@ public class RequirementsService {
         }
         String setKey = Sha256.hex(set.getBytes(StandardCharsets.UTF_8));
         var em = GroupRequirementsEntity.getEntityManager();
-        // make sure a row exists, then lock it: concurrent recomputes (other replicas) take turns
-        em.createNativeQuery("""
-                INSERT INTO group_requirements (group_id, tenant_id, version, set_key, computed_at, document)
-                VALUES (?1, ?2, 0, '', ?3, '{}') ON CONFLICT (group_id) DO NOTHING""")
-                .setParameter(1, group.id()).setParameter(2, group.tenantId())
-                .setParameter(3, Timestamp.from(now)).executeUpdate();
+        // lock the row: concurrent recomputes (other replicas) take turns. Recomputes run in a transaction of their
+        // own in which nothing loaded this row before, so the locking read is also a fresh one.
         GroupRequirementsEntity row = em.find(GroupRequirementsEntity.class, group.id(),
                 LockModeType.PESSIMISTIC_WRITE);
-        em.refresh(row);
+        if (row == null) {
+            // the first computation: make sure a row exists (another replica may be inserting it too), then lock it
+            em.createNativeQuery("""
+                    INSERT INTO group_requirements (group_id, tenant_id, version, set_key, computed_at, document)
+                    VALUES (?1, ?2, 0, '', ?3, '{}') ON CONFLICT (group_id) DO NOTHING""")
+                    .setParameter(1, group.id()).setParameter(2, group.tenantId())
+                    .setParameter(3, Timestamp.from(now)).executeUpdate();
+            row = em.find(GroupRequirementsEntity.class, group.id(), LockModeType.PESSIMISTIC_WRITE);
+        }
         boolean newVersion = !setKey.equals(row.setKey);
         long version = newVersion ? row.version + 1 : row.version;
         StoredRequirements document = StoredRequirements.of(requirements, serverFixes);
