@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
@@ -36,10 +35,10 @@ import org.trustfleet.tenant.BearerTokens;
  * {@link InvalidationFeed} (name {@value #CREDENTIALS}, written by a database trigger when a device's token,
  * revocation, group or tenant changes). Entries are used only while the feed is {@link InvalidationFeed#fresh()
  * fresh}; otherwise every token is checked against the database. So a revoked or replaced token is refused at once
- * on the replica that handled the change and within one poll interval (at most two) on the others. The payload in
- * an entry is dropped when the group's payload or the tenant's signer changes (same feed, names of
- * {@link SignedPayloadService}), and is used at most {@code trustfleet.payload.cache-check-interval} after it was
- * attached.
+ * on the replica that handled the change and within one poll interval (at most two) on the others. The payload is
+ * kept per group (every cached token of the group is served it), dropped when the group's payload or the tenant's
+ * signer changes (same feed, names of {@link SignedPayloadService}), and used at most
+ * {@code trustfleet.payload.cache-check-interval} after it was loaded.
  */
 // @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
 @Singleton
@@ -56,7 +55,7 @@ public class DeviceAuthService {
     private final LastSeenRecorder lastSeen;
     private final Duration payloadCheckInterval;
     private final BoundedCache<TokenKey, Entry> tokens;
-    private final BoundedCache<UUID, GroupDelivery> groupDeliveries;
+    private final BoundedCache<UUID, Delivery> groupDeliveries;
     /** Bumped by every credentials invalidation: a lookup that raced one is not remembered. */
     private final AtomicLong credentialsGeneration = new AtomicLong();
     /** Bumped by every payload invalidation: a payload loaded across one is not attached. */
@@ -92,24 +91,18 @@ public class DeviceAuthService {
         }
     }
 
-    private record Delivery(SignedPayload payload, Instant checkedAt) {}
-
     /**
-     * A group's payload as this replica last served it, shared by every cached token of the group: it is re-checked
-     * once per group and {@code trustfleet.payload.cache-check-interval}, not once per device (with many devices,
-     * per-device re-checks sent a large share of requests down the blocking path).
+     * A group's payload as this replica last served it, shared by every cached token of the group and looked up by
+     * the group on each hit: it is re-checked once per group and {@code trustfleet.payload.cache-check-interval}, not
+     * once per device, and a change of the group's payload drops one entry, whatever the number of cached tokens (a
+     * platform store change changes tens of thousands of groups).
      */
-    private static final class GroupDelivery {
-        /** The latest payload served to the group; an invalidation unlinks the tokens rather than clearing it. */
-        volatile Delivery current;
-    }
+    private record Delivery(SignedPayload payload, Instant checkedAt) {}
 
     private static final class Entry {
         final DeviceIdentity identity;
         /** When the device was last noted as seen (in the database or pending). */
         volatile Instant lastSeen;
-        /** The delivery of the device's group, once a payload was served to it. */
-        volatile GroupDelivery delivery;
 
         Entry(DeviceIdentity identity, Instant lastSeen) {
             this.identity = identity;
@@ -126,7 +119,10 @@ public class DeviceAuthService {
         this.payloadCheckInterval = config.payload().cacheCheckInterval();
         this.tokens = Caches.hotPath("device-tokens", config.device().authCacheMaxEntries(),
                 config.device().authCacheTtl(), clock);
-        this.groupDeliveries = Caches.bounded("group-deliveries", config.cache().signedPayloadsMaxEntries());
+        // read on the hot path too: the hot-path variant (maintenance off the event loop); an entry is re-checked
+        // well before this expiry anyway
+        this.groupDeliveries = Caches.hotPath("group-deliveries", config.cache().signedPayloadsMaxEntries(),
+                config.device().authCacheTtl(), clock);
         feed.subscribe(CREDENTIALS, new InvalidationFeed.Subscriber() {
             @Override
             public void invalidate(Set<String> deviceIds) {
@@ -140,8 +136,8 @@ public class DeviceAuthService {
                 tokens.invalidateAll();
             }
         });
-        feed.subscribe(SignedPayloadService.GROUP_PAYLOADS, payloadSubscriber(DeviceIdentity::groupId));
-        feed.subscribe(SignedPayloadService.TENANT_SIGNERS, payloadSubscriber(DeviceIdentity::tenantId));
+        feed.subscribe(SignedPayloadService.GROUP_PAYLOADS, payloadSubscriber(false));
+        feed.subscribe(SignedPayloadService.TENANT_SIGNERS, payloadSubscriber(true));
     }
 
     /** Whether the token has the form of a device token (only those are ever looked up here). */
@@ -161,8 +157,8 @@ public class DeviceAuthService {
         if (e == null) {
             return null;
         }
-        GroupDelivery g = e.delivery;
-        Delivery d = g == null ? null : g.current;
+        UUID groupId = e.identity.groupId();
+        Delivery d = groupId == null ? null : groupDeliveries.get(groupId);
         Instant now = clock.instant();
         if (d == null || !d.payload().freshAt(now) || !now.isBefore(d.checkedAt().plus(payloadCheckInterval))) {
             return null;
@@ -214,9 +210,7 @@ public class DeviceAuthService {
         }
         noteSeen(e, now);
         if (payloadGeneration.get() == generation && payload.groupId().equals(device.groupId())) {
-            GroupDelivery g = groupDeliveries.get(device.groupId(), id -> new GroupDelivery());
-            g.current = new Delivery(payload, now);
-            e.delivery = g;
+            groupDeliveries.put(device.groupId(), new Delivery(payload, now));
         }
     }
 
@@ -243,25 +237,25 @@ public class DeviceAuthService {
         tokens.invalidateIf(matches);
     }
 
-    private InvalidationFeed.Subscriber payloadSubscriber(Function<DeviceIdentity, UUID> of) {
+    /** Drops the group deliveries of the groups ({@code byTenant} false) or tenants named by the feed's keys. */
+    private InvalidationFeed.Subscriber payloadSubscriber(boolean byTenant) {
         return new InvalidationFeed.Subscriber() {
             @Override
             public void invalidate(Set<String> keys) {
                 Set<UUID> ids = uuids(keys);
+                // bumped first: a load that raced this does not put its (old) payload back
                 payloadGeneration.incrementAndGet();
-                // unlinking the tokens is enough: a shared delivery is only ever served through a token's link, and
-                // the bumped generation keeps a load that raced this from linking again
-                tokens.forEachValue(e -> {
-                    if (e.delivery != null && ids.contains(of.apply(e.identity))) {
-                        e.delivery = null;
-                    }
-                });
+                if (byTenant) {
+                    groupDeliveries.invalidateIf(d -> ids.contains(d.payload().tenantId())); // signer rotation: rare
+                } else {
+                    groupDeliveries.invalidateAll(ids);
+                }
             }
 
             @Override
             public void invalidateAll() {
                 payloadGeneration.incrementAndGet();
-                tokens.forEachValue(e -> e.delivery = null);
+                groupDeliveries.invalidateAll();
             }
         };
     }
