@@ -56,14 +56,16 @@ public class ScanService {
     private final ScanLimits limits;
     private final ScanProbes probes;
     private final VerdictReuse verdicts;
+    /** Scheduled scans under way on this replica, one per endpoint at a time (ScanJob allows concurrent firings). */
+    private final AddressLimiter scheduledRuns = new AddressLimiter(1);
 
-    public ScanService(EndpointService endpoints, TlsProbe probe, AddressGuard guard, ChainJudge evaluator,
+    public ScanService(EndpointService endpoints, TlsProbe probe, ChainJudge evaluator,
             TrustStoreService stores, AnchorService anchors, CertificateStore certificates, ScanRecorder recorder,
             Clock clock, TrustfleetConfig config, MeterRegistry metrics) {
         this.metrics = metrics;
         this.endpoints = endpoints;
         this.limits = ScanLimits.of(config.scanner());
-        this.probes = new ScanProbes(probe, guard, limits,
+        this.probes = new ScanProbes(probe, limits,
                 config.scanner().noSniProbeInterval(), config.scanner().reuseMaxEntries(), clock);
         this.verdicts = new VerdictReuse(config.scanner().reuseMaxEntries(), config.scanner().expiresSoon());
         this.evaluator = evaluator;
@@ -112,13 +114,17 @@ public class ScanService {
         return admitted[0];
     }
 
-    /** Runs one scheduled firing; an endpoint deleted meanwhile is skipped. */
+    /**
+     * Runs one scheduled firing; an endpoint deleted meanwhile is skipped. A firing of an endpoint whose previous
+     * firing is still being scanned on this replica (a scan that outlasted its interval) waits for it, as Quartz's
+     * blocked triggers did.
+     */
     public void scanScheduled(UUID endpointId, Instant scheduledFor, String instance) {
-        Optional<Endpoint> endpoint = endpoints.find(endpointId);
-        if (endpoint.isEmpty()) {
-            return;
-        }
-        try {
+        try (AddressLimiter.Slot turn = scheduledRuns.acquire(endpointId.toString())) {
+            Optional<Endpoint> endpoint = endpoints.find(endpointId);
+            if (endpoint.isEmpty()) {
+                return;
+            }
             run(endpoint.get(), ScanResult.ScanTrigger.SCHEDULED, scheduledFor, instance);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Scheduled scan of endpoint %s failed", endpointId);
@@ -248,7 +254,7 @@ public class ScanService {
             snapshotVersion = snapshot.version();
             tenantAnchors = anchors.certificatesOf(endpoint.tenantId());
             reuseKey = VerdictReuse.key(presented, endpoint.verifiedName(), snapshot.version(), tenantAnchors,
-                    certificates.caCertificateCount(), started);
+                    certificates.caGeneration(), started);
             Optional<VerdictReuse.Verdicts> reused = verdicts.reuse(endpoint.id(), reuseKey, started);
             if (reused.isPresent()) {
                 judged = reused.get();
@@ -281,9 +287,10 @@ public class ScanService {
                 instance));
         if (reuseKey != null && stored.isPresent()) {
             // only once committed: a reused verdict names certificates that must be in the certificate table; keyed
-            // on the CA certificates known now, which include the ones this scan just stored
+            // on the CA certificates known now, which include the ones this scan just stored (the generation moved
+            // at its commit)
             verdicts.remember(endpoint.id(), VerdictReuse.key(presented, endpoint.verifiedName(), snapshotVersion,
-                    tenantAnchors, certificates.caCertificateCount(), started), started, presented, evaluation);
+                    tenantAnchors, certificates.caGeneration(), started), started, presented, evaluation);
         }
         return stored;
     }
