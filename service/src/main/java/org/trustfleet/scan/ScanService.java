@@ -121,7 +121,9 @@ public class ScanService {
      */
     public void scanScheduled(UUID endpointId, Instant scheduledFor, String instance) {
         try (AddressLimiter.Slot turn = scheduledRuns.acquire(endpointId.toString())) {
-            Optional<Endpoint> endpoint = endpoints.find(endpointId);
+            // storage work, within the CPU limit: a batch of firings starting together must not drain the
+            // connection pool (a sweep's first hundred scans, each waiting for a connection, timed out)
+            Optional<Endpoint> endpoint = limits.cpuWork(() -> endpoints.find(endpointId));
             if (endpoint.isEmpty()) {
                 return;
             }
