@@ -9,10 +9,11 @@ import org.quartz.SchedulerException;
 /**
  * One scheduled scan of one endpoint, run by whichever replica's Quartz acquired the trigger.
  *
- * <p>Not {@code @DisallowConcurrentExecution}: that costs the clustered store four more statements per firing under
- * its cluster-wide lock (blocking and unblocking the job's triggers), the lock every firing of every replica goes
- * through, and it guards only against a scan outlasting its interval (at least a minute; a scan is bounded by its
- * timeouts). Two firings of one endpoint never overlap on one replica ({@link ScanService#scanScheduled}).
+ * <p>Not {@code @DisallowConcurrentExecution}: that costs the clustered store several more statements per firing
+ * under its cluster-wide lock (blocking and unblocking the job's triggers, checking for a blocked state), the lock
+ * every firing and every job completion of every replica goes through, and it guards only against a scan outlasting
+ * its interval (at least a minute; a scan is bounded by its timeouts). Two firings of one endpoint never overlap on
+ * one replica ({@link ScanService#scanScheduled}).
  */
 @Dependent
 public class ScanJob implements Job {
