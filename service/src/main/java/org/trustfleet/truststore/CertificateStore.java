@@ -93,9 +93,11 @@ public class CertificateStore {
         if (unknown.isEmpty()) {
             return;
         }
-        // CA certificates first, then the others, each in fingerprint order: one total order for every writer
-        List<X509Certificate> cas = unknown.values().stream().filter(c -> c.getBasicConstraints() >= 0).toList();
-        List<X509Certificate> others = unknown.values().stream().filter(c -> c.getBasicConstraints() < 0).toList();
+        // CA certificates (as the is_ca column has them) first, then the others, each in fingerprint order: one total
+        // order for every writer
+        List<X509Certificate> cas = unknown.values().stream().filter(c -> CertificateSummary.of(c).isCa()).toList();
+        List<X509Certificate> others = unknown.values().stream().filter(c -> !CertificateSummary.of(c).isCa())
+                .toList();
         int newCas = 0;
         for (int from = 0; from < cas.size(); from += INSERT_ROWS) {
             newCas += insert(cas.subList(from, Math.min(cas.size(), from + INSERT_ROWS)));
