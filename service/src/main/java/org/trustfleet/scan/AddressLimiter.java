@@ -6,8 +6,7 @@ import java.util.concurrent.Semaphore;
 
 /**
  * Politeness per target: at most a fixed number of probes at once against one IP address, however many endpoints
- * (ports, names) lead to it. Addresses with no probe under way hold no memory. The scanner also keys one by endpoint
- * id, with one slot, so that an endpoint's scheduled scans run one at a time on a replica.
+ * (ports, names) lead to it. Addresses with no probe under way hold no memory.
  */
 final class AddressLimiter {
 

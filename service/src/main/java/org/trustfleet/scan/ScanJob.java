@@ -2,20 +2,18 @@ package org.trustfleet.scan;
 
 import jakarta.enterprise.context.Dependent;
 import java.util.UUID;
+import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobExecutionContext;
 import org.quartz.SchedulerException;
 
 /**
- * One scheduled scan of one endpoint, run by whichever replica's Quartz acquired the trigger.
- *
- * <p>Not {@code @DisallowConcurrentExecution}: that costs the clustered store several more statements per firing
- * under its cluster-wide lock (blocking and unblocking the job's triggers, checking for a blocked state), the lock
- * every firing and every job completion of every replica goes through, and it guards only against a scan outlasting
- * its interval (at least a minute; a scan is bounded by its timeouts). Two firings of one endpoint never overlap on
- * one replica ({@link ScanService#scanScheduled}).
+ * One scheduled scan of one endpoint, run by whichever replica's Quartz acquired the trigger. One firing of an
+ * endpoint at a time across the cluster: a scan that outlasts its interval (short intervals on an overloaded
+ * cluster) blocks the next firing instead of doubling the load.
  */
 @Dependent
+@DisallowConcurrentExecution
 public class ScanJob implements Job {
     private final ScanService scans;
 

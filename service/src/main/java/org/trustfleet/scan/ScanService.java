@@ -56,8 +56,6 @@ public class ScanService {
     private final ScanLimits limits;
     private final ScanProbes probes;
     private final VerdictReuse verdicts;
-    /** Scheduled scans under way on this replica, one per endpoint at a time (ScanJob allows concurrent firings). */
-    private final AddressLimiter scheduledRuns = new AddressLimiter(1);
 
     public ScanService(EndpointService endpoints, TlsProbe probe, ChainJudge evaluator,
             TrustStoreService stores, AnchorService anchors, CertificateStore certificates, ScanRecorder recorder,
@@ -114,13 +112,9 @@ public class ScanService {
         return admitted[0];
     }
 
-    /**
-     * Runs one scheduled firing; an endpoint deleted meanwhile is skipped. A firing of an endpoint whose previous
-     * firing is still being scanned on this replica (a scan that outlasted its interval) waits for it, as Quartz's
-     * blocked triggers did.
-     */
+    /** Runs one scheduled firing; an endpoint deleted meanwhile is skipped. */
     public void scanScheduled(UUID endpointId, Instant scheduledFor, String instance) {
-        try (AddressLimiter.Slot turn = scheduledRuns.acquire(endpointId.toString())) {
+        try {
             // storage work, within the CPU limit: a batch of firings starting together must not drain the
             // connection pool (a sweep's first hundred scans, each waiting for a connection, timed out)
             Optional<Endpoint> endpoint = limits.cpuWork(() -> endpoints.find(endpointId));

@@ -16,10 +16,8 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.TestPki;
@@ -29,8 +27,7 @@ import org.trustfleet.testing.EmbeddedPostgresResource;
 /**
  * The scanner at fleet scale, through Quartz as in production: black-holed endpoints (they accept and never answer)
  * hold a socket and a virtual thread each, not a scanner slot, so a good endpoint scheduled behind them is scanned
- * on time; a scan's chain verdicts are reused only while the anchors are unchanged; and two firings of one endpoint
- * never overlap on a replica.
+ * on time; and a scan's chain verdicts are reused only while the anchors are unchanged.
  */
 @QuarkusTest
 @TestProfile(ScanFleetTest.Fleet.class)
@@ -55,9 +52,6 @@ class ScanFleetTest {
 
     @Inject
     MeterRegistry metrics;
-
-    @Inject
-    ScanService scans;
 
     @Test
     void blackHolesDoNotDelayAGoodEndpointScheduledBehindThem() throws Exception {
@@ -145,32 +139,6 @@ class ScanFleetTest {
             scanNow(t, createEndpoint(t, "complete", "127.0.0.1", whole.port()));
             assertThat(scanNow(t, incomplete).getList("completedPath", String.class)).containsExactly(
                     leaf.sha256(), intermediate.sha256(), root.sha256());
-        }
-    }
-
-    @Test
-    void twoFiringsOfOneEndpointNeverOverlapOnAReplica() throws Exception {
-        String[] t = ApiFixtures.tenantWithAdmin("overlap");
-        try (BlackHole hole = new BlackHole("127.0.0.1")) {
-            UUID endpoint = UUID.fromString(createEndpoint(t, "overlap", "127.0.0.1", hole.port()));
-            Instant now = Instant.now();
-            // two late firings at once (as when a scan outlasts its interval), beside the endpoint's own first firing;
-            // each scan of a black hole takes one handshake timeout
-            List<Thread> firings = List.of(
-                    Thread.ofVirtual().start(() -> scans.scanScheduled(endpoint, now.minusSeconds(120), "test")),
-                    Thread.ofVirtual().start(() -> scans.scanScheduled(endpoint, now.minusSeconds(60), "test")));
-            for (Thread firing : firings) {
-                firing.join();
-            }
-            List<ScanResult> history = await("three scans of the endpoint").atMost(Duration.ofMinutes(3))
-                    .pollInterval(Duration.ofMillis(500))
-                    .until(() -> scans.history(UUID.fromString(t[0]), endpoint, 10), h -> h.size() >= 3);
-            List<ScanResult> byStart = history.stream().sorted(Comparator.comparing(ScanResult::startedAt)).toList();
-            for (int i = 1; i < byStart.size(); i++) {
-                ScanResult previous = byStart.get(i - 1);
-                assertThat(byStart.get(i).startedAt()).as("scan %d starts after scan %d ended", i, i - 1)
-                        .isAfterOrEqualTo(previous.startedAt().plusMillis(previous.durationMs()));
-            }
         }
     }
 
