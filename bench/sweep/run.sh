@@ -11,6 +11,8 @@
 #   PEERS=1 bench/sweep/run.sh          # also testssl.sh (Debian: testssl) and cfssl bundle on a sample (port 443: root)
 #   PEERS_ONLY=1 N=20 bench/sweep/run.sh   # only the peers, on the same endpoints behind the proxy (no service)
 #   JAR=/path/to/other/quarkus-run.jar bench/sweep/run.sh   # another build of the service (e.g. before a change)
+#   PROFILE_DIR=/tmp/prof QUICK=1 bench/sweep/run.sh   # a JFR CPU profile of the service per sweep (warm-up.jfr, ...)
+#   SERVICE_JVM_OPTIONS="-Xlog:gc" bench/sweep/run.sh   # extra JVM options for the service
 #
 # Needs a JDK 21+ (JAVA_HOME) and Linux (/proc, the whole 127/8 on loopback). Installs nothing.
 set -euo pipefail
@@ -26,4 +28,5 @@ echo "java: $(java -version 2>&1 | head -1); commit $(git rev-parse --short HEAD
 cd service
 ../mvnw -B -q -o org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dexec.classpathScope=test \
   -Dexec.mainClass=org.trustfleet.scan.SweepBench -Dtrustfleet.test.app-jar="$JAR" \
-  -Dendpoints="$N" -DserviceSettings="${SETTINGS:-}" -DpatienceMinutes="${PATIENCE_MINUTES:-30}" -Dport="${PORT:-443}" -Dpeers="$([ "${PEERS:-0}" = 1 ] && echo true || echo false)" -DpeersOnly="$([ "${PEERS_ONLY:-0}" = 1 ] && echo true || echo false)"
+  -Dendpoints="$N" -DserviceSettings="${SETTINGS:-}" -DpatienceMinutes="${PATIENCE_MINUTES:-30}" -Dport="${PORT:-443}" -Dpeers="$([ "${PEERS:-0}" = 1 ] && echo true || echo false)" -DpeersOnly="$([ "${PEERS_ONLY:-0}" = 1 ] && echo true || echo false)" \
+  -Dtrustfleet.test.service-jvm-options="${SERVICE_JVM_OPTIONS:-}" -DprofileDir="${PROFILE_DIR:-}"

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 import org.trustfleet.core.JsonColumns;
 import org.trustfleet.device.ComplianceState;
@@ -82,6 +83,32 @@ public class AlertMetrics {
                 .description("Alert deliveries per tenant that are pending or failed").register(registry);
     }
 
+    /** One row of a snapshot: its labels and its value. */
+    private record Row(Tags tags, double value) {}
+
+    /**
+     * Each gauge's values of the last snapshot. Its registered rows read their value from here, so a refresh
+     * registers only rows that are new and removes only rows that are gone, and leaves the registry alone when the
+     * rows are the same: re-registering every row of 10,000 endpoints every refresh took a third of the service's
+     * CPU during a sweep.
+     */
+    private final Map<MultiGauge, Map<Tags, Double>> values = new ConcurrentHashMap<>();
+
+    private static Row row(Tags tags, Number value) {
+        return new Row(tags, value.doubleValue());
+    }
+
+    private void publish(MultiGauge gauge, List<Row> rows) {
+        Map<Tags, Double> next = new HashMap<>();
+        rows.forEach(r -> next.put(r.tags(), r.value()));
+        Map<Tags, Double> previous = values.put(gauge, next);
+        if (previous != null && previous.keySet().equals(next.keySet())) {
+            return; // the same rows: the registered ones read the new values
+        }
+        gauge.register(next.keySet().stream().<MultiGauge.Row<?>>map(tags -> MultiGauge.Row.of(tags, values,
+                all -> all.getOrDefault(gauge, Map.of()).getOrDefault(tags, Double.NaN))).toList(), false);
+    }
+
     @Scheduled(identity = "alert-metrics", every = "${trustfleet.alerts.metrics-refresh:30s}", delayed = "2s",
             executeWith = Scheduled.SIMPLE, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
@@ -95,15 +122,15 @@ public class AlertMetrics {
     /** Reads the snapshot from the database and replaces every gauge's rows. */
     @Transactional
     public void refresh() {
-        List<MultiGauge.Row<?>> info = new ArrayList<>();
-        List<MultiGauge.Row<?>> presented = new ArrayList<>();
-        List<MultiGauge.Row<?>> completed = new ArrayList<>();
-        List<MultiGauge.Row<?>> trust = new ArrayList<>();
-        List<MultiGauge.Row<?>> scanned = new ArrayList<>();
-        List<MultiGauge.Row<?>> status = new ArrayList<>();
-        List<MultiGauge.Row<?>> gInfo = new ArrayList<>();
-        List<MultiGauge.Row<?>> gDevices = new ArrayList<>();
-        List<MultiGauge.Row<?>> dCount = new ArrayList<>();
+        List<Row> info = new ArrayList<>();
+        List<Row> presented = new ArrayList<>();
+        List<Row> completed = new ArrayList<>();
+        List<Row> trust = new ArrayList<>();
+        List<Row> scanned = new ArrayList<>();
+        List<Row> status = new ArrayList<>();
+        List<Row> gInfo = new ArrayList<>();
+        List<Row> gDevices = new ArrayList<>();
+        List<Row> dCount = new ArrayList<>();
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
                 SELECT endpoint_id, presented_not_after, completed_not_after, CAST(trusted_levels AS text),
@@ -114,35 +141,35 @@ public class AlertMetrics {
             String t = tenant.id().toString();
             for (Endpoint e : endpoints.list(tenant.id())) {
                 Tags ids = Tags.of("tenant_id", t, "endpoint_id", e.id().toString());
-                info.add(MultiGauge.Row.of(ids.and("name", e.name(), "host", e.host(), "port",
+                info.add(row(ids.and("name", e.name(), "host", e.host(), "port",
                         Integer.toString(e.port())), 1));
                 Object[] s = states.get(e.id());
                 if (s == null) {
                     continue;
                 }
                 if (s[1] != null) {
-                    presented.add(MultiGauge.Row.of(ids, DeliveryStore.instant(s[1]).getEpochSecond()));
+                    presented.add(row(ids, DeliveryStore.instant(s[1]).getEpochSecond()));
                 }
                 if (s[2] != null) {
-                    completed.add(MultiGauge.Row.of(ids, DeliveryStore.instant(s[2]).getEpochSecond()));
+                    completed.add(row(ids, DeliveryStore.instant(s[2]).getEpochSecond()));
                 }
                 if (s[3] != null) {
                     Map<Integer, Boolean> levels = json.read((String) s[3],
                             new TypeReference<Map<Integer, Boolean>>() {});
-                    levels.forEach((level, ok) -> trust.add(MultiGauge.Row.of(ids.and("api_level",
+                    levels.forEach((level, ok) -> trust.add(row(ids.and("api_level",
                             Integer.toString(level)), ok ? 1 : 0)));
                 }
-                scanned.add(MultiGauge.Row.of(ids, DeliveryStore.instant(s[4]).getEpochSecond()));
-                status.add(MultiGauge.Row.of(ids.and("status", (String) s[5]), 1));
+                scanned.add(row(ids, DeliveryStore.instant(s[4]).getEpochSecond()));
+                status.add(row(ids.and("status", (String) s[5]), 1));
             }
             Map<UUID, AlertWatcher.GroupCounts> counts = watcher.counts(tenant.id());
             for (DeviceGroup g : groups.list(tenant.id())) {
                 Tags ids = Tags.of("tenant_id", t, "group_id", g.id().toString());
-                gInfo.add(MultiGauge.Row.of(ids.and("name", g.name()), 1));
+                gInfo.add(row(ids.and("name", g.name()), 1));
                 AlertWatcher.GroupCounts c = counts.get(g.id());
                 for (ComplianceState state : ComplianceState.values()) {
                     int n = c == null ? 0 : c.byState().getOrDefault(state, 0);
-                    gDevices.add(MultiGauge.Row.of(ids.and("state", state.name()), n));
+                    gDevices.add(row(ids.and("state", state.name()), n));
                 }
             }
         }
@@ -152,17 +179,17 @@ public class AlertMetrics {
             pf["PENDING".equals(r[1]) ? 0 : 1] = ((Number) r[2]).longValue();
         }
         byTenant.forEach((t, pf) -> {
-            dCount.add(MultiGauge.Row.of(Tags.of("tenant_id", t, "status", "PENDING"), pf[0]));
-            dCount.add(MultiGauge.Row.of(Tags.of("tenant_id", t, "status", "FAILED"), pf[1]));
+            dCount.add(row(Tags.of("tenant_id", t, "status", "PENDING"), pf[0]));
+            dCount.add(row(Tags.of("tenant_id", t, "status", "FAILED"), pf[1]));
         });
-        endpointInfo.register(info, true);
-        presentedNotAfter.register(presented, true);
-        completedNotAfter.register(completed, true);
-        trusted.register(trust, true);
-        lastScan.register(scanned, true);
-        lastScanStatus.register(status, true);
-        groupInfo.register(gInfo, true);
-        groupDevices.register(gDevices, true);
-        deliveryCount.register(dCount, true);
+        publish(endpointInfo, info);
+        publish(presentedNotAfter, presented);
+        publish(completedNotAfter, completed);
+        publish(trusted, trust);
+        publish(lastScan, scanned);
+        publish(lastScanStatus, status);
+        publish(groupInfo, gInfo);
+        publish(groupDevices, gDevices);
+        publish(deliveryCount, dCount);
     }
 }

@@ -221,6 +221,18 @@ public final class AddressGuard {
             throw new AddressGuardException(AddressGuardException.Reason.DNS_FAILURE, name,
                     "Host " + name + " could not be resolved (the .invalid domain never exists).");
         }
+        if (isIpLiteral(name)) {
+            // parsed, not looked up: nothing to bound, so no hand-off to the DNS pool
+            try {
+                InetAddress[] parsed = resolver.resolve(name);
+                if (parsed == null || parsed.length == 0) {
+                    throw new UnknownHostException(name);
+                }
+                return parsed;
+            } catch (UnknownHostException e) {
+                throw dnsFailure(name, e);
+            }
+        }
         Future<InetAddress[]> future = ScanThreads.DNS.submit(() -> resolver.resolve(name));
         try {
             InetAddress[] result = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

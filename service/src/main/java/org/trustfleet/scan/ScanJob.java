@@ -7,7 +7,11 @@ import org.quartz.Job;
 import org.quartz.JobExecutionContext;
 import org.quartz.SchedulerException;
 
-/** One scheduled scan of one endpoint, run by whichever replica's Quartz acquired the trigger. */
+/**
+ * One scheduled scan of one endpoint, run by whichever replica's Quartz acquired the trigger. One firing of an
+ * endpoint at a time across the cluster: a scan that outlasts its interval (short intervals on an overloaded
+ * cluster) blocks the next firing instead of doubling the load.
+ */
 @Dependent
 @DisallowConcurrentExecution
 public class ScanJob implements Job {
@@ -26,6 +30,11 @@ public class ScanJob implements Job {
         } catch (SchedulerException e) {
             instance = "unknown";
         }
-        scans.scanScheduled(endpointId, context.getScheduledFireTime().toInstant(), instance);
+        try {
+            scans.scanScheduled(endpointId, context.getScheduledFireTime().toInstant(), instance);
+        } finally {
+            // Quartz's bookkeeping of this firing follows; wait for a turn without holding a connection
+            VirtualThreadPool.awaitBookkeepingTurn();
+        }
     }
 }

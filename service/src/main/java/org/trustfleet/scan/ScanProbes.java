@@ -1,5 +1,6 @@
 package org.trustfleet.scan;
 
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,16 +37,14 @@ final class ScanProbes {
     private record NoSniMemo(String target, String sniChain, Instant probedAt, Optional<Finding> finding) {}
 
     private final TlsProbe probe;
-    private final AddressGuard guard;
     private final ScanLimits limits;
     private final Duration noSniInterval;
     private final Clock clock;
     private final BoundedCache<UUID, NoSniMemo> memos;
 
-    ScanProbes(TlsProbe probe, AddressGuard guard, ScanLimits limits, Duration noSniInterval, int maxEntries,
+    ScanProbes(TlsProbe probe, ScanLimits limits, Duration noSniInterval, int maxEntries,
             Clock clock) {
         this.probe = Objects.requireNonNull(probe, "probe");
-        this.guard = Objects.requireNonNull(guard, "guard");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.noSniInterval = Objects.requireNonNull(noSniInterval, "noSniInterval");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -54,13 +53,16 @@ final class ScanProbes {
 
     /** Probes the endpoint {@code endpointId} at {@code target}. Never throws for network or TLS problems. */
     Probed probe(UUID endpointId, ProbeTarget target) {
-        String address = politenessKey(target);
-        ProbeResult withSni = limits.probe(address, () -> probe.probe(target, SniMode.AUTO));
+        // resolved once: both probes and the politeness key use the addresses the guard checked
+        TlsProbe.Resolution resolution = probe.resolve(target);
+        String address = politenessKey(target, resolution);
+        ProbeResult withSni = limits.probe(address, () -> probe.probe(target, SniMode.AUTO, resolution));
         if (!probe.noSniProbeNeeded(withSni)) {
             return new Probed(withSni, Optional.empty(), false, false);
         }
         if (!withSni.isOk()) {
-            ProbePair pair = new ProbePair(withSni, limits.probe(address, () -> probe.probe(target, SniMode.DISABLED)));
+            ProbePair pair = new ProbePair(withSni,
+                    limits.probe(address, () -> probe.probe(target, SniMode.DISABLED, resolution)));
             memos.invalidate(endpointId);
             return new Probed(pair.primary(), pair.sniFinding(), true, false);
         }
@@ -71,7 +73,8 @@ final class ScanProbes {
                 && now.isBefore(memo.probedAt().plus(noSniInterval))) {
             return new Probed(withSni, memo.finding(), false, true);
         }
-        ProbePair pair = new ProbePair(withSni, limits.probe(address, () -> probe.probe(target, SniMode.DISABLED)));
+        ProbePair pair = new ProbePair(withSni,
+                limits.probe(address, () -> probe.probe(target, SniMode.DISABLED, resolution)));
         memos.put(endpointId, new NoSniMemo(target.toString(), sniChain, now, pair.sniFinding()));
         return new Probed(pair.primary(), pair.sniFinding(), true, false);
     }
@@ -82,20 +85,13 @@ final class ScanProbes {
     }
 
     /**
-     * The address the probe will connect to, as far as politeness is concerned: the first address the guard resolves
-     * (the one the probe tries first), or the host name itself when it does not resolve (the probe then fails without
-     * a connection, and look-ups of one name stay polite too).
+     * The address the probe will connect to, as far as politeness is concerned: the first address the guard resolved
+     * (the one the probe tries first), or the host name itself when it did not resolve (the probe then fails without
+     * a connection; the key only has to be stable).
      */
-    private String politenessKey(ProbeTarget target) {
-        try {
-            List<java.net.InetAddress> addresses = guard.resolve(target.host());
-            if (!addresses.isEmpty()) {
-                return addresses.get(0).getHostAddress();
-            }
-        } catch (AddressGuardException e) {
-            // the probe reports it; the key only has to be stable
-        }
-        return target.host().toLowerCase(Locale.ROOT);
+    private static String politenessKey(ProbeTarget target, TlsProbe.Resolution resolution) {
+        List<InetAddress> addresses = resolution.addresses();
+        return addresses.isEmpty() ? target.host().toLowerCase(Locale.ROOT) : addresses.get(0).getHostAddress();
     }
 
 }

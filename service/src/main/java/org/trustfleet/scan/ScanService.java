@@ -57,13 +57,13 @@ public class ScanService {
     private final ScanProbes probes;
     private final VerdictReuse verdicts;
 
-    public ScanService(EndpointService endpoints, TlsProbe probe, AddressGuard guard, ChainJudge evaluator,
+    public ScanService(EndpointService endpoints, TlsProbe probe, ChainJudge evaluator,
             TrustStoreService stores, AnchorService anchors, CertificateStore certificates, ScanRecorder recorder,
             Clock clock, TrustfleetConfig config, MeterRegistry metrics) {
         this.metrics = metrics;
         this.endpoints = endpoints;
         this.limits = ScanLimits.of(config.scanner());
-        this.probes = new ScanProbes(probe, guard, limits,
+        this.probes = new ScanProbes(probe, limits,
                 config.scanner().noSniProbeInterval(), config.scanner().reuseMaxEntries(), clock);
         this.verdicts = new VerdictReuse(config.scanner().reuseMaxEntries(), config.scanner().expiresSoon());
         this.evaluator = evaluator;
@@ -114,11 +114,13 @@ public class ScanService {
 
     /** Runs one scheduled firing; an endpoint deleted meanwhile is skipped. */
     public void scanScheduled(UUID endpointId, Instant scheduledFor, String instance) {
-        Optional<Endpoint> endpoint = endpoints.find(endpointId);
-        if (endpoint.isEmpty()) {
-            return;
-        }
         try {
+            // storage work, within the CPU limit: a batch of firings starting together must not drain the
+            // connection pool (a sweep's first hundred scans, each waiting for a connection, timed out)
+            Optional<Endpoint> endpoint = limits.cpuWork(() -> endpoints.find(endpointId));
+            if (endpoint.isEmpty()) {
+                return;
+            }
             run(endpoint.get(), ScanResult.ScanTrigger.SCHEDULED, scheduledFor, instance);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Scheduled scan of endpoint %s failed", endpointId);
@@ -248,7 +250,7 @@ public class ScanService {
             snapshotVersion = snapshot.version();
             tenantAnchors = anchors.certificatesOf(endpoint.tenantId());
             reuseKey = VerdictReuse.key(presented, endpoint.verifiedName(), snapshot.version(), tenantAnchors,
-                    certificates.caCertificateCount(), started);
+                    certificates.caGeneration(), started);
             Optional<VerdictReuse.Verdicts> reused = verdicts.reuse(endpoint.id(), reuseKey, started);
             if (reused.isPresent()) {
                 judged = reused.get();
@@ -281,9 +283,10 @@ public class ScanService {
                 instance));
         if (reuseKey != null && stored.isPresent()) {
             // only once committed: a reused verdict names certificates that must be in the certificate table; keyed
-            // on the CA certificates known now, which include the ones this scan just stored
+            // on the CA certificates known now, which include the ones this scan just stored (the generation moved
+            // at its commit)
             verdicts.remember(endpoint.id(), VerdictReuse.key(presented, endpoint.verifiedName(), snapshotVersion,
-                    tenantAnchors, certificates.caCertificateCount(), started), started, presented, evaluation);
+                    tenantAnchors, certificates.caGeneration(), started), started, presented, evaluation);
         }
         return stored;
     }

@@ -88,6 +88,36 @@ public final class TlsProbe {
         return changed;
     }
 
+    /**
+     * The addresses {@link AddressGuard} allowed for a target's host, or why there are none: a scan resolves once and
+     * every probe of it (and its politeness key) uses the same checked addresses, so the connection stays pinned to
+     * what the guard checked and the DNS look-up is paid once.
+     */
+    public static final class Resolution {
+        private final List<InetAddress> addresses;
+        private final AddressGuardException failure;
+
+        private Resolution(List<InetAddress> addresses, AddressGuardException failure) {
+            this.addresses = addresses;
+            this.failure = failure;
+        }
+
+        /** The allowed addresses in resolver order; empty when the host did not resolve or was refused. */
+        public List<InetAddress> addresses() {
+            return addresses;
+        }
+    }
+
+    /** Resolves the target's host through the guard; never throws. */
+    public Resolution resolve(ProbeTarget target) {
+        Objects.requireNonNull(target, "target");
+        try {
+            return new Resolution(guard.resolve(target.host()), null);
+        } catch (AddressGuardException e) {
+            return new Resolution(List.of(), e);
+        }
+    }
+
     /** Probe with SNI when the target has a name for it. */
     public ProbeResult probe(ProbeTarget target) {
         return probe(target, SniMode.AUTO);
@@ -95,9 +125,15 @@ public final class TlsProbe {
 
     /** Probe once; never throws for network or TLS problems. */
     public ProbeResult probe(ProbeTarget target, SniMode mode) {
+        return probe(target, mode, resolve(target));
+    }
+
+    /** Probe once at the addresses {@code resolution} checked ({@link #resolve} of the same target). */
+    public ProbeResult probe(ProbeTarget target, SniMode mode, Resolution resolution) {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(mode, "mode");
-        Attempt attempt = new Attempt(target, mode);
+        Objects.requireNonNull(resolution, "resolution");
+        Attempt attempt = new Attempt(target, mode, resolution);
         try {
             return attempt.run();
         } catch (RuntimeException e) {
@@ -116,14 +152,15 @@ public final class TlsProbe {
      * handshake with SNI, so it cannot be missed this way.
      */
     public ProbePair probeBoth(ProbeTarget target) {
-        ProbeResult withSni = probe(target, SniMode.AUTO);
+        Resolution resolution = resolve(target);
+        ProbeResult withSni = probe(target, SniMode.AUTO, resolution);
         if (withSni.sniSent() == null) {
             return new ProbePair(withSni, withSni);
         }
         if (!noSniProbeNeeded(withSni)) {
             return new ProbePair(withSni, mirror(target, withSni));
         }
-        return new ProbePair(withSni, probe(target, SniMode.DISABLED));
+        return new ProbePair(withSni, probe(target, SniMode.DISABLED, resolution));
     }
 
     /**
@@ -175,24 +212,25 @@ public final class TlsProbe {
     private final class Attempt {
         private final ProbeTarget target;
         private final SniMode mode;
+        private final Resolution resolution;
         private final Instant startedAt = Instant.now();
         private final long startNanos = System.nanoTime();
         private final RecordingTrustManager recorder = new RecordingTrustManager();
         private String sniSent;
         private InetAddress address;
 
-        Attempt(ProbeTarget target, SniMode mode) {
+        Attempt(ProbeTarget target, SniMode mode, Resolution resolution) {
             this.target = target;
             this.mode = mode;
+            this.resolution = resolution;
         }
 
         ProbeResult run() {
             SNIServerName sni = mode == SniMode.AUTO ? target.sniName().map(Attempt::sniHostName).orElse(null) : null;
 
-            List<InetAddress> addresses;
-            try {
-                addresses = guard.resolve(target.host());
-            } catch (AddressGuardException e) {
+            List<InetAddress> addresses = resolution.addresses;
+            if (resolution.failure != null) {
+                AddressGuardException e = resolution.failure;
                 address = e.refusedAddress().orElse(null);
                 ProbeStatus status = e.reason() == AddressGuardException.Reason.BLOCKED_ADDRESS
                         ? ProbeStatus.BLOCKED_ADDRESS : ProbeStatus.DNS_FAILURE;

@@ -21,8 +21,9 @@ import org.trustfleet.pki.Sha256;
  * spends its CPU on handshakes, not on validating the same chain against every Android store again.
  *
  * <p>The key is a hash of the presented chain (DER, in order), the verified name, the store snapshot's version, the
- * tenant's anchors, the number of CA certificates known (chain completion may use any of them, and none is ever
- * deleted, so a new intermediate or cross-signed root anywhere ends every memo) and the UTC day (EXPIRES_SOON counts
+ * tenant's anchors, the generation of the known CA certificates ({@code CertificateStore.caGeneration()}: chain
+ * completion may use any of them, so a new intermediate or cross-signed root anywhere ends every memo, on another
+ * replica within the cache invalidation feed's poll interval) and the UTC day (EXPIRES_SOON counts
  * days). Time enters the verdicts only through validity
  * dates, so a memo also ends at the first moment one of the chain's or path's certificates becomes valid, starts to
  * expire soon, or expires. An evaluation whose AIA fetch failed is not reused (the failure may be transient) unless
@@ -49,11 +50,11 @@ final class VerdictReuse {
 
     /** The reuse key of a chain judged at {@code now} against these stores and anchors. */
     static String key(List<X509Certificate> presented, String verifiedName, long storeVersion,
-            List<X509Certificate> anchors, long knownCaCertificates, Instant now) {
+            List<X509Certificate> anchors, long caGeneration, Instant now) {
         List<String> anchorIds = new ArrayList<>(anchors.stream().map(Sha256::of).toList());
         anchorIds.sort(null);
         String key = "chain=" + Sha256.ofChain(presented) + "|name=" + verifiedName + "|stores=" + storeVersion
-                + "|anchors=" + String.join(",", anchorIds) + "|known-ca=" + knownCaCertificates
+                + "|anchors=" + String.join(",", anchorIds) + "|ca-generation=" + caGeneration
                 + "|day=" + LocalDate.ofInstant(now, ZoneOffset.UTC);
         return Sha256.hex(key.getBytes(StandardCharsets.UTF_8));
     }

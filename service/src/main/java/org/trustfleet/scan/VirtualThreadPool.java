@@ -1,5 +1,6 @@
 package org.trustfleet.scan;
 
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -15,8 +16,25 @@ import org.quartz.spi.ThreadPool;
  * stays in the job store and runs when a slot frees (past the misfire threshold it runs late, see ScanScheduler).
  * The job still runs inside Quartz's execution, so a replica that dies mid-scan leaves the firing to be recovered
  * by another ({@code requestRecovery}).
+ *
+ * <p>Quartz's bookkeeping after a job (the clustered store's {@code triggeredJobComplete}) takes the job store's one
+ * cluster-wide row lock, {@code TRIGGER_ACCESS}, on a connection of the service's pool, like the scheduler thread
+ * that acquires and fires the next triggers. With hundreds of scans ending together, every one of them waited in the
+ * lock's queue holding a pooled connection, and the scheduler thread queued behind all of them (a CPU profile of a
+ * sweep: most of the scan threads' waiting was on that lock): firing slowed down as more scans were in flight. A job
+ * that calls {@link #awaitBookkeepingTurn()} as its last step therefore waits, without a connection, until at most
+ * {@link #BOOKKEEPING_AT_ONCE} jobs of this pool are in that bookkeeping; the lock is serial anyway, so this costs
+ * no throughput and keeps the scheduler thread's wait short.
  */
 public class VirtualThreadPool implements ThreadPool {
+    /** Jobs of one pool in Quartz's after-job bookkeeping at once (each holds a pooled connection meanwhile). */
+    static final int BOOKKEEPING_AT_ONCE = 2;
+    /** The pool that runs the current job thread, or unset on other threads. */
+    private static final ThreadLocal<VirtualThreadPool> CURRENT = new ThreadLocal<>();
+    /** Whether the current job thread holds a bookkeeping permit (released when the job's run ends). */
+    private static final ThreadLocal<Boolean> IN_BOOKKEEPING = new ThreadLocal<>();
+
+    private final Semaphore bookkeeping = new Semaphore(BOOKKEEPING_AT_ONCE, true);
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final AtomicLong started = new AtomicLong();
@@ -53,9 +71,15 @@ public class VirtualThreadPool implements ThreadPool {
         try {
             Thread.ofVirtual().name(instanceName + "-scan-" + started.incrementAndGet()).start(() -> {
                 Thread.currentThread().setContextClassLoader(contextLoader);
+                CURRENT.set(this);
                 try {
                     runnable.run();
                 } finally {
+                    if (IN_BOOKKEEPING.get() != null) {
+                        IN_BOOKKEEPING.remove();
+                        bookkeeping.release();
+                    }
+                    CURRENT.remove();
                     finished();
                 }
             });
@@ -64,6 +88,25 @@ public class VirtualThreadPool implements ThreadPool {
             throw e;
         }
         return true;
+    }
+
+    /**
+     * Called by a job as its last step: waits until its pool has fewer than {@link #BOOKKEEPING_AT_ONCE} jobs in
+     * Quartz's after-job bookkeeping, and holds the turn until the job's run ends. Does nothing on a thread this pool
+     * did not start (tests that run a job directly) or when called twice.
+     */
+    public static void awaitBookkeepingTurn() {
+        VirtualThreadPool pool = CURRENT.get();
+        if (pool == null || IN_BOOKKEEPING.get() != null) {
+            return;
+        }
+        pool.bookkeeping.acquireUninterruptibly();
+        IN_BOOKKEEPING.set(Boolean.TRUE);
+    }
+
+    /** Jobs in their bookkeeping turn now (for tests). */
+    int inBookkeeping() {
+        return BOOKKEEPING_AT_ONCE - bookkeeping.availablePermits();
     }
 
     private void finished() {

@@ -16,9 +16,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
+import org.trustfleet.cache.InvalidationFeed;
 import org.trustfleet.core.AfterCommit;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.pki.CertificateEncoder;
@@ -33,10 +36,18 @@ import org.trustfleet.pki.Sha256;
  * <p>A SHA-256 names one certificate forever and rows are never deleted, so the certificates this replica has read
  * or committed are kept decoded in memory (at most {@code trustfleet.cache.certificates-max-entries}): a scan then
  * neither re-inserts the chain it saw last time nor parses its tenant's anchors again.
+ *
+ * <p>Which CA certificates are known (the candidates of chain completion) is summed up by {@link #caGeneration()}, a
+ * number that changes whenever a CA certificate is added on any replica (published on the {@link InvalidationFeed} as
+ * {@value #CA_CERTIFICATES}), so the scanner can tell "nothing new to complete a chain with" without asking the
+ * database on every scan.
  */
 @ApplicationScoped
 public class CertificateStore {
     static final int INSERT_ROWS = 1000;
+    /** The feed name under which a new CA certificate is announced (one key: any new CA changes the generation). */
+    public static final String CA_CERTIFICATES = "ca-certificates";
+    private static final String ANY = "any";
 
     private final EntityManager em;
     private final Clock clock;
@@ -44,13 +55,28 @@ public class CertificateStore {
     private final BoundedCache<String, X509Certificate> stored;
     /** Names this store's entry among the transaction's resources. */
     private final Object writtenKey = new Object();
+    private final InvalidationFeed feed;
+    /** Moves on every new CA certificate this replica committed or the feed reported from another replica. */
+    private final AtomicLong caGeneration = new AtomicLong();
 
     public CertificateStore(EntityManager em, Clock clock, TransactionSynchronizationRegistry transactions,
-            TrustfleetConfig config) {
+            TrustfleetConfig config, InvalidationFeed feed) {
         this.em = em;
         this.clock = clock;
         this.transactions = transactions;
         this.stored = Caches.bounded("certificates", config.cache().certificatesMaxEntries());
+        this.feed = feed;
+        feed.subscribe(CA_CERTIFICATES, new InvalidationFeed.Subscriber() {
+            @Override
+            public void invalidate(Set<String> keys) {
+                caGeneration.incrementAndGet();
+            }
+
+            @Override
+            public void invalidateAll() {
+                caGeneration.incrementAndGet();
+            }
+        });
     }
 
     /** Stores the certificates not stored yet (concurrent writers of the same certificate are fine). */
@@ -67,15 +93,30 @@ public class CertificateStore {
         if (unknown.isEmpty()) {
             return;
         }
-        List<X509Certificate> rows = List.copyOf(unknown.values());
-        for (int from = 0; from < rows.size(); from += INSERT_ROWS) {
-            insert(rows.subList(from, Math.min(rows.size(), from + INSERT_ROWS)));
+        // CA certificates (as the is_ca column has them) first, then the others, each in fingerprint order: one total
+        // order for every writer
+        List<X509Certificate> cas = unknown.values().stream().filter(c -> CertificateSummary.of(c).isCa()).toList();
+        List<X509Certificate> others = unknown.values().stream().filter(c -> !CertificateSummary.of(c).isCa())
+                .toList();
+        int newCas = 0;
+        for (int from = 0; from < cas.size(); from += INSERT_ROWS) {
+            newCas += insert(cas.subList(from, Math.min(cas.size(), from + INSERT_ROWS)));
+        }
+        for (int from = 0; from < others.size(); from += INSERT_ROWS) {
+            insert(others.subList(from, Math.min(others.size(), from + INSERT_ROWS)));
+        }
+        if (newCas > 0) {
+            // chain completion has a new candidate: every replica's generation moves (this one's at commit)
+            feed.publish(CA_CERTIFICATES, ANY);
         }
         writtenInThisTransaction().putAll(unknown);
     }
 
-    /** One multi-row INSERT; PostgreSQL takes at most 32,767 parameters per statement, 8 per row here. */
-    private void insert(List<X509Certificate> rows) {
+    /**
+     * One multi-row INSERT; PostgreSQL takes at most 32,767 parameters per statement, 8 per row here. Returns the rows
+     * inserted (not those another writer had inserted already).
+     */
+    private int insert(List<X509Certificate> rows) {
         int columns = 8;
         StringBuilder sql = new StringBuilder(
                 "INSERT INTO certificate (sha256, der, subject, issuer, not_before, not_after, is_ca, first_seen) VALUES ");
@@ -100,7 +141,7 @@ public class CertificateStore {
                     .setParameter(++p, summary.isCa())
                     .setParameter(++p, now);
         }
-        insert.executeUpdate();
+        return insert.executeUpdate();
     }
 
     /**
@@ -161,13 +202,13 @@ public class CertificateStore {
     }
 
     /**
-     * How many CA certificates are known. Certificates are never deleted, so the count changes exactly when chain
-     * completion gains a candidate (the scanner's verdict reuse keys on it).
+     * A number that changes whenever chain completion gains a candidate: a CA certificate committed on this replica
+     * (at once, before {@link #record}'s transaction returns) or on another (within the feed's poll interval).
+     * Certificates are never deleted, so nothing else changes the candidates. Only equality means anything, and only
+     * within one replica (the scanner's verdict reuse keys on it). Costs no database round trip.
      */
-    @Transactional
-    public long caCertificateCount() {
-        return em.createQuery("select count(c) from CertificateEntity c where c.isCa = true", Long.class)
-                .getSingleResult();
+    public long caGeneration() {
+        return caGeneration.get();
     }
 
     /** CA certificates seen before whose subject is {@code subject}: candidate issuers for chain completion. */

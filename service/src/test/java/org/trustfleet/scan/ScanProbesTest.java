@@ -7,8 +7,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.net.InetAddress;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.trustfleet.pki.FindingCode;
 import org.trustfleet.pki.TestPki;
@@ -46,7 +48,7 @@ class ScanProbesTest {
 
     private final TestClock clock = new TestClock();
     private final AddressGuard guard = new AddressGuard(SETTINGS);
-    private final ScanProbes probes = new ScanProbes(new TlsProbe(SETTINGS, guard), guard, new ScanLimits(16, 2, 2),
+    private final ScanProbes probes = new ScanProbes(new TlsProbe(SETTINGS, guard), new ScanLimits(16, 2, 2),
             Duration.ofHours(24), 100, clock);
 
     @Test
@@ -116,6 +118,30 @@ class ScanProbesTest {
             assertThat(fifth.sniFinding()).hasValueSatisfying(f -> assertThat(f.code())
                     .isEqualTo(FindingCode.SNI_REQUIRED));
             assertThat(sniOnly.connections()).isEqualTo(connections + 3);
+        }
+    }
+
+    @Test
+    void aScanResolvesItsHostOnceAndBothProbesConnectToTheCheckedAddress() throws Exception {
+        TestPki.Cert root = TestPki.root("Resolve Once Root");
+        TestPki.Cert leaf = root.issueLeaf(NAME);
+        AtomicInteger lookups = new AtomicInteger();
+        AddressGuard counting = new AddressGuard(true, host -> {
+            lookups.incrementAndGet();
+            return new InetAddress[] {InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1})};
+        }, Duration.ofSeconds(2));
+        ScanProbes once = new ScanProbes(new TlsProbe(SETTINGS, counting), new ScanLimits(16, 2, 2),
+                Duration.ofHours(24), 100, clock);
+        try (TestTlsServer server = TestTlsServer.tls(TestPki.certs(leaf, root), leaf.keyPair().getPrivate())) {
+            ScanProbes.Probed probed = once.probe(UUID.randomUUID(), ProbeTarget.of("once.probes.test",
+                    server.port(), NAME));
+
+            // both probes ran (no answer without SNI is known yet), against the address the one look-up returned
+            assertThat(probed.primary().isOk()).isTrue();
+            assertThat(probed.noSniProbed()).isTrue();
+            assertThat(server.connections()).isEqualTo(2);
+            assertThat(probed.primary().address().getHostAddress()).isEqualTo("127.0.0.1");
+            assertThat(lookups.get()).as("DNS look-ups of one scan").isEqualTo(1);
         }
     }
 }

@@ -49,7 +49,7 @@ public final class SweepBench {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private record Sweep(String name, int due, int scanned, int missed, double seconds, double cpuService,
-            double cpuPostgres, long peakRssKb, int peakThreads, double maxLateSeconds, Map<String, Integer> statuses) {
+            double cpuPostgres, double cpuBench, long peakRssKb, int peakThreads, double maxLateSeconds, Map<String, Integer> statuses) {
         double rate() {
             return scanned / seconds;
         }
@@ -154,13 +154,14 @@ public final class SweepBench {
             sweeps.add(sweep("internet (50-300 ms/flight, 5% black holes, 3% refused)", db, service, n, patience));
             System.out.println();
             System.out.println("| sweep | due | scanned | missed | first→last (s) | scans/s | CPU s/scan service | "
-                    + "CPU s/scan PostgreSQL | peak RSS (MiB) | peak threads | max late (s) | statuses |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+                    + "CPU s/scan PostgreSQL | CPU s/scan bench (proxy, TLS servers) | peak RSS (MiB) | peak threads | "
+                    + "max late (s) | statuses |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (Sweep s : sweeps) {
                 System.out.printf(Locale.ROOT,
-                        "| %s | %d | %d | %d | %.1f | %.1f | %.4f | %.4f | %d | %d | %.1f | %s |%n",
+                        "| %s | %d | %d | %d | %.1f | %.1f | %.4f | %.4f | %.4f | %d | %d | %.1f | %s |%n",
                         s.name(), s.due(), s.scanned(), s.missed(), s.seconds(), s.rate(), s.cpuService(),
-                        s.cpuPostgres(), s.peakRssKb() / 1024, s.peakThreads(), s.maxLateSeconds(), s.statuses());
+                        s.cpuPostgres(), s.cpuBench(), s.peakRssKb() / 1024, s.peakThreads(), s.maxLateSeconds(), s.statuses());
             }
             Sweep clean = sweeps.get(1);
             Sweep internet = sweeps.get(2);
@@ -225,6 +226,14 @@ public final class SweepBench {
         List<Long> postgres = postgresPids(db);
         long serviceCpu0 = cpuTicks(List.of(service.pid()));
         long pgCpu0 = cpuTicks(postgres);
+        // this JVM: the latency proxy, the backend TLS servers and the AIA server (plus this loop's polling)
+        long benchCpu0 = cpuTicks(List.of(ProcessHandle.current().pid()));
+        String profile = System.getProperty("profileDir", "");
+        String recording = "sweep-" + due.toEpochMilli();
+        if (!profile.isEmpty()) {
+            // a CPU profile of the service during this sweep only (jfr print --events jdk.ExecutionSample ...)
+            jcmd(service.pid(), "JFR.start", "name=" + recording, "settings=profile");
+        }
         long peakRss = 0;
         int peakThreads = 0;
         Instant deadline = Instant.now().plus(patience);
@@ -249,6 +258,12 @@ public final class SweepBench {
         }
         double serviceCpu = (cpuTicks(List.of(service.pid())) - serviceCpu0) / 100.0;
         double pgCpu = (cpuTicks(postgres) - pgCpu0) / 100.0;
+        double benchCpu = (cpuTicks(List.of(ProcessHandle.current().pid())) - benchCpu0) / 100.0;
+        if (!profile.isEmpty()) {
+            Path file = Path.of(profile).toAbsolutePath().resolve(name.replaceAll("[^a-z]+.*", "") + ".jfr");
+            jcmd(service.pid(), "JFR.stop", "name=" + recording, "filename=" + file);
+            System.out.println("profile of the service during this sweep: " + file);
+        }
         try (Connection c = connect(db); PreparedStatement q = c.prepareStatement("SELECT min(started_at), "
                 + "max(started_at + duration_ms * interval '1 millisecond'), "
                 + "max(extract(epoch from started_at) - extract(epoch from ?::timestamptz)) FROM scan "
@@ -271,12 +286,38 @@ public final class SweepBench {
                     statuses.put(rs.getString(1), rs.getInt(2));
                 }
             }
+            // where the time went: how fast Quartz started the scans, and how long the last ones took to end (a black
+            // hole started late ends one handshake timeout later)
+            try (PreparedStatement spans = c.prepareStatement("SELECT percentile_disc(ARRAY[0.5, 0.9, 1.0]) WITHIN "
+                    + "GROUP (ORDER BY extract(epoch FROM started_at)), max(extract(epoch FROM started_at) + "
+                    + "duration_ms / 1000.0), min(extract(epoch FROM started_at)) FROM scan WHERE scheduled_for >= ? AND trigger = 'SCHEDULED'")) {
+                spans.setObject(1, java.sql.Timestamp.from(due));
+                try (ResultSet rs = spans.executeQuery()) {
+                    rs.next();
+                    Object[] at = (Object[]) rs.getArray(1).getArray();
+                    double first = rs.getDouble(3);
+                    double half = ((Number) at[0]).doubleValue() - first;
+                    double most = ((Number) at[1]).doubleValue() - first;
+                    double all = ((Number) at[2]).doubleValue() - first;
+                    System.out.printf(Locale.ROOT, "%s: starts after the first: 50%% by %.1f s, 90%% by %.1f s, "
+                            + "all by %.1f s (%.1f starts/s); last end %.1f s after the last start%n", name,
+                            half, most, all, scanned / Math.max(0.001, all), rs.getDouble(2) - first - all);
+                }
+            }
             Sweep sweep = new Sweep(name, n, scanned, n - scanned, seconds, serviceCpu / Math.max(1, scanned),
-                    pgCpu / Math.max(1, scanned), peakRss, peakThreads, late, statuses);
+                    pgCpu / Math.max(1, scanned), benchCpu / Math.max(1, scanned), peakRss, peakThreads, late, statuses);
             System.out.printf(Locale.ROOT, "%s: %d scanned, %d missed, %.1f s first to last, %.1f scans/s%n", name,
                     scanned, sweep.missed(), seconds, sweep.rate());
             return sweep;
         }
+    }
+
+    private static void jcmd(long pid, String... command) throws Exception {
+        List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid)));
+        line.addAll(List.of(command));
+        new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+                .waitFor();
     }
 
     private static Connection connect(EmbeddedDatabase db) throws Exception {

@@ -9,7 +9,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Quartz's worker pool on virtual threads: jobs run on virtual threads, and admission stops at the pool size. */
+/**
+ * Quartz's worker pool on virtual threads: jobs run on virtual threads, admission stops at the pool size, and only a
+ * few jobs at once are in Quartz's after-job bookkeeping.
+ */
 class VirtualThreadPoolTest {
 
     @Test
@@ -46,5 +49,47 @@ class VirtualThreadPoolTest {
         assertThat(virtual.get()).isEqualTo(3);
         pool.shutdown(true);
         assertThat(pool.runInThread(() -> { })).isFalse();
+    }
+
+    @Test
+    void atMostAFewJobsAreInTheirBookkeepingTurnAtOnce() throws Exception {
+        VirtualThreadPool pool = new VirtualThreadPool();
+        pool.setThreadCount(10);
+        pool.initialize();
+        int jobs = VirtualThreadPool.BOOKKEEPING_AT_ONCE + 3;
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger inTurn = new AtomicInteger();
+        AtomicInteger mostInTurn = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        for (int i = 0; i < jobs; i++) {
+            assertThat(pool.runInThread(() -> {
+                // as ScanJob ends: the bookkeeping (here: waiting for the release) follows the turn
+                VirtualThreadPool.awaitBookkeepingTurn();
+                VirtualThreadPool.awaitBookkeepingTurn(); // a second call takes no second turn
+                mostInTurn.accumulateAndGet(inTurn.incrementAndGet(), Math::max);
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                inTurn.decrementAndGet();
+                done.incrementAndGet();
+            })).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> pool.inBookkeeping() == VirtualThreadPool.BOOKKEEPING_AT_ONCE
+                && inTurn.get() == VirtualThreadPool.BOOKKEEPING_AT_ONCE);
+        // the others wait for a turn (without having started their bookkeeping)
+        assertThat(pool.running()).isEqualTo(jobs);
+        assertThat(done.get()).isZero();
+        release.countDown();
+        // each job's turn ends with its run, so every job gets one
+        await().atMost(Duration.ofSeconds(30)).until(() -> pool.running() == 0);
+        assertThat(done.get()).isEqualTo(jobs);
+        assertThat(mostInTurn.get()).isEqualTo(VirtualThreadPool.BOOKKEEPING_AT_ONCE);
+        assertThat(pool.inBookkeeping()).isZero();
+        // a thread the pool did not start (a job run directly) takes no turn
+        VirtualThreadPool.awaitBookkeepingTurn();
+        assertThat(pool.inBookkeeping()).isZero();
+        pool.shutdown(true);
     }
 }

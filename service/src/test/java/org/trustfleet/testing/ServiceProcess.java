@@ -49,6 +49,12 @@ public final class ServiceProcess implements AutoCloseable {
                 "-Dquarkus.http.port=0",
                 "-Dtrustfleet.data-dir=" + dataDir.toAbsolutePath()));
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        // extra JVM options for benchmarks (e.g. a JFR recording), space-separated
+        for (String option : System.getProperty("trustfleet.test.service-jvm-options", "").trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                command.add(option);
+            }
+        }
         command.addAll(List.of("-jar", jar));
         Path log = Files.createTempFile(Path.of("target"), "service-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true)

@@ -2,6 +2,7 @@ package org.trustfleet.truststore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.TestResourceScope;
@@ -10,6 +11,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.trustfleet.pki.Sha256;
@@ -103,6 +105,45 @@ class CertificateStoreTest {
                 "SELECT count(*) FROM certificate WHERE subject LIKE ?1").setParameter(1, "CN=" + tag + " %")
                 .getSingleResult()).longValue());
         assertThat(stored).isEqualTo(CertificateStore.INSERT_ROWS + 1);
+    }
+
+    @Test
+    void theCaGenerationMovesWithEveryNewCaCertificateHereOrOnAnotherReplica() {
+        TestPki.Cert root = TestPki.root("Generation Root");
+        TestPki.Cert ca = root.issueIntermediate("Generation CA");
+        long before = store.caGeneration();
+        // a new CA certificate: announced in its transaction, this replica's generation moved once it committed
+        assertThat(QuarkusTransaction.requiringNew().call(() -> {
+            store.record(List.of(ca.issueLeaf("generation.test").cert(), ca.cert()));
+            return caAnnouncementsOfThisTransaction();
+        })).isEqualTo(1);
+        assertThat(store.caGeneration()).isGreaterThan(before);
+
+        // nothing new to complete a chain with: a leaf, a CA certificate already stored, one another writer stored
+        X509Certificate storedElsewhere = TestPki.root("Generation Root Stored Elsewhere").cert();
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                        INSERT INTO certificate (sha256, der, subject, issuer, not_before, not_after, is_ca, first_seen)
+                        VALUES (?1, ?2, 'CN=x', 'CN=x', now(), now(), true, now())""")
+                .setParameter(1, Sha256.of(storedElsewhere)).setParameter(2, encoded(storedElsewhere))
+                .executeUpdate());
+        assertThat(QuarkusTransaction.requiringNew().call(() -> {
+            store.record(List.of(ca.issueLeaf("other.generation.test").cert(), ca.cert(), storedElsewhere));
+            return caAnnouncementsOfThisTransaction();
+        })).isZero();
+
+        // another replica's announcement reaches this one at its next poll of the feed
+        long seen = store.caGeneration();
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                        "INSERT INTO cache_invalidation (cache_name, cache_key) VALUES (?1, 'any')")
+                .setParameter(1, CertificateStore.CA_CERTIFICATES).executeUpdate());
+        await().atMost(Duration.ofMinutes(2)).until(() -> store.caGeneration() > seen);
+    }
+
+    /** Announcements of new CA certificates written by the current transaction (not by concurrent ones). */
+    private long caAnnouncementsOfThisTransaction() {
+        return ((Number) em.createNativeQuery("SELECT count(*) FROM cache_invalidation WHERE cache_name = ?1"
+                        + " AND xmin::text = (txid_current() % 4294967296)::text")
+                .setParameter(1, CertificateStore.CA_CERTIFICATES).getSingleResult()).longValue();
     }
 
     private static byte[] encoded(X509Certificate certificate) {
