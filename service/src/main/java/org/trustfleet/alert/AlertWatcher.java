@@ -22,7 +22,6 @@ import org.trustfleet.core.JsonColumns;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.device.ComplianceState;
 import org.trustfleet.device.DeviceService;
-import org.trustfleet.device.DeviceView;
 import org.trustfleet.policy.DeviceGroup;
 import org.trustfleet.policy.DeviceGroupService;
 import org.trustfleet.scan.Endpoint;
@@ -188,24 +187,19 @@ public class AlertWatcher {
         }
     }
 
-    /** Counts the tenant's devices per group and state through the device service's own read path. */
+    /** Counts the tenant's devices per group and state with the device service's one compliance rule. */
     Map<UUID, GroupCounts> counts(UUID tenantId) {
         Map<UUID, GroupCounts> counts = new HashMap<>();
-        UUID after = null;
-        while (true) {
-            List<DeviceView> page = devices.list(tenantId, DeviceService.MAX_LIMIT, after);
-            for (DeviceView d : page) {
-                if (d.revoked() || d.deviceGroupId() == null || d.compliance() == null) {
-                    continue;
+        devices.complianceByGroup(tenantId).forEach((groupId, states) -> {
+            Map<ComplianceState, Integer> byState = new EnumMap<>(ComplianceState.class);
+            states.forEach((state, n) -> {
+                if (n > 0) {
+                    byState.put(state, Math.toIntExact(n));
                 }
-                counts.computeIfAbsent(d.deviceGroupId(), g -> new GroupCounts(g, new EnumMap<>(ComplianceState.class)))
-                        .byState().merge(d.compliance().state(), 1, Integer::sum);
-            }
-            if (page.size() < DeviceService.MAX_LIMIT) {
-                return counts;
-            }
-            after = page.get(page.size() - 1).id();
-        }
+            });
+            counts.put(groupId, new GroupCounts(groupId, byState));
+        });
+        return counts;
     }
 
     @Transactional

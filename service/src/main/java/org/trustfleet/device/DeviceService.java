@@ -144,59 +144,26 @@ public class DeviceService {
 
     /**
      * Every device of the tenant counted by compliance state, and the first {@code maxListed} devices (in id order)
-     * that are not compliant. The devices are grouped in SQL by what the rule reads (group, staleness, reported
-     * version, installed set, whether there are failures), and {@link Compliance#evaluate} judges each distinct
-     * combination once: the rule stays in one place and a tenant of 100,000 devices that mostly agree costs one
-     * aggregate, not 100,000 evaluations. The listed devices are those outside the combinations judged compliant.
+     * that are not compliant. The devices are grouped in SQL by what the rule reads (see {@link #judge}), and the
+     * listed devices are those outside the combinations judged compliant.
      */
     @Transactional
     public ComplianceSummary complianceSummary(UUID tenantId, int maxListed) {
         auth.flushSeen(); // last-seen times noted on this replica are visible at once here
         Instant now = clock.instant();
-        Timestamp staleBefore = Timestamp.from(now.minus(staleAfter));
         Map<UUID, Optional<GroupRequirements>> desired = new HashMap<>();
         Map<ComplianceState, Long> counts = new EnumMap<>(ComplianceState.class);
         for (ComplianceState state : ComplianceState.values()) {
             counts.put(state, 0L);
         }
-        List<UUID> compliantGroups = new ArrayList<>();
-        List<Long> compliantVersions = new ArrayList<>();
-        List<String> compliantInstalled = new ArrayList<>();
         try (Connection c = db.getConnection()) {
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT device_group_id, last_seen_at < ?, reported_version, reported_installed,
-                           COALESCE(reported_failures, '[]') <> '[]', min(reported_failures), min(last_seen_at),
-                           count(*)
-                    FROM device WHERE tenant_id = ? GROUP BY 1, 2, 3, 4, 5""")) {
-                s.setTimestamp(1, staleBefore);
-                s.setObject(2, tenantId);
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        UUID groupId = r.getObject(1, UUID.class);
-                        long version = r.getLong(3);
-                        boolean reported = !r.wasNull();
-                        String installed = r.getString(4);
-                        Compliance.Report report = reported
-                                ? new Compliance.Report(version, json.read(installed, STRINGS),
-                                        r.getString(6) == null ? List.of() : json.read(r.getString(6), FAILURES))
-                                : null;
-                        Optional<GroupRequirements> req = desired(tenantId, groupId, desired);
-                        ComplianceState state = Compliance.evaluate(now, staleAfter,
-                                r.getTimestamp(7).toInstant(), req.map(GroupRequirements::version).orElse(null),
-                                req.map(GroupRequirements::sha256s).orElse(List.of()), report).state();
-                        counts.merge(state, r.getLong(8), Long::sum);
-                        if (state == ComplianceState.COMPLIANT) {
-                            compliantGroups.add(groupId);
-                            compliantVersions.add(version);
-                            compliantInstalled.add(installed);
-                        }
-                    }
-                }
-            }
+            List<Judged> judged = judge(c, tenantId, true, now, desired);
+            judged.forEach(j -> counts.merge(j.state(), j.devices(), Long::sum));
             long total = counts.values().stream().mapToLong(Long::longValue).sum();
             if (maxListed == 0 || total == counts.get(ComplianceState.COMPLIANT)) {
                 return new ComplianceSummary(counts, List.of());
             }
+            List<Judged> compliant = judged.stream().filter(j -> j.state() == ComplianceState.COMPLIANT).toList();
             List<Row> rows = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + """
                      FROM device d WHERE tenant_id = ? AND NOT COALESCE(
@@ -205,10 +172,10 @@ public class DeviceService {
                             IN (SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::text[])), false)
                     ORDER BY id LIMIT ?""")) {
                 s.setObject(1, tenantId);
-                s.setTimestamp(2, staleBefore);
-                s.setArray(3, c.createArrayOf("uuid", compliantGroups.toArray()));
-                s.setArray(4, c.createArrayOf("bigint", compliantVersions.toArray()));
-                s.setArray(5, c.createArrayOf("text", compliantInstalled.toArray()));
+                s.setTimestamp(2, Timestamp.from(now.minus(staleAfter)));
+                s.setArray(3, c.createArrayOf("uuid", compliant.stream().map(Judged::groupId).toArray()));
+                s.setArray(4, c.createArrayOf("bigint", compliant.stream().map(Judged::version).toArray()));
+                s.setArray(5, c.createArrayOf("text", compliant.stream().map(Judged::installed).toArray()));
                 s.setInt(6, maxListed);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
@@ -222,6 +189,74 @@ public class DeviceService {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot count the devices by compliance", e);
         }
+    }
+
+    /**
+     * The tenant's devices that are not revoked and belong to a group, counted per group and compliance state (every
+     * group with devices has every state, zero when none): what the alert checks and the group metrics count.
+     */
+    @Transactional
+    public Map<UUID, Map<ComplianceState, Long>> complianceByGroup(UUID tenantId) {
+        auth.flushSeen();
+        Map<UUID, Map<ComplianceState, Long>> byGroup = new HashMap<>();
+        try (Connection c = db.getConnection()) {
+            for (Judged j : judge(c, tenantId, false, clock.instant(), new HashMap<>())) {
+                if (j.groupId() == null) {
+                    continue;
+                }
+                byGroup.computeIfAbsent(j.groupId(), g -> {
+                    Map<ComplianceState, Long> states = new EnumMap<>(ComplianceState.class);
+                    for (ComplianceState state : ComplianceState.values()) {
+                        states.put(state, 0L);
+                    }
+                    return states;
+                }).merge(j.state(), j.devices(), Long::sum);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot count the devices by compliance", e);
+        }
+        return byGroup;
+    }
+
+    /** Devices that read alike for the compliance rule, how many, and the state the rule gives them. */
+    private record Judged(UUID groupId, Long version, String installed, ComplianceState state, long devices) {}
+
+    /**
+     * Groups the tenant's devices in SQL by what the compliance rule reads (group, staleness, reported version,
+     * installed set, whether there are failures) and lets the one rule, {@link Compliance#evaluate}, judge each
+     * distinct combination once: a tenant of 100,000 devices that mostly agree costs one aggregate, not 100,000
+     * evaluations.
+     */
+    private List<Judged> judge(Connection c, UUID tenantId, boolean withRevoked, Instant now,
+            Map<UUID, Optional<GroupRequirements>> desired) throws SQLException {
+        List<Judged> judged = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT device_group_id, last_seen_at < ?, reported_version, reported_installed,
+                       COALESCE(reported_failures, '[]') <> '[]', min(reported_failures), min(last_seen_at),
+                       count(*)
+                FROM device WHERE tenant_id = ? AND (? OR revoked_at IS NULL) GROUP BY 1, 2, 3, 4, 5""")) {
+            s.setTimestamp(1, Timestamp.from(now.minus(staleAfter)));
+            s.setObject(2, tenantId);
+            s.setBoolean(3, withRevoked);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    UUID groupId = r.getObject(1, UUID.class);
+                    long version = r.getLong(3);
+                    boolean reported = !r.wasNull();
+                    String installed = r.getString(4);
+                    Compliance.Report report = reported
+                            ? new Compliance.Report(version, json.read(installed, STRINGS),
+                                    r.getString(6) == null ? List.of() : json.read(r.getString(6), FAILURES))
+                            : null;
+                    Optional<GroupRequirements> req = desired(tenantId, groupId, desired);
+                    ComplianceState state = Compliance.evaluate(now, staleAfter, r.getTimestamp(7).toInstant(),
+                            req.map(GroupRequirements::version).orElse(null),
+                            req.map(GroupRequirements::sha256s).orElse(List.of()), report).state();
+                    judged.add(new Judged(groupId, reported ? version : null, installed, state, r.getLong(8)));
+                }
+            }
+        }
+        return judged;
     }
 
     /** One device of the tenant. */
