@@ -296,6 +296,15 @@ for device, group, stale, version, installed, failures in csv.reader(open("sampl
 print("compliance sample: %d devices checked, %d disagree%s" % (checked, len(wrong), (": %s" % wrong[:5]) if wrong else ""))
 PY
 
+else
+  echo "== reusing $WORK: groups left pending by the earlier run computed first"
+  echo "   done in $(wait_recomputed)"
+  TENANT=$(sql -c "SELECT id FROM tenant WHERE name = 'scale-big'")
+  BIG=$(sql -c "SELECT count(*) FROM device WHERE tenant_id = '$TENANT'")
+  ADMIN=$(curl -sf -X POST "$B/tenants/$TENANT/api-keys" -H "Authorization: Bearer $OPERATOR" \
+    -H 'Content-Type: application/json' -d '{"name":"bench-reuse","role":"admin"}' | json "['token']")
+fi
+
 echo "== device listing of the big tenant ($BIG devices), pages of 100 to the end; drift report x${DRIFT_N:-10}"
 python3 "$BENCH/pages.py" "$HTTP_PORT" "$ADMIN" "/api/v1/tenants/$TENANT/devices?limit=100" \
   "/api/v1/tenants/$TENANT/drift-report" "${DRIFT_N:-10}" | tee -a results.txt
@@ -307,19 +316,18 @@ echo "reference (the SQL alone, EXPLAIN ANALYZE): a device page of 100 at half d
   COALESCE(reported_failures, '[]') <> '[]', min(reported_failures), min(last_seen_at), count(*) FROM device
   WHERE tenant_id = '$TENANT' GROUP BY 1, 2, 3, 4, 5") ms" | tee -a results.txt
 
-else
-  echo "== reusing $WORK: groups left pending by the earlier run computed first"
-  echo "   done in $(wait_recomputed)"
-fi
 
 echo "== store change: a platform store for level 36 with the run's root, while wrk fetches payloads (about $STORE_RATE/s, $STORE_D)"
 DELAY_MS=$((C * 1000 / STORE_RATE)) TOKENS_FILE=tokens.txt wrk -t"$T" -c"$C" -d"$STORE_D" --latency -s "$REPO/bench/payload/tokens.lua" \
   "$B/device/payload" > wrk-store.txt 2>&1 &
 WRK_PID=$!
 sleep 10
-# a store that differs from the one stored before: the root alone, or (when reusing a run) the root and the intermediate
+# a store that differs from the one stored before: the root alone, or the root and the intermediate when the store
+# (of an earlier run on the same data) already holds the root alone
+STORED=$(curl -sf "$B/trust-stores" -H "Authorization: Bearer $OPERATOR" | python3 -c 'import json, sys
+print(next((s["certificateCount"] for s in json.load(sys.stdin) if s["name"] == "scale-bench-36"), 0))')
 python3 -c 'import json, sys; print(json.dumps({"name": "scale-bench-36", "platform": "android", "apiLevel": 36,
-  "pem": "".join(open(f).read() for f in sys.argv[1:])}))' root.pem ${REUSE:+int.pem} > store.json
+  "pem": "".join(open(f).read() for f in sys.argv[1:])}))' root.pem $([ "$STORED" = 1 ] && echo int.pem) > store.json
 T0=$(date +%s.%N)
 curl -sf -o /dev/null -w '%{http_code}' -X POST "$B/trust-stores" -H "Authorization: Bearer $OPERATOR" \
   -H 'Content-Type: application/json' --data-binary @store.json | sed 's/^/   store POST answered /'
