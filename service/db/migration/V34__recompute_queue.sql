@@ -11,7 +11,3 @@ ALTER TABLE group_requirements
 
 CREATE INDEX group_requirements_recompute_pending ON group_requirements (tenant_id)
   WHERE recompute_wanted > recompute_done;
-
--- groups stored by an earlier release were computed by earlier code: the first sweep after the upgrade
--- recomputes them (a new version only where the delivered set changes)
-UPDATE group_requirements SET recompute_wanted = 1;
