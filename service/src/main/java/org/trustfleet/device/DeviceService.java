@@ -152,10 +152,7 @@ public class DeviceService {
         auth.flushSeen(); // last-seen times noted on this replica are visible at once here
         Instant now = clock.instant();
         Map<UUID, Optional<GroupRequirements>> desired = new HashMap<>();
-        Map<ComplianceState, Long> counts = new EnumMap<>(ComplianceState.class);
-        for (ComplianceState state : ComplianceState.values()) {
-            counts.put(state, 0L);
-        }
+        Map<ComplianceState, Long> counts = zeroCounts();
         try (Connection c = db.getConnection()) {
             List<Judged> judged = judge(c, tenantId, true, now, desired);
             judged.forEach(j -> counts.merge(j.state(), j.devices(), Long::sum));
@@ -204,18 +201,21 @@ public class DeviceService {
                 if (j.groupId() == null) {
                     continue;
                 }
-                byGroup.computeIfAbsent(j.groupId(), g -> {
-                    Map<ComplianceState, Long> states = new EnumMap<>(ComplianceState.class);
-                    for (ComplianceState state : ComplianceState.values()) {
-                        states.put(state, 0L);
-                    }
-                    return states;
-                }).merge(j.state(), j.devices(), Long::sum);
+                byGroup.computeIfAbsent(j.groupId(), g -> zeroCounts()).merge(j.state(), j.devices(), Long::sum);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot count the devices by compliance", e);
         }
         return byGroup;
+    }
+
+    /** Every compliance state, counted zero. */
+    private static Map<ComplianceState, Long> zeroCounts() {
+        Map<ComplianceState, Long> counts = new EnumMap<>(ComplianceState.class);
+        for (ComplianceState state : ComplianceState.values()) {
+            counts.put(state, 0L);
+        }
+        return counts;
     }
 
     /** Devices that read alike for the compliance rule, how many, and the state the rule gives them. */
