@@ -72,8 +72,11 @@ public class RecomputeSweep {
      * platform store) or not at all.
      */
     public void requestAll() {
-        GroupRequirementsEntity.getEntityManager()
-                .createNativeQuery("UPDATE group_requirements SET recompute_wanted = recompute_wanted + 1")
+        // rows locked in (tenant, group) order, the order a tenant batch locks them in (recomputeTenant): an
+        // unordered UPDATE of every row deadlocked with a batch holding two of them
+        GroupRequirementsEntity.getEntityManager().createNativeQuery("""
+                UPDATE group_requirements SET recompute_wanted = recompute_wanted + 1
+                WHERE group_id IN (SELECT group_id FROM group_requirements ORDER BY tenant_id, group_id FOR UPDATE)""")
                 .executeUpdate();
     }
 

@@ -158,7 +158,8 @@ public class RequirementsService {
         TenantInputs inputs = inputs(tenantId);
         Instant now = Instant.now(clock);
         int computed = 0;
-        for (UUID groupId : groupIds) {
+        // in group order: a store change marks rows in (tenant, group) order, so both lock them alike
+        for (UUID groupId : groupIds.stream().sorted(java.util.Comparator.comparing(UUID::toString)).toList()) {
             Optional<DeviceGroupService.Coverage> found = groups.coverage(groupId)
                     .filter(c -> c.group().tenantId().equals(tenantId));
             if (found.isPresent()) {
