@@ -81,10 +81,13 @@ public class AlertWatcher {
 
     /** Runs both checks now. */
     public void checkNow() {
-        for (Tenant tenant : tenants.list()) {
+        long started = System.nanoTime();
+        List<Tenant> all = tenants.list();
+        for (Tenant tenant : all) {
             checkExpiry(tenant.id());
             checkCompliance(tenant.id());
         }
+        LOG.debugf("alert checks of %d tenants took %d ms", all.size(), (System.nanoTime() - started) / 1_000_000);
     }
 
     /**
@@ -134,16 +137,24 @@ public class AlertWatcher {
                 });
             }
         }
-        for (DeviceGroup group : groups.list(tenantId)) {
-            @SuppressWarnings("unchecked")
-            List<Object> sets = em.createNativeQuery("""
-                    SELECT CAST(certificates AS text) FROM group_requirements_version WHERE group_id = ?1
-                    ORDER BY version DESC LIMIT 1""").setParameter(1, group.id()).getResultList();
-            if (sets.isEmpty()) {
+        List<DeviceGroup> tenantGroups = groups.list(tenantId);
+        if (tenantGroups.isEmpty()) {
+            return;
+        }
+        // each group's latest delivered set, for all of the tenant's groups in one query
+        Map<UUID, String> latestSets = new HashMap<>();
+        @SuppressWarnings("unchecked")
+        List<Object[]> setRows = em.createNativeQuery("""
+                SELECT DISTINCT ON (group_id) group_id, CAST(certificates AS text) FROM group_requirements_version
+                WHERE group_id = ANY(?1) ORDER BY group_id, version DESC""")
+                .setParameter(1, tenantGroups.stream().map(DeviceGroup::id).toArray(UUID[]::new)).getResultList();
+        setRows.forEach(row -> latestSets.put((UUID) row[0], (String) row[1]));
+        for (DeviceGroup group : tenantGroups) {
+            String latest = latestSets.get(group.id());
+            if (latest == null) {
                 continue;
             }
-            List<Map<String, Object>> set = json.read((String) sets.get(0),
-                    new TypeReference<List<Map<String, Object>>>() {});
+            List<Map<String, Object>> set = json.read(latest, new TypeReference<List<Map<String, Object>>>() {});
             List<String> shas = set.stream().map(c -> String.valueOf(c.get("sha256"))).toList();
             for (X509Certificate cert : certificates.findAll(shas)) {
                 Instant notAfter = cert.getNotAfter().toInstant();
@@ -202,13 +213,40 @@ public class AlertWatcher {
         return counts;
     }
 
+    /** A group's alert state: above the share since when (null: not above), reported in this episode or not. */
+    private record GroupAlertState(Instant since, boolean reported, int episode) {
+        static final GroupAlertState INITIAL = new GroupAlertState(null, false, 0);
+    }
+
+    /**
+     * The tenant's groups' alert states are read in one query; a group whose state stays as it is (most of them, most
+     * of the time) is not written, and one that changes is locked and decided again from the locked row, so two
+     * overlapping evaluations cannot both report an episode.
+     */
     @Transactional
     void checkCompliance(UUID tenantId) {
         Instant now = clock.instant();
         Map<UUID, GroupCounts> counts = counts(tenantId);
-        for (DeviceGroup group : groups.list(tenantId)) {
+        List<DeviceGroup> tenantGroups = groups.list(tenantId);
+        if (tenantGroups.isEmpty()) {
+            return;
+        }
+        Map<UUID, GroupAlertState> states = new HashMap<>();
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                SELECT group_id, above_since, reported, episode FROM alert_group_state WHERE group_id = ANY(?1)""")
+                .setParameter(1, tenantGroups.stream().map(DeviceGroup::id).toArray(UUID[]::new)).getResultList();
+        for (Object[] row : rows) {
+            states.put((UUID) row[0], new GroupAlertState(DeliveryStore.instant(row[1]), (Boolean) row[2],
+                    ((Number) row[3]).intValue()));
+        }
+        for (DeviceGroup group : tenantGroups) {
             GroupCounts c = counts.getOrDefault(group.id(), new GroupCounts(group.id(), Map.of()));
             boolean above = c.total() > 0 && (double) c.notCompliant() / c.total() > share;
+            GroupAlertState seen = states.getOrDefault(group.id(), GroupAlertState.INITIAL);
+            if (next(seen, above, now, c, group, tenantId, false).equals(seen)) {
+                continue;
+            }
             em.createNativeQuery("""
                     INSERT INTO alert_group_state (group_id, tenant_id) VALUES (?1, ?2)
                     ON CONFLICT (group_id) DO NOTHING""").setParameter(1, group.id()).setParameter(2, tenantId)
@@ -216,43 +254,65 @@ public class AlertWatcher {
             Object[] state = (Object[]) em.createNativeQuery("""
                     SELECT above_since, reported, episode FROM alert_group_state WHERE group_id = ?1 FOR UPDATE""")
                     .setParameter(1, group.id()).getSingleResult();
-            Instant since = DeliveryStore.instant(state[0]);
-            boolean reported = (Boolean) state[1];
-            int episode = ((Number) state[2]).intValue();
-            String consolePath = "/console/tenants/" + tenantId + "/device-groups/" + group.id();
-            String apiPath = "/api/v1/tenants/" + tenantId + "/devices";
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("groupId", group.id());
-            data.put("groupName", group.name());
-            data.put("devices", c.total());
-            data.put("notCompliant", c.notCompliant());
-            data.put("threshold", share);
-            if (above) {
-                if (since == null) {
-                    since = now;
-                } else if (!reported && !now.isBefore(since.plus(period))) {
-                    reported = true;
+            GroupAlertState locked = new GroupAlertState(DeliveryStore.instant(state[0]), (Boolean) state[1],
+                    ((Number) state[2]).intValue());
+            GroupAlertState after = next(locked, above, now, c, group, tenantId, true);
+            em.createNativeQuery("""
+                    UPDATE alert_group_state SET above_since = ?1, reported = ?2, episode = ?3 WHERE group_id = ?4""")
+                    .setParameter(1, after.since() == null ? null : Timestamp.from(after.since()))
+                    .setParameter(2, after.reported()).setParameter(3, after.episode()).setParameter(4, group.id())
+                    .executeUpdate();
+        }
+    }
+
+    /**
+     * The group's next alert state; with {@code raise}, the alert the step implies (reported, or compliant again) is
+     * raised too. Without it the call only tells whether anything would change.
+     */
+    private GroupAlertState next(GroupAlertState state, boolean above, Instant now, GroupCounts c, DeviceGroup group,
+            UUID tenantId, boolean raise) {
+        Instant since = state.since();
+        boolean reported = state.reported();
+        int episode = state.episode();
+        String consolePath = "/console/tenants/" + tenantId + "/device-groups/" + group.id();
+        String apiPath = "/api/v1/tenants/" + tenantId + "/devices";
+        if (above) {
+            if (since == null) {
+                since = now;
+            } else if (!reported && !now.isBefore(since.plus(period))) {
+                reported = true;
+                if (raise) {
+                    Map<String, Object> data = data(group, c);
                     data.put("aboveSince", since.toString());
                     outbox.raise(new AlertOutbox.Cause(tenantId, AlertEventType.GROUP_NONCOMPLIANT,
                             "noncompliant/" + group.id() + "/" + episode, c.notCompliant() + " of " + c.total()
                             + " devices of group '" + group.name() + "' are not compliant (since " + since + ").",
                             consolePath, apiPath, data));
                 }
-            } else {
-                if (reported) {
+            }
+        } else {
+            if (reported) {
+                if (raise) {
                     outbox.raise(new AlertOutbox.Cause(tenantId, AlertEventType.GROUP_COMPLIANT_AGAIN,
                             "compliant/" + group.id() + "/" + episode, "Device group '" + group.name()
                             + "' is back under the non-compliance threshold (" + c.notCompliant() + " of " + c.total()
-                            + " devices not compliant).", consolePath, apiPath, data));
-                    episode++;
+                            + " devices not compliant).", consolePath, apiPath, data(group, c)));
                 }
-                since = null;
-                reported = false;
+                episode++;
             }
-            em.createNativeQuery("""
-                    UPDATE alert_group_state SET above_since = ?1, reported = ?2, episode = ?3 WHERE group_id = ?4""")
-                    .setParameter(1, since == null ? null : Timestamp.from(since)).setParameter(2, reported)
-                    .setParameter(3, episode).setParameter(4, group.id()).executeUpdate();
+            since = null;
+            reported = false;
         }
+        return new GroupAlertState(since, reported, episode);
+    }
+
+    private Map<String, Object> data(DeviceGroup group, GroupCounts c) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("groupId", group.id());
+        data.put("groupName", group.name());
+        data.put("devices", c.total());
+        data.put("notCompliant", c.notCompliant());
+        data.put("threshold", share);
+        return data;
     }
 }

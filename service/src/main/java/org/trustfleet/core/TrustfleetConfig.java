@@ -274,6 +274,13 @@ public interface TrustfleetConfig {
         @WithDefault("10000")
         int analysesMaxEntries();
 
+        /**
+         * Most group versions whose delivered certificate fingerprints (what device compliance compares reports with)
+         * a replica keeps in memory; a few hundred bytes each.
+         */
+        @WithDefault("100000")
+        int desiredSetsMaxEntries();
+
         /** Most groups whose signed payload a replica keeps in memory. */
         @WithDefault("10000")
         int signedPayloadsMaxEntries();

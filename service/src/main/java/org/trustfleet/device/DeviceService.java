@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.hibernate.validator.constraints.Range;
 import org.trustfleet.core.JsonColumns;
 import org.trustfleet.core.ErrorKind;
@@ -31,7 +32,7 @@ import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.payload.SignedPayload;
 import org.trustfleet.payload.SignedPayloadService;
-import org.trustfleet.policy.GroupRequirements;
+import org.trustfleet.policy.DesiredSet;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.policy.RequirementsService;
 
@@ -137,9 +138,9 @@ public class DeviceService {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot list devices", e);
         }
-        Map<UUID, Optional<GroupRequirements>> desired = new HashMap<>();
+        Map<UUID, DesiredSet> desired = requirements.desiredSets(tenantId, groupsOf(rows));
         Instant now = clock.instant();
-        return rows.stream().map(r -> view(r, tenantId, desired, now)).toList();
+        return rows.stream().map(r -> view(r, desired, now)).toList();
     }
 
     /**
@@ -151,10 +152,9 @@ public class DeviceService {
     public ComplianceSummary complianceSummary(UUID tenantId, int maxListed) {
         auth.flushSeen(); // last-seen times noted on this replica are visible at once here
         Instant now = clock.instant();
-        Map<UUID, Optional<GroupRequirements>> desired = new HashMap<>();
         Map<ComplianceState, Long> counts = zeroCounts();
         try (Connection c = db.getConnection()) {
-            List<Judged> judged = judge(c, tenantId, true, now, desired);
+            List<Judged> judged = judge(c, tenantId, true, now);
             judged.forEach(j -> counts.merge(j.state(), j.devices(), Long::sum));
             long total = counts.values().stream().mapToLong(Long::longValue).sum();
             if (maxListed == 0 || total == counts.get(ComplianceState.COMPLIANT)) {
@@ -180,7 +180,8 @@ public class DeviceService {
                     }
                 }
             }
-            List<DeviceView> listed = rows.stream().map(r -> view(r, tenantId, desired, now))
+            Map<UUID, DesiredSet> desired = requirements.desiredSets(tenantId, groupsOf(rows));
+            List<DeviceView> listed = rows.stream().map(r -> view(r, desired, now))
                     .filter(v -> v.compliance().state() != ComplianceState.COMPLIANT).toList();
             return new ComplianceSummary(counts, listed);
         } catch (SQLException e) {
@@ -197,7 +198,7 @@ public class DeviceService {
         auth.flushSeen();
         Map<UUID, Map<ComplianceState, Long>> byGroup = new HashMap<>();
         try (Connection c = db.getConnection()) {
-            for (Judged j : judge(c, tenantId, false, clock.instant(), new HashMap<>())) {
+            for (Judged j : judge(c, tenantId, false, clock.instant())) {
                 if (j.groupId() == null) {
                     continue;
                 }
@@ -227,9 +228,10 @@ public class DeviceService {
      * distinct combination once: a tenant of 100,000 devices that mostly agree costs one aggregate, not 100,000
      * evaluations.
      */
-    private List<Judged> judge(Connection c, UUID tenantId, boolean withRevoked, Instant now,
-            Map<UUID, Optional<GroupRequirements>> desired) throws SQLException {
-        List<Judged> judged = new ArrayList<>();
+    private List<Judged> judge(Connection c, UUID tenantId, boolean withRevoked, Instant now) throws SQLException {
+        /** One combination of what the rule reads, and how many devices share it. */
+        record Combination(UUID groupId, Compliance.Report report, String installed, Instant lastSeenAt, long devices) {}
+        List<Combination> combinations = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("""
                 SELECT device_group_id, last_seen_at < ?, reported_version, reported_installed,
                        COALESCE(reported_failures, '[]') <> '[]', min(reported_failures), min(last_seen_at),
@@ -240,7 +242,6 @@ public class DeviceService {
             s.setBoolean(3, withRevoked);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    UUID groupId = r.getObject(1, UUID.class);
                     long version = r.getLong(3);
                     boolean reported = !r.wasNull();
                     String installed = r.getString(4);
@@ -248,13 +249,20 @@ public class DeviceService {
                             ? new Compliance.Report(version, json.read(installed, STRINGS),
                                     r.getString(6) == null ? List.of() : json.read(r.getString(6), FAILURES))
                             : null;
-                    Optional<GroupRequirements> req = desired(tenantId, groupId, desired);
-                    ComplianceState state = Compliance.evaluate(now, staleAfter, r.getTimestamp(7).toInstant(),
-                            req.map(GroupRequirements::version).orElse(null),
-                            req.map(GroupRequirements::sha256s).orElse(List.of()), report).state();
-                    judged.add(new Judged(groupId, reported ? version : null, installed, state, r.getLong(8)));
+                    combinations.add(new Combination(r.getObject(1, UUID.class), report, installed,
+                            r.getTimestamp(7).toInstant(), r.getLong(8)));
                 }
             }
+        }
+        Map<UUID, DesiredSet> desired = requirements.desiredSets(tenantId, combinations.stream()
+                .map(Combination::groupId).filter(java.util.Objects::nonNull).collect(Collectors.toSet()));
+        List<Judged> judged = new ArrayList<>(combinations.size());
+        for (Combination k : combinations) {
+            DesiredSet req = k.groupId() == null ? null : desired.get(k.groupId());
+            ComplianceState state = Compliance.evaluate(now, staleAfter, k.lastSeenAt(),
+                    req == null ? null : req.version(), req == null ? List.of() : req.sha256s(), k.report()).state();
+            judged.add(new Judged(k.groupId(), k.report() == null ? null : k.report().payloadVersion(),
+                    k.installed(), state, k.devices()));
         }
         return judged;
     }
@@ -271,7 +279,8 @@ public class DeviceService {
                 if (!r.next()) {
                     throw TrustfleetException.notFound("device");
                 }
-                return view(row(r), tenantId, new HashMap<>(), clock.instant());
+                Row row = row(r);
+                return view(row, requirements.desiredSets(tenantId, groupsOf(List.of(row))), clock.instant());
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the device", e);
@@ -308,24 +317,16 @@ public class DeviceService {
                 revoked == null ? null : revoked.toInstant(), report);
     }
 
-    private DeviceView view(Row r, UUID tenantId, Map<UUID, Optional<GroupRequirements>> desired, Instant now) {
-        Optional<GroupRequirements> req = desired(tenantId, r.groupId(), desired);
+    private DeviceView view(Row r, Map<UUID, DesiredSet> desired, Instant now) {
+        DesiredSet req = r.groupId() == null ? null : desired.get(r.groupId()); // absent: deleted meanwhile
         ComplianceView compliance = Compliance.evaluate(now, staleAfter, r.lastSeenAt(),
-                req.map(GroupRequirements::version).orElse(null),
-                req.map(GroupRequirements::sha256s).orElse(List.of()), r.report());
+                req == null ? null : req.version(), req == null ? List.of() : req.sha256s(), r.report());
         return new DeviceView(r.id(), r.hardwareId(), r.model(), r.agentVersion(), r.apiLevel(), r.groupId(),
                 r.enrolledAt(), r.lastSeenAt(), r.revokedAt() != null, r.revokedAt(), compliance);
     }
 
-    private Optional<GroupRequirements> desired(UUID tenantId, UUID groupId,
-            Map<UUID, Optional<GroupRequirements>> seen) {
-        return groupId == null ? Optional.empty() : seen.computeIfAbsent(groupId, g -> {
-            try {
-                return Optional.of(requirements.current(tenantId, g));
-            } catch (TrustfleetException e) {
-                return Optional.empty(); // deleted meanwhile
-            }
-        });
+    private static Set<UUID> groupsOf(List<Row> rows) {
+        return rows.stream().map(Row::groupId).filter(java.util.Objects::nonNull).collect(Collectors.toSet());
     }
 
     private static String sha256(String value, String field) {

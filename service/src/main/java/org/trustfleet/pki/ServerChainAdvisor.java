@@ -84,6 +84,7 @@ public final class ServerChainAdvisor {
             levels.retainAll(new HashSet<>(apiLevels));
         }
         X509Certificate leaf = presented.get(0);
+        Fingerprints sha = stores.fingerprints();
         List<X509Certificate> today = withoutTrailingRoot(nonNull(presented));
 
         Map<X500Principal, List<X509Certificate>> bySubject = new HashMap<>();
@@ -91,24 +92,24 @@ public final class ServerChainAdvisor {
         for (Collection<X509Certificate> source : List.of(presented, known == null ? List.<X509Certificate>of()
                 : known)) {
             for (X509Certificate c : source) {
-                if (c != null && pooled.add(stores.sha(c))) {
+                if (c != null && pooled.add(sha.of(c))) {
                     bySubject.computeIfAbsent(c.getSubjectX500Principal(), k -> new ArrayList<>()).add(c);
                 }
             }
         }
         Map<String, List<X509Certificate>> candidates = new LinkedHashMap<>();
-        candidates.put(key(today, stores), today);
-        enumerate(leaf, bySubject, stores, candidates);
+        candidates.put(key(today, sha), today);
+        enumerate(leaf, bySubject, stores, sha, candidates);
 
         Set<String> presentedSha = new HashSet<>();
-        today.forEach(c -> presentedSha.add(stores.sha(c)));
+        today.forEach(c -> presentedSha.add(sha.of(c)));
         // exactly what the server sends (root included), so that it matches the scan's own per-level verdicts
-        Verdicts asPresented = verdicts(nonNull(presented), levels, stores, serverNameOrNull, now);
+        Verdicts asPresented = verdicts(nonNull(presented), levels, stores, sha, serverNameOrNull, now);
         Choice best = null;
         for (List<X509Certificate> chain : candidates.values()) {
-            Verdicts v = verdicts(chain, levels, stores, serverNameOrNull, now);
-            int shared = (int) chain.stream().filter(c -> presentedSha.contains(stores.sha(c))).count();
-            Choice choice = new Choice(chain, key(chain, stores), v, isIssuanceOrdered(chain), shared);
+            Verdicts v = verdicts(chain, levels, stores, sha, serverNameOrNull, now);
+            int shared = (int) chain.stream().filter(c -> presentedSha.contains(sha.of(c))).count();
+            Choice choice = new Choice(chain, key(chain, sha), v, isIssuanceOrdered(chain), shared);
             if (best == null || CHOICE_ORDER.compare(choice, best) < 0) {
                 best = choice;
             }
@@ -124,8 +125,8 @@ public final class ServerChainAdvisor {
                 notFixed.add(level);
             }
         }
-        List<String> chainSha = best.chain().stream().map(stores::sha).toList();
-        boolean changes = !chainSha.equals(today.stream().map(stores::sha).toList());
+        List<String> chainSha = best.chain().stream().map(sha::of).toList();
+        boolean changes = !chainSha.equals(today.stream().map(sha::of).toList());
         return new ServerFix(best.chain(), chainSha, perLevel, notFixed, changes);
     }
 
@@ -150,7 +151,7 @@ public final class ServerChainAdvisor {
      * a short path for long ones; records a candidate at each end (self-signed root dropped, or unknown issuer).
      */
     private static void enumerate(X509Certificate leaf, Map<X500Principal, List<X509Certificate>> pool,
-            StoreIndex stores, Map<String, List<X509Certificate>> out) {
+            StoreIndex stores, Fingerprints sha, Map<String, List<X509Certificate>> out) {
         Map<String, Boolean> signatures = new HashMap<>();
         java.util.ArrayDeque<List<X509Certificate>> queue = new java.util.ArrayDeque<>();
         queue.add(List.of(leaf));
@@ -160,7 +161,7 @@ public final class ServerChainAdvisor {
             X509Certificate top = path.get(path.size() - 1);
             if (path.size() > 1 && Certificates.isSelfSigned(top)) {
                 List<X509Certificate> chain = List.copyOf(path.subList(0, path.size() - 1));
-                out.putIfAbsent(key(chain, stores), chain);
+                out.putIfAbsent(key(chain, sha), chain);
                 continue;
             }
             List<X509Certificate> issuers = new ArrayList<>();
@@ -171,18 +172,18 @@ public final class ServerChainAdvisor {
                 Set<String> seen = new HashSet<>();
                 for (X509Certificate c : byName) {
                     // each (child, issuer) signature is checked once, however many paths pass through the child
-                    if (seen.add(stores.sha(c)) && !onPath(path, c) && signatures.computeIfAbsent(
-                            stores.sha(top) + "<" + stores.sha(c), k -> Certificates.verifies(top, c.getPublicKey()))) {
+                    if (seen.add(sha.of(c)) && !onPath(path, c) && signatures.computeIfAbsent(
+                            sha.of(top) + "<" + sha.of(c), k -> Certificates.verifies(top, c.getPublicKey()))) {
                         issuers.add(c);
                     }
                 }
             }
             if (issuers.isEmpty()) {
-                out.putIfAbsent(key(path, stores), path);
+                out.putIfAbsent(key(path, sha), path);
                 continue;
             }
             // deterministic order, whatever the order of the sources
-            issuers.sort(Comparator.comparing(stores::sha));
+            issuers.sort(Comparator.comparing(sha::of));
             for (X509Certificate issuer : issuers) {
                 List<X509Certificate> longer = new ArrayList<>(path);
                 longer.add(issuer);
@@ -202,7 +203,7 @@ public final class ServerChainAdvisor {
     }
 
     private Verdicts verdicts(List<X509Certificate> chain, SortedSet<Integer> levels, StoreIndex stores,
-            String serverName, Instant now) {
+            Fingerprints sha, String serverName, Instant now) {
         Set<X500Principal> names = new HashSet<>();
         for (X509Certificate c : chain) {
             names.add(c.getSubjectX500Principal());
@@ -220,8 +221,8 @@ public final class ServerChainAdvisor {
             List<X509Certificate> anchors = new ArrayList<>();
             Set<String> key = new TreeSet<>();
             for (X509Certificate c : relevant) {
-                String sha = stores.sha(c);
-                if (stores.contains(level, sha) && key.add(sha)) {
+                String id = sha.of(c);
+                if (stores.contains(level, id) && key.add(id)) {
                     anchors.add(c);
                 }
             }
@@ -257,10 +258,10 @@ public final class ServerChainAdvisor {
         return List.copyOf(l);
     }
 
-    private static String key(List<X509Certificate> chain, StoreIndex stores) {
+    private static String key(List<X509Certificate> chain, Fingerprints sha) {
         StringBuilder b = new StringBuilder();
         for (X509Certificate c : chain) {
-            b.append(stores.sha(c)).append(',');
+            b.append(sha.of(c)).append(',');
         }
         return b.toString();
     }

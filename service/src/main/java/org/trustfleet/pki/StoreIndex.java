@@ -188,6 +188,11 @@ public final class StoreIndex {
         return unionBySubject.getOrDefault(subject, List.of());
     }
 
+    /** A fingerprint memo for one computation over this index (see {@link Fingerprints}). */
+    public Fingerprints fingerprints() {
+        return new Fingerprints(this);
+    }
+
     /** Fingerprint, from the precomputed table when the certificate belongs to a store. */
     public String sha(X509Certificate c) {
         String s = shaOf.get(c);

@@ -66,6 +66,8 @@ public class RequirementsService {
     private final BoundedCache<String, EndpointFixOptions> analyses;
     /** Server fixes by the analysis key and the group's levels (empty: every level accepts the chain). */
     private final BoundedCache<String, Optional<GroupRequirements.EndpointServerFix>> fixes;
+    /** The delivered fingerprints of group versions: immutable, so nothing to invalidate across replicas. */
+    private final BoundedCache<VersionKey, DesiredSet> desiredSets;
 
     public RequirementsService(DeviceGroupService groups, EndpointService endpoints, ScanService scans,
             TrustStoreService stores, AnchorService anchors, CertificateStore certificates,
@@ -83,6 +85,7 @@ public class RequirementsService {
         this.changed = changed;
         this.analyses = Caches.bounded("endpoint-analyses", config.cache().analysesMaxEntries());
         this.fixes = Caches.bounded("endpoint-server-fixes", config.cache().analysesMaxEntries());
+        this.desiredSets = Caches.bounded("desired-sets", config.cache().desiredSetsMaxEntries());
     }
 
     /**
@@ -98,6 +101,103 @@ public class RequirementsService {
         }
         return stored(row).toApi(row.groupId, row.version, row.computedAt);
     }
+
+    /**
+     * The group's requirements as delivered, without the per-endpoint server fixes: what a summary of the tenant (the
+     * drift report) shows. As {@link #certificateSet}, a group never computed is computed first, and a version a store
+     * change left pending is reported until the background recompute commits the next one (a report over thousands
+     * of groups does not compute them inline while the sweep is at it). The server fixes are left out in the
+     * database: they are most of a group's document, megabytes for a tenant with a thousand endpoints.
+     */
+    @Transactional
+    public GroupRequirements deliveredWithoutServerFixes(UUID tenantId, UUID groupId) {
+        groups.get(tenantId, groupId);
+        List<?> found = GroupRequirementsEntity.getEntityManager().createNativeQuery("""
+                SELECT version, computed_at, CAST(document - 'serverFixes' AS text)
+                FROM group_requirements WHERE group_id = ?1""").setParameter(1, groupId).getResultList();
+        // version 0: a row placed for a first computation that has not committed yet
+        if (found.isEmpty() || ((Number) ((Object[]) found.get(0))[0]).longValue() == 0) {
+            GroupRequirements computed = current(tenantId, groupId);
+            return new GroupRequirements(computed.groupId(), computed.version(), computed.computedAt(),
+                    computed.certificates(), computed.unresolved(), computed.advice(), List.of());
+        }
+        Object[] row = (Object[]) found.get(0);
+        return json.read((String) row[2], StoredRequirements.class).toApi(groupId, ((Number) row[0]).longValue(),
+                instant(row[1]));
+    }
+
+    /** A timestamptz column of a native query, as the JDBC driver and Hibernate hand it over. */
+    private static Instant instant(Object value) {
+        return switch (value) {
+            case Instant i -> i;
+            case Timestamp t -> t.toInstant();
+            case java.time.OffsetDateTime o -> o.toInstant();
+            default -> throw new IllegalStateException("unexpected timestamp type " + value.getClass());
+        };
+    }
+
+    /**
+     * What the group's devices should hold: the version they are delivered and its certificates' fingerprints. As
+     * {@link #certificateSet}, a group never computed is computed first, and a version a store change left pending
+     * is still the one devices are judged against until the background recompute commits the next (they cannot have
+     * the next one before). Reads the group's whole requirements document only once per version: the set of a
+     * version never changes, so it is kept by (group, version).
+     */
+    @Transactional
+    public DesiredSet desiredSet(UUID tenantId, UUID groupId) {
+        groups.get(tenantId, groupId);
+        List<?> found = GroupRequirementsEntity.getEntityManager().createNativeQuery("""
+                SELECT version FROM group_requirements WHERE group_id = ?1""")
+                .setParameter(1, groupId).getResultList();
+        // version 0: a row placed for a first computation that has not committed yet
+        if (found.isEmpty() || ((Number) found.get(0)).longValue() == 0) {
+            GroupRequirements computed = current(tenantId, groupId);
+            return new DesiredSet(computed.version(), computed.sha256s());
+        }
+        long version = ((Number) found.get(0)).longValue();
+        DesiredSet cached = desiredSets.get(new VersionKey(groupId, version));
+        if (cached != null) {
+            return cached;
+        }
+        // the row as it is now (a recompute may have committed a later version since the read above): its set is
+        // kept under its own version
+        GroupRequirementsEntity row = GroupRequirementsEntity.findById(groupId);
+        DesiredSet set = new DesiredSet(row.version, stored(row).certificates().stream()
+                .map(StoredRequirements.Certificate::sha256).toList());
+        desiredSets.put(new VersionKey(groupId, row.version), set);
+        return set;
+    }
+
+    /**
+     * {@link #desiredSet} of several groups of the tenant, their versions read in one query: for the device pages and
+     * counts that judge many devices at once. Groups that are not the tenant's (deleted meanwhile) are absent.
+     */
+    @Transactional
+    public Map<UUID, DesiredSet> desiredSets(UUID tenantId, java.util.Collection<UUID> groupIds) {
+        Map<UUID, DesiredSet> out = new HashMap<>();
+        if (groupIds.isEmpty()) {
+            return out;
+        }
+        Map<UUID, Long> ready = new HashMap<>(); // the tenant's groups among them, with their version if computed
+        for (Object found : GroupRequirementsEntity.getEntityManager().createNativeQuery("""
+                        SELECT g.id, NULLIF(r.version, 0)
+                        FROM device_group g LEFT JOIN group_requirements r ON r.group_id = g.id
+                        WHERE g.tenant_id = ?1 AND g.id = ANY(?2)""")
+                .setParameter(1, tenantId).setParameter(2, groupIds.toArray(UUID[]::new)).getResultList()) {
+            Object[] row = (Object[]) found;
+            ready.put((UUID) row[0], row[1] == null ? null : ((Number) row[1]).longValue());
+        }
+        for (Map.Entry<UUID, Long> group : ready.entrySet()) {
+            DesiredSet cached = group.getValue() == null ? null
+                    : desiredSets.get(new VersionKey(group.getKey(), group.getValue()));
+            // never computed, or not cached yet
+            out.put(group.getKey(), cached != null ? cached : desiredSet(tenantId, group.getKey()));
+        }
+        return out;
+    }
+
+    /** A version of a group's requirements. */
+    private record VersionKey(UUID groupId, long version) {}
 
     /**
      * The certificates of the group's current version, parsed and with their roles, in the set's order: what signed

@@ -147,6 +147,44 @@ class StoreChangeRecomputeTest {
         }
     }
 
+    @Test
+    void devicesAreJudgedAgainstTheDeliveredVersionWhileTheirGroupIsPending() throws Exception {
+        for (String group : groups) {
+            assertThat(certificates(group)).containsExactly(NEW_ROOT.sha256()); // version 1
+        }
+        DeviceFixtures.Device device = DeviceFixtures.device(tenant, admin, groups.get(0));
+        as(device.token()).contentType(ContentType.JSON)
+                .body(Map.of("payloadVersion", 1, "installed", List.of(NEW_ROOT.sha256()), "failures", List.of(),
+                        "apiLevel", LEVEL))
+                .post("/api/v1/device/reports").then().statusCode(202);
+        // a store change has marked the groups and another replica holds their lease: pending for a while
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                UPDATE group_requirements SET recompute_wanted = recompute_done + 1,
+                       recompute_lease_until = now() + interval '1 hour'
+                WHERE tenant_id = ?""")) {
+            s.setObject(1, UUID.fromString(tenant));
+            assertThat(s.executeUpdate()).isEqualTo(GROUPS);
+        }
+        // the device holds what it is delivered (version 1, which stays delivered until the next one commits), and
+        // judging it, listing the devices or reporting on the tenant does not compute the pending groups
+        assertThat(as(admin).get("/api/v1/tenants/{t}/devices/{d}", tenant, device.id()).then().statusCode(200)
+                .extract().<String>path("compliance.state")).isEqualTo("COMPLIANT");
+        assertThat(as(admin).get("/api/v1/tenants/{t}/devices", tenant).then().statusCode(200).extract()
+                .<List<String>>path("compliance.state")).containsExactly("COMPLIANT");
+        assertThat(as(admin).get("/api/v1/tenants/{t}/drift-report", tenant).then().statusCode(200).extract()
+                .<Integer>path("devices.byState.COMPLIANT")).isEqualTo(1);
+        assertThat(pending()).isEqualTo(GROUPS);
+        assertThat(payloadVersion(device)).isEqualTo(1);
+
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "UPDATE group_requirements SET recompute_lease_until = NULL WHERE tenant_id = ?")) {
+            s.setObject(1, UUID.fromString(tenant));
+            s.executeUpdate();
+        }
+        sweep.wake();
+        waitUntil(() -> pending() == 0);
+    }
+
     private static void store(List<X509Certificate> roots) {
         asOperator().contentType(ContentType.JSON).body(Map.of("name", STORE, "platform", "android",
                         "apiLevel", LEVEL, "pem", CertificateEncoder.toPem(roots)))
