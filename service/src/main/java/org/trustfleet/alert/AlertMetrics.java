@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 import org.trustfleet.core.JsonColumns;
+import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.device.ComplianceState;
 import org.trustfleet.policy.DeviceGroup;
 import org.trustfleet.policy.DeviceGroupService;
@@ -51,8 +53,15 @@ public class AlertMetrics {
     private final MultiGauge groupDevices;
     private final MultiGauge deliveryCount;
 
+    private final int maxSeries;
+    /** Per-object series left out of the last snapshot (0 when all were published). */
+    private final AtomicLong omitted = new AtomicLong();
+
     public AlertMetrics(EntityManager em, JsonColumns json, TenantService tenants, EndpointService endpoints,
-            DeviceGroupService groups, AlertWatcher watcher, DeliveryStore deliveries, MeterRegistry registry) {
+            DeviceGroupService groups, AlertWatcher watcher, DeliveryStore deliveries, MeterRegistry registry,
+            TrustfleetConfig config) {
+        this.maxSeries = config.alerts().metricsMaxSeries();
+        registry.gauge("trustfleet.metrics.series.omitted", omitted);
         this.em = em;
         this.json = json;
         this.tenants = tenants;
@@ -190,6 +199,17 @@ public class AlertMetrics {
             dCount.add(row(Tags.of("tenant_id", t, "status", "PENDING"), pf[0]));
             dCount.add(row(Tags.of("tenant_id", t, "status", "FAILED"), pf[1]));
         });
+        long series = (long) info.size() + presented.size() + completed.size() + trust.size() + scanned.size()
+                + status.size() + gInfo.size() + gDevices.size();
+        if (series > maxSeries) {
+            if (omitted.getAndSet(series) == 0) {
+                LOG.warnf("%d per-endpoint and per-group metric series exceed trustfleet.alerts.metrics-max-series"
+                        + " (%d): none of them is published", series, maxSeries);
+            }
+            List.of(info, presented, completed, trust, scanned, status, gInfo, gDevices).forEach(List::clear);
+        } else {
+            omitted.set(0);
+        }
         publish(endpointInfo, info);
         publish(presentedNotAfter, presented);
         publish(completedNotAfter, completed);

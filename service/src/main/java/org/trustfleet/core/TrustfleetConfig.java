@@ -428,6 +428,15 @@ public interface TrustfleetConfig {
         @WithDefault("2s")
         Duration pollInterval();
 
+        /**
+         * Most per-endpoint and per-group series the metrics snapshot publishes (about 1 KB of heap each). A fleet
+         * with more (10,000 tenants: hundreds of thousands) publishes none of them, logs a warning and reports the
+         * count in {@code trustfleet_metrics_series_omitted}: the alert channels and the API cover every object, and a
+         * partial set of series would read as objects that vanished.
+         */
+        @WithDefault("50000")
+        int metricsMaxSeries();
+
         /** Wait before the first retry of a failed delivery; doubled per attempt, with jitter. */
         @WithDefault("30s")
         Duration retryInitial();
