@@ -17,13 +17,13 @@ import org.junit.jupiter.api.Test;
 /**
  * The shipped Prometheus rules and Grafana dashboard, checked for structure (promtool is not installed here): the
  * rule-file shape Prometheus accepts, durations it parses, balanced expressions, and only metric names the service
- * exports (the ones {@code AlertsApiTest} reads from {@code /q/metrics}).
+ * exports (the ones {@code AlertsApiTest} and {@code AlertMetricsLimitTest} read from {@code /q/metrics}).
  */
 class DeployRulesTest {
     static final Set<String> EXPORTED = Set.of("trustfleet_endpoint_info", "trustfleet_endpoint_trusted",
             "trustfleet_endpoint_presented_not_after_seconds", "trustfleet_endpoint_completed_not_after_seconds",
             "trustfleet_endpoint_last_scan_seconds", "trustfleet_endpoint_last_scan_status", "trustfleet_group_info",
-            "trustfleet_group_devices", "trustfleet_alert_deliveries");
+            "trustfleet_group_devices", "trustfleet_alert_deliveries", "trustfleet_metrics_series_omitted");
     static final Pattern METRIC = Pattern.compile("\\btrustfleet_[a-z_]+\\b");
     static final Pattern DURATION = Pattern.compile("^([0-9]+(ms|s|m|h|d|w|y))+$");
     static final Path DEPLOY = Path.of("..", "deploy");
@@ -57,7 +57,8 @@ class DeployRulesTest {
         }
         // the built-in event types that have a metric equivalent
         assertThat(alerts).contains("TrustfleetEndpointUntrusted", "TrustfleetCertificateExpiring30d",
-                "TrustfleetEndpointUnreachable", "TrustfleetGroupNoncompliant", "TrustfleetAlertDeliveriesFailed");
+                "TrustfleetEndpointUnreachable", "TrustfleetGroupNoncompliant", "TrustfleetAlertDeliveriesFailed",
+                "TrustfleetMetricsOmitted");
     }
 
     @Test

@@ -215,6 +215,22 @@ public final class SweepBench {
     /** Makes every endpoint due at one instant, waits until Quartz has fired (or missed) them all, and measures. */
     private static Sweep sweep(String name, EmbeddedDatabase db, ServiceProcess service, int n, Duration patience)
             throws Exception {
+        try (Connection c = connect(db)) {
+            // a trigger whose last job's completion Quartz has not recorded yet is still BLOCKED (its job does not run
+            // concurrently with itself): wait for every trigger to be WAITING, and say how long that took
+            Instant asked = Instant.now();
+            String states = "";
+            while (Instant.now().isBefore(asked.plusSeconds(120))) {
+                states = triggerStates(c);
+                if (count(c, "SELECT count(*) FROM qrtz_triggers WHERE trigger_group = 'endpoint-scans' "
+                        + "AND trigger_state <> 'WAITING'", null) == 0) {
+                    break;
+                }
+                Thread.sleep(1000);
+            }
+            System.out.printf(Locale.ROOT, "%n== %s: triggers %s (%.0f s after asking)%n", name, states,
+                    Duration.between(asked, Instant.now()).toMillis() / 1000.0);
+        }
         Instant due = Instant.now().plusSeconds(3).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         try (Connection c = connect(db)) {
             try (PreparedStatement u = c.prepareStatement("UPDATE qrtz_triggers SET next_fire_time = ? "
@@ -322,6 +338,18 @@ public final class SweepBench {
 
     private static Connection connect(EmbeddedDatabase db) throws Exception {
         return DriverManager.getConnection(db.jdbcUrl(), EmbeddedDatabase.USER, db.password());
+    }
+
+    /** The scan triggers by Quartz state, e.g. {@code {WAITING=10000}}. */
+    private static String triggerStates(Connection c) throws Exception {
+        Map<String, Integer> states = new TreeMap<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT trigger_state, count(*) FROM qrtz_triggers "
+                + "WHERE trigger_group = 'endpoint-scans' GROUP BY trigger_state"); ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                states.put(rs.getString(1), rs.getInt(2));
+            }
+        }
+        return states.toString();
     }
 
     private static int count(Connection c, String sql, Instant at) throws Exception {
