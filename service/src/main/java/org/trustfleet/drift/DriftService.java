@@ -11,10 +11,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.trustfleet.core.TrustfleetConfig;
@@ -62,19 +58,8 @@ public class DriftService {
         this.clock = clock;
     }
 
-    /**
-     * The device summary of a big tenant is one aggregate over all its devices, the longest single part of a report:
-     * it runs on a thread (and database connection, in a transaction) of its own while the rest is read. Every
-     * statement of a report reads the database as of its own start anyway (read committed), so this changes no
-     * answer, only how long it takes.
-     */
-    private static final ExecutorService SUMMARIES = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("drift-device-summary-", 0).factory());
-
     @Transactional
     public DriftReport report(UUID tenantId) {
-        CompletableFuture<DriftReport.DeviceSummary> deviceSummary = CompletableFuture.supplyAsync(
-                () -> deviceSummary(tenantId), SUMMARIES);
         Instant now = Instant.now(clock);
         Instant since = now.minus(config.drift().window());
         Instant expiryLimit = now.plus(config.drift().expiryWarning());
@@ -133,18 +118,7 @@ public class DriftService {
                         .thenComparing(DriftReport.ExpiringCertificate::sha256))
                 .toList();
         return new DriftReport(tenantId, now, since, changes, failing, expiringList, unresolved,
-                join(deviceSummary), deviceVerifications(tenantId, byId, latest, requirementsByGroup, groupNames));
-    }
-
-    private static <T> T join(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
+                deviceSummary(tenantId), deviceVerifications(tenantId, byId, latest, requirementsByGroup, groupNames));
     }
 
     /** Counts every device of the tenant by compliance state; lists the first non-compliant ones. */
