@@ -10,6 +10,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -154,6 +155,7 @@ public class AlertMetrics {
         List<Row> dCount = new ArrayList<>();
         Map<UUID, Object[]> states = new HashMap<>();
         endpointStates().forEach(r -> states.put((UUID) r[0], r));
+        Map<UUID, List<DeviceGroup>> groupsByTenant = new LinkedHashMap<>();
         for (Tenant tenant : tenants.list()) {
             String t = tenant.id().toString();
             for (Endpoint e : endpoints.list(tenant.id())) {
@@ -179,16 +181,28 @@ public class AlertMetrics {
                 scanned.add(row(ids, DeliveryStore.instant(s[4]).getEpochSecond()));
                 status.add(row(ids.and("status", (String) s[5]), 1));
             }
-            Map<UUID, AlertWatcher.GroupCounts> counts = watcher.counts(tenant.id());
-            for (DeviceGroup g : groups.list(tenant.id())) {
-                Tags ids = Tags.of("tenant_id", t, "group_id", g.id().toString());
-                gInfo.add(row(ids.and("name", g.name()), 1));
-                AlertWatcher.GroupCounts c = counts.get(g.id());
-                for (ComplianceState state : ComplianceState.values()) {
-                    int n = c == null ? 0 : c.byState().getOrDefault(state, 0);
-                    gDevices.add(row(ids.and("state", state.name()), n));
-                }
+            List<DeviceGroup> tenantGroups = groups.list(tenant.id());
+            groupsByTenant.put(tenant.id(), tenantGroups);
+            for (DeviceGroup g : tenantGroups) {
+                gInfo.add(row(Tags.of("tenant_id", t, "group_id", g.id().toString(), "name", g.name()), 1));
             }
+        }
+        // every group has one device series per compliance state: known before counting the devices, which costs an
+        // aggregate over each tenant's devices and is skipped when the series would not be published anyway
+        long series = (long) info.size() + presented.size() + completed.size() + trust.size() + scanned.size()
+                + status.size() + gInfo.size() + (long) gInfo.size() * ComplianceState.values().length;
+        if (series <= maxSeries) {
+            groupsByTenant.forEach((tenantId, tenantGroups) -> {
+                Map<UUID, AlertWatcher.GroupCounts> counts = watcher.counts(tenantId);
+                for (DeviceGroup g : tenantGroups) {
+                    Tags ids = Tags.of("tenant_id", tenantId.toString(), "group_id", g.id().toString());
+                    AlertWatcher.GroupCounts c = counts.get(g.id());
+                    for (ComplianceState state : ComplianceState.values()) {
+                        int n = c == null ? 0 : c.byState().getOrDefault(state, 0);
+                        gDevices.add(row(ids.and("state", state.name()), n));
+                    }
+                }
+            });
         }
         Map<String, long[]> byTenant = new HashMap<>();
         for (Object[] r : deliveries.countsByTenantAndStatus()) {
@@ -199,8 +213,6 @@ public class AlertMetrics {
             dCount.add(row(Tags.of("tenant_id", t, "status", "PENDING"), pf[0]));
             dCount.add(row(Tags.of("tenant_id", t, "status", "FAILED"), pf[1]));
         });
-        long series = (long) info.size() + presented.size() + completed.size() + trust.size() + scanned.size()
-                + status.size() + gInfo.size() + gDevices.size();
         if (series > maxSeries) {
             if (omitted.getAndSet(series) == 0) {
                 LOG.warnf("%d per-endpoint and per-group metric series exceed trustfleet.alerts.metrics-max-series"
