@@ -26,6 +26,7 @@ import org.trustfleet.scan.Endpoint;
 import org.trustfleet.scan.EndpointService;
 import org.trustfleet.tenant.Tenant;
 import org.trustfleet.tenant.TenantService;
+import org.trustfleet.core.NativeColumns;
 
 /**
  * Per-endpoint and per-group gauges on {@code /q/metrics}, from a snapshot each replica refreshes from the database
@@ -167,10 +168,10 @@ public class AlertMetrics {
                     continue;
                 }
                 if (s[1] != null) {
-                    presented.add(row(ids, DeliveryStore.instant(s[1]).getEpochSecond()));
+                    presented.add(row(ids, NativeColumns.instant(s[1]).getEpochSecond()));
                 }
                 if (s[2] != null) {
-                    completed.add(row(ids, DeliveryStore.instant(s[2]).getEpochSecond()));
+                    completed.add(row(ids, NativeColumns.instant(s[2]).getEpochSecond()));
                 }
                 if (s[3] != null) {
                     Map<Integer, Boolean> levels = json.read((String) s[3],
@@ -178,7 +179,7 @@ public class AlertMetrics {
                     levels.forEach((level, ok) -> trust.add(row(ids.and("api_level",
                             Integer.toString(level)), ok ? 1 : 0)));
                 }
-                scanned.add(row(ids, DeliveryStore.instant(s[4]).getEpochSecond()));
+                scanned.add(row(ids, NativeColumns.instant(s[4]).getEpochSecond()));
                 status.add(row(ids.and("status", (String) s[5]), 1));
             }
             List<DeviceGroup> tenantGroups = groups.list(tenant.id());
@@ -191,7 +192,8 @@ public class AlertMetrics {
         // aggregate over each tenant's devices and is skipped when the series would not be published anyway
         long series = (long) info.size() + presented.size() + completed.size() + trust.size() + scanned.size()
                 + status.size() + gInfo.size() + (long) gInfo.size() * ComplianceState.values().length;
-        if (series <= maxSeries) {
+        boolean perObject = series <= maxSeries;
+        if (perObject) {
             groupsByTenant.forEach((tenantId, tenantGroups) -> {
                 Map<UUID, AlertWatcher.GroupCounts> counts = watcher.counts(tenantId);
                 for (DeviceGroup g : tenantGroups) {
@@ -213,7 +215,7 @@ public class AlertMetrics {
             dCount.add(row(Tags.of("tenant_id", t, "status", "PENDING"), pf[0]));
             dCount.add(row(Tags.of("tenant_id", t, "status", "FAILED"), pf[1]));
         });
-        if (series > maxSeries) {
+        if (!perObject) {
             if (omitted.getAndSet(series) == 0) {
                 LOG.warnf("%d per-endpoint and per-group metric series exceed trustfleet.alerts.metrics-max-series"
                         + " (%d): none of them is published", series, maxSeries);

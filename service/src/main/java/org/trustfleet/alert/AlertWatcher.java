@@ -29,6 +29,7 @@ import org.trustfleet.scan.EndpointService;
 import org.trustfleet.tenant.Tenant;
 import org.trustfleet.tenant.TenantService;
 import org.trustfleet.truststore.CertificateStore;
+import org.trustfleet.core.NativeColumns;
 
 /**
  * The time-driven alerts: certificates crossing an expiry threshold and groups whose non-compliant share stays
@@ -216,6 +217,27 @@ public class AlertWatcher {
     /** A group's alert state: above the share since when (null: not above), reported in this episode or not. */
     private record GroupAlertState(Instant since, boolean reported, int episode) {
         static final GroupAlertState INITIAL = new GroupAlertState(null, false, 0);
+
+        /** From the columns {@code above_since, reported, episode} of a native query, starting at {@code at}. */
+        static GroupAlertState of(Object[] columns, int at) {
+            return new GroupAlertState(NativeColumns.instant(columns[at]), (Boolean) columns[at + 1],
+                    ((Number) columns[at + 2]).intValue());
+        }
+
+        /**
+         * The state after a check that finds the group above the share or not: above since the first such check,
+         * reported once it has been above for {@code period}; back under the share, a reported episode ends.
+         */
+        GroupAlertState next(boolean above, Instant now, Duration period) {
+            if (above) {
+                if (since == null) {
+                    return new GroupAlertState(now, reported, episode);
+                }
+                return reported || now.isBefore(since.plus(period)) ? this
+                        : new GroupAlertState(since, true, episode);
+            }
+            return new GroupAlertState(null, false, reported ? episode + 1 : episode);
+        }
     }
 
     /**
@@ -237,26 +259,24 @@ public class AlertWatcher {
                 SELECT group_id, above_since, reported, episode FROM alert_group_state WHERE group_id = ANY(?1)""")
                 .setParameter(1, tenantGroups.stream().map(DeviceGroup::id).toArray(UUID[]::new)).getResultList();
         for (Object[] row : rows) {
-            states.put((UUID) row[0], new GroupAlertState(DeliveryStore.instant(row[1]), (Boolean) row[2],
-                    ((Number) row[3]).intValue()));
+            states.put((UUID) row[0], GroupAlertState.of(row, 1));
         }
         for (DeviceGroup group : tenantGroups) {
             GroupCounts c = counts.getOrDefault(group.id(), new GroupCounts(group.id(), Map.of()));
             boolean above = c.total() > 0 && (double) c.notCompliant() / c.total() > share;
             GroupAlertState seen = states.getOrDefault(group.id(), GroupAlertState.INITIAL);
-            if (next(seen, above, now, c, group, tenantId, false).equals(seen)) {
+            if (seen.next(above, now, period).equals(seen)) {
                 continue;
             }
             em.createNativeQuery("""
                     INSERT INTO alert_group_state (group_id, tenant_id) VALUES (?1, ?2)
                     ON CONFLICT (group_id) DO NOTHING""").setParameter(1, group.id()).setParameter(2, tenantId)
                     .executeUpdate();
-            Object[] state = (Object[]) em.createNativeQuery("""
+            GroupAlertState locked = GroupAlertState.of((Object[]) em.createNativeQuery("""
                     SELECT above_since, reported, episode FROM alert_group_state WHERE group_id = ?1 FOR UPDATE""")
-                    .setParameter(1, group.id()).getSingleResult();
-            GroupAlertState locked = new GroupAlertState(DeliveryStore.instant(state[0]), (Boolean) state[1],
-                    ((Number) state[2]).intValue());
-            GroupAlertState after = next(locked, above, now, c, group, tenantId, true);
+                    .setParameter(1, group.id()).getSingleResult(), 0);
+            GroupAlertState after = locked.next(above, now, period);
+            raiseStep(locked, after, c, group, tenantId);
             em.createNativeQuery("""
                     UPDATE alert_group_state SET above_since = ?1, reported = ?2, episode = ?3 WHERE group_id = ?4""")
                     .setParameter(1, after.since() == null ? null : Timestamp.from(after.since()))
@@ -265,45 +285,24 @@ public class AlertWatcher {
         }
     }
 
-    /**
-     * The group's next alert state; with {@code raise}, the alert the step implies (reported, or compliant again) is
-     * raised too. Without it the call only tells whether anything would change.
-     */
-    private GroupAlertState next(GroupAlertState state, boolean above, Instant now, GroupCounts c, DeviceGroup group,
-            UUID tenantId, boolean raise) {
-        Instant since = state.since();
-        boolean reported = state.reported();
-        int episode = state.episode();
+    /** The alert a step implies: an episode reported (non-compliant long enough), or a reported one ended. */
+    private void raiseStep(GroupAlertState before, GroupAlertState after, GroupCounts c, DeviceGroup group,
+            UUID tenantId) {
         String consolePath = "/console/tenants/" + tenantId + "/device-groups/" + group.id();
         String apiPath = "/api/v1/tenants/" + tenantId + "/devices";
-        if (above) {
-            if (since == null) {
-                since = now;
-            } else if (!reported && !now.isBefore(since.plus(period))) {
-                reported = true;
-                if (raise) {
-                    Map<String, Object> data = data(group, c);
-                    data.put("aboveSince", since.toString());
-                    outbox.raise(new AlertOutbox.Cause(tenantId, AlertEventType.GROUP_NONCOMPLIANT,
-                            "noncompliant/" + group.id() + "/" + episode, c.notCompliant() + " of " + c.total()
-                            + " devices of group '" + group.name() + "' are not compliant (since " + since + ").",
-                            consolePath, apiPath, data));
-                }
-            }
-        } else {
-            if (reported) {
-                if (raise) {
-                    outbox.raise(new AlertOutbox.Cause(tenantId, AlertEventType.GROUP_COMPLIANT_AGAIN,
-                            "compliant/" + group.id() + "/" + episode, "Device group '" + group.name()
-                            + "' is back under the non-compliance threshold (" + c.notCompliant() + " of " + c.total()
-                            + " devices not compliant).", consolePath, apiPath, data(group, c)));
-                }
-                episode++;
-            }
-            since = null;
-            reported = false;
+        if (after.reported() && !before.reported()) {
+            Map<String, Object> data = data(group, c);
+            data.put("aboveSince", before.since().toString());
+            outbox.raise(new AlertOutbox.Cause(tenantId, AlertEventType.GROUP_NONCOMPLIANT,
+                    "noncompliant/" + group.id() + "/" + before.episode(), c.notCompliant() + " of " + c.total()
+                    + " devices of group '" + group.name() + "' are not compliant (since " + before.since() + ").",
+                    consolePath, apiPath, data));
+        } else if (after.episode() > before.episode()) {
+            outbox.raise(new AlertOutbox.Cause(tenantId, AlertEventType.GROUP_COMPLIANT_AGAIN,
+                    "compliant/" + group.id() + "/" + before.episode(), "Device group '" + group.name()
+                    + "' is back under the non-compliance threshold (" + c.notCompliant() + " of " + c.total()
+                    + " devices not compliant).", consolePath, apiPath, data(group, c)));
         }
-        return new GroupAlertState(since, reported, episode);
     }
 
     private Map<String, Object> data(DeviceGroup group, GroupCounts c) {

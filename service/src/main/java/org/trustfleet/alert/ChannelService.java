@@ -18,6 +18,7 @@ import org.trustfleet.core.JsonColumns;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.payload.KeyVault;
 import org.trustfleet.payload.MasterKeyProvider;
+import org.trustfleet.core.NativeColumns;
 
 /**
  * A tenant's alert channels. A webhook's secret is generated here, returned once by {@link #create} and never read
@@ -138,7 +139,7 @@ public class ChannelService {
         List<String> codes = json.read((String) r[4], new TypeReference<List<String>>() {});
         List<AlertEventType> types = codes.stream().map(AlertEventType::valueOf).toList();
         return view((UUID) r[0], (String) r[1], ChannelKind.valueOf((String) r[2]), (String) r[3], types,
-                DeliveryStore.instant(r[5]));
+                NativeColumns.instant(r[5]));
     }
 
     private static AlertChannel view(UUID id, String name, ChannelKind kind, String target,

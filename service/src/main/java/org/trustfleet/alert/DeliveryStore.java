@@ -7,7 +7,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,6 +18,7 @@ import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.payload.KeyVault;
 import org.trustfleet.payload.MasterKeyProvider;
+import org.trustfleet.core.NativeColumns;
 
 /**
  * The delivery rows: claiming due ones (one replica at a time), recording each attempt's outcome with exponential
@@ -97,7 +97,7 @@ public class DeliveryStore {
         }
         List<Claimed> claimed = new ArrayList<>(rows.size());
         for (Object[] r : rows) {
-            claimed.add(new Claimed((UUID) r[0], ((Number) r[1]).intValue(), instant(r[2]),
+            claimed.add(new Claimed((UUID) r[0], ((Number) r[1]).intValue(), NativeColumns.instant(r[2]),
                     json.read((String) r[3], AlertEvent.class), r[4] == null ? null : targets.get((UUID) r[4])));
         }
         return claimed;
@@ -174,8 +174,9 @@ public class DeliveryStore {
             DeliveryStatus status = DeliveryStatus.valueOf((String) r[7]);
             page.add(new AlertDelivery(((Number) r[0]).longValue(), (UUID) r[1], (UUID) r[2],
                     AlertEventType.valueOf((String) r[3]), (String) r[4], (UUID) r[5], (String) r[6], status,
-                    ((Number) r[8]).intValue(), instant(r[9]), instant(r[10]),
-                    status == DeliveryStatus.PENDING ? instant(r[11]) : null, instant(r[12]),
+                    ((Number) r[8]).intValue(), NativeColumns.instant(r[9]), NativeColumns.instant(r[10]),
+                    status == DeliveryStatus.PENDING ? NativeColumns.instant(r[11]) : null,
+                    NativeColumns.instant(r[12]),
                     r[13] == null ? null : ((Number) r[13]).intValue(), (String) r[14]));
         }
         return page;
@@ -189,21 +190,5 @@ public class DeliveryStore {
                 SELECT tenant_id, status, count(*) FROM alert_delivery
                 WHERE status IN ('PENDING', 'FAILED') GROUP BY tenant_id, status""").getResultList();
         return rows;
-    }
-
-    static Instant instant(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof Timestamp t) {
-            return t.toInstant();
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        throw new IllegalStateException("unexpected timestamp type " + value.getClass());
     }
 }

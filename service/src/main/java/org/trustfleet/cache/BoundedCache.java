@@ -3,7 +3,6 @@ package org.trustfleet.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -61,11 +60,6 @@ public final class BoundedCache<K, V> {
     /** Drops every entry whose value matches (one pass over the cache: for rare, wide invalidations). */
     public void invalidateIf(Predicate<? super V> matches) {
         cache.asMap().values().removeIf(matches);
-    }
-
-    /** Runs {@code action} on every value (a snapshot-free pass: for rare, wide updates of mutable values). */
-    public void forEachValue(Consumer<? super V> action) {
-        cache.asMap().values().forEach(action);
     }
 
     public void invalidateAll() {

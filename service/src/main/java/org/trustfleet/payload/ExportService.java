@@ -7,9 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.security.cert.X509Certificate;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,6 +33,7 @@ import org.trustfleet.policy.DeviceGroup;
 import org.trustfleet.policy.DeviceGroupService;
 import org.trustfleet.policy.GroupRequirements;
 import org.trustfleet.policy.RequirementsService;
+import org.trustfleet.core.NativeColumns;
 
 /**
  * Payload definitions for MDM consoles: a group's current set in the console's format, the merge into an admin's
@@ -181,7 +180,7 @@ public class ExportService {
         for (Object row : rows) {
             Object[] columns = (Object[]) row;
             versions.add(((Number) columns[0]).longValue());
-            recorded.add(instant(columns[2]));
+            recorded.add(NativeColumns.instant(columns[2]));
             sets.add(recordedSet((String) columns[1]));
         }
         List<RecordedVersion> history = new ArrayList<>();
@@ -210,19 +209,6 @@ public class ExportService {
     private static List<ChangedCertificate> missingFrom(Map<String, ChangedCertificate> base,
             Map<String, ChangedCertificate> set) {
         return set.values().stream().filter(c -> !base.containsKey(c.sha256())).toList();
-    }
-
-    private static Instant instant(Object column) {
-        if (column instanceof Instant i) {
-            return i;
-        }
-        if (column instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (column instanceof Timestamp t) {
-            return t.toInstant();
-        }
-        throw new IllegalStateException("unexpected timestamp type " + column.getClass());
     }
 
     private IntuneProfiles.Request intuneRequest(DeviceGroup group, CertificateSet current, String assignTo) {

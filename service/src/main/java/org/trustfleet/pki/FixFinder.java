@@ -165,7 +165,7 @@ public final class FixFinder {
         private final Collection<X509Certificate> candidates;
         private final Instant now;
         private final X509Certificate leaf;
-        private final Map<X509Certificate, String> shaCache = new HashMap<>();
+        private final Fingerprints fingerprints;
 
         Search(List<X509Certificate> presented, String hostname, StoreIndex stores,
                 Collection<X509Certificate> tenantAnchors, Collection<X509Certificate> candidates, Instant now) {
@@ -176,10 +176,11 @@ public final class FixFinder {
             this.candidates = candidates;
             this.now = now;
             this.leaf = presented.get(0);
+            this.fingerprints = stores.fingerprints();
         }
 
         private String sha(X509Certificate c) {
-            return shaCache.computeIfAbsent(c, stores::sha);
+            return fingerprints.of(c);
         }
 
         EndpointFixes run() {

@@ -40,6 +40,7 @@ import org.trustfleet.truststore.ObservedStoreService;
 import org.trustfleet.truststore.StoreSnapshot;
 import org.trustfleet.pki.StoreIndex;
 import org.trustfleet.truststore.TrustStoreService;
+import org.trustfleet.core.NativeColumns;
 
 /**
  * Computes and stores each device group's requirements from the latest scans, the platform stores and the tenant's
@@ -123,54 +124,16 @@ public class RequirementsService {
         }
         Object[] row = (Object[]) found.get(0);
         return json.read((String) row[2], StoredRequirements.class).toApi(groupId, ((Number) row[0]).longValue(),
-                instant(row[1]));
-    }
-
-    /** A timestamptz column of a native query, as the JDBC driver and Hibernate hand it over. */
-    private static Instant instant(Object value) {
-        return switch (value) {
-            case Instant i -> i;
-            case Timestamp t -> t.toInstant();
-            case java.time.OffsetDateTime o -> o.toInstant();
-            default -> throw new IllegalStateException("unexpected timestamp type " + value.getClass());
-        };
+                NativeColumns.instant(row[1]));
     }
 
     /**
-     * What the group's devices should hold: the version they are delivered and its certificates' fingerprints. As
-     * {@link #certificateSet}, a group never computed is computed first, and a version a store change left pending
-     * is still the one devices are judged against until the background recompute commits the next (they cannot have
-     * the next one before). Reads the group's whole requirements document only once per version: the set of a
-     * version never changes, so it is kept by (group, version).
-     */
-    @Transactional
-    public DesiredSet desiredSet(UUID tenantId, UUID groupId) {
-        groups.get(tenantId, groupId);
-        List<?> found = GroupRequirementsEntity.getEntityManager().createNativeQuery("""
-                SELECT version FROM group_requirements WHERE group_id = ?1""")
-                .setParameter(1, groupId).getResultList();
-        // version 0: a row placed for a first computation that has not committed yet
-        if (found.isEmpty() || ((Number) found.get(0)).longValue() == 0) {
-            GroupRequirements computed = current(tenantId, groupId);
-            return new DesiredSet(computed.version(), computed.sha256s());
-        }
-        long version = ((Number) found.get(0)).longValue();
-        DesiredSet cached = desiredSets.get(new VersionKey(groupId, version));
-        if (cached != null) {
-            return cached;
-        }
-        // the row as it is now (a recompute may have committed a later version since the read above): its set is
-        // kept under its own version
-        GroupRequirementsEntity row = GroupRequirementsEntity.findById(groupId);
-        DesiredSet set = new DesiredSet(row.version, stored(row).certificates().stream()
-                .map(StoredRequirements.Certificate::sha256).toList());
-        desiredSets.put(new VersionKey(groupId, row.version), set);
-        return set;
-    }
-
-    /**
-     * {@link #desiredSet} of several groups of the tenant, their versions read in one query: for the device pages and
-     * counts that judge many devices at once. Groups that are not the tenant's (deleted meanwhile) are absent.
+     * What the given groups' devices should hold: for each of the tenant's groups among them (others, e.g. deleted
+     * meanwhile, are absent), the version its devices are delivered and that version's fingerprints, with the
+     * versions read in one query. As {@link #certificateSet}, a group never computed is computed first, and a
+     * version a store change left pending is still the one devices are judged against until the background
+     * recompute commits the next (they cannot have the next one before). A group's whole requirements document is
+     * read once per version: the set of a version never changes, so it is kept by (group, version).
      */
     @Transactional
     public Map<UUID, DesiredSet> desiredSets(UUID tenantId, java.util.Collection<UUID> groupIds) {
@@ -178,20 +141,30 @@ public class RequirementsService {
         if (groupIds.isEmpty()) {
             return out;
         }
-        Map<UUID, Long> ready = new HashMap<>(); // the tenant's groups among them, with their version if computed
         for (Object found : GroupRequirementsEntity.getEntityManager().createNativeQuery("""
-                        SELECT g.id, NULLIF(r.version, 0)
+                        SELECT g.id, r.version
                         FROM device_group g LEFT JOIN group_requirements r ON r.group_id = g.id
                         WHERE g.tenant_id = ?1 AND g.id = ANY(?2)""")
                 .setParameter(1, tenantId).setParameter(2, groupIds.toArray(UUID[]::new)).getResultList()) {
             Object[] row = (Object[]) found;
-            ready.put((UUID) row[0], row[1] == null ? null : ((Number) row[1]).longValue());
-        }
-        for (Map.Entry<UUID, Long> group : ready.entrySet()) {
-            DesiredSet cached = group.getValue() == null ? null
-                    : desiredSets.get(new VersionKey(group.getKey(), group.getValue()));
-            // never computed, or not cached yet
-            out.put(group.getKey(), cached != null ? cached : desiredSet(tenantId, group.getKey()));
+            UUID groupId = (UUID) row[0];
+            long version = row[1] == null ? 0 : ((Number) row[1]).longValue();
+            // version 0: a row placed for a first computation, never computed yet
+            if (version == 0) {
+                GroupRequirements computed = current(tenantId, groupId);
+                out.put(groupId, new DesiredSet(computed.version(), computed.sha256s()));
+                continue;
+            }
+            DesiredSet set = desiredSets.get(new VersionKey(groupId, version));
+            if (set == null) {
+                // the row as it is now (a recompute may have committed a later version since the read above): its
+                // set is kept under its own version
+                GroupRequirementsEntity stored = GroupRequirementsEntity.findById(groupId);
+                set = new DesiredSet(stored.version, stored(stored).certificates().stream()
+                        .map(StoredRequirements.Certificate::sha256).toList());
+                desiredSets.put(new VersionKey(groupId, stored.version), set);
+            }
+            out.put(groupId, set);
         }
         return out;
     }
@@ -201,8 +174,8 @@ public class RequirementsService {
 
     /**
      * The certificates of the group's current version, parsed and with their roles, in the set's order: what signed
-     * payloads and console exports deliver. Computed first if the group's requirements never were; 404 when the group is
-     * not the tenant's. A version a store change left pending is still delivered until the background recompute has
+     * payloads and console exports deliver. Computed first if the group's requirements never were; 404 when the
+     * group is not the tenant's. A version a store change left pending is still delivered until the background recompute has
      * committed the next one: delivery never waits for (or competes with) that work.
      */
     @Transactional
