@@ -16,6 +16,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -121,13 +122,17 @@ public final class Browser implements AutoCloseable {
         e.sendKeys(text);
     }
 
-    /** Clicks and waits for the page it leads to (the old page's body goes stale). */
+    /**
+     * Clicks and waits for the page it leads to. The old page is marked with a window property that the new document
+     * does not have: waiting for an old element to go stale instead fails now and then, because ChromeDriver may
+     * answer "node does not belong to the document" (not a stale-element error) while the navigation is under way.
+     */
     public void clickAndWaitForNewPage(By by) {
-        WebElement body = driver.findElement(By.tagName("body"));
+        script("window.trustfleetOldPage = true");
         visible(by).click();
-        new WebDriverWait(driver, PATIENCE).until(ExpectedConditions.stalenessOf(body));
-        new WebDriverWait(driver, PATIENCE).until(d -> "complete".equals(
-                ((JavascriptExecutor) d).executeScript("return document.readyState")));
+        new WebDriverWait(driver, PATIENCE).ignoring(WebDriverException.class).until(d -> Boolean.TRUE.equals(
+                ((JavascriptExecutor) d).executeScript(
+                        "return window.trustfleetOldPage === undefined && document.readyState === 'complete'")));
     }
 
     public String text() {
