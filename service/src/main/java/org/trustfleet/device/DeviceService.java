@@ -156,9 +156,12 @@ public class DeviceService {
         try (Connection c = db.getConnection()) {
             List<Judged> judged = judge(c, tenantId, true, now);
             judged.forEach(j -> counts.merge(j.state(), j.devices(), Long::sum));
+            Map<UUID, Long> active = new HashMap<>();
+            judged.stream().filter(j -> j.active() && j.groupId() != null)
+                    .forEach(j -> active.merge(j.groupId(), j.devices(), Long::sum));
             long total = counts.values().stream().mapToLong(Long::longValue).sum();
             if (maxListed == 0 || total == counts.get(ComplianceState.COMPLIANT)) {
-                return new ComplianceSummary(counts, List.of());
+                return new ComplianceSummary(counts, List.of(), active);
             }
             List<Judged> compliant = judged.stream().filter(j -> j.state() == ComplianceState.COMPLIANT).toList();
             List<Row> rows = new ArrayList<>();
@@ -183,7 +186,7 @@ public class DeviceService {
             Map<UUID, DesiredSet> desired = requirements.desiredSets(tenantId, groupsOf(rows));
             List<DeviceView> listed = rows.stream().map(r -> view(r, desired, now))
                     .filter(v -> v.compliance().state() != ComplianceState.COMPLIANT).toList();
-            return new ComplianceSummary(counts, listed);
+            return new ComplianceSummary(counts, listed, active);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot count the devices by compliance", e);
         }
@@ -219,8 +222,12 @@ public class DeviceService {
         return counts;
     }
 
-    /** Devices that read alike for the compliance rule, how many, and the state the rule gives them. */
-    private record Judged(UUID groupId, Long version, String installed, ComplianceState state, long devices) {}
+    /**
+     * Devices that read alike for the compliance rule, how many, and the state the rule gives them; {@code active}:
+     * not revoked.
+     */
+    private record Judged(UUID groupId, Long version, String installed, boolean active, ComplianceState state,
+            long devices) {}
 
     /**
      * Groups the tenant's devices in SQL by what the compliance rule reads (group, staleness, reported version,
@@ -230,13 +237,14 @@ public class DeviceService {
      */
     private List<Judged> judge(Connection c, UUID tenantId, boolean withRevoked, Instant now) throws SQLException {
         /** One combination of what the rule reads, and how many devices share it. */
-        record Combination(UUID groupId, Compliance.Report report, String installed, Instant lastSeenAt, long devices) {}
+        record Combination(UUID groupId, Compliance.Report report, String installed, boolean active,
+                Instant lastSeenAt, long devices) {}
         List<Combination> combinations = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("""
                 SELECT device_group_id, last_seen_at < ?, reported_version, reported_installed,
                        COALESCE(reported_failures, '[]') <> '[]', min(reported_failures), min(last_seen_at),
-                       count(*)
-                FROM device WHERE tenant_id = ? AND (? OR revoked_at IS NULL) GROUP BY 1, 2, 3, 4, 5""")) {
+                       count(*), revoked_at IS NULL
+                FROM device WHERE tenant_id = ? AND (? OR revoked_at IS NULL) GROUP BY 1, 2, 3, 4, 5, 9""")) {
             s.setTimestamp(1, Timestamp.from(now.minus(staleAfter)));
             s.setObject(2, tenantId);
             s.setBoolean(3, withRevoked);
@@ -250,7 +258,7 @@ public class DeviceService {
                                     r.getString(6) == null ? List.of() : json.read(r.getString(6), FAILURES))
                             : null;
                     combinations.add(new Combination(r.getObject(1, UUID.class), report, installed,
-                            r.getTimestamp(7).toInstant(), r.getLong(8)));
+                            r.getBoolean(9), r.getTimestamp(7).toInstant(), r.getLong(8)));
                 }
             }
         }
@@ -262,7 +270,7 @@ public class DeviceService {
             ComplianceState state = Compliance.evaluate(now, staleAfter, k.lastSeenAt(),
                     req == null ? null : req.version(), req == null ? List.of() : req.sha256s(), k.report()).state();
             judged.add(new Judged(k.groupId(), k.report() == null ? null : k.report().payloadVersion(),
-                    k.installed(), state, k.devices()));
+                    k.installed(), k.active(), state, k.devices()));
         }
         return judged;
     }

@@ -154,23 +154,15 @@ public class DeviceVerificationService {
     /**
      * Per group of the tenant and endpoint it covers (groups by name, endpoints by id): how many of the group's
      * unrevoked devices trust, reject or cannot reach it, and how many have not said.
+     *
+     * @param activeDevicesByGroup how many unrevoked devices each group has ({@link ComplianceSummary} counts them in
+     *                             the pass it makes anyway; counting them again here was a second pass over every
+     *                             device of the tenant)
      */
     @Transactional
-    public List<VerificationCounts> counts(UUID tenantId) {
-        Map<UUID, Long> devicesByGroup = new HashMap<>();
+    public List<VerificationCounts> counts(UUID tenantId, Map<UUID, Long> activeDevicesByGroup) {
         Map<UUID, Map<UUID, long[]>> outcomes = new HashMap<>();
         try (Connection c = db.getConnection()) {
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT device_group_id, count(*) FROM device
-                    WHERE tenant_id = ? AND revoked_at IS NULL AND device_group_id IS NOT NULL
-                    GROUP BY device_group_id""")) {
-                s.setObject(1, tenantId);
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        devicesByGroup.put(r.getObject(1, UUID.class), r.getLong(2));
-                    }
-                }
-            }
             // only devices still in the group they reported for count (a group is fixed per enrollment, but a row
             // outlives nothing it should: revoked devices drop out here)
             try (PreparedStatement s = c.prepareStatement("""
@@ -192,7 +184,7 @@ public class DeviceVerificationService {
         }
         List<VerificationCounts> out = new ArrayList<>();
         for (DeviceGroup group : groups.list(tenantId)) {
-            long devices = devicesByGroup.getOrDefault(group.id(), 0L);
+            long devices = activeDevicesByGroup.getOrDefault(group.id(), 0L);
             for (Endpoint endpoint : groups.endpointsOf(tenantId, group.id())) {
                 long[] n = outcomes.getOrDefault(group.id(), Map.of()).getOrDefault(endpoint.id(), new long[3]);
                 long trusted = n[VerificationOutcome.TRUSTED.ordinal()];

@@ -23,11 +23,10 @@ import org.trustfleet.policy.DeviceGroupService;
 import org.trustfleet.policy.GroupRequirements;
 import org.trustfleet.policy.RequirementsService;
 import org.trustfleet.pki.CertificateSummary;
-import org.trustfleet.scan.ApiLevelVerdict;
 import org.trustfleet.scan.Endpoint;
 import org.trustfleet.scan.EndpointService;
 import org.trustfleet.scan.ProbeStatus;
-import org.trustfleet.scan.ScanResult;
+import org.trustfleet.scan.ScanDigest;
 import org.trustfleet.scan.ScanService;
 
 /** Builds a tenant's drift report from the latest scans, chain events, requirements and device reports. */
@@ -65,7 +64,7 @@ public class DriftService {
         Instant expiryLimit = now.plus(config.drift().expiryWarning());
         Map<UUID, Endpoint> byId = endpoints.list(tenantId).stream()
                 .collect(Collectors.toMap(Endpoint::id, Function.identity(), (a, b) -> a, TreeMap::new));
-        List<ScanResult> latest = scans.latestOf(List.copyOf(byId.keySet()));
+        List<ScanDigest> latest = scans.latestDigests(List.copyOf(byId.keySet()));
 
         List<DriftReport.ChainChangeEntry> changes = scans.chainChanges(tenantId, since, MAX_CHANGES).stream()
                 .map(c -> new DriftReport.ChainChangeEntry(c.endpointId(), name(byId, c.endpointId()), c.occurredAt(),
@@ -74,14 +73,12 @@ public class DriftService {
 
         List<DriftReport.EndpointProblem> failing = new ArrayList<>();
         Map<String, Expiring> expiring = new TreeMap<>();
-        for (ScanResult scan : latest.stream().sorted(Comparator.comparing(s -> name(byId, s.endpointId())))
+        for (ScanDigest scan : latest.stream().sorted(Comparator.comparing(s -> name(byId, s.endpointId())))
                 .toList()) {
-            List<Integer> untrusted = scan.perApiLevel().stream().filter(v -> !v.trusted())
-                    .map(ApiLevelVerdict::apiLevel).toList();
-            if (scan.status() != ProbeStatus.OK || !untrusted.isEmpty()) {
+            if (scan.failed()) {
                 failing.add(new DriftReport.EndpointProblem(scan.endpointId(), name(byId, scan.endpointId()),
-                        scan.startedAt(), scan.status(), scan.error(), untrusted,
-                        scan.findings().stream().map(f -> f.code().name()).distinct().toList(), scan.serverFix()));
+                        scan.startedAt(), scan.status(), scan.error(), scan.untrustedApiLevels(),
+                        scan.findingCodes().stream().map(Enum::name).toList(), scan.serverFix()));
             }
             for (CertificateSummary certificate : scan.presented()) {
                 if (certificate.notAfter().isBefore(expiryLimit)) {
@@ -117,13 +114,14 @@ public class DriftService {
                 .sorted(Comparator.comparing(DriftReport.ExpiringCertificate::notAfter)
                         .thenComparing(DriftReport.ExpiringCertificate::sha256))
                 .toList();
+        ComplianceSummary summary = devices.complianceSummary(tenantId, MAX_NON_COMPLIANT);
         return new DriftReport(tenantId, now, since, changes, failing, expiringList, unresolved,
-                deviceSummary(tenantId), deviceVerifications(tenantId, byId, latest, requirementsByGroup, groupNames));
+                deviceSummary(summary), deviceVerifications(tenantId, summary.activeDevicesByGroup(), byId, latest,
+                        requirementsByGroup, groupNames));
     }
 
-    /** Counts every device of the tenant by compliance state; lists the first non-compliant ones. */
-    private DriftReport.DeviceSummary deviceSummary(UUID tenantId) {
-        ComplianceSummary summary = devices.complianceSummary(tenantId, MAX_NON_COMPLIANT);
+    /** Every device of the tenant counted by compliance state, and the first non-compliant ones. */
+    private static DriftReport.DeviceSummary deviceSummary(ComplianceSummary summary) {
         Map<String, Long> byState = new TreeMap<>();
         summary.counts().forEach((state, count) -> byState.put(state.name(), count));
         List<DriftReport.NonCompliantDevice> nonCompliant = summary.firstNonCompliant().stream()
@@ -138,13 +136,14 @@ public class DriftService {
      * the scanner: rejected although the scanner judges the endpoint fixed for the group, or unreachable although
      * the scanner reached it.
      */
-    private List<DriftReport.DeviceVerificationEntry> deviceVerifications(UUID tenantId, Map<UUID, Endpoint> byId,
-            List<ScanResult> latest, Map<UUID, GroupRequirements> requirementsByGroup, Map<UUID, String> groupNames) {
-        Map<UUID, ScanResult> scanByEndpoint = latest.stream()
-                .collect(Collectors.toMap(ScanResult::endpointId, Function.identity(), (a, b) -> a));
+    private List<DriftReport.DeviceVerificationEntry> deviceVerifications(UUID tenantId,
+            Map<UUID, Long> activeDevicesByGroup, Map<UUID, Endpoint> byId, List<ScanDigest> latest,
+            Map<UUID, GroupRequirements> requirementsByGroup, Map<UUID, String> groupNames) {
+        Map<UUID, ScanDigest> scanByEndpoint = latest.stream()
+                .collect(Collectors.toMap(ScanDigest::endpointId, Function.identity(), (a, b) -> a));
         List<DriftReport.DeviceVerificationEntry> out = new ArrayList<>();
-        for (VerificationCounts counts : verifications.counts(tenantId)) {
-            ScanResult scan = scanByEndpoint.get(counts.endpointId());
+        for (VerificationCounts counts : verifications.counts(tenantId, activeDevicesByGroup)) {
+            ScanDigest scan = scanByEndpoint.get(counts.endpointId());
             boolean scannerReached = scan != null && scan.status() == ProbeStatus.OK;
             GroupRequirements group = requirementsByGroup.get(counts.groupId());
             boolean scannerJudgesFixed = scannerReached && group != null && group.unresolved().stream()

@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -140,6 +141,19 @@ public class ScanRecorder {
                 stored.findings().stream().map(StoredScan.StoredFinding::toFinding).toList(),
                 stored.perApiLevel().stream().map(StoredScan.Verdict::toVerdict).toList(),
                 stored.serverFix() == null ? null : stored.serverFix().toAdvice());
+    }
+
+    /** A digest from the columns {@link ScanService#latestDigests} selects (JSON parts as text, absent as null). */
+    ScanDigest digest(UUID endpointId, Instant startedAt, String status, String error, String untrustedLevels,
+            String findingCodes, String presented, String serverFix) {
+        List<StoredScan.Certificate> certificates = presented == null ? List.of()
+                : json.read(presented, new TypeReference<List<StoredScan.Certificate>>() {});
+        StoredScan.StoredServerFix fix = serverFix == null ? null
+                : json.read(serverFix, StoredScan.StoredServerFix.class);
+        return new ScanDigest(endpointId, startedAt, ProbeStatus.valueOf(status), error,
+                json.read(untrustedLevels, new TypeReference<List<Integer>>() {}),
+                json.read(findingCodes, new TypeReference<List<FindingCode>>() {}).stream().distinct().toList(),
+                certificates.stream().map(StoredScan.Certificate::toSummary).toList(), fix == null ? null : fix.toAdvice());
     }
 
     StoredScan stored(ScanEntity e) {

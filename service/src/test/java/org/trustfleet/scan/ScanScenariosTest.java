@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -56,6 +57,9 @@ class ScanScenariosTest {
 
     @Inject
     CertificateStore certificates;
+
+    @Inject
+    ScanService scans;
 
     private String tenant;
     private String admin;
@@ -274,6 +278,53 @@ class ScanScenariosTest {
             assertThat(codes(scan)).contains("SNI_REQUIRED");
             assertThat(verdict(scan, 90).getBoolean("trusted")).isTrue();
         }
+    }
+
+    /**
+     * The drift report reads a digest of each latest scan in SQL (ScanService.latestDigests): it must show what the
+     * full scan shows, for a chain trusted on level 90 (its root is in no bundled store), one trusted on 91 but not 90,
+     * an expired one and a refused port.
+     */
+    @Test
+    void theLatestScanDigestShowsWhatTheFullScanShows() throws Exception {
+        Cert complete = OLD_ROOT.issueIntermediate("Digest Complete CA");
+        Cert completeLeaf = complete.issueLeaf(HOST);
+        Cert newOnly = NEW_ROOT.issueIntermediate("Digest New CA");
+        Cert newOnlyLeaf = newOnly.issueLeaf(HOST);
+        Cert expired = OLD_ROOT.intermediate("Digest Expired CA").expired().build();
+        Cert expiredLeaf = expired.issueLeaf(HOST);
+        List<UUID> ids = new java.util.ArrayList<>();
+        for (JsonPath scan : List.of(scanServer(TestPki.certs(completeLeaf, complete), completeLeaf),
+                scanServer(TestPki.certs(newOnlyLeaf, newOnly), newOnlyLeaf),
+                scanServer(TestPki.certs(expiredLeaf, expired), expiredLeaf), scan(TestTlsServer.closedPort()))) {
+            ids.add(UUID.fromString(scan.getString("endpointId")));
+        }
+        Map<UUID, ScanDigest> digests = scans.latestDigests(ids).stream()
+                .collect(Collectors.toMap(ScanDigest::endpointId, d -> d));
+        List<ScanResult> full = scans.latestOf(ids);
+        assertThat(full).hasSize(4);
+        assertThat(digests).hasSize(4);
+        for (ScanResult scan : full) {
+            ScanDigest digest = digests.get(scan.endpointId());
+            List<Integer> untrusted = scan.perApiLevel().stream().filter(v -> !v.trusted())
+                    .map(ApiLevelVerdict::apiLevel).toList();
+            assertThat(digest.startedAt()).isEqualTo(scan.startedAt());
+            assertThat(digest.status()).isEqualTo(scan.status());
+            assertThat(digest.error()).isEqualTo(scan.error());
+            assertThat(digest.untrustedApiLevels()).isEqualTo(untrusted);
+            assertThat(digest.findingCodes()).isEqualTo(scan.findings().stream()
+                    .map(org.trustfleet.pki.Finding::code).distinct().toList());
+            assertThat(digest.presented()).isEqualTo(scan.presented());
+            boolean failed = scan.status() != ProbeStatus.OK || !untrusted.isEmpty();
+            assertThat(digest.failed()).isEqualTo(failed);
+            assertThat(digest.serverFix()).isEqualTo(failed ? scan.serverFix() : null);
+        }
+        // the cases differ as intended
+        assertThat(digests.get(ids.get(0)).untrustedApiLevels()).doesNotContain(90, 91);
+        assertThat(digests.get(ids.get(1)).untrustedApiLevels()).contains(90).doesNotContain(91);
+        assertThat(digests.get(ids.get(1)).serverFix()).isNotNull();
+        assertThat(digests.get(ids.get(2)).findingCodes()).contains(org.trustfleet.pki.FindingCode.EXPIRED);
+        assertThat(digests.get(ids.get(3)).status()).isEqualTo(ProbeStatus.CONNECT_REFUSED);
     }
 
     @Test

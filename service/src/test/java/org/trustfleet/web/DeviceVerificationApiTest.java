@@ -110,6 +110,9 @@ class DeviceVerificationApiTest {
             post(withRoot, verify(payload, new SimulatedDevice(List.of(ROOT.cert()), blocked)));
             post(withoutRoot, verify(payload(withoutRoot.token()),
                     new SimulatedDevice(List.of(OTHER_ROOT.cert()), blocked)));
+            // a revoked device of the group is not one of the devices that could verify
+            DeviceFixtures.Device revoked = DeviceFixtures.device(tenant, admin, group);
+            as(admin).delete("/api/v1/tenants/{t}/devices/{d}", tenant, revoked.id()).then().statusCode(204);
 
             JsonPath report = new JsonPath(as(admin).get("/api/v1/tenants/{t}/drift-report", tenant).then()
                     .statusCode(200).extract().asString());
