@@ -8,6 +8,8 @@
 #   PROFILE=service-304-all KEEP=1 bench/payload/run.sh   # plus a JFR CPU profile of the service during that row
 #   JAVA_OPTS="-Dkey=value" bench/payload/run.sh   # extra JVM options for the service
 #   JAR=/other/checkout/service/target/quarkus-app/quarkus-run.jar bench/payload/run.sh   # another build (see compare.sh)
+#   WARM_ALL=1 DEVICES=1000000 XMX=900m JAVA_OPTS=-Dtrustfleet.device.auth-cache-max-entries=1100000 bench/payload/run.sh
+#                                              # a warm replica: every token shown once before the rows are measured
 #
 # How the devices get there: one device is enrolled through the API (which creates the tenant's signer); the other
 # DEVICES-1 are generated here (random tfd_ tokens, their SHA-256 as the stored hash, exactly what enrollment stores)
@@ -175,6 +177,22 @@ TOKENS_FILE=hot.txt wrk -t"$T" -c"$C" -d"$WARM" -s "$BENCH/tokens.lua" "$B/devic
 TOKENS_FILE=tokens.txt wrk -t"$T" -c"$C" -d"$WARM" -s "$BENCH/tokens.lua" "$B/device/payload" > /dev/null
 TOKENS_FILE=tokens.txt wrk -t"$T" -c"$C" -d"$WARM" -s "$BENCH/tokens.lua" "http://127.0.0.1:$NGINX_PORT/payload.p7m" \
   > /dev/null
+
+if [ "${WARM_ALL:-0}" = 1 ]; then
+  # a replica in steady state has seen every device of its fleet within the token cache's TTL (devices fetch every
+  # 15 minutes, the TTL is 1 hour): walk the tokens in order for long enough to show each at least once (wrk stops
+  # on time only: WALK seconds, by default one per 10,000 tokens, i.e. at 10,000 requests/s or more)
+  WALK=${WALK:-$(( (DEVICES + 9999) / 10000 + 5 ))}
+  echo "== warm-up: the $DEVICES tokens in order for ${WALK}s (wrk -t$T -c$C)"
+  TOKENS_FILE=tokens.txt SEQUENTIAL="$T" wrk -t"$T" -c"$C" -d"${WALK}s" -s "$BENCH/tokens.lua" "$B/device/payload" \
+    > wrk-walk.txt 2>&1
+  WALKED=$(awk '/requests in/ { print $1 }' wrk-walk.txt)
+  echo "   $WALKED requests ($(awk '/^Requests\/sec/ { print $2 }' wrk-walk.txt) req/s)"
+  if [ "$WALKED" -lt "$DEVICES" ]; then
+    echo "   fewer requests than tokens: raise WALK (seconds)" >&2
+    exit 1
+  fi
+fi
 
 echo "== measuring: wrk -t$T -c$C -d$D"
 : > results.txt
