@@ -27,6 +27,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.trustfleet.pki.CertificateEncoder;
+import org.trustfleet.pki.CertificateSummary;
+import org.trustfleet.pki.Sha256;
 import org.trustfleet.pki.ConscryptOracle;
 import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
@@ -281,12 +283,12 @@ class ScanScenariosTest {
     }
 
     /**
-     * The drift report reads a digest of each latest scan in SQL (ScanService.latestDigests): it must show what the
-     * full scan shows, for a chain trusted on level 90 (its root is in no bundled store), one trusted on 91 but not 90,
-     * an expired one and a refused port.
+     * The drift report (ScanService.latestDigests) and the requirements (ScanService.latestObservations) read parts
+     * of each latest scan in SQL: they must show what the full scan shows, for a chain trusted on level 90 (its root
+     * is in no bundled store), one trusted on 91 but not 90, an expired one and a refused port.
      */
     @Test
-    void theLatestScanDigestShowsWhatTheFullScanShows() throws Exception {
+    void theLatestScanReadModelsShowWhatTheFullScanShows() throws Exception {
         Cert complete = OLD_ROOT.issueIntermediate("Digest Complete CA");
         Cert completeLeaf = complete.issueLeaf(HOST);
         Cert newOnly = NEW_ROOT.issueIntermediate("Digest New CA");
@@ -319,6 +321,23 @@ class ScanScenariosTest {
             assertThat(digest.failed()).isEqualTo(failed);
             assertThat(digest.serverFix()).isEqualTo(failed ? scan.serverFix() : null);
         }
+        Map<UUID, ScanObservation> observations = scans.latestObservations(ids).stream()
+                .collect(Collectors.toMap(ScanObservation::endpointId, o -> o));
+        assertThat(observations).hasSize(4);
+        for (ScanResult scan : full) {
+            ScanObservation observation = observations.get(scan.endpointId());
+            List<String> presented = scan.presented().stream().map(CertificateSummary::sha256).toList();
+            assertThat(observation.id()).isEqualTo(scan.id());
+            assertThat(observation.status()).isEqualTo(scan.status());
+            assertThat(observation.error()).isEqualTo(scan.error());
+            assertThat(observation.presented().stream().map(Sha256::of).toList()).isEqualTo(presented);
+            assertThat(observation.completion().stream().map(Sha256::of).toList()).isEqualTo(scan.completedPath()
+                    .stream().filter(sha -> !presented.contains(sha)).toList());
+            assertThat(observation.serverChain().stream().map(Sha256::of).toList())
+                    .isEqualTo(scan.serverFix() == null ? List.of() : scan.serverFix().chain());
+        }
+        assertThat(observations.get(ids.get(1)).serverChain()).isNotEmpty();
+        assertThat(observations.get(ids.get(0)).completion()).isNotEmpty();
         // the cases differ as intended
         assertThat(digests.get(ids.get(0)).untrustedApiLevels()).doesNotContain(90, 91);
         assertThat(digests.get(ids.get(1)).untrustedApiLevels()).contains(90).doesNotContain(91);
