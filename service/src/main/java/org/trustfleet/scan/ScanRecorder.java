@@ -160,11 +160,6 @@ public class ScanRecorder {
         return json.read(e.document, StoredScan.class);
     }
 
-    /** A JSON array of fingerprints read from a scan document in SQL; an absent part (SQL null) is empty. */
-    List<String> shas(String jsonArray) {
-        return jsonArray == null ? List.of() : readShas(jsonArray);
-    }
-
     List<String> readShas(String text) {
         return json.read(text, new TypeReference<List<String>>() {});
     }

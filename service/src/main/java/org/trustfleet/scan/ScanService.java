@@ -201,45 +201,33 @@ public class ScanService {
      */
     @Transactional
     public List<ScanObservation> latestObservations(List<UUID> endpointIds) {
-        if (endpointIds.isEmpty()) {
-            return List.of();
-        }
-        // only the fingerprints the stages after the scan use: a requirements computation reads every endpoint of
-        // the tenant, and the per-level verdicts and findings are most of each document
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = ScanEntity.getEntityManager().createNativeQuery("""
-                SELECT s.id, s.endpoint_id, s.status, s.error_detail,
-                       jsonb_path_query_array(s.document, '$.presented[*].sha256')::text,
-                       (s.document -> 'completedPath')::text,
-                       (s.document -> 'serverFix' -> 'chain')::text
-                FROM scan s WHERE s.endpoint_id IN (:ids) AND s.started_at =
-                  (SELECT max(t.started_at) FROM scan t WHERE t.endpoint_id = s.endpoint_id)""")
-                .setParameter("ids", endpointIds).getResultList();
-        record Row(UUID id, UUID endpointId, String status, String error, List<String> presented,
-                List<String> completedPath, List<String> serverChain) {}
-        List<Row> read = new ArrayList<>(rows.size());
+        List<ScanEntity> rows = latestRows(endpointIds);
+        Map<UUID, StoredScan> stored = new LinkedHashMap<>();
         Set<String> wanted = new HashSet<>();
-        for (Object[] r : rows) {
-            Row row = new Row((UUID) r[0], (UUID) r[1], (String) r[2], (String) r[3], recorder.shas((String) r[4]),
-                    recorder.shas((String) r[5]), recorder.shas((String) r[6]));
-            read.add(row);
-            wanted.addAll(row.presented());
-            wanted.addAll(row.completedPath());
-            wanted.addAll(row.serverChain());
+        for (ScanEntity row : rows) {
+            StoredScan scan = recorder.stored(row);
+            stored.put(row.id, scan);
+            wanted.addAll(scan.presentedSha256s());
+            wanted.addAll(scan.completedPath());
+            if (scan.serverFix() != null) {
+                wanted.addAll(scan.serverFix().chain());
+            }
         }
         Map<String, X509Certificate> known = new HashMap<>();
         for (X509Certificate certificate : certificates.findAll(wanted)) {
             known.put(Sha256.of(certificate), certificate);
         }
-        List<ScanObservation> observations = new ArrayList<>(read.size());
-        for (Row row : read) {
-            List<String> presented = row.presented();
-            observations.add(new ScanObservation(row.id(), row.endpointId(), ProbeStatus.valueOf(row.status()),
-                    row.error(), certificatesOf(presented, known),
-                    certificatesOf(row.completedPath().stream().filter(sha -> !presented.contains(sha)).toList(),
+        List<ScanObservation> observations = new ArrayList<>(rows.size());
+        for (ScanEntity row : rows) {
+            StoredScan scan = stored.get(row.id);
+            List<String> presented = scan.presentedSha256s();
+            observations.add(new ScanObservation(row.id, row.endpointId, ProbeStatus.valueOf(row.status),
+                    row.errorDetail, certificatesOf(presented, known),
+                    certificatesOf(scan.completedPath().stream().filter(sha -> !presented.contains(sha)).toList(),
                             known),
                     // scans stored before the server chain's certificates were recorded may lack some: skip them
-                    row.serverChain().stream().map(known::get).filter(java.util.Objects::nonNull).toList()));
+                    scan.serverFix() == null ? List.of() : scan.serverFix().chain().stream().map(known::get)
+                            .filter(java.util.Objects::nonNull).toList()));
         }
         return observations;
     }
