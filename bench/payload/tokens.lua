@@ -45,4 +45,3 @@ if delay_ms then
     return delay_ms
   end
 end
-

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 import org.trustfleet.core.JsonColumns;
+import org.trustfleet.core.NativeColumns;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.device.ComplianceState;
 import org.trustfleet.policy.DeviceGroup;
@@ -26,7 +27,6 @@ import org.trustfleet.scan.Endpoint;
 import org.trustfleet.scan.EndpointService;
 import org.trustfleet.tenant.Tenant;
 import org.trustfleet.tenant.TenantService;
-import org.trustfleet.core.NativeColumns;
 
 /**
  * Per-endpoint and per-group gauges on {@code /q/metrics}, from a snapshot each replica refreshes from the database

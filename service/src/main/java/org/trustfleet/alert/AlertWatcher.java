@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.trustfleet.core.JsonColumns;
+import org.trustfleet.core.NativeColumns;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.device.ComplianceState;
 import org.trustfleet.device.DeviceService;
@@ -29,7 +30,6 @@ import org.trustfleet.scan.EndpointService;
 import org.trustfleet.tenant.Tenant;
 import org.trustfleet.tenant.TenantService;
 import org.trustfleet.truststore.CertificateStore;
-import org.trustfleet.core.NativeColumns;
 
 /**
  * The time-driven alerts: certificates crossing an expiry threshold and groups whose non-compliant share stays

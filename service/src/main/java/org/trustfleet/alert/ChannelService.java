@@ -15,10 +15,10 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.trustfleet.core.JsonColumns;
+import org.trustfleet.core.NativeColumns;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.payload.KeyVault;
 import org.trustfleet.payload.MasterKeyProvider;
-import org.trustfleet.core.NativeColumns;
 
 /**
  * A tenant's alert channels. A webhook's secret is generated here, returned once by {@link #create} and never read

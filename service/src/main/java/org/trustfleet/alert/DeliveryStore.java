@@ -14,11 +14,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.trustfleet.core.JsonColumns;
+import org.trustfleet.core.NativeColumns;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.payload.KeyVault;
 import org.trustfleet.payload.MasterKeyProvider;
-import org.trustfleet.core.NativeColumns;
 
 /**
  * The delivery rows: claiming due ones (one replica at a time), recording each attempt's outcome with exponential

@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.trustfleet.core.ErrorKind;
 import org.trustfleet.core.JsonColumns;
+import org.trustfleet.core.NativeColumns;
 import org.trustfleet.core.Require;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.export.CertificateFiles;
@@ -33,7 +34,6 @@ import org.trustfleet.policy.DeviceGroup;
 import org.trustfleet.policy.DeviceGroupService;
 import org.trustfleet.policy.GroupRequirements;
 import org.trustfleet.policy.RequirementsService;
-import org.trustfleet.core.NativeColumns;
 
 /**
  * Payload definitions for MDM consoles: a group's current set in the console's format, the merge into an admin's

@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 import org.trustfleet.core.JsonColumns;
 import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
+import org.trustfleet.core.NativeColumns;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.Sha256;
@@ -40,7 +41,6 @@ import org.trustfleet.truststore.ObservedStoreService;
 import org.trustfleet.truststore.StoreSnapshot;
 import org.trustfleet.pki.StoreIndex;
 import org.trustfleet.truststore.TrustStoreService;
-import org.trustfleet.core.NativeColumns;
 
 /**
  * Computes and stores each device group's requirements from the latest scans, the platform stores and the tenant's
@@ -175,8 +175,8 @@ public class RequirementsService {
     /**
      * The certificates of the group's current version, parsed and with their roles, in the set's order: what signed
      * payloads and console exports deliver. Computed first if the group's requirements never were; 404 when the
-     * group is not the tenant's. A version a store change left pending is still delivered until the background recompute has
-     * committed the next one: delivery never waits for (or competes with) that work.
+     * group is not the tenant's. A version a store change left pending is still delivered until the background
+     * recompute has committed the next one: delivery never waits for (or competes with) that work.
      */
     @Transactional
     public CertificateSet certificateSet(UUID tenantId, UUID groupId) {

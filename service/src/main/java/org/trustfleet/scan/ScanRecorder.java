@@ -153,7 +153,8 @@ public class ScanRecorder {
         return new ScanDigest(endpointId, startedAt, ProbeStatus.valueOf(status), error,
                 json.read(untrustedLevels, new TypeReference<List<Integer>>() {}),
                 json.read(findingCodes, new TypeReference<List<FindingCode>>() {}).stream().distinct().toList(),
-                certificates.stream().map(StoredScan.Certificate::toSummary).toList(), fix == null ? null : fix.toAdvice());
+                certificates.stream().map(StoredScan.Certificate::toSummary).toList(),
+                fix == null ? null : fix.toAdvice());
     }
 
     StoredScan stored(ScanEntity e) {

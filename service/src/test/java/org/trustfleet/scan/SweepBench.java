@@ -219,14 +219,11 @@ public final class SweepBench {
             // a trigger whose last job's completion Quartz has not recorded yet is still BLOCKED (its job does not run
             // concurrently with itself): wait for every trigger to be WAITING, and say how long that took
             Instant asked = Instant.now();
-            String states = "";
-            while (Instant.now().isBefore(asked.plusSeconds(120))) {
-                states = triggerStates(c);
-                if (count(c, "SELECT count(*) FROM qrtz_triggers WHERE trigger_group = 'endpoint-scans' "
-                        + "AND trigger_state <> 'WAITING'", null) == 0) {
-                    break;
-                }
+            Map<String, Integer> states = triggerStates(c);
+            while (!states.keySet().stream().allMatch("WAITING"::equals)
+                    && Instant.now().isBefore(asked.plusSeconds(120))) {
                 Thread.sleep(1000);
+                states = triggerStates(c);
             }
             System.out.printf(Locale.ROOT, "%n== %s: triggers %s (%.0f s after asking)%n", name, states,
                     Duration.between(asked, Instant.now()).toMillis() / 1000.0);
@@ -341,7 +338,7 @@ public final class SweepBench {
     }
 
     /** The scan triggers by Quartz state, e.g. {@code {WAITING=10000}}. */
-    private static String triggerStates(Connection c) throws Exception {
+    private static Map<String, Integer> triggerStates(Connection c) throws Exception {
         Map<String, Integer> states = new TreeMap<>();
         try (PreparedStatement q = c.prepareStatement("SELECT trigger_state, count(*) FROM qrtz_triggers "
                 + "WHERE trigger_group = 'endpoint-scans' GROUP BY trigger_state"); ResultSet rs = q.executeQuery()) {
@@ -349,7 +346,7 @@ public final class SweepBench {
                 states.put(rs.getString(1), rs.getInt(2));
             }
         }
-        return states.toString();
+        return states;
     }
 
     private static int count(Connection c, String sql, Instant at) throws Exception {
