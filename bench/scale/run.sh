@@ -202,9 +202,11 @@ sql -c "CREATE TEMP TABLE ep AS
             ON t.n = i % ($TENANTS - 1)" \
     -c "INSERT INTO endpoint SELECT (jsonb_populate_record(e, jsonb_build_object('id', ep.id, 'tenant_id', ep.tenant_id,
           'name', ep.name))).* FROM endpoint e, ep WHERE e.id = '$ENDPOINT'" \
-    -c "INSERT INTO scan SELECT (jsonb_populate_record(s, jsonb_build_object('id', gen_random_uuid(),
-          'endpoint_id', ep.id, 'tenant_id', ep.tenant_id, 'started_at', s.started_at - make_interval(hours => 6 * k),
-          'scheduled_for', NULL))).*
+    -c "INSERT INTO scan (id, endpoint_id, tenant_id, started_at, duration_ms, status, trigger, scheduled_for,
+          instance, tls_version, cipher_suite, address, error_detail, chain_key, document)
+        SELECT gen_random_uuid(), ep.id, ep.tenant_id, s.started_at - make_interval(hours => 6 * k), s.duration_ms,
+          s.status, s.trigger, NULL, s.instance, s.tls_version, s.cipher_suite, s.address, s.error_detail,
+          s.chain_key, s.document
         FROM scan s, ep, generate_series(0, $SCANS - 1) k WHERE s.endpoint_id = '$ENDPOINT'" \
     -c "ANALYZE"
 echo "   took $(python3 -c "import time; print(round(time.time() - $START, 1))")s;" \

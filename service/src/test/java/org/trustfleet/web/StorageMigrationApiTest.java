@@ -89,6 +89,12 @@ class StorageMigrationApiTest {
         assertThat(scan.getList("perApiLevel.trusted")).containsExactly(false, false);
         assertThat(scan.getList("perApiLevel[0].missing")).containsExactly(root);
         assertThat(scan.getString("perApiLevel[1].failure")).isEqualTo("no trust anchor");
+        // the drift report reads the scan through the columns V35 generated for rows already stored
+        JsonPath drift = new JsonPath(as(admin).get("/api/v1/tenants/{t}/drift-report", TENANT).then()
+                .statusCode(200).extract().asString());
+        assertThat(drift.getList("failingEndpoints.endpointId")).containsExactly(ALIVE.toString());
+        assertThat(drift.getList("failingEndpoints[0].untrustedApiLevels")).containsExactly(30, 31);
+        assertThat(drift.getList("failingEndpoints[0].findings")).containsExactly("UNTRUSTED_ROOT", "EXPIRES_SOON");
 
         // the requirements document: same answer, role still spelled for the API
         JsonPath requirements = requirements(admin, NAMES_BOTH);
