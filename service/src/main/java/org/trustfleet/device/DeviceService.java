@@ -164,13 +164,17 @@ public class DeviceService {
                 return new ComplianceSummary(counts, List.of(), active);
             }
             List<Judged> compliant = judged.stream().filter(j -> j.state() == ComplianceState.COMPLIANT).toList();
-            List<Row> rows = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + """
-                     FROM device d WHERE tenant_id = ? AND NOT COALESCE(
+            String nonCompliant = """
+                    SELECT %s FROM device d WHERE tenant_id = ? AND NOT COALESCE(
                         d.last_seen_at >= ? AND d.reported_failures = '[]'
                         AND (d.device_group_id, d.reported_version, d.reported_installed)
-                            IN (SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::text[])), false)
-                    ORDER BY id LIMIT ?""")) {
+                            IN (SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::text[])), false)""".formatted(COLUMNS);
+            String firstNonCompliant = walkInIdOrder(total - counts.get(ComplianceState.COMPLIANT), maxListed)
+                    ? nonCompliant + " ORDER BY id LIMIT ?"
+                    : "WITH non_compliant AS MATERIALIZED (" + nonCompliant
+                            + ") SELECT * FROM non_compliant ORDER BY id LIMIT ?";
+            List<Row> rows = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(firstNonCompliant)) {
                 s.setObject(1, tenantId);
                 s.setTimestamp(2, Timestamp.from(now.minus(staleAfter)));
                 s.setArray(3, c.createArrayOf("uuid", compliant.stream().map(Judged::groupId).toArray()));
@@ -211,6 +215,19 @@ public class DeviceService {
             throw new IllegalStateException("cannot count the devices by compliance", e);
         }
         return byGroup;
+    }
+
+    /**
+     * How to find the first {@code maxListed} non-compliant devices of a tenant, from the count the aggregate just
+     * made: walking the tenant's devices in id order stops after reading about {@code maxListed / nonCompliant} of
+     * them, which is few when many are non-compliant and nearly all of them, one index entry and heap page at a
+     * time in id order, when few are (a tenant of 100,000 devices with 50 non-compliant, all in memory: 75 ms,
+     * against 53 ms for one pass over its rows and a sort of the few that match; more when the heap is read from
+     * disk in that order). PostgreSQL cannot tell the two apart: it does not know how many rows the rule's filter
+     * keeps. The walk is chosen while it reads at most a tenth of the tenant's devices.
+     */
+    static boolean walkInIdOrder(long nonCompliant, int maxListed) {
+        return nonCompliant >= 10L * maxListed;
     }
 
     /** Every compliance state, counted zero. */
