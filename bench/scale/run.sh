@@ -91,13 +91,17 @@ DB_PORT=$(sed -n 's/.*Embedded PostgreSQL started in .* on port \([0-9]*\).*/\1/
 export PGPASSWORD="$(cat "$WORK/data/postgres-password")"
 PG_PID=$(head -1 "$WORK/data/postgres/postmaster.pid")
 sql() { psql -qtA -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
+# copies reports a MOSTLY_COMPLIANT=1 run set aside back onto their devices: all, or those the subquery $1 selects
+copy_back_reports() {
+  sql -c "UPDATE device d SET reported_at = s.reported_at, reported_version = s.reported_version,
+            reported_installed = s.reported_installed, reported_failures = s.reported_failures,
+            last_seen_at = s.last_seen_at FROM ${1:-bench_saved_reports} s WHERE d.id = s.id"
+}
 # puts back the big tenant's generated reports a MOSTLY_COMPLIANT=1 run set aside (none: nothing to do)
 restore_reports() {
   [ "$(sql -c "SELECT to_regclass('bench_saved_reports') IS NOT NULL")" = t ] || return 0
-  sql -c "UPDATE device d SET reported_at = s.reported_at, reported_version = s.reported_version,
-            reported_installed = s.reported_installed, reported_failures = s.reported_failures,
-            last_seen_at = s.last_seen_at FROM bench_saved_reports s WHERE d.id = s.id" \
-      -c "DROP TABLE bench_saved_reports" -c "VACUUM (ANALYZE) device"
+  copy_back_reports
+  sql -c "DROP TABLE bench_saved_reports" -c "VACUUM (ANALYZE) device"
   echo "   the big tenant's generated reports put back"
 }
 B="http://127.0.0.1:$HTTP_PORT/api/v1"
@@ -340,11 +344,8 @@ print(d["version"], json.dumps(sorted(c["sha256"] for c in d["certificates"]), s
               reported_at = now(), last_seen_at = now() WHERE tenant_id = '$TENANT' AND device_group_id = '$G'"
   done
   # 50 devices keep their generated reports: the non-compliant ones the report lists
-  sql -c "UPDATE device d SET reported_at = s.reported_at, reported_version = s.reported_version,
-            reported_installed = s.reported_installed, reported_failures = s.reported_failures,
-            last_seen_at = s.last_seen_at
-          FROM (SELECT * FROM bench_saved_reports ORDER BY md5(id::text) LIMIT 50) s WHERE d.id = s.id" \
-      -c "VACUUM (ANALYZE) device"
+  copy_back_reports "(SELECT * FROM bench_saved_reports ORDER BY md5(id::text) LIMIT 50)"
+  sql -c "VACUUM (ANALYZE) device"
   echo "   MOSTLY_COMPLIANT=1: the big tenant's devices by compliance state:" "$(curl -sf \
     "$B/tenants/$TENANT/drift-report" -H "Authorization: Bearer $ADMIN" | json "['devices']['byState']")"
 fi

@@ -143,16 +143,20 @@ public class ScanRecorder {
                 stored.serverFix() == null ? null : stored.serverFix().toAdvice());
     }
 
+    private static final TypeReference<List<StoredScan.Certificate>> CERTIFICATES = new TypeReference<>() {};
+    private static final TypeReference<List<Integer>> API_LEVELS = new TypeReference<>() {};
+    private static final TypeReference<List<FindingCode>> FINDING_CODES = new TypeReference<>() {};
+
     /** A digest from the columns {@link ScanService#latestDigests} selects (JSON parts as text, absent as null). */
     ScanDigest digest(UUID endpointId, Instant startedAt, String status, String error, String untrustedLevels,
             String findingCodes, String presented, String serverFix) {
         List<StoredScan.Certificate> certificates = presented == null ? List.of()
-                : json.read(presented, new TypeReference<List<StoredScan.Certificate>>() {});
+                : json.read(presented, CERTIFICATES);
         StoredScan.StoredServerFix fix = serverFix == null ? null
                 : json.read(serverFix, StoredScan.StoredServerFix.class);
         return new ScanDigest(endpointId, startedAt, ProbeStatus.valueOf(status), error,
-                json.read(untrustedLevels, new TypeReference<List<Integer>>() {}),
-                json.read(findingCodes, new TypeReference<List<FindingCode>>() {}).stream().distinct().toList(),
+                json.read(untrustedLevels, API_LEVELS),
+                json.read(findingCodes, FINDING_CODES).stream().distinct().toList(),
                 certificates.stream().map(StoredScan.Certificate::toSummary).toList(),
                 fix == null ? null : fix.toAdvice());
     }
