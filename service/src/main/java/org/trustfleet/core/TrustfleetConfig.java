@@ -206,6 +206,16 @@ public interface TrustfleetConfig {
         java.util.OptionalInt cpuConcurrency();
 
         /**
+         * Most scheduled scans under way at once in this process of endpoints whose previous scheduled scan found
+         * them silent (connect or handshake timeout), while other probes run. Such endpoints are fired first among
+         * those due together, so their timeouts overlap the rest of a sweep instead of ending it; this share keeps
+         * them from taking the sockets meanwhile, and a scan waiting for it holds no Quartz worker. Once no other
+         * probe has started for one {@code handshake-timeout} (the rest of the sweep is done), they may take up to
+         * seven eighths of {@code max-probes-in-flight}. Absent: half of {@code max-probes-in-flight}.
+         */
+        java.util.OptionalInt maxSilentScans();
+
+        /**
          * The probe without SNI exists to find SNI_REQUIRED. It runs when the SNI chain differs from the one it was
          * last run against, when the probe with SNI failed, and at least this often; otherwise its last finding is
          * reused.
@@ -300,12 +310,21 @@ public interface TrustfleetConfig {
         int authCacheMaxEntries();
 
         /**
-         * How often the {@code last_seen_at} times noted in memory (at most once a minute per device) are written to
-         * the database, in one batched UPDATE. Pending times are also written before this replica reads devices
-         * and at graceful shutdown.
+         * How often the {@code last_seen_at} times noted in memory (at most once per
+         * {@code last-seen-granularity} per device) are written to the database, in one batched UPDATE. Pending times
+         * are also written before this replica reads devices and at graceful shutdown.
          */
         @WithDefault("5s")
         Duration lastSeenFlushInterval();
+
+        /**
+         * A device's {@code last_seen_at} moves at most this often: a request within this time of the last noted one
+         * writes nothing, so the time shown can be this much older than the device's last request. A device that
+         * fetches every 15 minutes is written once per fetch at any value up to that; a larger value lowers only
+         * the writes of devices that ask more often. Far below {@code stale-after}, so it never changes a state.
+         */
+        @WithDefault("1m")
+        Duration lastSeenGranularity();
 
         /** A device not seen for this long is {@code STALE}. */
         @WithDefault("7d")

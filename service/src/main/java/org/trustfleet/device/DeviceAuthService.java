@@ -47,13 +47,13 @@ public class DeviceAuthService {
     public static final String TOKEN_PREFIX = "tfd";
     /** The feed name of device credential changes (keys: device ids); written by the trigger of migration V20. */
     public static final String CREDENTIALS = "device-credentials";
-    static final Duration SEEN_GRANULARITY = Duration.ofMinutes(1);
 
     private final AgroalDataSource db;
     private final Clock clock;
     private final InvalidationFeed feed;
     private final LastSeenRecorder lastSeen;
     private final Duration payloadCheckInterval;
+    private final Duration seenGranularity;
     private final BoundedCache<TokenKey, Entry> tokens;
     private final BoundedCache<UUID, Delivery> groupDeliveries;
     /** Bumped by every credentials invalidation: a lookup that raced one is not remembered. */
@@ -117,6 +117,11 @@ public class DeviceAuthService {
         this.feed = feed;
         this.lastSeen = lastSeen;
         this.payloadCheckInterval = config.payload().cacheCheckInterval();
+        this.seenGranularity = config.device().lastSeenGranularity();
+        if (seenGranularity.isNegative() || seenGranularity.compareTo(config.device().staleAfter()) >= 0) {
+            throw new IllegalArgumentException("trustfleet.device.last-seen-granularity must be at least 0 and "
+                    + "below trustfleet.device.stale-after");
+        }
         this.tokens = Caches.hotPath("device-tokens", config.device().authCacheMaxEntries(),
                 config.device().authCacheTtl(), clock);
         // read on the hot path too: the hot-path variant (maintenance off the event loop); an entry is re-checked
@@ -225,7 +230,7 @@ public class DeviceAuthService {
     }
 
     private void noteSeen(Entry e, Instant now) {
-        if (now.isBefore(e.lastSeen.plus(SEEN_GRANULARITY))) {
+        if (now.isBefore(e.lastSeen.plus(seenGranularity))) {
             return;
         }
         lastSeen.note(e.identity.deviceId(), now);

@@ -23,9 +23,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Keeps {@code device.last_seen_at} current without a write per request: sightings are noted in memory (the caller
- * notes a device at most once a minute) and written in batched UPDATEs every
- * {@code trustfleet.device.last-seen-flush-interval} on every replica, before devices are read on this replica, and
- * at shutdown.
+ * notes a device at most once per {@code trustfleet.device.last-seen-granularity}, a minute by default) and written
+ * in batched UPDATEs every {@code trustfleet.device.last-seen-flush-interval} on every replica, before devices are
+ * read on this replica, and at shutdown.
  */
 // @Singleton: no client proxy on the device payload hot path
 @Singleton

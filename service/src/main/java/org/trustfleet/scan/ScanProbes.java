@@ -79,6 +79,11 @@ final class ScanProbes {
         return new Probed(pair.primary(), pair.sniFinding(), true, false);
     }
 
+    /** How the endpoint answered these probes: silent when the probe whose chain is judged timed out. */
+    Responsiveness responsiveness(Probed probed) {
+        return probe.silent(probed.primary()) ? Responsiveness.SILENT : Responsiveness.ANSWERED;
+    }
+
     /** Forgets what was learnt about an endpoint (deleted or changed). */
     void forget(UUID endpointId) {
         memos.invalidate(endpointId);

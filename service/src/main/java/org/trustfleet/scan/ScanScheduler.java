@@ -1,6 +1,7 @@
 package org.trustfleet.scan;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Date;
@@ -14,6 +15,7 @@ import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
 import org.trustfleet.core.ErrorKind;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
@@ -22,11 +24,21 @@ import org.trustfleet.core.TrustfleetException;
  * Keeps one Quartz job per endpoint in the clustered JDBC job store, so that each scheduled scan runs once across
  * all replicas and a dead replica's scans are recovered by the others. Called inside the endpoint's transaction
  * (the job store joins it), so an endpoint and its schedule are written together or not at all.
+ *
+ * <p>The trigger's priority says how the endpoint answered its last scheduled scan ({@link Responsiveness}). Quartz
+ * fires the triggers due at the same instant in priority order, so when a whole fleet is due at once (the first sweep
+ * after an outage, many endpoints created together) the silent endpoints start first, within their own limit
+ * ({@link ScanLimits#silentScan}), and their timeouts overlap the rest of the sweep. Started last, in arbitrary
+ * order, the last of them would end the sweep one handshake timeout after everything else. At other times the
+ * priority changes nothing: triggers due at different instants fire in time order.
  */
 @ApplicationScoped
 public class ScanScheduler {
     static final String GROUP = "endpoint-scans";
     static final String ENDPOINT_ID = "endpointId";
+    /** Quartz's default: an endpoint that answered, or one never scanned. */
+    static final int ANSWERED_PRIORITY = Trigger.DEFAULT_PRIORITY;
+    static final int SILENT_PRIORITY = Trigger.DEFAULT_PRIORITY + 1;
 
     private final Scheduler quartz;
     private final TrustfleetConfig config;
@@ -56,6 +68,33 @@ public class ScanScheduler {
             quartz.scheduleJob(job, Set.of(trigger), true);
         } catch (SchedulerException e) {
             throw new TrustfleetException(ErrorKind.UNAVAILABLE, "the scan schedule could not be stored", e);
+        }
+    }
+
+    /** What a firing of {@code trigger} expects of its endpoint, from the trigger's priority. */
+    static Responsiveness expected(Trigger trigger) {
+        return trigger.getPriority() >= SILENT_PRIORITY ? Responsiveness.SILENT : Responsiveness.ANSWERED;
+    }
+
+    /**
+     * Records how the endpoint answered its last scheduled scan in its trigger's priority, keeping the trigger's next
+     * firing and interval. Called by the endpoint's job while it runs, only when the answer changed; a trigger that
+     * is gone (endpoint deleted) or already says so is left alone.
+     */
+    @Transactional
+    public void expect(UUID endpointId, Responsiveness responsiveness) {
+        int priority = responsiveness == Responsiveness.SILENT ? SILENT_PRIORITY : ANSWERED_PRIORITY;
+        TriggerKey key = TriggerKey.triggerKey(endpointId.toString(), GROUP);
+        try {
+            Trigger current = quartz.getTrigger(key);
+            if (current == null || current.getPriority() == priority || current.getNextFireTime() == null) {
+                return;
+            }
+            // the same schedule from its next firing on; the job's next firings see the new priority
+            quartz.rescheduleJob(key, current.getTriggerBuilder().withPriority(priority)
+                    .startAt(current.getNextFireTime()).build());
+        } catch (SchedulerException e) {
+            throw new TrustfleetException(ErrorKind.UNAVAILABLE, "the scan schedule could not be updated", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.trustfleet.scan;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -64,6 +65,11 @@ public class ScanService {
         this.metrics = metrics;
         this.endpoints = endpoints;
         this.limits = ScanLimits.of(config.scanner());
+        // the silent endpoints' scans admitted and waiting (SilentScanGate): a sweep's share of black holes
+        Gauge.builder("trustfleet.scan.silent", limits, ScanLimits::silentScansRunning).tag("state", "running")
+                .register(metrics);
+        Gauge.builder("trustfleet.scan.silent", limits, ScanLimits::silentScansWaiting).tag("state", "waiting")
+                .register(metrics);
         this.probes = new ScanProbes(probe, limits,
                 config.scanner().noSniProbeInterval(), config.scanner().reuseMaxEntries(), clock);
         this.verdicts = new VerdictReuse(config.scanner().reuseMaxEntries(), config.scanner().expiresSoon());
@@ -93,7 +99,7 @@ public class ScanService {
                     + " scans under way; retry when one has finished", MANUAL_RETRY_AFTER);
         }
         try {
-            return run(endpoint, ScanResult.ScanTrigger.MANUAL, null, null)
+            return run(endpoint, ScanResult.ScanTrigger.MANUAL, null, null).result()
                     .orElseThrow(() -> new IllegalStateException("a manual scan is always stored"));
         } finally {
             manualScans.computeIfPresent(tenantId, (tenant, count) -> count <= 1 ? null : count - 1);
@@ -113,19 +119,33 @@ public class ScanService {
         return admitted[0];
     }
 
-    /** Runs one scheduled firing; an endpoint deleted meanwhile is skipped. */
-    public void scanScheduled(UUID endpointId, Instant scheduledFor, String instance) {
+    /**
+     * Runs one scheduled firing; an endpoint deleted meanwhile is skipped. An endpoint {@code expected} to be silent
+     * (its previous scheduled scan timed out) is scanned within the silent endpoints' own limit.
+     *
+     * @return how the endpoint answered, or empty when nothing was scanned (deleted, a duplicate firing, a failure)
+     */
+    public Optional<Responsiveness> scanScheduled(UUID endpointId, Instant scheduledFor, String instance,
+            Responsiveness expected) {
         try {
-            // storage work, within the CPU limit: a batch of firings starting together must not drain the
-            // connection pool (a sweep's first hundred scans, each waiting for a connection, timed out)
-            Optional<Endpoint> endpoint = limits.cpuWork(() -> endpoints.find(endpointId));
-            if (endpoint.isEmpty()) {
-                return;
-            }
-            run(endpoint.get(), ScanResult.ScanTrigger.SCHEDULED, scheduledFor, instance);
+            return expected == Responsiveness.SILENT
+                    ? limits.silentScan(() -> scanIfPresent(endpointId, scheduledFor, instance))
+                    : scanIfPresent(endpointId, scheduledFor, instance);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Scheduled scan of endpoint %s failed", endpointId);
+            return Optional.empty();
         }
+    }
+
+    private Optional<Responsiveness> scanIfPresent(UUID endpointId, Instant scheduledFor, String instance) {
+        // storage work, within the CPU limit: a batch of firings starting together must not drain the
+        // connection pool (a sweep's first hundred scans, each waiting for a connection, timed out)
+        Optional<Endpoint> endpoint = limits.cpuWork(() -> endpoints.find(endpointId));
+        if (endpoint.isEmpty()) {
+            return Optional.empty();
+        }
+        Ran ran = run(endpoint.get(), ScanResult.ScanTrigger.SCHEDULED, scheduledFor, instance);
+        return ran.result().map(stored -> ran.responsiveness());
     }
 
     @Transactional
@@ -318,8 +338,10 @@ public class ScanService {
         return stored;
     }
 
-    private Optional<ScanResult> run(Endpoint endpoint, ScanResult.ScanTrigger trigger, Instant scheduledFor,
-            String instance) {
+    /** A scan's stored result (absent when the firing was a duplicate), and how the endpoint answered. */
+    private record Ran(Optional<ScanResult> result, Responsiveness responsiveness) {}
+
+    private Ran run(Endpoint endpoint, ScanResult.ScanTrigger trigger, Instant scheduledFor, String instance) {
         permits.acquireUninterruptibly();
         try {
             Instant started = Instant.now(clock);
@@ -332,8 +354,8 @@ public class ScanService {
                 metrics.counter("trustfleet.scan.reuse", "part", "no-sni").increment();
             }
             // the CPU part: validation and storage, about one scan per core at once
-            return limits.cpuWork(() -> judgeAndRecord(endpoint, trigger, scheduledFor, instance, started, t0,
-                    probed));
+            return new Ran(limits.cpuWork(() -> judgeAndRecord(endpoint, trigger, scheduledFor, instance, started,
+                    t0, probed)), probes.responsiveness(probed));
         } finally {
             permits.release();
         }

@@ -189,6 +189,15 @@ public final class TlsProbe {
                 && result.duration().compareTo(settings.handshakeTimeout()) >= 0;
     }
 
+    /**
+     * Whether the server did not answer within the probe's timeouts: the connect timed out (a dropping firewall) or
+     * the handshake took its whole budget (accepted, never answered). The scheduler fires such endpoints first when
+     * many are due together ({@link ScanScheduler}).
+     */
+    public boolean silent(ProbeResult result) {
+        return result.status() == ProbeStatus.CONNECT_TIMEOUT || spentHandshakeBudget(result);
+    }
+
     /** The without-SNI result of a probe that was not run: the first probe's failure. */
     private static ProbeResult mirror(ProbeTarget target, ProbeResult withSni) {
         return new ProbeResult(target, SniMode.DISABLED, null, withSni.status(),

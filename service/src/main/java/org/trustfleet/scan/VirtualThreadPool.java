@@ -25,6 +25,10 @@ import org.quartz.spi.ThreadPool;
  * that calls {@link #awaitBookkeepingTurn()} as its last step therefore waits, without a connection, until at most
  * {@link #BOOKKEEPING_AT_ONCE} jobs of this pool are in that bookkeeping; the lock is serial anyway, so this costs
  * no throughput and keeps the scheduler thread's wait short.
+ *
+ * <p>A job that must wait for a limit the pool does not know about (the scans of endpoints known to be silent, see
+ * {@link ScanLimits#silentScan}) waits through {@link #waitAside}: meanwhile it does not count against the pool, so
+ * Quartz keeps firing other triggers. Such jobs are counted apart, and shutdown waits for them as well.
  */
 public class VirtualThreadPool implements ThreadPool {
     /** Jobs of one pool in Quartz's after-job bookkeeping at once (each holds a pooled connection meanwhile). */
@@ -40,6 +44,8 @@ public class VirtualThreadPool implements ThreadPool {
     private final AtomicLong started = new AtomicLong();
     private int threadCount = 10;
     private int running;
+    /** Jobs of this pool waiting aside ({@link #waitAside}): not counted in {@link #running}. */
+    private int aside;
     private boolean shutdown;
     private String instanceName = "quartz";
     private ClassLoader contextLoader;
@@ -104,6 +110,57 @@ public class VirtualThreadPool implements ThreadPool {
         IN_BOOKKEEPING.set(Boolean.TRUE);
     }
 
+    /**
+     * Runs {@code wait} (a blocking wait for some other limit) with the current job's slot given back to its pool, so
+     * that Quartz can fire another job meanwhile, and takes the slot back afterwards without waiting for it: the
+     * pool may then run more jobs than its size, by at most the jobs that waited aside and resumed, which the other
+     * limit bounds. On a thread this pool did not start (a job run directly by a test), just runs {@code wait}.
+     */
+    public static void waitAside(Runnable wait) {
+        VirtualThreadPool pool = CURRENT.get();
+        if (pool == null) {
+            wait.run();
+            return;
+        }
+        pool.stepAside();
+        try {
+            wait.run();
+        } finally {
+            pool.stepBack();
+        }
+    }
+
+    private void stepAside() {
+        lock.lock();
+        try {
+            running--;
+            aside++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void stepBack() {
+        lock.lock();
+        try {
+            aside--;
+            running++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Jobs waiting aside now (for tests). */
+    int aside() {
+        lock.lock();
+        try {
+            return aside;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Jobs in their bookkeeping turn now (for tests). */
     int inBookkeeping() {
         return BOOKKEEPING_AT_ONCE - bookkeeping.availablePermits();
@@ -148,7 +205,7 @@ public class VirtualThreadPool implements ThreadPool {
             shutdown = true;
             changed.signalAll();
             if (waitForJobsToComplete) {
-                while (running > 0) {
+                while (running + aside > 0) {
                     try {
                         changed.await(100, TimeUnit.MILLISECONDS);
                     } catch (InterruptedException e) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The scanner's limits: per-address politeness, sockets in flight and CPU work, each counted while held. */
@@ -88,5 +89,71 @@ class ScanLimitsTest {
         }
         assertThat(gate.peak.get("probes").get()).isEqualTo(3);
         assertThat(gate.peak.get("cpu").get()).isEqualTo(1);
+    }
+
+    @Test
+    void scansOfSilentEndpointsAreLimitedApartAndDoNotHoldUpTheRest() throws Exception {
+        // never quiet enough to go beyond the share
+        ScanLimits limits = new ScanLimits(100, 100, 1, 2, Duration.ofHours(1), System::nanoTime);
+        Gate gate = new Gate();
+        List<Thread> silent = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String address = "203.0.113." + i;
+            silent.add(Thread.ofVirtual().start(() -> limits.silentScan(
+                    () -> limits.probe(address, () -> gate.hold("silent", 1)))));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> gate.inside("silent") == 2);
+        // an endpoint that answers is scanned meanwhile: the silent ones queue only for their own places
+        Thread answering = Thread.ofVirtual().start(() -> limits.probe("192.0.2.9", () -> gate.hold("answering", 1)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> gate.inside("answering") == 1);
+        assertThat(gate.inside("silent")).isEqualTo(2);
+        gate.release.countDown();
+        for (Thread t : silent) {
+            t.join();
+        }
+        answering.join();
+        assertThat(gate.peak.get("silent").get()).isEqualTo(2);
+        assertThat(limits.silentScansRunning()).isZero();
+    }
+
+    @Test
+    void silentScansGoBeyondTheirShareOnlyOnceNoOtherProbeHasStartedForTheQuietTime() throws Exception {
+        AtomicLong now = new AtomicLong();
+        Duration quiet = Duration.ofSeconds(10);
+        // 16 sockets: beyond the share of 1, silent scans may take 14 (an eighth is left for what comes next)
+        ScanLimits limits = new ScanLimits(16, 100, 1, 1, quiet, now::get);
+        Gate gate = new Gate();
+        List<Thread> silent = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String address = "203.0.113." + i;
+            silent.add(Thread.ofVirtual().start(() -> limits.silentScan(
+                    () -> limits.probe(address, () -> gate.hold("silent", 1)))));
+        }
+        // every scan has arrived (an arrival counts as activity) before the clock moves
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> gate.inside("silent") == 1 && limits.silentScansWaiting() == 19);
+        // another probe starts just before the quiet time would be over: still the share only
+        now.addAndGet(quiet.toNanos() - 1);
+        Thread answering = Thread.ofVirtual().start(() -> limits.probe("192.0.2.9", () -> 1));
+        answering.join();
+        now.addAndGet(quiet.toNanos() - 1);
+        Thread.sleep(300); // three of the waiting scans' checks (every 100 ms)
+        assertThat(gate.inside("silent")).isEqualTo(1);
+        // quiet for the whole time since that probe: the waiting ones go in, up to the ceiling
+        now.addAndGet(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> gate.inside("silent") == 14);
+        Thread.sleep(300);
+        assertThat(gate.peak.get("silent").get()).isEqualTo(14);
+        gate.release.countDown();
+        for (Thread t : silent) {
+            t.join();
+        }
+        assertThat(limits.silentScansRunning()).isZero();
+    }
+
+    @Test
+    void silentScansDefaultToHalfTheSockets() {
+        assertThat(ScanLimits.defaultSilentScans(512)).isEqualTo(256);
+        assertThat(ScanLimits.defaultSilentScans(1)).isEqualTo(1);
     }
 }

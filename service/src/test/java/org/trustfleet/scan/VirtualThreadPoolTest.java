@@ -92,4 +92,45 @@ class VirtualThreadPoolTest {
         assertThat(pool.inBookkeeping()).isZero();
         pool.shutdown(true);
     }
+
+    @Test
+    void aJobWaitingAsideGivesItsSlotToAnotherAndShutdownWaitsForIt() throws Exception {
+        VirtualThreadPool pool = new VirtualThreadPool();
+        pool.setThreadCount(1);
+        pool.initialize();
+        CountDownLatch otherLimit = new CountDownLatch(1);
+        CountDownLatch secondRan = new CountDownLatch(1);
+        AtomicBoolean firstDone = new AtomicBoolean();
+        assertThat(pool.runInThread(() -> {
+            VirtualThreadPool.waitAside(() -> {
+                try {
+                    otherLimit.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            firstDone.set(true);
+        })).isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> pool.aside() == 1);
+        // the only slot is free while the first job waits for a limit the pool does not know about
+        assertThat(pool.running()).isZero();
+        assertThat(pool.runInThread(secondRan::countDown)).isTrue();
+        assertThat(secondRan.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        Thread shutdown = Thread.ofPlatform().start(() -> pool.shutdown(true));
+        shutdown.join(Duration.ofMillis(300));
+        assertThat(shutdown.isAlive()).as("shutdown waits for the job waiting aside").isTrue();
+        otherLimit.countDown();
+        shutdown.join(Duration.ofSeconds(30));
+        assertThat(shutdown.isAlive()).isFalse();
+        assertThat(firstDone.get()).isTrue();
+        assertThat(pool.running() + pool.aside()).isZero();
+    }
+
+    @Test
+    void waitingAsideOffThePoolJustWaits() {
+        AtomicBoolean waited = new AtomicBoolean();
+        VirtualThreadPool.waitAside(() -> waited.set(true));
+        assertThat(waited.get()).isTrue();
+    }
 }

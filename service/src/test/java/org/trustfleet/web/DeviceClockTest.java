@@ -14,6 +14,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,8 @@ import org.trustfleet.testing.ShiftedClock;
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 class DeviceClockTest {
     static final ShiftedClock CLOCK = ShiftedClock.INSTANCE;
+    /** Not the default minute, so the test sees the setting at work. */
+    static final Duration SEEN_GRANULARITY = Duration.ofMinutes(10);
 
     /** The shifted clock, and a small failure limit. */
     public static class ShiftedClockProfile implements QuarkusTestProfile {
@@ -51,7 +54,8 @@ class DeviceClockTest {
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("trustfleet.enrollment.max-failures-per-minute", "3");
+            return Map.of("trustfleet.enrollment.max-failures-per-minute", "3",
+                    "trustfleet.device.last-seen-granularity", SEEN_GRANULARITY.toMinutes() + "m");
         }
     }
 
@@ -82,6 +86,29 @@ class DeviceClockTest {
         // fetching its payload is being seen
         as(device.token()).get("/api/v1/device/payload").then().statusCode(200);
         assertThat(state(device)).isEqualTo("COMPLIANT");
+    }
+
+    @Test
+    void lastSeenMovesAtMostOncePerGranularity() {
+        String group = DeviceFixtures.group(tenant, admin, "seen", List.of());
+        Device device = DeviceFixtures.device(tenant, admin, group);
+        as(device.token()).get("/api/v1/device/payload").then().statusCode(200);
+        Instant seen = lastSeen(device);
+        // within the granularity of the last noted time: nothing written
+        CLOCK.advance(SEEN_GRANULARITY.minusMinutes(1));
+        as(device.token()).get("/api/v1/device/payload").then().statusCode(200);
+        assertThat(lastSeen(device)).isEqualTo(seen);
+        // past it: the request's time is written
+        CLOCK.advance(Duration.ofMinutes(2));
+        Instant before = CLOCK.instant();
+        as(device.token()).get("/api/v1/device/payload").then().statusCode(200);
+        assertThat(lastSeen(device)).isAfterOrEqualTo(before.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
+                .isAfter(seen.plus(SEEN_GRANULARITY));
+    }
+
+    private Instant lastSeen(Device device) {
+        return Instant.parse(as(admin).get("/api/v1/tenants/{t}/devices/{d}", tenant, device.id()).then()
+                .statusCode(200).extract().path("lastSeenAt"));
     }
 
     /**
