@@ -2,11 +2,11 @@ package org.trustfleet.scan;
 
 import jakarta.enterprise.context.Dependent;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobExecutionContext;
 import org.quartz.SchedulerException;
-import org.jboss.logging.Logger;
 
 /**
  * One scheduled scan of one endpoint, run by whichever replica's Quartz acquired the trigger. One firing of an

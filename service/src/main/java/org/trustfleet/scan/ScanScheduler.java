@@ -57,7 +57,7 @@ public class ScanScheduler {
                 .usingJobData(ENDPOINT_ID, endpointId.toString())
                 .requestRecovery(true)
                 .build();
-        Trigger trigger = TriggerBuilder.newTrigger().withIdentity(endpointId.toString(), GROUP).forJob(job)
+        Trigger trigger = TriggerBuilder.newTrigger().withIdentity(triggerKey(endpointId)).forJob(job)
                 .startAt(Date.from(Instant.now(clock).plus(config.scanner().firstScanDelay())))
                 .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(intervalMillis)
                         // a firing that could not start within the misfire threshold (a fleet due at once, a
@@ -84,7 +84,7 @@ public class ScanScheduler {
     @Transactional
     public void expect(UUID endpointId, Responsiveness responsiveness) {
         int priority = responsiveness == Responsiveness.SILENT ? SILENT_PRIORITY : ANSWERED_PRIORITY;
-        TriggerKey key = TriggerKey.triggerKey(endpointId.toString(), GROUP);
+        TriggerKey key = triggerKey(endpointId);
         try {
             Trigger current = quartz.getTrigger(key);
             if (current == null || current.getPriority() == priority || current.getNextFireTime() == null) {
@@ -108,5 +108,9 @@ public class ScanScheduler {
 
     private static JobKey key(UUID endpointId) {
         return JobKey.jobKey(endpointId.toString(), GROUP);
+    }
+
+    private static TriggerKey triggerKey(UUID endpointId) {
+        return TriggerKey.triggerKey(endpointId.toString(), GROUP);
     }
 }
