@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -74,15 +73,23 @@ public final class ServerChainAdvisor {
      */
     public ServerFix advise(List<X509Certificate> presented, Collection<X509Certificate> known, StoreIndex stores,
             Collection<Integer> apiLevels, String serverNameOrNull, Instant now) {
+        return assess(presented, known, stores, serverNameOrNull, now).choose(apiLevels);
+    }
+
+    /**
+     * Every candidate chain with its verdict at every level of {@code stores}: what {@link #advise} chooses from. The
+     * candidates and their verdicts do not depend on the levels optimised for, so one assessment answers every level
+     * range ({@link ServerChainOptions#choose}) for the cost of one: the groups of a tenant differ mostly in their
+     * ranges. Parameters as for {@link #advise}.
+     */
+    public ServerChainOptions assess(List<X509Certificate> presented, Collection<X509Certificate> known,
+            StoreIndex stores, String serverNameOrNull, Instant now) {
         Objects.requireNonNull(stores, "stores");
         Objects.requireNonNull(now, "now");
         if (presented == null || presented.isEmpty() || presented.get(0) == null) {
             throw new IllegalArgumentException("no certificate presented");
         }
         SortedSet<Integer> levels = new TreeSet<>(stores.apiLevels());
-        if (apiLevels != null && !apiLevels.isEmpty()) {
-            levels.retainAll(new HashSet<>(apiLevels));
-        }
         X509Certificate leaf = presented.get(0);
         Fingerprints sha = stores.fingerprints();
         List<X509Certificate> today = withoutTrailingRoot(nonNull(presented));
@@ -104,47 +111,16 @@ public final class ServerChainAdvisor {
         Set<String> presentedSha = new HashSet<>();
         today.forEach(c -> presentedSha.add(sha.of(c)));
         // exactly what the server sends (root included), so that it matches the scan's own per-level verdicts
-        Verdicts asPresented = verdicts(nonNull(presented), levels, stores, sha, serverNameOrNull, now);
-        Choice best = null;
+        Map<Integer, ValidationResult> asPresented = verdicts(nonNull(presented), levels, stores, sha,
+                serverNameOrNull, now);
+        List<ServerChainOptions.Candidate> assessed = new ArrayList<>(candidates.size());
         for (List<X509Certificate> chain : candidates.values()) {
-            Verdicts v = verdicts(chain, levels, stores, sha, serverNameOrNull, now);
             int shared = (int) chain.stream().filter(c -> presentedSha.contains(sha.of(c))).count();
-            Choice choice = new Choice(chain, key(chain, sha), v, isIssuanceOrdered(chain), shared);
-            if (best == null || CHOICE_ORDER.compare(choice, best) < 0) {
-                best = choice;
-            }
+            assessed.add(new ServerChainOptions.Candidate(chain, chain.stream().map(sha::of).toList(), key(chain, sha),
+                    verdicts(chain, levels, stores, sha, serverNameOrNull, now), isIssuanceOrdered(chain), shared));
         }
-        SortedMap<Integer, ServerFix.LevelVerdict> perLevel = new TreeMap<>();
-        List<Integer> notFixed = new ArrayList<>();
-        for (int level : levels) {
-            ValidationResult proposed = best.verdicts().byLevel().get(level);
-            ValidationResult current = asPresented.byLevel().get(level);
-            perLevel.put(level, new ServerFix.LevelVerdict(proposed.trusted(), current.trusted(),
-                    proposed.trusted() ? null : proposed.failure() + ": " + proposed.detail()));
-            if (!proposed.trusted()) {
-                notFixed.add(level);
-            }
-        }
-        List<String> chainSha = best.chain().stream().map(sha::of).toList();
-        boolean changes = !chainSha.equals(today.stream().map(sha::of).toList());
-        return new ServerFix(best.chain(), chainSha, perLevel, notFixed, changes);
+        return new ServerChainOptions(levels, assessed, asPresented, today.stream().map(sha::of).toList());
     }
-
-    /** Verdict per level, and how many levels accept. */
-    private record Verdicts(Map<Integer, ValidationResult> byLevel, int accepted) {
-    }
-
-    private record Choice(List<X509Certificate> chain, String key, Verdicts verdicts, boolean ordered,
-            int sharedWithPresented) {
-    }
-
-    // an ordered chain wins a tie with the presented one in another order: the order is part of the advice
-    private static final Comparator<Choice> CHOICE_ORDER = Comparator
-            .comparingInt((Choice c) -> -c.verdicts().accepted())
-            .thenComparingInt(c -> c.chain().size())
-            .thenComparing(c -> !c.ordered())
-            .thenComparingInt(c -> -c.sharedWithPresented())
-            .thenComparing(Choice::key);
 
     /**
      * Breadth-first over issuers, so that the shortest paths are found first and the bound on candidates never drops
@@ -202,8 +178,8 @@ public final class ServerChainAdvisor {
         return false;
     }
 
-    private Verdicts verdicts(List<X509Certificate> chain, SortedSet<Integer> levels, StoreIndex stores,
-            Fingerprints sha, String serverName, Instant now) {
+    private Map<Integer, ValidationResult> verdicts(List<X509Certificate> chain, SortedSet<Integer> levels,
+            StoreIndex stores, Fingerprints sha, String serverName, Instant now) {
         Set<X500Principal> names = new HashSet<>();
         for (X509Certificate c : chain) {
             names.add(c.getSubjectX500Principal());
@@ -216,7 +192,6 @@ public final class ServerChainAdvisor {
         }
         Map<Integer, ValidationResult> byLevel = new TreeMap<>();
         Map<Set<String>, ValidationResult> byAnchors = new HashMap<>();
-        int accepted = 0;
         for (int level : levels) {
             List<X509Certificate> anchors = new ArrayList<>();
             Set<String> key = new TreeSet<>();
@@ -229,11 +204,8 @@ public final class ServerChainAdvisor {
             ValidationResult r = byAnchors.computeIfAbsent(key,
                     k -> validator.validate(chain, anchors, serverName, now));
             byLevel.put(level, r);
-            if (r.trusted()) {
-                accepted++;
-            }
         }
-        return new Verdicts(byLevel, accepted);
+        return byLevel;
     }
 
     /** Each certificate is issued by the next one: the order RFC 8446 asks servers to send. */

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.trustfleet.pki.FixFinder;
 import org.trustfleet.pki.ServerChainAdvisor;
+import org.trustfleet.pki.ServerChainOptions;
 import org.trustfleet.pki.ServerFix;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.pki.StoreIndex;
@@ -71,22 +72,41 @@ public final class PolicyEngine {
     /**
      * The chain the endpoint's server should send for the group's levels ({@link ServerChainAdvisor}, the same
      * computation as the scan's {@code serverFix}, but choosing for the levels in [min, max] only), or empty when the
-     * observation holds no chain.
+     * observation holds no chain or the group no level with a store. {@link #serverChains} then {@link #serverFix(
+     * ServerChainOptions, GroupSpec)}: callers with several groups assess once and choose per group.
      *
      * @param known every certificate the chain may be built from besides the presented ones and the stores: the
      *              observation's extra candidates, the scan's own proposed chain, the tenant's anchors, the pool
      */
     public Optional<ServerFix> serverFix(EndpointObservation obs, GroupSpec group, StoreIndex stores,
             Collection<X509Certificate> known, Instant now) {
-        if (obs.status() != ObservationStatus.OK || obs.presented().isEmpty()) {
+        if (levelsOf(group, stores.apiLevels()).isEmpty()) {
             return Optional.empty();
         }
-        List<Integer> levels = stores.apiLevels().stream()
-                .filter(l -> l >= group.minApiLevel() && l <= group.maxApiLevel()).toList();
-        if (levels.isEmpty()) {
+        return serverChains(obs, stores, known, now).flatMap(options -> serverFix(options, group));
+    }
+
+    /**
+     * Every chain the endpoint's server could send, with its verdict at every level of the stores: the
+     * group-independent part of a server fix, or empty when the observation holds no chain. Parameters as for
+     * {@link #serverFix(EndpointObservation, GroupSpec, StoreIndex, Collection, Instant)}.
+     */
+    public Optional<ServerChainOptions> serverChains(EndpointObservation obs, StoreIndex stores,
+            Collection<X509Certificate> known, Instant now) {
+        if (obs.status() != ObservationStatus.OK || obs.presented().isEmpty() || obs.presented().get(0) == null) {
             return Optional.empty();
         }
-        return Optional.of(serverChains.advise(obs.presented(), known, stores, levels, obs.hostname(), now));
+        return Optional.of(serverChains.assess(obs.presented(), known, stores, obs.hostname(), now));
+    }
+
+    /** The best of the assessed chains for the group's levels in [min, max]; empty when none of them has a store. */
+    public Optional<ServerFix> serverFix(ServerChainOptions options, GroupSpec group) {
+        List<Integer> levels = levelsOf(group, options.apiLevels());
+        return levels.isEmpty() ? Optional.empty() : Optional.of(options.choose(levels));
+    }
+
+    private static List<Integer> levelsOf(GroupSpec group, Collection<Integer> apiLevels) {
+        return apiLevels.stream().filter(l -> l >= group.minApiLevel() && l <= group.maxApiLevel()).toList();
     }
 
     /**

@@ -26,6 +26,7 @@ import org.trustfleet.cache.Caches;
 import org.trustfleet.core.NativeColumns;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
+import org.trustfleet.pki.ServerChainOptions;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.scan.Endpoint;
 import org.trustfleet.scan.EndpointService;
@@ -65,8 +66,11 @@ public class RequirementsService {
      * "now" (expiry checks) is reused.
      */
     private final BoundedCache<String, EndpointFixOptions> analyses;
-    /** Server fixes by the analysis key and the group's levels (empty: every level accepts the chain). */
-    private final BoundedCache<String, Optional<GroupRequirements.EndpointServerFix>> fixes;
+    /**
+     * Server chain assessments by the analysis key (empty: no chain observed): the groups of a tenant differ in their
+     * level ranges, and each chooses its server fix from the one assessment.
+     */
+    private final BoundedCache<String, Optional<ServerChainOptions>> serverChains;
     /** The delivered fingerprints of group versions: immutable, so nothing to invalidate across replicas. */
     private final BoundedCache<VersionKey, DesiredSet> desiredSets;
 
@@ -85,7 +89,7 @@ public class RequirementsService {
         this.clock = clock;
         this.changed = changed;
         this.analyses = Caches.bounded("endpoint-analyses", config.cache().analysesMaxEntries());
-        this.fixes = Caches.bounded("endpoint-server-fixes", config.cache().analysesMaxEntries());
+        this.serverChains = Caches.bounded("endpoint-server-chains", config.cache().analysesMaxEntries());
         this.desiredSets = Caches.bounded("desired-sets", config.cache().desiredSetsMaxEntries());
     }
 
@@ -306,21 +310,14 @@ public class RequirementsService {
             ScanObservation scan = latest.get(endpoint.id());
             String cacheKey = endpoint.id() + "/" + (scan == null ? "none" : scan.id()) + "/" + contextKey + "/"
                     + endpoint.verifiedName() + "/" + LocalDate.ofInstant(now, ZoneOffset.UTC);
-            // the same inputs for the group's levels: the same server fix (groups of a tenant often share ranges)
-            String fixKey = cacheKey + "/" + spec.minApiLevel() + "-" + spec.maxApiLevel();
-            Optional<GroupRequirements.EndpointServerFix> fix = fixes.get(fixKey);
-            if (fix == null) {
-                fix = serverFix(spec, observation(endpoint, scan, presentedByEndpoint, extraByEndpoint), scan,
-                        platform, tenantAnchors, pool, now);
-                fixes.put(fixKey, fix);
-            }
-            fix.ifPresent(serverFixes::add);
+            EndpointObservation observation = observation(endpoint, scan, presentedByEndpoint, extraByEndpoint);
             EndpointFixOptions analysis = analyses.get(cacheKey);
             if (analysis == null) {
-                analysis = engine.analyze(observation(endpoint, scan, presentedByEndpoint, extraByEndpoint),
-                        platform, tenantAnchors, pool, now);
+                analysis = engine.analyze(observation, platform, tenantAnchors, pool, now);
                 analyses.put(cacheKey, analysis);
             }
+            serverFix(spec, analysis, cacheKey, observation, scan, platform, tenantAnchors, pool, now)
+                    .ifPresent(serverFixes::add);
             groupAnalyses.add(analysis);
         }
         Requirements requirements = engine.requirements(spec, groupAnalyses, includes, now);
@@ -335,19 +332,29 @@ public class RequirementsService {
     /**
      * The endpoint's server fix for the group's levels, when some of them reject the presented chain (an endpoint
      * every level of the group accepts needs no server change worth listing). Built from what the analysis uses plus
-     * the chain the scan proposed, which may hold a cross-signed root seen elsewhere.
+     * the chain the scan proposed, which may hold a cross-signed root seen elsewhere. The chains are assessed once per
+     * analysis key, and not at all while the analysis finds every level of the group trusted: its {@code TRUSTED} is
+     * the same validation of the presented chain against the level's platform store as the assessment's verdict as
+     * presented.
      */
-    private Optional<GroupRequirements.EndpointServerFix> serverFix(GroupSpec spec, EndpointObservation observation,
-            ScanObservation scan, StoreIndex platform, List<X509Certificate> tenantAnchors,
-            List<X509Certificate> pool, Instant now) {
-        if (scan == null) {
+    private Optional<GroupRequirements.EndpointServerFix> serverFix(GroupSpec spec, EndpointFixOptions analysis,
+            String cacheKey, EndpointObservation observation, ScanObservation scan, StoreIndex platform,
+            List<X509Certificate> tenantAnchors, List<X509Certificate> pool, Instant now) {
+        if (scan == null || analysis.levels().entrySet().stream()
+                .filter(e -> e.getKey() >= spec.minApiLevel() && e.getKey() <= spec.maxApiLevel())
+                .allMatch(e -> e.getValue().verdict() == Verdict.TRUSTED)) {
             return Optional.empty();
         }
-        List<X509Certificate> known = new ArrayList<>(observation.extraCandidates());
-        known.addAll(scan.serverChain());
-        known.addAll(tenantAnchors);
-        known.addAll(pool);
-        return engine.serverFix(observation, spec, platform, known, now)
+        Optional<ServerChainOptions> options = serverChains.get(cacheKey);
+        if (options == null) {
+            List<X509Certificate> known = new ArrayList<>(observation.extraCandidates());
+            known.addAll(scan.serverChain());
+            known.addAll(tenantAnchors);
+            known.addAll(pool);
+            options = engine.serverChains(observation, platform, known, now);
+            serverChains.put(cacheKey, options);
+        }
+        return options.flatMap(o -> engine.serverFix(o, spec))
                 .filter(fix -> fix.perLevel().values().stream().anyMatch(v -> !v.trustedAsPresented()))
                 .map(fix -> new GroupRequirements.EndpointServerFix(observation.endpointId(),
                         ServerFixAdvice.of(fix)));

@@ -186,4 +186,98 @@ class ServerChainAdvisorTest {
         assertThat(fix.levelsNotFixed()).isEmpty();
         assertThat(ConscryptOracle.accepts(fix.chain(), stores.store(30), "loop.advisor.test")).isTrue();
     }
+
+    /** Presented chains and known certificates the table tests below run over: each case of this class. */
+    static List<Case> cases() {
+        TestPki.Cert inner = INT.issueIntermediate("Advisor Table Inner CA");
+        TestPki.Cert innerLeaf = inner.issueLeaf(HOST);
+        return List.of(
+                new Case("leaf and intermediate, cross-sign known", certs(LEAF, INT), certs(R2_BY_R1, R1), HOST),
+                new Case("leaf and intermediate, nothing known", certs(LEAF, INT), List.of(), HOST),
+                new Case("complete chain with its root", certs(LEAF, INT, R2), List.of(), HOST),
+                new Case("leaf alone, intermediate known", certs(LEAF), certs(INT), HOST),
+                new Case("junk in between", certs(LEAF, OTHER, INT), List.of(), HOST),
+                new Case("wrong order", certs(innerLeaf, INT, inner), certs(R2_BY_R1), HOST),
+                new Case("name mismatch", certs(LEAF, INT), certs(R2_BY_R1), "other.advisor.test"),
+                new Case("no name checked", certs(LEAF), certs(INT, R2_BY_R1), null));
+    }
+
+    record Case(String name, List<X509Certificate> presented, List<X509Certificate> known, String host) {
+    }
+
+    /**
+     * One assessment, chosen from for every level range (as each group of a tenant does): each choice is judged per
+     * level as Conscrypt judges it, and no other chain it could have chosen is accepted by more levels of the range.
+     */
+    @Test
+    void oneAssessmentAnswersEveryLevelRangeWithTheChainMostOfItsLevelsAccept() {
+        StoreIndex stores = stores();
+        Instant now = Instant.now();
+        Map<String, Boolean> conscrypt = new java.util.HashMap<>();
+        for (Case c : cases()) {
+            ServerChainOptions options = advisor.assess(c.presented(), c.known(), stores, c.host(), now);
+            assertThat(options.apiLevels()).containsExactlyElementsOf(stores.apiLevels());
+            java.util.Set<List<String>> chosen = new java.util.HashSet<>();
+            for (int min = 21; min <= 28; min++) {
+                for (int max = min; max <= 29; max++) {
+                    // API 29 has no store: asked for, ignored
+                    ServerFix fix = options.choose(java.util.stream.IntStream.rangeClosed(min, max).boxed().toList());
+                    List<Integer> range = java.util.stream.IntStream.rangeClosed(min, Math.min(max, 28)).boxed()
+                            .toList();
+                    chosen.add(fix.chainSha256());
+                    assertThat(fix.perLevel().keySet()).as("%s, API %d-%d", c.name(), min, max)
+                            .containsExactlyElementsOf(range);
+                    int accepted = 0;
+                    int acceptedAsPresented = 0;
+                    for (int level : range) {
+                        ServerFix.LevelVerdict verdict = fix.perLevel().get(level);
+                        boolean byConscrypt = conscrypt.computeIfAbsent(
+                                fix.chainSha256() + "@" + level + "@" + c.host(),
+                                k -> ConscryptOracle.accepts(fix.chain(), stores.store(level), c.host()));
+                        assertThat(verdict.trusted()).as("%s, API %d-%d, level %d", c.name(), min, max, level)
+                                .isEqualTo(byConscrypt);
+                        accepted += verdict.trusted() ? 1 : 0;
+                        acceptedAsPresented += verdict.trustedAsPresented() ? 1 : 0;
+                    }
+                    ServerFix forAll = options.choose(null);
+                    int acceptedForAll = (int) range.stream().filter(l -> forAll.perLevel().get(l).trusted()).count();
+                    assertThat(accepted).as("%s, API %d-%d", c.name(), min, max)
+                            .isGreaterThanOrEqualTo(acceptedAsPresented)
+                            .isGreaterThanOrEqualTo(acceptedForAll);
+                }
+            }
+            if (c.name().equals("leaf and intermediate, cross-sign known")) {
+                // the old levels need the cross-sign, the new ones alone are better served without it
+                assertThat(chosen).containsExactlyInAnyOrder(
+                        List.of(LEAF.sha256(), INT.sha256(), R2_BY_R1.sha256()), List.of(LEAF.sha256(), INT.sha256()));
+            }
+        }
+    }
+
+    /**
+     * The policy skips the server chains of a group whose levels all trust the endpoint (its analysis says TRUSTED):
+     * that holds only while FixFinder's TRUSTED and the advice's verdict on the presented chain are the same answer.
+     */
+    @Test
+    void theVerdictOnThePresentedChainIsFixFindersTrusted() {
+        StoreIndex stores = stores();
+        Instant now = Instant.now();
+        FixFinder finder = FixFinder.create();
+        boolean sawTrusted = false;
+        boolean sawUntrusted = false;
+        for (Case c : cases()) {
+            ServerFix fix = advisor.advise(c.presented(), c.known(), stores, null, c.host(), now);
+            FixFinder.EndpointFixes found = finder.find(c.presented(), c.host(), stores, List.of(), c.known(), now);
+            for (int level : stores.apiLevels()) {
+                boolean trusted = found.levels().get(level).kind() == FixFinder.Kind.TRUSTED;
+                assertThat(fix.perLevel().get(level).trustedAsPresented()).as("%s, API %d", c.name(), level)
+                        .isEqualTo(trusted)
+                        .isEqualTo(ConscryptOracle.accepts(c.presented(), stores.store(level), c.host()));
+                sawTrusted |= trusted;
+                sawUntrusted |= !trusted;
+            }
+        }
+        assertThat(sawTrusted).isTrue();
+        assertThat(sawUntrusted).isTrue();
+    }
 }

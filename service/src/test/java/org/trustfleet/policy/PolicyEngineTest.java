@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.trustfleet.pki.ServerChainOptions;
+import org.trustfleet.pki.ServerFix;
 import org.trustfleet.pki.StoreIndex;
 import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
@@ -570,6 +572,39 @@ class PolicyEngineTest {
         assertThat(a.level(25)).isSameAs(LevelOutcome.TRUSTED).isSameAs(a.level(34));
         assertThat(a.level(21).fixes()).extracting(Fix::sha256).containsExactly(root.sha256(), ca.sha256());
         assertThat(a.certificates()).containsOnlyKeys(root.sha256(), ca.sha256());
+    }
+
+    @Test
+    void serverChainsAreAssessedOnceAndChosenForEachGroupsRange() {
+        Cert root = TestPki.root("Server Chain Root");
+        Cert ca = root.issueIntermediate("Server Chain CA");
+        World w = new World().root(root, 25, 1000);
+        Cert leaf = ca.issueLeaf("login.example.test");
+        w.endpoint("login.example.test", certs(leaf), certs(ca));
+        StoreIndex stores = StoreIndex.of(w.stores);
+        EndpointObservation obs = w.observations.get(0);
+        ServerChainOptions options = ENGINE.serverChains(obs, stores, certs(ca), w.now)
+                .orElseThrow();
+
+        // the newer levels are fixed by sending the intermediate; the older ones lack the root whatever is sent
+        ServerFix newer = ENGINE.serverFix(options, group(25, 34, ManagementMode.FULLY_MANAGED,
+                Set.of(), Set.of())).orElseThrow();
+        assertThat(newer.chainSha256()).containsExactly(leaf.sha256(), ca.sha256());
+        assertThat(newer.perLevel().keySet()).containsExactly(25, 33, 34);
+        assertThat(newer.levelsFixed()).containsExactly(25, 33, 34);
+        ServerFix older = ENGINE.serverFix(options, group(21, 24, ManagementMode.FULLY_MANAGED,
+                Set.of(), Set.of())).orElseThrow();
+        assertThat(older.perLevel().keySet()).containsExactly(21, 23, 24);
+        assertThat(older.levelsNotFixed()).containsExactly(21, 23, 24);
+        // a range without a store has nothing to choose for
+        assertThat(ENGINE.serverFix(options, group(26, 32, ManagementMode.FULLY_MANAGED, Set.of(), Set.of())))
+                .isEmpty();
+        // the composed call answers as the two steps do
+        GroupSpec all = group(21, 34, ManagementMode.FULLY_MANAGED, Set.of(), Set.of());
+        assertThat(ENGINE.serverFix(obs, all, stores, certs(ca), w.now)).isEqualTo(ENGINE.serverFix(options, all));
+        // no chain observed: nothing to assess
+        assertThat(ENGINE.serverChains(EndpointObservation.unreachable(obs.endpointId(), obs.hostname(), "refused"),
+                stores, certs(ca), w.now)).isEmpty();
     }
 
     static Collection<X509Certificate> none() {
