@@ -21,6 +21,7 @@ import java.util.function.Predicate;
 import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
 import org.trustfleet.cache.InvalidationFeed;
+import org.trustfleet.cache.KeyedLoads;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.payload.SignedPayload;
 import org.trustfleet.payload.SignedPayloadService;
@@ -58,8 +59,11 @@ public class DeviceAuthService {
     private final BoundedCache<UUID, Delivery> groupDeliveries;
     /** Bumped by every credentials invalidation: a lookup that raced one is not remembered. */
     private final AtomicLong credentialsGeneration = new AtomicLong();
-    /** Bumped by every payload invalidation: a payload loaded across one is not attached. */
-    private final AtomicLong payloadGeneration = new AtomicLong();
+    /**
+     * Counts payload invalidations per group (and signer rotations for all): a payload loaded across one of its
+     * group is not attached, while other groups changing meanwhile (all of them, in a store change) do not matter.
+     */
+    private final KeyedLoads<UUID> deliveries = new KeyedLoads<>();
 
     /**
      * A token's SHA-256 as a map key: the digest's first bytes are already uniformly distributed, so they are the
@@ -197,16 +201,17 @@ public class DeviceAuthService {
         return Optional.of(loaded.get().identity);
     }
 
-    /** The generation to pass to {@link #delivered}, read before the payload is loaded. */
-    long payloadGeneration() {
-        return payloadGeneration.get();
+    /** The stamp to pass to {@link #delivered}, taken before the group's payload is loaded. */
+    KeyedLoads.Stamp deliveryStamp(UUID groupId) {
+        return deliveries.stamp(groupId);
     }
 
     /**
      * Notes that {@code payload} was served to the device of {@code token} (seen now) and keeps it with the token for
-     * the next requests, unless the group's payload was invalidated since {@code generation}.
+     * the next requests, unless the group's payload (or every payload of a tenant) was invalidated since
+     * {@code stamp}.
      */
-    void delivered(String token, DeviceIdentity device, SignedPayload payload, long generation) {
+    void delivered(String token, DeviceIdentity device, SignedPayload payload, KeyedLoads.Stamp stamp) {
         Instant now = clock.instant();
         Entry e = tokens.get(new TokenKey(BearerTokens.hash(token)));
         if (e == null || !e.identity.equals(device)) {
@@ -214,7 +219,7 @@ public class DeviceAuthService {
             return;
         }
         noteSeen(e, now);
-        if (payloadGeneration.get() == generation && payload.groupId().equals(device.groupId())) {
+        if (deliveries.current(stamp) && payload.groupId().equals(device.groupId())) {
             groupDeliveries.put(device.groupId(), new Delivery(payload, now));
         }
     }
@@ -248,8 +253,12 @@ public class DeviceAuthService {
             @Override
             public void invalidate(Set<String> keys) {
                 Set<UUID> ids = uuids(keys);
-                // bumped first: a load that raced this does not put its (old) payload back
-                payloadGeneration.incrementAndGet();
+                // counted first: a load that raced this does not put its (old) payload back
+                if (byTenant) {
+                    deliveries.invalidatedAll();
+                } else {
+                    ids.forEach(deliveries::invalidated);
+                }
                 if (byTenant) {
                     groupDeliveries.invalidateIf(d -> ids.contains(d.payload().tenantId())); // signer rotation: rare
                 } else {
@@ -259,7 +268,7 @@ public class DeviceAuthService {
 
             @Override
             public void invalidateAll() {
-                payloadGeneration.incrementAndGet();
+                deliveries.invalidatedAll();
                 groupDeliveries.invalidateAll();
             }
         };

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.hibernate.validator.constraints.Range;
+import org.trustfleet.cache.KeyedLoads;
 import org.trustfleet.core.JsonColumns;
 import org.trustfleet.core.ErrorKind;
 import org.trustfleet.core.TrustfleetConfig;
@@ -85,14 +86,14 @@ public class DeviceService {
      * with the token for the next requests.
      */
     public SignedPayload payload(String token) {
-        long generation = auth.payloadGeneration();
         DeviceIdentity device = auth.authenticate(token).orElseThrow(DeviceService::revoked);
         if (device.groupId() == null) {
             throw new TrustfleetException(ErrorKind.GONE,
                     "the device group of this device was deleted; re-enroll with a token of another group");
         }
+        KeyedLoads.Stamp stamp = auth.deliveryStamp(device.groupId());
         SignedPayload payload = payloads.current(device.tenantId(), device.groupId());
-        auth.delivered(token, device, payload, generation);
+        auth.delivered(token, device, payload, stamp);
         return payload;
     }
 

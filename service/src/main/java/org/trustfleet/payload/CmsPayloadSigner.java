@@ -33,8 +33,9 @@ import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
  * signing-time and Bouncy Castle's CMS algorithm-protection (RFC 6211), and the signer chain in {@code certificates}.
  * OpenSSL verifies the output with {@code openssl cms -verify -inform DER -in payload.p7m -CAfile root.pem}.
  *
- * <p>Thread-safe and stateless apart from the clock. Signing costs one ECDSA signature plus one verification (the
- * signer checks its own output, which catches a key that does not belong to the certificate).
+ * <p>Thread-safe and stateless apart from the clock. Signing a document costs one ECDSA signature: its
+ * {@link SigningKey} was checked to match its certificate when made. Signing bytes with a bare key costs one more
+ * verification (the signer checks its own output, which catches a key that does not belong to the certificate).
  */
 public final class CmsPayloadSigner {
 
@@ -55,7 +56,8 @@ public final class CmsPayloadSigner {
         if (!doc.tenantId().equals(signer.tenantId())) {
             throw new IllegalArgumentException("payload tenant " + doc.tenantId() + " is not the signer's tenant");
         }
-        return sign(PayloadJson.write(doc), signer.signer().privateKey(), signer.chain());
+        // a SigningKey's key belongs to its certificate (checked when it was made): no need to check each signature
+        return sign(PayloadJson.write(doc), signer.signer().privateKey(), signer.chain(), false);
     }
 
     /**
@@ -65,13 +67,17 @@ public final class CmsPayloadSigner {
      * @return DER of a ContentInfo holding SignedData
      */
     public byte[] sign(byte[] content, PrivateKey signerKey, List<X509Certificate> signerChain) {
+        return sign(content, signerKey, signerChain, true);
+    }
+
+    private byte[] sign(byte[] content, PrivateKey signerKey, List<X509Certificate> signerChain, boolean checkKey) {
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(signerKey, "signerKey");
         if (signerChain == null || signerChain.isEmpty()) {
             throw new IllegalArgumentException("signerChain must start with the signer certificate");
         }
         X509Certificate signerCert = signerChain.get(0);
-        String alg = "EC".equals(signerKey.getAlgorithm()) ? "SHA256withECDSA" : "SHA256with" + signerKey.getAlgorithm();
+        String alg = SigningAuthority.signatureAlgorithm(signerKey);
         try {
             AttributeTable attrs = new AttributeTable(new Attribute(CMSAttributes.signingTime,
                     new DERSet(new Time(Date.from(clock.instant())))));
@@ -83,7 +89,7 @@ public final class CmsPayloadSigner {
             gen.addCertificates(new JcaCertStore(signerChain));
             CMSSignedData signed = gen.generate(new CMSProcessableByteArray(content), true);
             SignerInformation si = signed.getSignerInfos().getSigners().iterator().next();
-            if (!si.verify(new JcaSimpleSignerInfoVerifierBuilder().build(signerCert.getPublicKey()))) {
+            if (checkKey && !si.verify(new JcaSimpleSignerInfoVerifierBuilder().build(signerCert.getPublicKey()))) {
                 throw new IllegalArgumentException("signer key does not match the signer certificate");
             }
             return signed.getEncoded(ASN1Encoding.DER);

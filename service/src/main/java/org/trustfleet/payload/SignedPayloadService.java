@@ -14,16 +14,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
 import org.trustfleet.cache.InvalidationFeed;
+import org.trustfleet.cache.KeyedLoads;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.policy.CertificateSet;
@@ -60,9 +58,8 @@ public class SignedPayloadService {
     private final Duration checkInterval;
     private final InvalidationFeed feed;
     private final BoundedCache<UUID, Entry> cache;
-    /** One lock per group, so that one replica signs a group's payload once, not once per waiting request. */
-    private final Map<UUID, Object> locks = new ConcurrentHashMap<>();
-    private final AtomicLong generation = new AtomicLong();
+    /** One load per group and replica, kept unless the group (or every group of a tenant) changed meanwhile. */
+    private final KeyedLoads<UUID> loads = new KeyedLoads<>();
 
     private record Entry(SignedPayload payload, Instant checkedAt) {}
 
@@ -80,26 +77,28 @@ public class SignedPayloadService {
         feed.subscribe(GROUP_PAYLOADS, new InvalidationFeed.Subscriber() {
             @Override
             public void invalidate(Set<String> groupIds) {
-                generation.incrementAndGet();
-                groupIds.forEach(id -> cache.invalidate(UUID.fromString(id)));
+                for (String id : groupIds) {
+                    loads.invalidated(UUID.fromString(id));
+                    cache.invalidate(UUID.fromString(id));
+                }
             }
 
             @Override
             public void invalidateAll() {
-                generation.incrementAndGet();
+                loads.invalidatedAll();
                 cache.invalidateAll();
             }
         });
         feed.subscribe(TENANT_SIGNERS, new InvalidationFeed.Subscriber() {
             @Override
             public void invalidate(Set<String> tenantIds) {
-                generation.incrementAndGet();
+                loads.invalidatedAll();
                 cache.invalidateIf(e -> tenantIds.contains(e.payload().tenantId().toString()));
             }
 
             @Override
             public void invalidateAll() {
-                generation.incrementAndGet();
+                loads.invalidatedAll();
                 cache.invalidateAll();
             }
         });
@@ -115,18 +114,9 @@ public class SignedPayloadService {
         if (hit != null) {
             return hit;
         }
-        synchronized (locks.computeIfAbsent(groupId, k -> new Object())) {
-            hit = usable(cache.get(groupId), tenantId, now);
-            if (hit != null) {
-                return hit;
-            }
-            long before = generation.get();
-            SignedPayload loaded = QuarkusTransaction.joiningExisting().call(() -> load(tenantId, groupId, now));
-            if (generation.get() == before) {
-                cache.put(groupId, new Entry(loaded, now));
-            }
-            return loaded;
-        }
+        return loads.get(groupId, () -> usable(cache.get(groupId), tenantId, now),
+                () -> QuarkusTransaction.joiningExisting().call(() -> load(tenantId, groupId, now)),
+                loaded -> cache.put(groupId, new Entry(loaded, now)));
     }
 
     private SignedPayload usable(Entry e, UUID tenantId, Instant now) {

@@ -95,16 +95,13 @@ public final class SigningAuthority {
 
     /**
      * Wraps an existing root (e.g. loaded from the database and {@link KeyVault}). Checks that it is a self-signed CA
-     * and that the private key belongs to the certificate.
+     * (its {@link SigningKey} holds a key that belongs to it).
      */
     public static SigningAuthority of(SigningKey root) {
         Objects.requireNonNull(root, "root");
         X509Certificate c = root.certificate();
         if (!Certificates.isSelfSigned(c) || !Certificates.isCaCertificate(c)) {
             throw new IllegalArgumentException("payload root must be a self-signed CA certificate");
-        }
-        if (!keyMatches(root.privateKey(), c.getPublicKey())) {
-            throw new IllegalArgumentException("private key does not belong to the payload root certificate");
         }
         return new SigningAuthority(root);
     }
@@ -161,7 +158,8 @@ public final class SigningAuthority {
     }
 
     /**
-     * Re-assembles a stored signer: checks the certificate was issued by this root, names a tenant, and matches the key.
+     * Re-assembles a stored signer: checks the certificate was issued by this root and names a tenant (its
+     * {@link SigningKey} holds a key that belongs to it).
      */
     public TenantSigner loadSigner(SigningKey signer) {
         X509Certificate c = signer.certificate();
@@ -170,15 +168,18 @@ public final class SigningAuthority {
         }
         UUID tenant = SignerIdentity.tenantOf(c)
                 .orElseThrow(() -> new IllegalArgumentException("signer certificate names no tenant"));
-        if (!keyMatches(signer.privateKey(), c.getPublicKey())) {
-            throw new IllegalArgumentException("private key does not belong to the signer certificate");
-        }
         return new TenantSigner(tenant, signer, root.certificate());
     }
 
+    /** The signature algorithm for a key: ECDSA for EC keys (what this authority issues); RSA also works. */
+    static String signatureAlgorithm(PrivateKey key) {
+        return "EC".equals(key.getAlgorithm()) ? SIG_ALG : "SHA256with" + key.getAlgorithm();
+    }
+
+    /** Whether a signature by the private key verifies with the public key: they are one key pair. */
     static boolean keyMatches(PrivateKey privateKey, PublicKey publicKey) {
         try {
-            String alg = "EC".equals(privateKey.getAlgorithm()) ? SIG_ALG : "SHA256with" + privateKey.getAlgorithm();
+            String alg = signatureAlgorithm(privateKey);
             byte[] probe = new byte[32];
             RANDOM.nextBytes(probe);
             Signature s = Signature.getInstance(alg);

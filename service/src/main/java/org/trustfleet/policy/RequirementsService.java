@@ -185,12 +185,14 @@ public class RequirementsService {
     @Transactional
     public CertificateSet certificateSet(UUID tenantId, UUID groupId) {
         groups.get(tenantId, groupId);
-        GroupRequirementsEntity row = GroupRequirementsEntity.findById(groupId);
+        Object[] row = deliveredCertificates(groupId);
         if (row == null) {
             recompute(groupId).orElseThrow(() -> TrustfleetException.notFound("device group"));
-            row = GroupRequirementsEntity.findById(groupId);
+            row = deliveredCertificates(groupId);
         }
-        List<StoredRequirements.Certificate> members = stored(row).certificates();
+        long version = ((Number) row[0]).longValue();
+        List<StoredRequirements.Certificate> members = json.read((String) row[1], StoredRequirements.class)
+                .certificates();
         Map<String, X509Certificate> bySha = certificates.findAll(members.stream()
                         .map(StoredRequirements.Certificate::sha256).toList()).stream()
                 .collect(Collectors.toMap(Sha256::of, Function.identity(), (a, b) -> a));
@@ -204,7 +206,19 @@ public class RequirementsService {
             }
             set.add(new CertificateSet.Member(certificate, member.role()));
         }
-        return new CertificateSet(groupId, row.version, set);
+        return new CertificateSet(groupId, version, set);
+    }
+
+    /**
+     * The version and the stored requirements document without its server fixes, problems and advice, or null without
+     * a row: payloads need no more, and the server fixes are most of a document (megabytes for a group with a
+     * thousand endpoints, which every fetch of a new version would otherwise read and parse).
+     */
+    private static Object[] deliveredCertificates(UUID groupId) {
+        List<?> found = GroupRequirementsEntity.getEntityManager().createNativeQuery("""
+                SELECT version, CAST(document - CAST('{serverFixes,unresolved,advice}' AS text[]) AS text)
+                FROM group_requirements WHERE group_id = ?1""").setParameter(1, groupId).getResultList();
+        return found.isEmpty() ? null : (Object[]) found.get(0);
     }
 
     /**

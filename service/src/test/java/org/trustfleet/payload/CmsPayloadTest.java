@@ -216,6 +216,19 @@ class CmsPayloadTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** Documents are signed without checking each signature: that rests on this check when the key is made. */
+    @Test
+    void aSigningKeyIsRefusedWithAPrivateKeyOfAnotherCertificate() {
+        TenantSigner other = authority.issueSigner(TENANT, Instant.now());
+        assertThatThrownBy(() -> new SigningKey(signer.signer().certificate(), other.signer().privateKey()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not belong");
+        assertThatThrownBy(() -> new TenantSigner(TENANT, new SigningKey(signer.signer().certificate(),
+                authority.root().privateKey()), authority.rootCertificate()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(new SigningKey(signer.signer().certificate(), signer.signer().privateKey()).certificate())
+                .isEqualTo(signer.signer().certificate());
+    }
+
     private static PayloadVerificationException catchVerify(byte[] cms, SigningAuthority a, Clock clock) {
         try {
             new CmsPayloadVerifier(clock).verify(cms, a.rootCertificate(), TENANT);
