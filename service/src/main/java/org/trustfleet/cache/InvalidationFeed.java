@@ -32,8 +32,8 @@ import org.trustfleet.core.TrustfleetConfig;
  *   <li>Every replica polls the table every {@code trustfleet.cache.invalidation-poll-interval} (Quarkus scheduler,
  *       run on every replica rather than once per cluster) and tells the subscribers what changed since its
  *       previous poll; each poll re-reads the last {@link #OVERLAP} so that a change whose transaction commits late
- *       is not missed; a row already told is not told again. The first poll tells every subscriber to drop
- *       everything.</li>
+ *       is not missed; a row already told is not told again, by a poll or at its commit here. The first poll tells
+ *       every subscriber to drop everything.</li>
  *   <li>{@link #fresh()} says whether the last successful poll started less than two intervals ago; a cache whose
  *       staleness must stay bounded (device tokens) is used only while it is.</li>
  * </ul>
@@ -71,6 +71,12 @@ public class InvalidationFeed {
      * payload change just before a burst, 100,000 devices' deliveries were dropped every poll for a minute).
      */
     private Set<Long> toldSinceCursor = Set.of();
+    /**
+     * Ids of the rows this replica published and told its subscribers of when they committed, with when
+     * ({@link System#nanoTime()}): the poll that reads them does not tell them again. Told twice, a change moved
+     * counters twice (the scanner's CA generation, once after its own scan had committed) and dropped caches twice.
+     */
+    private final Map<Long, Long> toldAtCommit = new ConcurrentHashMap<>();
 
     public InvalidationFeed(AgroalDataSource db, TransactionSynchronizationRegistry transactions,
             TrustfleetConfig config) {
@@ -94,15 +100,22 @@ public class InvalidationFeed {
      * replicas' at their next poll. Outside a transaction the row is written and this replica told at once.
      */
     public void publish(String cacheName, String key) {
+        long id;
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
-                "INSERT INTO cache_invalidation (cache_name, cache_key) VALUES (?, ?)")) {
+                "INSERT INTO cache_invalidation (cache_name, cache_key) VALUES (?, ?) RETURNING id")) {
             s.setString(1, cacheName);
             s.setString(2, key);
-            s.executeUpdate();
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                id = r.getLong(1);
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot publish a cache invalidation", e);
         }
-        AfterCommit.run(transactions, () -> tell(Map.of(cacheName, Set.of(key))));
+        AfterCommit.run(transactions, () -> {
+            toldAtCommit.put(id, System.nanoTime());
+            tell(Map.of(cacheName, Set.of(key)));
+        });
     }
 
     /** Whether the last successful poll started less than two poll intervals ago. */
@@ -141,7 +154,8 @@ public class InvalidationFeed {
                         while (r.next()) {
                             long id = r.getLong(1);
                             rows.put(id, r.getTimestamp(4));
-                            if (!toldSinceCursor.contains(id)) {
+                            // a row told at its commit here counts as told (removed: the poll remembers it now)
+                            if (toldAtCommit.remove(id) == null && !toldSinceCursor.contains(id)) {
                                 changed.computeIfAbsent(r.getString(2), n -> new HashSet<>()).add(r.getString(3));
                             }
                         }
@@ -170,6 +184,8 @@ public class InvalidationFeed {
             }
         });
         toldSinceCursor = told;
+        // rows no poll read (published before the first poll looked back far enough): forgotten with the table's rows
+        toldAtCommit.values().removeIf(at -> start - at > RETENTION.toNanos());
         lastPollStart = start;
         polledOnce = true;
     }
