@@ -59,7 +59,7 @@ final class GroupCover {
         this.includes = includes == null ? Map.of() : includes;
         this.now = now;
         for (int l : new TreeSet<>(knownLevels)) {
-            if (l >= group.minApiLevel() && l <= group.maxApiLevel()) {
+            if (group.coversLevel(l)) {
                 groupLevels.add(l);
             }
         }
@@ -159,7 +159,7 @@ final class GroupCover {
     private List<Integer> inRange(int[] levels) {
         List<Integer> out = new ArrayList<>(levels.length);
         for (int l : levels) {
-            if (l >= group.minApiLevel() && l <= group.maxApiLevel()) {
+            if (group.coversLevel(l)) {
                 out.add(l);
             }
         }

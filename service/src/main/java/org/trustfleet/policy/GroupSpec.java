@@ -30,6 +30,11 @@ public record GroupSpec(UUID groupId, int minApiLevel, int maxApiLevel, Manageme
                 new IllegalArgumentException("not a SHA-256 certificate id: " + s))).toList());
     }
 
+    /** Whether devices of the group can run Android API level {@code apiLevel}: the one place the range is read. */
+    public boolean coversLevel(int apiLevel) {
+        return apiLevel >= minApiLevel && apiLevel <= maxApiLevel;
+    }
+
     /** Whether the group covers {@code endpointId}. */
     public boolean covers(UUID endpointId) {
         return endpointIds.isEmpty() || endpointIds.contains(endpointId);

@@ -106,7 +106,7 @@ public final class PolicyEngine {
     }
 
     private static List<Integer> levelsOf(GroupSpec group, Collection<Integer> apiLevels) {
-        return apiLevels.stream().filter(l -> l >= group.minApiLevel() && l <= group.maxApiLevel()).toList();
+        return apiLevels.stream().filter(group::coversLevel).toList();
     }
 
     /**

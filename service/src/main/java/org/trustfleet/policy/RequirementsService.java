@@ -310,7 +310,7 @@ public class RequirementsService {
                 Set.copyOf(group.endpointIds()), Set.copyOf(group.include()), Set.copyOf(group.exclude()));
         if (!found.allEndpoints() && group.endpointIds().isEmpty()) {
             // the endpoints the group named were all deleted: it covers none (an empty spec would mean all of them)
-            Requirements none = coversNoEndpoint(engine.requirements(spec, List.of(), includes, now), snapshot, group,
+            Requirements none = coversNoEndpoint(engine.requirements(spec, List.of(), includes, now), snapshot, spec,
                     "the endpoints this group named were deleted");
             certificates.record(none.certificates().stream().map(RequiredCertificate::certificate).toList());
             return store(group, none, List.of(), List.of(), now, wanted);
@@ -336,7 +336,7 @@ public class RequirementsService {
         }
         Requirements requirements = engine.requirements(spec, groupAnalyses, includes, now);
         if (groupAnalyses.isEmpty()) {
-            requirements = coversNoEndpoint(requirements, snapshot, group, "the tenant has no endpoint");
+            requirements = coversNoEndpoint(requirements, snapshot, spec, "the tenant has no endpoint");
         }
         certificates.record(requirements.certificates().stream().map(RequiredCertificate::certificate).toList());
         List<Endpoint> covered = tenantEndpoints.stream().filter(e -> spec.covers(e.id())).toList();
@@ -355,7 +355,7 @@ public class RequirementsService {
             String cacheKey, EndpointObservation observation, ScanObservation scan, StoreIndex platform,
             List<X509Certificate> tenantAnchors, List<X509Certificate> pool, Instant now) {
         if (scan == null || analysis.levels().entrySet().stream()
-                .filter(e -> e.getKey() >= spec.minApiLevel() && e.getKey() <= spec.maxApiLevel())
+                .filter(e -> spec.coversLevel(e.getKey()))
                 .allMatch(e -> e.getValue().verdict() == Verdict.TRUSTED)) {
             return Optional.empty();
         }
@@ -446,10 +446,10 @@ public class RequirementsService {
      * platform store from the analyses it is given, so with none it would claim that no store is known for the
      * range: that advice stays only when it is true.
      */
-    private static Requirements coversNoEndpoint(Requirements requirements, StoreSnapshot snapshot, DeviceGroup group,
+    private static Requirements coversNoEndpoint(Requirements requirements, StoreSnapshot snapshot, GroupSpec group,
             String why) {
         boolean storeKnown = snapshot.byApiLevel().keySet().stream()
-                .anyMatch(level -> level >= group.minApiLevel() && level <= group.maxApiLevel());
+                .anyMatch(group::coversLevel);
         List<Advice> advice = new ArrayList<>(requirements.advice().stream()
                 .filter(a -> !(storeKnown && a.code() == AdviceCode.NO_STORE_FOR_RANGE)).toList());
         // NO_ENDPOINTS is the last advice code, so appending keeps the engine's order (by code first)
