@@ -145,6 +145,16 @@ public class AlertMetrics {
      * 10,000 tenants take minutes).
      */
     public void refresh() {
+        long certain = certainSeries();
+        if (certain > maxSeries) {
+            // the listing below would find at least these: reading every tenant's endpoints and groups on each
+            // refresh only to publish none of them took a core for most of a fleet-scale store change
+            omit(certain);
+            List.of(endpointInfo, presentedNotAfter, completedNotAfter, trusted, lastScan, lastScanStatus, groupInfo,
+                    groupDevices).forEach(gauge -> publish(gauge, List.of()));
+            publish(deliveryCount, deliveryRows());
+            return;
+        }
         List<Row> info = new ArrayList<>();
         List<Row> presented = new ArrayList<>();
         List<Row> completed = new ArrayList<>();
@@ -153,7 +163,6 @@ public class AlertMetrics {
         List<Row> status = new ArrayList<>();
         List<Row> gInfo = new ArrayList<>();
         List<Row> gDevices = new ArrayList<>();
-        List<Row> dCount = new ArrayList<>();
         Map<UUID, Object[]> states = new HashMap<>();
         endpointStates().forEach(r -> states.put((UUID) r[0], r));
         Map<UUID, List<DeviceGroup>> groupsByTenant = new LinkedHashMap<>();
@@ -206,20 +215,8 @@ public class AlertMetrics {
                 }
             });
         }
-        Map<String, long[]> byTenant = new HashMap<>();
-        for (Object[] r : deliveries.countsByTenantAndStatus()) {
-            long[] pf = byTenant.computeIfAbsent(r[0].toString(), k -> new long[2]);
-            pf["PENDING".equals(r[1]) ? 0 : 1] = ((Number) r[2]).longValue();
-        }
-        byTenant.forEach((t, pf) -> {
-            dCount.add(row(Tags.of("tenant_id", t, "status", "PENDING"), pf[0]));
-            dCount.add(row(Tags.of("tenant_id", t, "status", "FAILED"), pf[1]));
-        });
         if (!perObject) {
-            if (omitted.getAndSet(series) == 0) {
-                LOG.warnf("%d per-endpoint and per-group metric series exceed trustfleet.alerts.metrics-max-series"
-                        + " (%d): none of them is published", series, maxSeries);
-            }
+            omit(series);
             List.of(info, presented, completed, trust, scanned, status, gInfo, gDevices).forEach(List::clear);
         } else {
             omitted.set(0);
@@ -232,6 +229,40 @@ public class AlertMetrics {
         publish(lastScanStatus, status);
         publish(groupInfo, gInfo);
         publish(groupDevices, gDevices);
-        publish(deliveryCount, dCount);
+        publish(deliveryCount, deliveryRows());
+    }
+
+    /**
+     * The per-object series a snapshot publishes whatever the endpoints' scan states: one info per endpoint, and per
+     * group its info and one per compliance state (every endpoint and group belongs to a tenant the refresh lists).
+     */
+    @Transactional
+    long certainSeries() {
+        Object[] counts = (Object[]) em.createNativeQuery(
+                "SELECT (SELECT count(*) FROM endpoint), (SELECT count(*) FROM device_group)").getSingleResult();
+        return ((Number) counts[0]).longValue()
+                + ((Number) counts[1]).longValue() * (1 + ComplianceState.values().length);
+    }
+
+    private void omit(long series) {
+        if (omitted.getAndSet(series) == 0) {
+            LOG.warnf("%d per-endpoint and per-group metric series exceed trustfleet.alerts.metrics-max-series"
+                    + " (%d): none of them is published", series, maxSeries);
+        }
+    }
+
+    /** Pending and failed alert deliveries per tenant: not per object, published whatever the fleet's size. */
+    private List<Row> deliveryRows() {
+        List<Row> rows = new ArrayList<>();
+        Map<String, long[]> byTenant = new HashMap<>();
+        for (Object[] r : deliveries.countsByTenantAndStatus()) {
+            long[] pf = byTenant.computeIfAbsent(r[0].toString(), k -> new long[2]);
+            pf["PENDING".equals(r[1]) ? 0 : 1] = ((Number) r[2]).longValue();
+        }
+        byTenant.forEach((t, pf) -> {
+            rows.add(row(Tags.of("tenant_id", t, "status", "PENDING"), pf[0]));
+            rows.add(row(Tags.of("tenant_id", t, "status", "FAILED"), pf[1]));
+        });
+        return rows;
     }
 }
