@@ -55,6 +55,9 @@ public class AlertMetrics {
     private final MultiGauge groupDevices;
     private final MultiGauge deliveryCount;
 
+    /** A group's series: its info and its devices in each compliance state. */
+    private static final int SERIES_PER_GROUP = 1 + ComplianceState.values().length;
+
     private final int maxSeries;
     /** Per-object series left out of the last snapshot (0 when all were published). */
     private final AtomicLong omitted = new AtomicLong();
@@ -200,7 +203,7 @@ public class AlertMetrics {
         // every group has one device series per compliance state: known before counting the devices, which costs an
         // aggregate over each tenant's devices and is skipped when the series would not be published anyway
         long series = (long) info.size() + presented.size() + completed.size() + trust.size() + scanned.size()
-                + status.size() + gInfo.size() + (long) gInfo.size() * ComplianceState.values().length;
+                + status.size() + (long) gInfo.size() * SERIES_PER_GROUP;
         boolean perObject = series <= maxSeries;
         if (perObject) {
             groupsByTenant.forEach((tenantId, tenantGroups) -> {
@@ -240,8 +243,7 @@ public class AlertMetrics {
     long certainSeries() {
         Object[] counts = (Object[]) em.createNativeQuery(
                 "SELECT (SELECT count(*) FROM endpoint), (SELECT count(*) FROM device_group)").getSingleResult();
-        return ((Number) counts[0]).longValue()
-                + ((Number) counts[1]).longValue() * (1 + ComplianceState.values().length);
+        return ((Number) counts[0]).longValue() + ((Number) counts[1]).longValue() * SERIES_PER_GROUP;
     }
 
     private void omit(long series) {

@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +41,10 @@ public class ScanService {
     public static final int DEFAULT_HISTORY = 20;
     static final int MAX_HISTORY = 200;
     static final Duration MANUAL_RETRY_AFTER = Duration.ofSeconds(1);
+    /** The rows of the latest scan of each endpoint in {@code :ids}, for the native read models (alias {@code s}). */
+    private static final String LATEST_OF_EACH = """
+            FROM scan s WHERE s.endpoint_id IN (:ids) AND s.started_at =
+              (SELECT max(t.started_at) FROM scan t WHERE t.endpoint_id = s.endpoint_id)""";
 
     private final EndpointService endpoints;
     private final ChainJudge evaluator;
@@ -200,8 +203,7 @@ public class ScanService {
         List<Object[]> rows = ScanEntity.getEntityManager().createNativeQuery("""
                 SELECT s.endpoint_id, s.started_at, s.status, s.error_detail, s.untrusted_api_levels::text,
                        s.finding_codes::text, s.presented_certificates::text, s.failed_server_fix::text
-                FROM scan s WHERE s.endpoint_id IN (:ids) AND s.started_at =
-                  (SELECT max(t.started_at) FROM scan t WHERE t.endpoint_id = s.endpoint_id)""")
+                """ + LATEST_OF_EACH)
                 .setParameter("ids", endpointIds).getResultList();
         List<ScanDigest> digests = new ArrayList<>(rows.size());
         for (Object[] row : rows) {
@@ -231,8 +233,7 @@ public class ScanService {
                 SELECT s.id, s.endpoint_id, s.status, s.error_detail,
                        jsonb_path_query_array(s.document, '$.presented[*].sha256')::text,
                        (s.document -> 'completedPath')::text, (s.document #> '{serverFix,chain}')::text
-                FROM scan s WHERE s.endpoint_id IN (:ids) AND s.started_at =
-                  (SELECT max(t.started_at) FROM scan t WHERE t.endpoint_id = s.endpoint_id)""")
+                """ + LATEST_OF_EACH)
                 .setParameter("ids", endpointIds).getResultList();
         List<Row> rows = new ArrayList<>(found.size());
         Set<String> wanted = new HashSet<>();
