@@ -67,6 +67,12 @@ public final class AndroidValidator {
      */
     public ValidationResult validate(List<X509Certificate> presented, Collection<X509Certificate> anchors,
             String hostnameOrNull, Instant now) {
+        return validate(presented, anchors, hostnameOrNull, now, null);
+    }
+
+    /** {@link #validate}, with the fingerprints of the caller's computation (or null). */
+    ValidationResult validate(List<X509Certificate> presented, Collection<X509Certificate> anchors,
+            String hostnameOrNull, Instant now, Fingerprints fingerprints) {
         if (presented == null || presented.isEmpty() || presented.get(0) == null) {
             return ValidationResult.fail(List.of(), ValidationFailure.EMPTY_CHAIN, "no certificate presented");
         }
@@ -74,7 +80,7 @@ public final class AndroidValidator {
         List<X509Certificate> pool = new ArrayList<>(presented.subList(1, presented.size()));
         pool.removeIf(c -> c == null);
         PathBuilder.Result built = pathBuilder.search(leaf, pool, anchors == null ? List.of() : anchors,
-                MAX_PATHS_TRIED);
+                MAX_PATHS_TRIED, fingerprints);
         ValidationResult verdict = judge(built.paths(), leaf, pool, hostnameOrNull, now);
         return built.limitReached() ? verdict.withPathLimitReached() : verdict;
     }

@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * The fingerprints of one computation: those of store certificates from the index's precomputed table, every other
- * certificate's computed once. Chain advice and fix finding ask for the same few presented and pooled certificates'
- * fingerprints hundreds of times per endpoint; hashing them each time was a sixth of a platform store change's CPU.
+ * certificate's computed once. Chain advice and fix finding, and the path builds of their validations, ask for the
+ * same few presented and pooled certificates' fingerprints hundreds of times per endpoint; hashing them each time was a
+ * sixth of a platform store change's CPU.
  * Not thread-safe: one per call.
  */
 public final class Fingerprints {

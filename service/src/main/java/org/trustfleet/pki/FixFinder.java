@@ -295,7 +295,7 @@ public final class FixFinder {
         }
 
         private LevelFixes level(List<X509Certificate> storeAnchors, Set<String> storeSha, List<Candidate> ordered) {
-            ValidationResult base = validator.validate(presented, storeAnchors, hostname, now);
+            ValidationResult base = validator.validate(presented, storeAnchors, hostname, now, fingerprints);
             if (base.trusted()) {
                 return new LevelFixes(Kind.TRUSTED, base, List.of(), null, "trusted", null);
             }
@@ -321,7 +321,7 @@ public final class FixFinder {
                     continue;
                 }
                 // Installed certificates are anchors, but the device still only sees what the server presents.
-                ValidationResult r = validator.validate(presented, with(storeAnchors, c.cert()), null, now);
+                ValidationResult r = validator.validate(presented, with(storeAnchors, c.cert()), null, now, fingerprints);
                 if (r.trusted()) {
                     fixes.add(c.fix());
                 } else {
@@ -341,7 +341,7 @@ public final class FixFinder {
                     continue;
                 }
                 // An expired CA certificate would end the path (anchors are not time-checked) but is never delivered.
-                if (validator.validate(presented, with(storeAnchors, c.cert()), null, now).trusted()) {
+                if (validator.validate(presented, with(storeAnchors, c.cert()), null, now, fingerprints).trusted()) {
                     boolean expired = now.isAfter(c.cert().getNotAfter().toInstant());
                     return unfixable(base, Blocker.EXPIRED_CHAIN, "needed certificate " + subject(c.cert())
                             + (expired ? " expired at " + c.cert().getNotAfter().toInstant()

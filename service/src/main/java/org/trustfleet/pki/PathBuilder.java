@@ -100,21 +100,23 @@ public final class PathBuilder {
     /** {@link #allPaths}, with the work it took and whether a budget cut it short. */
     public Result search(X509Certificate target, Collection<X509Certificate> intermediates,
             Collection<X509Certificate> anchors, int maxPaths) {
-        Search search = new Search(target, intermediates, anchors);
+        return search(target, intermediates, anchors, maxPaths, null);
+    }
+
+    /**
+     * {@link #search}, taking fingerprints from the caller's computation when it has one ({@code fingerprints}, or
+     * null): fix finding and chain advice validate the same few certificates many times per endpoint, and hashing
+     * them again in every build was a tenth of a platform store change's CPU.
+     */
+    Result search(X509Certificate target, Collection<X509Certificate> intermediates,
+            Collection<X509Certificate> anchors, int maxPaths, Fingerprints fingerprints) {
+        Search search = new Search(target, intermediates, anchors, fingerprints);
         search.run();
         List<List<X509Certificate>> paths = new ArrayList<>(search.found);
         paths.sort(Comparator.<List<X509Certificate>>comparingInt(List::size)
-                .thenComparing(PathBuilder::fingerprintKey));
+                .thenComparing(search::fingerprintKey));
         return new Result(paths.subList(0, Math.min(maxPaths, paths.size())), search.signatureChecks,
                 search.limitReached);
-    }
-
-    private static String fingerprintKey(List<X509Certificate> path) {
-        StringBuilder sb = new StringBuilder();
-        for (X509Certificate c : path) {
-            sb.append(Sha256.of(c)).append('/');
-        }
-        return sb.toString();
     }
 
     /** One build: state kept per call so the builder itself is immutable and thread-safe. */
@@ -125,6 +127,8 @@ public final class PathBuilder {
         private final Map<String, Boolean> signatureCache = new HashMap<>();
         private final List<List<X509Certificate>> found = new ArrayList<>();
         private final Map<X509Certificate, String> fingerprints = new IdentityHashMap<>();
+        /** The caller's fingerprints, or null: then {@link #fingerprints} holds this build's own. */
+        private final Fingerprints shared;
         /** Pool certificate -> fewest certificates (anchor included) that can follow it by issuer name. */
         private final Map<X509Certificate, Integer> toAnchor;
         /** The pool certificates with a distance, in pool order: the only ones ever worth a signature check. */
@@ -136,7 +140,8 @@ public final class PathBuilder {
         private boolean limitReached;
 
         Search(X509Certificate target, Collection<X509Certificate> intermediates,
-                Collection<X509Certificate> anchors) {
+                Collection<X509Certificate> anchors, Fingerprints shared) {
+            this.shared = shared;
             this.target = target;
             this.pool = dedupe(intermediates, target);
             this.anchors = dedupe(anchors, null);
@@ -196,7 +201,15 @@ public final class PathBuilder {
         }
 
         private String fp(X509Certificate c) {
-            return fingerprints.computeIfAbsent(c, Sha256::of);
+            return shared != null ? shared.of(c) : fingerprints.computeIfAbsent(c, Sha256::of);
+        }
+
+        private String fingerprintKey(List<X509Certificate> path) {
+            StringBuilder sb = new StringBuilder();
+            for (X509Certificate c : path) {
+                sb.append(fp(c)).append('/');
+            }
+            return sb.toString();
         }
 
         void run() {

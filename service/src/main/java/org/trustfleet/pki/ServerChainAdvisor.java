@@ -111,13 +111,18 @@ public final class ServerChainAdvisor {
         Set<String> presentedSha = new HashSet<>();
         today.forEach(c -> presentedSha.add(sha.of(c)));
         // exactly what the server sends (root included), so that it matches the scan's own per-level verdicts
-        Map<Integer, ValidationResult> asPresented = verdicts(nonNull(presented), levels, stores, sha,
-                serverNameOrNull, now);
+        List<X509Certificate> sent = nonNull(presented);
+        Map<Integer, ValidationResult> asPresented = verdicts(sent, levels, stores, sha, serverNameOrNull, now);
+        String sentKey = key(sent, sha);
         List<ServerChainOptions.Candidate> assessed = new ArrayList<>(candidates.size());
-        for (List<X509Certificate> chain : candidates.values()) {
+        for (Map.Entry<String, List<X509Certificate>> candidate : candidates.entrySet()) {
+            List<X509Certificate> chain = candidate.getValue();
             int shared = (int) chain.stream().filter(c -> presentedSha.contains(sha.of(c))).count();
-            assessed.add(new ServerChainOptions.Candidate(chain, chain.stream().map(sha::of).toList(), key(chain, sha),
-                    verdicts(chain, levels, stores, sha, serverNameOrNull, now), isIssuanceOrdered(chain), shared));
+            // a server that sends no root has its own chain among the candidates: judged once, not twice
+            Map<Integer, ValidationResult> judged = candidate.getKey().equals(sentKey) ? asPresented
+                    : verdicts(chain, levels, stores, sha, serverNameOrNull, now);
+            assessed.add(new ServerChainOptions.Candidate(chain, chain.stream().map(sha::of).toList(),
+                    candidate.getKey(), judged, isIssuanceOrdered(chain), shared));
         }
         return new ServerChainOptions(levels, assessed, asPresented, today.stream().map(sha::of).toList());
     }
@@ -202,7 +207,7 @@ public final class ServerChainAdvisor {
                 }
             }
             ValidationResult r = byAnchors.computeIfAbsent(key,
-                    k -> validator.validate(chain, anchors, serverName, now));
+                    k -> validator.validate(chain, anchors, serverName, now, sha));
             byLevel.put(level, r);
         }
         return byLevel;
