@@ -2,7 +2,6 @@ package org.trustfleet.policy;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
-import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -231,10 +230,11 @@ public class RequirementsService {
         if (found.isEmpty()) {
             return Optional.empty();
         }
-        // read before any input: a store change committing from here on leaves the group pending
-        long wanted = recomputeWanted(List.of(groupId)).getOrDefault(groupId, 0L);
+        // locked (and its recompute_wanted read) before any input: a store change committing from here on waits for
+        // this transaction and then leaves the group pending
+        LockedRow row = lockRows(List.of(groupId)).get(groupId);
         TenantInputs inputs = inputs(found.get().group().tenantId());
-        return Optional.of(compute(found.get(), inputs, wanted, Instant.now(clock)));
+        return Optional.of(compute(found.get(), inputs, row, Instant.now(clock)));
     }
 
     /**
@@ -245,16 +245,18 @@ public class RequirementsService {
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public int recomputeTenant(UUID tenantId, List<UUID> groupIds) {
-        Map<UUID, Long> wanted = recomputeWanted(groupIds); // before any input, as in recompute
+        // in group order: a store change marks rows in (tenant, group) order, so both lock them alike; locked
+        // before any input, as in recompute, and in one statement for the batch
+        List<UUID> ordered = groupIds.stream().sorted(java.util.Comparator.comparing(UUID::toString)).toList();
+        Map<UUID, LockedRow> rows = lockRows(ordered);
         TenantInputs inputs = inputs(tenantId);
         Instant now = Instant.now(clock);
         int computed = 0;
-        // in group order: a store change marks rows in (tenant, group) order, so both lock them alike
-        for (UUID groupId : groupIds.stream().sorted(java.util.Comparator.comparing(UUID::toString)).toList()) {
+        for (UUID groupId : ordered) {
             Optional<DeviceGroupService.Coverage> found = groups.coverage(groupId)
                     .filter(c -> c.group().tenantId().equals(tenantId));
             if (found.isPresent()) {
-                compute(found.get(), inputs, wanted.getOrDefault(groupId, 0L), now);
+                compute(found.get(), inputs, rows.get(groupId), now);
                 computed++;
             }
         }
@@ -280,7 +282,9 @@ public class RequirementsService {
                 presentedByEndpoint, extraByEndpoint);
     }
 
-    private GroupRequirements compute(DeviceGroupService.Coverage found, TenantInputs in, long wanted, Instant now) {
+    /** {@code row}: the group's requirement row as locked before the inputs were read, or null when it had none. */
+    private GroupRequirements compute(DeviceGroupService.Coverage found, TenantInputs in, LockedRow row,
+            Instant now) {
         DeviceGroup group = found.group();
         List<Endpoint> tenantEndpoints = in.endpoints();
         Map<UUID, ScanObservation> latest = in.latest();
@@ -313,7 +317,7 @@ public class RequirementsService {
             Requirements none = coversNoEndpoint(engine.requirements(spec, List.of(), includes, now), snapshot, spec,
                     "the endpoints this group named were deleted");
             certificates.record(none.certificates().stream().map(RequiredCertificate::certificate).toList());
-            return store(group, none, List.of(), List.of(), now, wanted);
+            return store(group, none, List.of(), List.of(), now, row);
         }
         List<EndpointFixOptions> groupAnalyses = new ArrayList<>();
         List<GroupRequirements.EndpointServerFix> serverFixes = new ArrayList<>();
@@ -340,7 +344,7 @@ public class RequirementsService {
         }
         certificates.record(requirements.certificates().stream().map(RequiredCertificate::certificate).toList());
         List<Endpoint> covered = tenantEndpoints.stream().filter(e -> spec.covers(e.id())).toList();
-        return store(group, requirements, serverFixes, covered, now, wanted);
+        return store(group, requirements, serverFixes, covered, now, row);
     }
 
     /**
@@ -377,11 +381,12 @@ public class RequirementsService {
     /**
      * Stores the requirements; a new version when the delivered set changed. The set is the certificates and, since
      * payloads list the endpoints devices verify, the covered endpoints' addresses and protocols (a group without endpoints keys
-     * exactly as before they counted, so its version does not move).
+     * exactly as before they counted, so its version does not move). {@code locked}: the row as
+     * {@link #lockRows} found it, or null for a group computed for the first time.
      */
     private GroupRequirements store(DeviceGroup group, Requirements requirements,
             List<GroupRequirements.EndpointServerFix> serverFixes, List<Endpoint> covered, Instant now,
-            long wanted) {
+            LockedRow locked) {
         String set = requirements.certificates().stream()
                 .map(c -> c.sha256() + ":" + c.role()).sorted().collect(Collectors.joining(","));
         if (!covered.isEmpty()) {
@@ -393,10 +398,7 @@ public class RequirementsService {
         }
         String setKey = Sha256.hex(set.getBytes(StandardCharsets.UTF_8));
         var em = GroupRequirementsEntity.getEntityManager();
-        // lock the row: concurrent recomputes (other replicas) take turns. Recomputes run in a transaction of their
-        // own in which nothing loaded this row before, so the locking read is also a fresh one.
-        GroupRequirementsEntity row = em.find(GroupRequirementsEntity.class, group.id(),
-                LockModeType.PESSIMISTIC_WRITE);
+        LockedRow row = locked;
         if (row == null) {
             // the first computation: make sure a row exists (another replica may be inserting it too), then lock it
             em.createNativeQuery("""
@@ -404,37 +406,55 @@ public class RequirementsService {
                     VALUES (?1, ?2, 0, '', ?3, '{}') ON CONFLICT (group_id) DO NOTHING""")
                     .setParameter(1, group.id()).setParameter(2, group.tenantId())
                     .setParameter(3, Timestamp.from(now)).executeUpdate();
-            row = em.find(GroupRequirementsEntity.class, group.id(), LockModeType.PESSIMISTIC_WRITE);
+            LockedRow placed = lockRows(List.of(group.id())).get(group.id());
+            // its recompute_wanted is read after the inputs: counted as 0, as when the group had no row before
+            row = new LockedRow(placed.version(), placed.setKey(), 0);
         }
-        boolean newVersion = !setKey.equals(row.setKey);
-        long version = newVersion ? row.version + 1 : row.version;
+        boolean newVersion = !setKey.equals(row.setKey());
+        long version = newVersion ? row.version() + 1 : row.version();
         StoredRequirements document = StoredRequirements.of(requirements, serverFixes);
-        row.version = version;
-        row.setKey = setKey;
-        row.computedAt = now;
-        row.document = json.write(document);
-        row.recomputeDone = Math.max(row.recomputeDone, wanted);
+        // the old document is never read: it is most of the row, and the new one replaces it whole
+        em.createNativeQuery("""
+                UPDATE group_requirements SET version = ?1, set_key = ?2, computed_at = ?3,
+                    document = CAST(?4 AS jsonb), recompute_done = GREATEST(recompute_done, ?5)
+                WHERE group_id = ?6""")
+                .setParameter(1, version).setParameter(2, setKey).setParameter(3, Timestamp.from(now))
+                .setParameter(4, json.write(document)).setParameter(5, row.recomputeWanted())
+                .setParameter(6, group.id()).executeUpdate();
         if (newVersion) {
             changed.fire(new RequirementsChanged(group.tenantId(), group.id(), version));
         }
         return document.toApi(group.id(), version, now);
     }
 
+    /** What a recompute needs of a group's requirement row besides the document, read under the row's lock. */
+    private record LockedRow(long version, String setKey, long recomputeWanted) {}
+
+    /**
+     * Locks the groups' requirement rows for the rest of the transaction (concurrent recomputes, on other replicas
+     * too, take turns), in the order given, and reads their {@code recompute_wanted}: a store change marking them
+     * from here on waits for this transaction, then leaves them pending. Groups without a row are absent. The
+     * documents are not read.
+     */
+    private static Map<UUID, LockedRow> lockRows(List<UUID> groupIds) {
+        Map<UUID, LockedRow> rows = new HashMap<>();
+        if (groupIds.isEmpty()) {
+            return rows;
+        }
+        for (Object found : GroupRequirementsEntity.getEntityManager().createNativeQuery("""
+                        SELECT group_id, version, set_key, recompute_wanted FROM group_requirements
+                        WHERE group_id = ANY(?1) ORDER BY group_id FOR UPDATE""")
+                .setParameter(1, groupIds.toArray(UUID[]::new)).getResultList()) {
+            Object[] columns = (Object[]) found;
+            rows.put((UUID) columns[0], new LockedRow(((Number) columns[1]).longValue(), (String) columns[2],
+                    ((Number) columns[3]).longValue()));
+        }
+        return rows;
+    }
+
     /** Whether a platform store change asked for this group to be computed again and no recompute has since. */
     private static boolean pending(GroupRequirementsEntity row) {
         return row.recomputeWanted > row.recomputeDone;
-    }
-
-    /** The groups' {@code recompute_wanted} (absent: no row yet, nothing asked). */
-    private static Map<UUID, Long> recomputeWanted(List<UUID> groupIds) {
-        Map<UUID, Long> wanted = new HashMap<>();
-        for (Object row : GroupRequirementsEntity.getEntityManager().createNativeQuery(
-                        "SELECT group_id, recompute_wanted FROM group_requirements WHERE group_id IN (?1)")
-                .setParameter(1, groupIds).getResultList()) {
-            Object[] columns = (Object[]) row;
-            wanted.put((UUID) columns[0], ((Number) columns[1]).longValue());
-        }
-        return wanted;
     }
 
     private StoredRequirements stored(GroupRequirementsEntity row) {

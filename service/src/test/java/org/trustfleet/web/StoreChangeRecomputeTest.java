@@ -23,7 +23,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,6 +37,7 @@ import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
 import org.trustfleet.policy.RecomputeSweep;
+import org.trustfleet.policy.RequirementsService;
 import org.trustfleet.scan.TestTlsServer;
 import org.trustfleet.testing.ApiFixtures;
 import org.trustfleet.testing.DeviceFixtures;
@@ -57,6 +62,8 @@ class StoreChangeRecomputeTest {
     AgroalDataSource db;
     @Inject
     RecomputeSweep sweep;
+    @Inject
+    RequirementsService requirements;
 
     private TestTlsServer server;
     private String tenant;
@@ -183,6 +190,62 @@ class StoreChangeRecomputeTest {
         }
         sweep.wake();
         waitUntil(() -> pending() == 0);
+    }
+
+    @Test
+    void recomputesOfOneGroupTakeTurnsWithEachOtherAndWithAStoreChange() throws Exception {
+        for (String group : groups) {
+            assertThat(certificates(group)).containsExactly(NEW_ROOT.sha256()); // version 1
+        }
+        // four threads recompute the tenant's groups in batches, as the sweep does, while store changes mark every
+        // row: they take turns on the rows (a batch that read its inputs before the change cannot write after
+        // one that read them after it) and never deadlock with the marking
+        List<UUID> ids = groups.stream().map(UUID::fromString).toList();
+        List<Callable<Object>> work = new ArrayList<>();
+        for (int thread = 0; thread < 4; thread++) {
+            work.add(() -> {
+                for (int round = 0; round < 5; round++) {
+                    requirements.recomputeTenant(UUID.fromString(tenant), ids);
+                }
+                return null;
+            });
+        }
+        work.add(() -> {
+            // the new root in, out and in again: three markings of every row while the batches run
+            store(List.of(OLD_ROOT.cert(), NEW_ROOT.cert()));
+            store(List.of(OLD_ROOT.cert()));
+            store(List.of(OLD_ROOT.cert(), NEW_ROOT.cert()));
+            return null;
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(work.size());
+        try {
+            for (Future<Object> done : pool.invokeAll(work)) {
+                done.get(); // a recompute that failed (a duplicate version, a deadlock) fails the test here
+            }
+        } finally {
+            pool.shutdown();
+        }
+        waitUntil(() -> pending() == 0);
+        for (String group : groups) {
+            assertThat(certificates(group)).as("computed with the new store").isEmpty();
+            List<Long> history = history(group);
+            assertThat(history).as("one row per version, none skipped").isNotEmpty()
+                    .isEqualTo(java.util.stream.LongStream.rangeClosed(1, history.size()).boxed().toList());
+        }
+    }
+
+    private List<Long> history(String group) throws Exception {
+        List<Long> versions = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT version FROM group_requirements_version WHERE group_id = ? ORDER BY version")) {
+            s.setObject(1, UUID.fromString(group));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    versions.add(r.getLong(1));
+                }
+            }
+        }
+        return versions;
     }
 
     private static void store(List<X509Certificate> roots) {
