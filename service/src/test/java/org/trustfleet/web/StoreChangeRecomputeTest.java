@@ -235,17 +235,7 @@ class StoreChangeRecomputeTest {
     }
 
     private List<Long> history(String group) throws Exception {
-        List<Long> versions = new ArrayList<>();
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
-                "SELECT version FROM group_requirements_version WHERE group_id = ? ORDER BY version")) {
-            s.setObject(1, UUID.fromString(group));
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    versions.add(r.getLong(1));
-                }
-            }
-        }
-        return versions;
+        return versions("SELECT version FROM group_requirements_version WHERE group_id = ? ORDER BY version", group);
     }
 
     private static void store(List<X509Certificate> roots) {
@@ -283,17 +273,22 @@ class StoreChangeRecomputeTest {
     }
 
     private List<Long> versions() throws Exception {
+        List<Long> versions = versions("SELECT version FROM group_requirements WHERE tenant_id = ?", tenant);
+        assertThat(versions).hasSize(GROUPS);
+        return versions;
+    }
+
+    /** The versions the query selects for one id (a group or a tenant). */
+    private List<Long> versions(String sql, String id) throws Exception {
         List<Long> versions = new ArrayList<>();
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
-                "SELECT version FROM group_requirements WHERE tenant_id = ?")) {
-            s.setObject(1, UUID.fromString(tenant));
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setObject(1, UUID.fromString(id));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     versions.add(r.getLong(1));
                 }
             }
         }
-        assertThat(versions).hasSize(GROUPS);
         return versions;
     }
 
