@@ -144,7 +144,13 @@ public class FailedAttemptLimiter {
         // room again once all but max - 1 of them have left the window
         Instant freed = failures.get(failures.size() - max).plus(WINDOW);
         Duration wait = Duration.between(now, freed);
-        return Optional.of(wait.isNegative() || wait.isZero() ? Duration.ofMillis(1) : wait);
+        if (wait.isNegative() || wait.isZero()) {
+            return Optional.of(Duration.ofMillis(1));
+        }
+        // Never more than the window: failures can be stamped after this caller's now, by a replica whose clock is
+        // ahead or by a concurrent attempt that read the clock later but took the row lock first (a Retry-After of
+        // 61 seconds for a one-minute limit).
+        return Optional.of(wait.compareTo(WINDOW) > 0 ? WINDOW : wait);
     }
 
     /** Deletes the rows of addresses without a failure in the window, at most once a window per replica. */

@@ -117,6 +117,28 @@ class FailedAttemptLimiterTest {
         assertThat(onTime.blockedFor(ENROLLMENT, address)).as("failures stamped in its future are not counted").isEmpty();
     }
 
+    /**
+     * Failures stamped after a caller's now (a replica a little ahead, within the tolerated skew, or a concurrent
+     * attempt that read the clock later but counted first) never make the wait longer than the window: under load the
+     * enrollment test once saw {@code Retry-After: 61} for a one-minute limit.
+     */
+    @Test
+    void aWaitIsNeverLongerThanTheWindow() {
+        FailedAttemptLimiter later = replica(Clock.offset(clock, Duration.ofSeconds(2)));
+        FailedAttemptLimiter earlier = replica(clock);
+        String address = address();
+        for (int i = 0; i < config.enrollment().maxFailuresPerMinute(); i++) {
+            assertThat(later.recordFailure(ENROLLMENT, address)).isEmpty();
+        }
+        assertThat(earlier.blockedFor(ENROLLMENT, address)).contains(Duration.ofMinutes(1));
+        assertThat(earlier.recordFailure(ENROLLMENT, address)).as("not counted, and told a minute at most")
+                .contains(Duration.ofMinutes(1));
+        assertThat(later.blockedFor(ENROLLMENT, address)).as("the replica that stamped them")
+                .contains(Duration.ofMinutes(1));
+        clock.advance(Duration.ofSeconds(3)); // now past the stamps: the wait counts down from them again
+        assertThat(earlier.blockedFor(ENROLLMENT, address)).contains(Duration.ofSeconds(59));
+    }
+
     @Test
     void eachDoorCountsOnItsOwnWithItsOwnLimit() {
         FailedAttemptLimiter limiter = replica(clock);
