@@ -7,7 +7,6 @@ import static org.trustfleet.testing.Contract.as;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import java.util.Map;
@@ -15,23 +14,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.trustfleet.testing.ApiFixtures;
 import org.trustfleet.testing.EmbeddedPostgresResource;
+import org.trustfleet.testing.ProductionAddressGuard;
 
 /**
  * With the production default ({@code trustfleet.scanner.allow-private-addresses=false}) a webhook cannot point at
  * the service's own network: the channel is refused with a 400 problem document, as a scan target would be.
  */
 @QuarkusTest
-@TestProfile(AlertGuardApiTest.DefaultGuard.class)
+@TestProfile(ProductionAddressGuard.class)
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 class AlertGuardApiTest {
-
-    /** The scanner's guard as shipped. */
-    public static class DefaultGuard implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("trustfleet.scanner.allow-private-addresses", "false");
-        }
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"http://127.0.0.1:8080/hook", "https://localhost/hook", "http://[::1]/x",

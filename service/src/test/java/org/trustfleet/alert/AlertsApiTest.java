@@ -13,7 +13,6 @@ import com.icegreen.greenmail.util.ServerSetup;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -23,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,13 +34,14 @@ import org.trustfleet.testing.ApiFixtures;
 import org.trustfleet.testing.DeviceFixtures;
 import org.trustfleet.testing.EmbeddedPostgresResource;
 import org.trustfleet.testing.ShiftedClock;
+import org.trustfleet.testing.ShiftedClockProfile;
 
 /**
  * Alerts end to end: real scans of in-process TLS servers whose chains change, a clock moved forward for expiry and
  * compliance, a loopback webhook receiver that checks every signature, and a receiver that answers 500.
  */
 @QuarkusTest
-@TestProfile(AlertsApiTest.Profile.class)
+@TestProfile(ShiftedClockProfile.class)
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 class AlertsApiTest {
     static final String HOST = "sts.alerts.test";
@@ -51,34 +50,7 @@ class AlertsApiTest {
     static final Cert OTHER_ROOT = TestPki.root("Alerts Other Root");
     static final ObjectMapper JSON = new ObjectMapper();
     static WebhookReceiver receiver;
-    static final int SMTP_PORT = freePort();
     static GreenMail smtp;
-
-    /** Shifted clock, quick retries and a short maximum age; the periodic checks are run by the tests. */
-    public static class Profile implements QuarkusTestProfile {
-        @Override
-        public Set<Class<?>> getEnabledAlternatives() {
-            return Set.of(ShiftedClock.Producer.class);
-        }
-
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.ofEntries(Map.entry("trustfleet.alerts.retry-initial", "200ms"),
-                    Map.entry("trustfleet.alerts.retry-max-interval", "800ms"),
-                    Map.entry("trustfleet.alerts.max-age", "4s"),
-                    Map.entry("trustfleet.alerts.poll-interval", "300ms"),
-                    Map.entry("trustfleet.alerts.check-interval", "24h"),
-                    Map.entry("trustfleet.alerts.metrics-refresh", "24h"),
-                    Map.entry("trustfleet.alerts.noncompliant-for", "1h"),
-                    Map.entry("trustfleet.alerts.base-url", "https://trustfleet.example"),
-                    Map.entry("trustfleet.alerts.mail-from", "alerts@trustfleet.example"),
-                    // a real SMTP exchange with the in-process server instead of the test-mode mock mailbox
-                    Map.entry("quarkus.mailer.mock", "false"),
-                    Map.entry("quarkus.mailer.host", "127.0.0.1"),
-                    Map.entry("quarkus.mailer.port", Integer.toString(SMTP_PORT)),
-                    Map.entry("quarkus.mailer.start-tls", "DISABLED"));
-        }
-    }
 
     @Inject
     AlertWatcher watcher;
@@ -92,7 +64,7 @@ class AlertsApiTest {
     @BeforeAll
     static void start() throws Exception {
         receiver = new WebhookReceiver(ShiftedClock.INSTANCE::instant);
-        smtp = new GreenMail(new ServerSetup(SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp = new GreenMail(new ServerSetup(ShiftedClockProfile.SMTP_PORT, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
     }
 
@@ -132,7 +104,7 @@ class AlertsApiTest {
         }
 
         Cert intermediate = ROOT.issueIntermediate("Alerts CA");
-        Instant leafExpiry = Instant.now().plus(Duration.ofDays(20));
+        Instant leafExpiry = ShiftedClock.INSTANCE.instant().plus(Duration.ofDays(20));
         Cert leaf = intermediate.leaf(HOST).notAfter(leafExpiry).build();
         Cert otherIntermediate = OTHER_ROOT.issueIntermediate("Alerts Other CA");
         Cert otherLeaf = otherIntermediate.issueLeaf(HOST);
@@ -379,13 +351,6 @@ class AlertsApiTest {
                 .get("/api/v1/tenants/{t}/alert-deliveries", tenant).then().extract().path("[0].status")));
     }
 
-    static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     private Map<String, List<JsonNode>> awaitEvents(String secret, int count) {
         await().atMost(Duration.ofSeconds(60)).until(() -> receiver.at("/events").size() >= count);

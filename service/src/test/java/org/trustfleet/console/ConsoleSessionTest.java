@@ -6,7 +6,6 @@ import static org.trustfleet.testing.Contract.asOperator;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -15,7 +14,6 @@ import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +22,7 @@ import org.trustfleet.testing.ConsoleClient;
 import org.trustfleet.testing.ConsoleClient.Session;
 import org.trustfleet.testing.EmbeddedPostgresResource;
 import org.trustfleet.testing.ShiftedClock;
+import org.trustfleet.testing.ShiftedClockProfile;
 
 /**
  * Console sign-in and sessions over HTTP, with a clock the test moves: the cookie's flags and the page headers, CSRF
@@ -31,24 +30,10 @@ import org.trustfleet.testing.ShiftedClock;
  * limit, and 404 for another tenant's id on every console route.
  */
 @QuarkusTest
-@TestProfile(ConsoleSessionTest.Profile.class)
+@TestProfile(ShiftedClockProfile.class)
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 class ConsoleSessionTest {
     static final ShiftedClock CLOCK = ShiftedClock.INSTANCE;
-
-    /** The shifted clock, short timeouts and a small sign-in limit. */
-    public static class Profile implements QuarkusTestProfile {
-        @Override
-        public Set<Class<?>> getEnabledAlternatives() {
-            return Set.of(ShiftedClock.Producer.class);
-        }
-
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("trustfleet.console.idle-timeout", "30m", "trustfleet.console.absolute-timeout", "2h",
-                    "trustfleet.console.max-failed-sign-ins-per-minute", "3");
-        }
-    }
 
     private String tenant;
     private String admin;

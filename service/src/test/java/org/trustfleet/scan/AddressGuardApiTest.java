@@ -6,7 +6,6 @@ import static org.trustfleet.testing.Contract.as;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -16,6 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.trustfleet.pki.TestPki;
 import org.trustfleet.testing.ApiFixtures;
 import org.trustfleet.testing.EmbeddedPostgresResource;
+import org.trustfleet.testing.ProductionAddressGuard;
 
 /**
  * The production default ({@code trustfleet.scanner.allow-private-addresses=false}): a tenant cannot make the
@@ -23,17 +23,9 @@ import org.trustfleet.testing.EmbeddedPostgresResource;
  * BLOCKED_ADDRESS and the server never sees a connection.
  */
 @QuarkusTest
-@TestProfile(AddressGuardApiTest.ProductionGuard.class)
+@TestProfile(ProductionAddressGuard.class)
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 class AddressGuardApiTest {
-
-    /** The test suite allows private addresses; this profile restores the production default. */
-    public static class ProductionGuard implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("trustfleet.scanner.allow-private-addresses", "false");
-        }
-    }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"127.0.0.1", "localhost", "::ffff:127.0.0.1", "127.1.2.3"})

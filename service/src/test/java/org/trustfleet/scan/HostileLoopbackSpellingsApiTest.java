@@ -30,6 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.trustfleet.testing.ApiFixtures;
 import org.trustfleet.testing.EmbeddedPostgresResource;
+import org.trustfleet.testing.ProductionAddressGuard;
 
 /**
  * Hostile spellings of loopback through endpoint create, update and scan with the default guard: each is refused as
@@ -41,7 +42,7 @@ import org.trustfleet.testing.EmbeddedPostgresResource;
  * a packet anywhere (a spelling such as {@code 0177.0.0.1} names the public 177.0.0.1 to Java).
  */
 @QuarkusTest
-@TestProfile(AddressGuardApiTest.ProductionGuard.class)
+@TestProfile(ProductionAddressGuard.class)
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 class HostileLoopbackSpellingsApiTest {
 

@@ -9,7 +9,6 @@ import static org.trustfleet.testing.Contract.as;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -18,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,32 +30,19 @@ import org.trustfleet.testing.DeviceFixtures;
 import org.trustfleet.testing.DeviceFixtures.Device;
 import org.trustfleet.testing.EmbeddedPostgresResource;
 import org.trustfleet.testing.ShiftedClock;
+import org.trustfleet.testing.ShiftedClockProfile;
 
 /**
  * What depends on time, with a clock the test moves forward instead of sleeping: STALE devices, expired enrollment
  * tokens, the enrollment failure limit and its window, payload refresh at half validity, and atomic token use.
  */
 @QuarkusTest
-@TestProfile(DeviceClockTest.ShiftedClockProfile.class)
+@TestProfile(ShiftedClockProfile.class)
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 class DeviceClockTest {
     static final ShiftedClock CLOCK = ShiftedClock.INSTANCE;
     /** Not the default minute, so the test sees the setting at work. */
-    static final Duration SEEN_GRANULARITY = Duration.ofMinutes(10);
-
-    /** The shifted clock, and a small failure limit. */
-    public static class ShiftedClockProfile implements QuarkusTestProfile {
-        @Override
-        public Set<Class<?>> getEnabledAlternatives() {
-            return Set.of(ShiftedClock.Producer.class);
-        }
-
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("trustfleet.enrollment.max-failures-per-minute", "3",
-                    "trustfleet.device.last-seen-granularity", SEEN_GRANULARITY.toMinutes() + "m");
-        }
-    }
+    static final Duration SEEN_GRANULARITY = ShiftedClockProfile.SEEN_GRANULARITY;
 
     private String tenant;
     private String admin;
