@@ -351,7 +351,6 @@ class AlertsApiTest {
                 .get("/api/v1/tenants/{t}/alert-deliveries", tenant).then().extract().path("[0].status")));
     }
 
-
     private Map<String, List<JsonNode>> awaitEvents(String secret, int count) {
         await().atMost(Duration.ofSeconds(60)).until(() -> receiver.at("/events").size() >= count);
         List<WebhookReceiver.Received> got = receiver.at("/events");

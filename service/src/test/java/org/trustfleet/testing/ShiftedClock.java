@@ -11,7 +11,7 @@ import java.time.ZoneOffset;
 
 /**
  * A clock that runs with the system clock plus an offset the test moves forward, so that days can pass without
- * sleeping. Enabled only in test profiles that select {@link Producer} (see {@code ShiftedClockProfile}).
+ * sleeping. Enabled only in test profiles that select {@link Producer} (see {@link ShiftedClockProfile}).
  */
 public final class ShiftedClock extends Clock {
     /** The one instance the application and the test share (same class loader in @QuarkusTest). */
