@@ -17,6 +17,11 @@ public record Endpoint(UUID id, UUID tenantId, String name, String host, int por
         return StartTlsProtocol.fromWire(protocol).orElse(StartTlsProtocol.TLS);
     }
 
+    /** Where the scanner probes it. */
+    public ProbeTarget probeTarget() {
+        return ProbeTarget.of(host, port, serverName, startTlsProtocol());
+    }
+
     /** The name a device checks the certificate against. */
     public String verifiedName() {
         return serverName != null ? serverName : host;

@@ -48,7 +48,7 @@ public class EndpointService {
         entity.createdAt = Instant.now(clock);
         apply(entity, body);
         entity.persist();
-        scheduler.schedule(entity.id, entity.scanIntervalMinutes);
+        scheduler.schedule(entity.id, entity.scanIntervalMinutes, false);
         changed.fire(new EndpointsChanged(tenantId, entity.id));
         return entity.toEndpoint();
     }
@@ -56,8 +56,11 @@ public class EndpointService {
     @Transactional
     public Endpoint replace(UUID tenantId, UUID endpointId, @NotNull @Valid EndpointInput body) {
         EndpointEntity entity = entity(tenantId, endpointId);
+        // what a scan showed of the endpoint's responsiveness is a property of where it is probed
+        ProbeTarget before = entity.toEndpoint().probeTarget();
         apply(entity, body);
-        scheduler.schedule(entity.id, entity.scanIntervalMinutes);
+        scheduler.schedule(entity.id, entity.scanIntervalMinutes,
+                before.equals(entity.toEndpoint().probeTarget()));
         changed.fire(new EndpointsChanged(tenantId, entity.id));
         return entity.toEndpoint();
     }

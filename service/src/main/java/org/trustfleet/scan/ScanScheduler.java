@@ -50,14 +50,19 @@ public class ScanScheduler {
         this.clock = clock;
     }
 
-    /** Creates or replaces the endpoint's schedule. */
-    public void schedule(UUID endpointId, int intervalMinutes) {
+    /**
+     * Creates or replaces the endpoint's schedule. {@code sameTarget}: the endpoint is still probed at the same
+     * address, name and protocol (an update of its name or interval), so what its last scheduled scan showed of its
+     * responsiveness still holds and is kept; a new endpoint, or one now probed elsewhere, starts as answered.
+     */
+    public void schedule(UUID endpointId, int intervalMinutes, boolean sameTarget) {
         long intervalMillis = config.scanner().intervalUnit().toMillis() * intervalMinutes;
         JobDetail job = JobBuilder.newJob(ScanJob.class).withIdentity(key(endpointId))
                 .usingJobData(ENDPOINT_ID, endpointId.toString())
                 .requestRecovery(true)
                 .build();
         Trigger trigger = TriggerBuilder.newTrigger().withIdentity(triggerKey(endpointId)).forJob(job)
+                .withPriority(sameTarget ? priority(endpointId) : ANSWERED_PRIORITY)
                 .startAt(Date.from(Instant.now(clock).plus(config.scanner().firstScanDelay())))
                 .withSchedule(SimpleScheduleBuilder.simpleSchedule().withIntervalInMilliseconds(intervalMillis)
                         // a firing that could not start within the misfire threshold (a fleet due at once, a
@@ -68,6 +73,16 @@ public class ScanScheduler {
             quartz.scheduleJob(job, Set.of(trigger), true);
         } catch (SchedulerException e) {
             throw new TrustfleetException(ErrorKind.UNAVAILABLE, "the scan schedule could not be stored", e);
+        }
+    }
+
+    /** The endpoint's trigger's priority, or the answered one when it has none. */
+    private int priority(UUID endpointId) {
+        try {
+            Trigger current = quartz.getTrigger(triggerKey(endpointId));
+            return current == null ? ANSWERED_PRIORITY : current.getPriority();
+        } catch (SchedulerException e) {
+            throw new TrustfleetException(ErrorKind.UNAVAILABLE, "the scan schedule could not be read", e);
         }
     }
 

@@ -366,9 +366,7 @@ public class ScanService {
             Instant started = Instant.now(clock);
             long t0 = System.nanoTime();
             // the network part: waits on sockets within the probe limits, holds no CPU slot
-            ScanProbes.Probed probed = probes.probe(endpoint.id(),
-                    ProbeTarget.of(endpoint.host(), endpoint.port(), endpoint.serverName(),
-                            endpoint.startTlsProtocol()));
+            ScanProbes.Probed probed = probes.probe(endpoint.id(), endpoint.probeTarget());
             if (probed.noSniReused()) {
                 metrics.counter("trustfleet.scan.reuse", "part", "no-sni").increment();
             }

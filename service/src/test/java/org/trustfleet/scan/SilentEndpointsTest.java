@@ -99,6 +99,34 @@ class SilentEndpointsTest {
     }
 
     @Test
+    void anUpdateKeepsTheEndpointSilentUnlessItIsNowProbedElsewhere() throws Exception {
+        String[] t = ApiFixtures.tenantWithAdmin("silent-update");
+        TestPki.Cert root = TestPki.root("Silent Update Root");
+        TestPki.Cert leaf = root.issueLeaf(HOST);
+        try (BlackHole hole = new BlackHole("127.0.0.1");
+                TestTlsServer good = TestTlsServer.tls(TestPki.certs(leaf, root), leaf.keyPair().getPrivate())) {
+            String endpoint = createEndpoint(t, "silent-renamed", hole.port());
+            TriggerKey key = TriggerKey.triggerKey(endpoint, ScanScheduler.GROUP);
+            await("a scheduled scan that timed out, recorded on the trigger").atMost(PATIENCE)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> priority(endpoint) == ScanScheduler.SILENT_PRIORITY);
+
+            // a new name and interval, probed where it was: still silent, on the new interval (nothing but a scan
+            // that answers could have made it answered meanwhile, and the hole never answers)
+            updateEndpoint(t, endpoint, "silent-renamed-again", hole.port(), INTERVAL_UNITS + 1);
+            Trigger renamed = quartz.getTrigger(key);
+            assertThat(renamed.getPriority()).isEqualTo(ScanScheduler.SILENT_PRIORITY);
+            assertThat(((SimpleTrigger) renamed).getRepeatInterval()).isEqualTo((INTERVAL_UNITS + 1) * 1000L);
+
+            // probed elsewhere: what the old address did says nothing about the new one
+            updateEndpoint(t, endpoint, "silent-renamed-again", good.port(), INTERVAL_UNITS);
+            await("the moved endpoint fired as answered").atMost(PATIENCE).pollInterval(Duration.ofMillis(200))
+                    .until(() -> "OK".equals(status(latest(t, endpoint)))
+                            && priority(endpoint) == ScanScheduler.ANSWERED_PRIORITY);
+        }
+    }
+
+    @Test
     void silentEndpointsAreScannedWithinTheirOwnShare() throws Exception {
         String[] t = ApiFixtures.tenantWithAdmin("silent-share");
         try (BlackHole first = new BlackHole("127.0.0.1"); BlackHole second = new BlackHole("127.0.0.1")) {
@@ -137,6 +165,12 @@ class SilentEndpointsTest {
         return as(t[1]).contentType(ContentType.JSON).body(Map.of("name", name + "-" + port, "host", "127.0.0.1",
                         "port", port, "serverName", HOST, "scanIntervalMinutes", INTERVAL_UNITS))
                 .post("/api/v1/tenants/{t}/endpoints", t[0]).then().statusCode(201).extract().path("id");
+    }
+
+    private static void updateEndpoint(String[] t, String endpoint, String name, int port, int interval) {
+        as(t[1]).contentType(ContentType.JSON).body(Map.of("name", name, "host", "127.0.0.1", "port", port,
+                        "serverName", HOST, "scanIntervalMinutes", interval))
+                .put("/api/v1/tenants/{t}/endpoints/{e}", t[0], endpoint).then().statusCode(200);
     }
 
     /** The endpoint's scans (newest first, as the history answers) started after {@code since}. */
