@@ -57,9 +57,12 @@ public class RecomputeTriggers {
                 .map(s -> List.of(event.groupId())).orElse(List.of()));
     }
 
-    /** Every group becomes pending in the store change's own transaction: committed together or not at all. */
-    void markStores(@Observes(during = TransactionPhase.BEFORE_COMPLETION)
-            TrustStoreService.TrustStoresChanged event) {
+    /**
+     * Every group becomes pending in the store change's own transaction, while it runs: committed together or not at
+     * all. Not at BEFORE_COMPLETION: by then the ORM session has handed its connection back, and the one this
+     * statement took was still open when the transaction committed (the pool closed it, with a warning).
+     */
+    void markStores(@Observes TrustStoreService.TrustStoresChanged event) {
         sweep.requestAll();
     }
 

@@ -28,7 +28,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,6 +132,39 @@ class StoreChangeRecomputeTest {
         for (String group : groups) {
             assertThat(certificates(group)).isEmpty();
         }
+    }
+
+    @Test
+    void aStoreChangeMarksTheGroupsWithinItsTransactionAndLeavesNoConnectionOpenAtCommit() throws Exception {
+        for (String group : groups) {
+            assertThat(certificates(group)).containsExactly(NEW_ROOT.sha256()); // computes version 1
+        }
+        // the pool closes, and warns about, a connection still open when a transaction commits: one taken while
+        // the transaction was already completing, after the ORM session had handed its connection back
+        List<String> poolWarnings = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    poolWarnings.add(new SimpleFormatter().formatMessage(record));
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Logger pool = Logger.getLogger("io.agroal.pool");
+        pool.addHandler(handler);
+        try {
+            store(List.of(OLD_ROOT.cert(), NEW_ROOT.cert()));
+        } finally {
+            pool.removeHandler(handler);
+        }
+        assertThat(poolWarnings).isEmpty();
+        waitUntil(() -> pending() == 0 && versions().stream().allMatch(v -> v == 2));
     }
 
     @Test
