@@ -14,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -103,10 +101,8 @@ public class RecomputeSweep {
         int computed = 0;
         try {
             while (wanted.getAndSet(false)) {
-                Map<UUID, List<UUID>> batch;
-                while (!(batch = claim(threads * CLAIM_PER_THREAD)).isEmpty()) {
-                    computed += recompute(batch);
-                }
+                computed += TenantBatches.run(workers, threads, () -> claim(threads * CLAIM_PER_THREAD),
+                        this::recomputeTenant);
             }
         } catch (SQLException | RuntimeException e) {
             LOG.warnf("Recomputing pending groups failed (tried again within trustfleet.recompute.poll-interval): %s",
@@ -124,25 +120,13 @@ public class RecomputeSweep {
         }
     }
 
-    /** One task per tenant (its groups share what they are computed from), run on the worker threads. */
-    private int recompute(Map<UUID, List<UUID>> byTenant) throws InterruptedException {
-        List<Callable<Integer>> work = new ArrayList<>(byTenant.size());
-        byTenant.forEach((tenantId, groupIds) -> work.add(() -> {
-            try {
-                return requirements.recomputeTenant(tenantId, groupIds);
-            } catch (RuntimeException e) {
-                return oneByOne(groupIds); // so that one failing group does not hold back the others
-            }
-        }));
-        int done = 0;
-        for (var result : workers.invokeAll(work)) {
-            try {
-                done += result.get();
-            } catch (ExecutionException e) {
-                LOG.errorf(e.getCause(), "Recomputing pending groups failed");
-            }
+    /** One tenant's claimed groups, together (they share what they are computed from), on a worker thread. */
+    private int recomputeTenant(UUID tenantId, List<UUID> groupIds) {
+        try {
+            return requirements.recomputeTenant(tenantId, groupIds);
+        } catch (RuntimeException e) {
+            return oneByOne(groupIds); // so that one failing group does not hold back the others
         }
-        return done;
     }
 
     private int oneByOne(List<UUID> groupIds) {

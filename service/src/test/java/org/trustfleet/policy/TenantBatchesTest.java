@@ -1,0 +1,156 @@
+package org.trustfleet.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TenantBatchesTest {
+    private static final int THREADS = 2;
+    /** Only for a run that went wrong: every wait below ends at once when the code is right. */
+    private static final long PATIENCE_SECONDS = 60;
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    private final ExecutorService caller = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void tearDown() {
+        pool.shutdownNow();
+        caller.shutdownNow();
+    }
+
+    @Test
+    void aSlowTenantHoldsOneThreadWhileTheOthersWorkThroughTheRestOfTheQueue() throws Exception {
+        UUID slow = UUID.randomUUID();
+        List<UUID> others = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        // the slow tenant comes in the first claim; the others partly there, partly in claims made after it
+        Claims claims = new Claims(List.of(tenants(slow, others.get(0)), tenants(others.get(1)),
+                tenants(others.get(2), others.get(3))));
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch othersDone = new CountDownLatch(others.size());
+        Future<Integer> run = caller.submit(() -> TenantBatches.run(pool, THREADS, claims, (tenant, groups) -> {
+            if (tenant.equals(slow)) {
+                await(release);
+            } else {
+                othersDone.countDown();
+            }
+            return groups.size();
+        }));
+
+        assertThat(othersDone.await(PATIENCE_SECONDS, TimeUnit.SECONDS))
+                .as("every other tenant computed while the slow one still runs").isTrue();
+        assertThat(run.isDone()).isFalse();
+        release.countDown();
+        assertThat(run.get(PATIENCE_SECONDS, TimeUnit.SECONDS)).isEqualTo(5);
+        assertThat(claims.made()).as("three claims with groups, then one that found none").isEqualTo(4);
+    }
+
+    @Test
+    void everyClaimedTenantIsWorkedOnceOnAtMostTheGivenThreads() throws Exception {
+        List<Map<UUID, List<UUID>>> batches = new ArrayList<>();
+        int groups = 0;
+        for (int claim = 0; claim < 20; claim++) {
+            Map<UUID, List<UUID>> batch = new LinkedHashMap<>();
+            for (int tenant = 0; tenant <= claim % 7; tenant++) {
+                List<UUID> ids = new ArrayList<>();
+                for (int group = 0; group <= tenant % 3; group++) {
+                    ids.add(UUID.randomUUID());
+                    groups++;
+                }
+                batch.put(UUID.randomUUID(), ids);
+            }
+            batches.add(batch);
+        }
+        Map<UUID, Integer> worked = new ConcurrentHashMap<>();
+        AtomicInteger atOnce = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        int computed = TenantBatches.run(pool, THREADS, new Claims(batches), (tenant, ids) -> {
+            mostAtOnce.accumulateAndGet(atOnce.incrementAndGet(), Math::max);
+            worked.merge(tenant, 1, Integer::sum);
+            Thread.yield();
+            atOnce.decrementAndGet();
+            return ids.size();
+        });
+
+        assertThat(computed).isEqualTo(groups);
+        assertThat(worked.keySet()).isEqualTo(
+                batches.stream().flatMap(b -> b.keySet().stream()).collect(java.util.stream.Collectors.toSet()));
+        assertThat(worked.values()).containsOnly(1);
+        assertThat(mostAtOnce.get()).isLessThanOrEqualTo(THREADS);
+    }
+
+    @Test
+    void aTenantThatFailsIsNotCountedAndDoesNotStopTheOthers() throws Exception {
+        UUID failing = UUID.randomUUID();
+        UUID fine = UUID.randomUUID();
+        UUID later = UUID.randomUUID();
+        Set<UUID> worked = ConcurrentHashMap.newKeySet();
+        int computed = TenantBatches.run(pool, THREADS,
+                new Claims(List.of(tenants(failing, fine), tenants(later))), (tenant, ids) -> {
+                    if (tenant.equals(failing)) {
+                        throw new IllegalStateException("a failure the sweep's own fallback did not absorb");
+                    }
+                    worked.add(tenant);
+                    return ids.size();
+                });
+
+        assertThat(computed).isEqualTo(2);
+        assertThat(worked).containsExactlyInAnyOrder(fine, later);
+    }
+
+    /** One group per tenant, in the order given. */
+    private static Map<UUID, List<UUID>> tenants(UUID... ids) {
+        Map<UUID, List<UUID>> batch = new LinkedHashMap<>();
+        for (UUID id : ids) {
+            batch.put(id, List.of(UUID.randomUUID()));
+        }
+        return batch;
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(PATIENCE_SECONDS, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("never released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Hands out the given claims in turn, then empty ones, counting how many were made. */
+    private static final class Claims implements TenantBatches.Claim {
+        private final Deque<Map<UUID, List<UUID>>> left;
+        private final AtomicInteger made = new AtomicInteger();
+
+        Claims(List<Map<UUID, List<UUID>>> claims) {
+            this.left = new ArrayDeque<>(claims);
+        }
+
+        @Override
+        public synchronized Map<UUID, List<UUID>> next() {
+            made.incrementAndGet();
+            Map<UUID, List<UUID>> next = left.poll();
+            return next == null ? Map.of() : next;
+        }
+
+        int made() {
+            return made.get();
+        }
+    }
+}
