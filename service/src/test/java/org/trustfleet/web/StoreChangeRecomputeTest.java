@@ -163,7 +163,7 @@ class StoreChangeRecomputeTest {
         } finally {
             pool.removeHandler(handler);
         }
-        assertThat(poolWarnings).isEmpty();
+        assertThat(poolWarnings).noneMatch(warning -> warning.contains("open connection"));
         waitUntil(() -> pending() == 0 && versions().stream().allMatch(v -> v == 2));
     }
 
