@@ -176,6 +176,18 @@ public class DeviceAuthService {
         return d.payload();
     }
 
+    /**
+     * The device a token stands for when this replica's cache knows it and may use it (never blocks), or null when
+     * only {@link #authenticate} can tell.
+     */
+    public DeviceIdentity cachedIdentity(String token) {
+        if (!isDeviceToken(token) || !feed.fresh()) {
+            return null;
+        }
+        Entry e = tokens.get(new TokenKey(BearerTokens.hash(token)));
+        return e == null ? null : e.identity;
+    }
+
     /** The device a token stands for, if it is the live token of a device that is not revoked (may block). */
     public Optional<DeviceIdentity> authenticate(String token) {
         if (!isDeviceToken(token)) {

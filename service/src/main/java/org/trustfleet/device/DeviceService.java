@@ -103,6 +103,20 @@ public class DeviceService {
      * Retry-After when too many are waiting).
      */
     public void report(UUID deviceId, @NotNull @Valid DeviceReportInput body) {
+        reports.store(stored(deviceId, body));
+    }
+
+    /**
+     * As {@link #report}, without waiting: what fails the checks (400) or finds the queue full (503) throws, with
+     * nothing queued; otherwise the returned future completes once the report is committed, or fails as
+     * {@link ReportBatcher#submit} says.
+     */
+    public java.util.concurrent.CompletableFuture<Void> submitReport(UUID deviceId,
+            @NotNull @Valid DeviceReportInput body) {
+        return reports.submit(stored(deviceId, body));
+    }
+
+    private ReportBatcher.StoredReport stored(UUID deviceId, DeviceReportInput body) {
         // presence, sizes and ranges were checked on entry (the constraints of DeviceReportInput)
         long version = body.payloadVersion();
         int apiLevel = body.apiLevel();
@@ -116,8 +130,8 @@ public class DeviceService {
         for (ReportedFailure f : failuresIn) {
             failures.add(new ReportedFailure(sha256(f.sha256(), "failures.sha256"), f.error().strip()));
         }
-        reports.store(new ReportBatcher.StoredReport(deviceId, version, json.write(List.copyOf(installed)),
-                json.write(failures), apiLevel));
+        return new ReportBatcher.StoredReport(deviceId, version, json.write(List.copyOf(installed)),
+                json.write(failures), apiLevel);
     }
 
     /** A page of the tenant's devices in id order, starting after {@code after}. */

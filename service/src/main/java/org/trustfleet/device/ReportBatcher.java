@@ -95,13 +95,9 @@ public class ReportBatcher {
      * full, 401 when the device was revoked meanwhile, and whatever storing it failed with otherwise.
      */
     public void store(StoredReport report) {
-        Pending pending = new Pending(report);
-        if (stopping || !queue.offer(pending)) {
-            throw TrustfleetException.unavailable(
-                    "too many device reports are waiting to be stored; retry later", RETRY_AFTER);
-        }
+        CompletableFuture<Void> stored = submit(report);
         try {
-            pending.stored().get();
+            stored.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the report was stored", e);
@@ -111,6 +107,20 @@ public class ReportBatcher {
             }
             throw new IllegalStateException("cannot store the device report", e.getCause());
         }
+    }
+
+    /**
+     * Queues the report and returns at once: the future completes when the report is committed, or fails with 401
+     * when the device was revoked meanwhile and with whatever storing it failed with otherwise. Throws 503 (with
+     * {@code Retry-After}) when the queue is full: nothing was queued then.
+     */
+    public CompletableFuture<Void> submit(StoredReport report) {
+        Pending pending = new Pending(report);
+        if (stopping || !queue.offer(pending)) {
+            throw TrustfleetException.unavailable(
+                    "too many device reports are waiting to be stored; retry later", RETRY_AFTER);
+        }
+        return pending.stored();
     }
 
     /** Reports waiting in the queue now (a gauge for tests and benchmarks). */

@@ -62,8 +62,8 @@ public class AccessFilter {
 
     /**
      * Authenticates the request, checks the role and the tenant. Every JAX-RS endpoint is blocking and this runs
-     * on its worker thread; the one non-blocking endpoint, the device payload, is served below JAX-RS by
-     * {@link DevicePayloadRoute} with the same {@link Authenticator}.
+     * on its worker thread; the device payload and the reports devices send are served below JAX-RS by
+     * {@link DevicePayloadRoute} and {@link DeviceReportRoute} with the same {@link Authenticator}.
      *
      * @return null to go on, or the console's redirect to its sign-in page
      */

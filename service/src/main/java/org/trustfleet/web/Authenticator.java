@@ -12,9 +12,10 @@ import org.trustfleet.tenant.Role;
 
 /**
  * The one place where a bearer token becomes a caller and a caller's role is checked. Both HTTP edges use it: the
- * JAX-RS {@link AccessFilter} (every resource method) and the Vert.x {@link DevicePayloadRoute} (the device payload,
- * served below JAX-RS because it is the hot path). Failures are {@link TrustfleetException}s; each edge renders
- * them as problem documents through {@link ProblemMapper}.
+ * JAX-RS {@link AccessFilter} (every resource method) and the Vert.x routes {@link DevicePayloadRoute} and
+ * {@link DeviceReportRoute} (the device payload and reports, served below JAX-RS because they are the hot paths).
+ * Failures are {@link TrustfleetException}s; each edge renders them as problem documents through
+ * {@link ProblemMapper}.
  */
 // @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
 @Singleton

@@ -12,7 +12,8 @@ import org.trustfleet.tenant.Role;
 
 /**
  * What an enrolled device sends with its own token: its reports. (Its payload, the hot path, is served below JAX-RS
- * by {@link DevicePayloadRoute}.)
+ * by {@link DevicePayloadRoute}; reports as devices send them are taken below JAX-RS too, by
+ * {@link DeviceReportRoute}, which passes every other request, and every refusal, on to this endpoint.)
  */
 @Path("/api/v1/device")
 public class DeviceApiResource {

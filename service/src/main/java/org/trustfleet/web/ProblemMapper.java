@@ -173,7 +173,7 @@ public class ProblemMapper {
     /**
      * What any failure becomes: a {@link TrustfleetException} says what happened; anything else (and an
      * {@code INTERNAL} one) becomes a 500 whose detail is only a reference to the log entry. Used by the JAX-RS
-     * mappers here and by the edges below JAX-RS ({@link DevicePayloadRoute}).
+     * mappers here and by the edges below JAX-RS ({@link DevicePayloadRoute}, {@link DeviceReportRoute}).
      */
     static Rendered render(Throwable e, String path) {
         if (e instanceof TrustfleetException t && t.kind() != ErrorKind.INTERNAL) {
