@@ -159,10 +159,7 @@ public class DeviceAuthService {
      * only {@link DeviceService#payload} (which may block) can tell. A hit notes the device as seen.
      */
     public SignedPayload cachedDelivery(String token) {
-        if (!isDeviceToken(token) || !feed.fresh()) {
-            return null;
-        }
-        Entry e = tokens.get(new TokenKey(BearerTokens.hash(token)));
+        Entry e = cached(token);
         if (e == null) {
             return null;
         }
@@ -181,11 +178,13 @@ public class DeviceAuthService {
      * only {@link #authenticate} can tell.
      */
     public DeviceIdentity cachedIdentity(String token) {
-        if (!isDeviceToken(token) || !feed.fresh()) {
-            return null;
-        }
-        Entry e = tokens.get(new TokenKey(BearerTokens.hash(token)));
+        Entry e = cached(token);
         return e == null ? null : e.identity;
+    }
+
+    /** The token's cache entry, if the cache may answer for it (a device token, the feed fresh), or null. */
+    private Entry cached(String token) {
+        return isDeviceToken(token) && feed.fresh() ? tokens.get(new TokenKey(BearerTokens.hash(token))) : null;
     }
 
     /** The device a token stands for, if it is the live token of a device that is not revoked (may block). */

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.hibernate.validator.constraints.Range;
 import org.trustfleet.cache.KeyedLoads;
@@ -111,7 +112,7 @@ public class DeviceService {
      * nothing queued; otherwise the returned future completes once the report is committed, or fails as
      * {@link ReportBatcher#submit} says.
      */
-    public java.util.concurrent.CompletableFuture<Void> submitReport(UUID deviceId,
+    public CompletableFuture<Void> submitReport(UUID deviceId,
             @NotNull @Valid DeviceReportInput body) {
         return reports.submit(stored(deviceId, body));
     }

@@ -114,16 +114,7 @@ public class DevicePayloadRoute {
     }
 
     private void fail(RoutingContext rc, Throwable error) {
-        ProblemMapper.Rendered problem = ProblemMapper.render(error, PATH);
-        byte[] body = problem.bytes(json);
-        HttpServerResponse response = rc.response().setStatusCode(problem.kind().status())
-                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
-        problem.headers().forEach(response::putHeader);
-        if (HttpMethod.HEAD.equals(rc.request().method())) {
-            response.end(); // the status and headers of the GET answer, no body
-            return;
-        }
-        response.end(Buffer.buffer(body));
+        ProblemMapper.render(error, PATH).send(rc.response(), json, HttpMethod.HEAD.equals(rc.request().method()));
     }
 
     /**

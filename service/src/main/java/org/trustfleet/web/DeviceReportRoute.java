@@ -15,6 +15,7 @@ import jakarta.inject.Singleton;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.device.DeviceAuthService;
 import org.trustfleet.device.DeviceIdentity;
@@ -138,17 +139,11 @@ public class DeviceReportRoute {
             if (failure == null) {
                 response.setStatusCode(202).end();
             } else {
-                fail(response, failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                        ? c.getCause() : failure);
+                Throwable error = failure instanceof CompletionException c && c.getCause() != null
+                        ? c.getCause() : failure;
+                ProblemMapper.render(error, PATH).send(response, json, false);
             }
         }));
-    }
-
-    private void fail(HttpServerResponse response, Throwable error) {
-        ProblemMapper.Rendered problem = ProblemMapper.render(error, PATH);
-        response.setStatusCode(problem.kind().status()).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
-        problem.headers().forEach(response::putHeader);
-        response.end(Buffer.buffer(problem.bytes(json)));
     }
 
     /**

@@ -3,7 +3,6 @@ package org.trustfleet.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -184,19 +183,11 @@ public class HttpLimits {
 
     /** Writes the problem ({@link ProblemMapper#render}); {@code close} when a body will not be read. */
     private void fail(RoutingContext rc, Throwable problem, String path, boolean close) {
-        ProblemMapper.Rendered rendered = ProblemMapper.render(problem, path);
-        byte[] body = rendered.bytes(json);
-        HttpServerResponse response = rc.response().setStatusCode(rendered.kind().status())
-                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
-        rendered.headers().forEach(response::putHeader);
+        HttpServerResponse response = rc.response();
         if (close) {
             response.putHeader(HttpHeaders.CONNECTION, "close");
             response.endHandler(done -> rc.request().connection().close());
         }
-        if (HttpMethod.HEAD.equals(rc.request().method())) {
-            response.end();
-        } else {
-            response.end(Buffer.buffer(body));
-        }
+        ProblemMapper.render(problem, path).send(response, json, HttpMethod.HEAD.equals(rc.request().method()));
     }
 }

@@ -160,7 +160,22 @@ public class ProblemMapper {
             return headers;
         }
 
-        /** The problem document's bytes, for the edges below JAX-RS that write the response themselves. */
+        /**
+         * Answers with the problem, for the edges below JAX-RS that write the response themselves: status, content
+         * type, {@link #headers}, and the document unless {@code head} (a HEAD request gets the GET's status and
+         * headers, no body).
+         */
+        void send(io.vertx.core.http.HttpServerResponse response, ObjectMapper json, boolean head) {
+            response.setStatusCode(kind.status()).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
+            headers().forEach(response::putHeader);
+            if (head) {
+                response.end();
+            } else {
+                response.end(io.vertx.core.buffer.Buffer.buffer(bytes(json)));
+            }
+        }
+
+        /** The problem document's bytes. */
         byte[] bytes(ObjectMapper json) {
             try {
                 return json.writeValueAsBytes(body);
