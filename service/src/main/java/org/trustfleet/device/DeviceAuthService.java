@@ -1,6 +1,8 @@
 package org.trustfleet.device;
 
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Singleton;
@@ -12,17 +14,23 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import org.trustfleet.cache.BatchedLoads;
 import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
 import org.trustfleet.cache.InvalidationFeed;
 import org.trustfleet.cache.KeyedLoads;
 import org.trustfleet.core.TrustfleetConfig;
+import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.payload.SignedPayload;
 import org.trustfleet.payload.SignedPayloadService;
 import org.trustfleet.tenant.BearerTokens;
@@ -40,6 +48,11 @@ import org.trustfleet.tenant.BearerTokens;
  * kept per group (every cached token of the group is served it), dropped when the group's payload or the tenant's
  * signer changes (same feed, names of {@link SignedPayloadService}), and used at most
  * {@code trustfleet.payload.cache-check-interval} after it was loaded.
+ *
+ * <p>Tokens not cached are looked up a batch at a time ({@link BatchedLoads}: one query for whatever queued while
+ * the last one ran), so the hot paths can wait for a lookup without a worker thread, and a cold cache (a replica
+ * just started, more devices than {@code trustfleet.device.auth-cache-max-entries}) costs a share of a query per
+ * token rather than a round trip each.
  */
 // @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
 @Singleton
@@ -48,6 +61,12 @@ public class DeviceAuthService {
     public static final String TOKEN_PREFIX = "tfd";
     /** The feed name of device credential changes (keys: device ids); written by the trigger of migration V20. */
     public static final String CREDENTIALS = "device-credentials";
+    /** Most tokens looked up by one query. */
+    static final int LOOKUP_BATCH = 500;
+    /** Most tokens waiting to be looked up; further ones are refused with 503 until the queue drains. */
+    static final int LOOKUP_QUEUE = 10_000;
+    private static final String LOOKUP = "SELECT token_hash, id, tenant_id, device_group_id, last_seen_at FROM device"
+            + " WHERE token_hash = ANY(?) AND revoked_at IS NULL";
 
     private final AgroalDataSource db;
     private final Clock clock;
@@ -64,6 +83,7 @@ public class DeviceAuthService {
      * group is not attached, while other groups changing meanwhile (all of them, in a store change) do not matter.
      */
     private final KeyedLoads<UUID> deliveries = new KeyedLoads<>();
+    private final BatchedLoads<TokenKey, Entry> lookups;
 
     /**
      * A token's SHA-256 as a map key: the digest's first bytes are already uniformly distributed, so they are the
@@ -82,6 +102,11 @@ public class DeviceAuthService {
             b = digest.getLong();
             c = digest.getLong();
             d = digest.getLong();
+        }
+
+        /** The digest again, as stored in {@code device.token_hash}. */
+        byte[] sha256() {
+            return ByteBuffer.allocate(32).putLong(a).putLong(b).putLong(c).putLong(d).array();
         }
 
         @Override
@@ -132,6 +157,9 @@ public class DeviceAuthService {
         // well before this expiry anyway
         this.groupDeliveries = Caches.hotPath("group-deliveries", config.cache().signedPayloadsMaxEntries(),
                 config.device().authCacheTtl(), clock);
+        this.lookups = new BatchedLoads<>("device-token-lookups", LOOKUP_BATCH, LOOKUP_QUEUE, this::load,
+                () -> TrustfleetException.unavailable("too many device tokens are waiting to be checked; retry later",
+                        ReportBatcher.RETRY_AFTER));
         feed.subscribe(CREDENTIALS, new InvalidationFeed.Subscriber() {
             @Override
             public void invalidate(Set<String> deviceIds) {
@@ -173,15 +201,6 @@ public class DeviceAuthService {
         return d.payload();
     }
 
-    /**
-     * The device a token stands for when this replica's cache knows it and may use it (never blocks), or null when
-     * only {@link #authenticate} can tell.
-     */
-    public DeviceIdentity cachedIdentity(String token) {
-        Entry e = cached(token);
-        return e == null ? null : e.identity;
-    }
-
     /** The token's cache entry, if the cache may answer for it (a device token, the feed fresh), or null. */
     private Entry cached(String token) {
         return isDeviceToken(token) && feed.fresh() ? tokens.get(new TokenKey(BearerTokens.hash(token))) : null;
@@ -189,27 +208,31 @@ public class DeviceAuthService {
 
     /** The device a token stands for, if it is the live token of a device that is not revoked (may block). */
     public Optional<DeviceIdentity> authenticate(String token) {
-        if (!isDeviceToken(token)) {
-            return Optional.empty();
-        }
-        byte[] hash = BearerTokens.hash(token);
-        TokenKey key = new TokenKey(hash);
-        if (feed.fresh()) {
-            Entry cached = tokens.get(key);
-            if (cached != null) {
-                return Optional.of(cached.identity);
+        try {
+            return lookUp(token).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
             }
+            throw e;
         }
-        long before = credentialsGeneration.get();
-        Optional<Entry> loaded = query(hash);
-        if (loaded.isEmpty()) {
-            tokens.invalidate(key);
-            return Optional.empty();
+    }
+
+    /**
+     * As {@link #authenticate}, never blocking: the device at once when this replica's cache may answer, otherwise
+     * once the token's batch was looked up (and the cache filled). Fails with 503 when too many tokens are waiting,
+     * or as the lookup failed.
+     */
+    public CompletableFuture<Optional<DeviceIdentity>> lookUp(String token) {
+        if (!isDeviceToken(token)) {
+            return CompletableFuture.completedFuture(Optional.empty());
         }
-        if (credentialsGeneration.get() == before) {
-            tokens.put(key, loaded.get());
+        TokenKey key = new TokenKey(BearerTokens.hash(token));
+        Entry cached = feed.fresh() ? tokens.get(key) : null;
+        if (cached != null) {
+            return CompletableFuture.completedFuture(Optional.of(cached.identity));
         }
-        return Optional.of(loaded.get().identity);
+        return lookups.get(key).thenApply(e -> e == null ? Optional.empty() : Optional.of(e.identity));
     }
 
     /** The stamp to pass to {@link #delivered}, taken before the group's payload is loaded. */
@@ -293,23 +316,47 @@ public class DeviceAuthService {
         return ids;
     }
 
-    private Optional<Entry> query(byte[] tokenHash) {
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
-                "SELECT id, tenant_id, device_group_id, last_seen_at FROM device WHERE token_hash = ?"
-                        + " AND revoked_at IS NULL")) {
-            s.setBytes(1, tokenHash);
+    /**
+     * Looks a batch of tokens up in one query and caches what it finds, unless a credentials change arrived
+     * meanwhile; a token not found (unknown, replaced or revoked) is dropped from the cache.
+     */
+    private Map<TokenKey, Entry> load(Set<TokenKey> keys) {
+        long before = credentialsGeneration.get();
+        Map<TokenKey, Entry> found = new HashMap<>();
+        byte[][] hashes = new byte[keys.size()][];
+        int i = 0;
+        for (TokenKey key : keys) {
+            hashes[i++] = key.sha256();
+        }
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(LOOKUP)) {
+            s.setArray(1, c.createArrayOf("bytea", hashes));
             try (ResultSet r = s.executeQuery()) {
-                if (!r.next()) {
-                    return Optional.empty();
+                while (r.next()) {
+                    DeviceIdentity identity = new DeviceIdentity(r.getObject(2, UUID.class),
+                            r.getObject(3, UUID.class), r.getObject(4, UUID.class));
+                    Instant seen = r.getTimestamp(5).toInstant();
+                    Instant pending = lastSeen.pending(identity.deviceId());
+                    found.put(new TokenKey(r.getBytes(1)),
+                            new Entry(identity, pending != null && pending.isAfter(seen) ? pending : seen));
                 }
-                DeviceIdentity identity = new DeviceIdentity(r.getObject(1, UUID.class), r.getObject(2, UUID.class),
-                        r.getObject(3, UUID.class));
-                Instant seen = r.getTimestamp(4).toInstant();
-                Instant pending = lastSeen.pending(identity.deviceId());
-                return Optional.of(new Entry(identity, pending != null && pending.isAfter(seen) ? pending : seen));
             }
         } catch (SQLException ex) {
             throw new IllegalStateException("cannot look up the device token", ex);
         }
+        boolean current = credentialsGeneration.get() == before;
+        for (TokenKey key : keys) {
+            Entry e = found.get(key);
+            if (e == null) {
+                tokens.invalidate(key);
+            } else if (current) {
+                tokens.put(key, e);
+            }
+        }
+        return found;
+    }
+
+    /** Looks up what is queued, then refuses further tokens (observed early, while the datasource is still open). */
+    void stop(@Observes @Priority(1) ShutdownEvent event) {
+        lookups.close();
     }
 }

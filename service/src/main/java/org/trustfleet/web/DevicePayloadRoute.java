@@ -3,6 +3,7 @@ package org.trustfleet.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.Unpooled;
 import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -25,9 +26,11 @@ import org.trustfleet.tenant.Role;
  * {@code GET /api/v1/device/payload}, served directly on Vert.x rather than through JAX-RS because every enrolled
  * device polls it: the hot path of the service. The route consults the delivery cache once (token digest → signed
  * payload, {@link DeviceAuthService#cachedDelivery}); a hit (the normal case) is answered on the event loop with the
- * shared signed bytes. Anything else takes the one blocking path on a worker thread: {@link Authenticator} (as for
- * every JAX-RS endpoint: 401, 403) and {@link DeviceService#payload}, which fills the cache. Failures are
- * {@link ProblemMapper}'s problem documents.
+ * shared signed bytes. A device token the cache does not know is looked up with others in one query
+ * ({@link DeviceAuthService#lookUp}, no worker thread waiting) and the cache consulted again: the group's payload is
+ * usually there, for the group's other devices. Anything else takes the one blocking path on a worker thread:
+ * {@link Authenticator} (as for every JAX-RS endpoint: 401, 403) and {@link DeviceService#payload}, which fills the
+ * cache. Failures are {@link ProblemMapper}'s problem documents.
  */
 // @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
 @Singleton
@@ -79,7 +82,28 @@ public class DevicePayloadRoute {
             fail(rc, e);
             return;
         }
-        // not in the delivery cache: the one blocking path, off the event loop, and back to it to answer
+        if (!DeviceAuthService.isDeviceToken(token)) {
+            load(rc, token, ifNoneMatch); // answered there: 401
+            return;
+        }
+        // the token not cached: looked up with others in one query, then the delivery cache again, on the event
+        // loop (the group's payload is usually there already, for its other devices)
+        Context context = rc.vertx().getOrCreateContext();
+        deliveries.lookUp(token).whenComplete((device, failure) -> context.runOnContext(ignored -> {
+            if (rc.response().closed() || rc.response().ended()) {
+                return; // the client went away meanwhile
+            }
+            SignedPayload cached = failure == null && device.isPresent() ? deliveries.cachedDelivery(token) : null;
+            if (cached != null) {
+                respond(rc, cached, ifNoneMatch);
+            } else {
+                load(rc, token, ifNoneMatch);
+            }
+        }));
+    }
+
+    /** The one blocking path, off the event loop, and back to it to answer. */
+    private void load(RoutingContext rc, String token, String ifNoneMatch) {
         rc.vertx().<SignedPayload>executeBlocking(() -> {
             Caller caller = authenticator.authenticate(token); // 401 for unknown tokens, whatever their kind
             Authenticator.requireRole(caller, Role.DEVICE);

@@ -13,6 +13,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -21,8 +22,6 @@ import org.trustfleet.device.DeviceAuthService;
 import org.trustfleet.device.DeviceIdentity;
 import org.trustfleet.device.DeviceReportInput;
 import org.trustfleet.device.DeviceService;
-import org.trustfleet.tenant.Caller;
-import org.trustfleet.tenant.Role;
 
 /**
  * {@code POST /api/v1/device/reports} as devices send it, answered below JAX-RS: after the payload
@@ -30,8 +29,8 @@ import org.trustfleet.tenant.Role;
  * second at a million devices). JAX-RS runs each request on a worker thread that reads the body from the event loop
  * chunk by chunk; here a small body is read on the event loop, checked as the endpoint checks it (the device token,
  * strict JSON, the constraints of {@link DeviceReportInput} through {@link DeviceService#submitReport}), and queued,
- * and the request is answered when its batch has committed. Only a token this replica has not cached is looked up on
- * a worker thread.
+ * and the request is answered when its batch has committed. A token this replica has not cached is looked up with
+ * others in one query ({@link DeviceAuthService#lookUp}); no worker thread waits for either.
  *
  * <p>This route only ever accepts. Whatever it would not accept as the endpoint would — a check that fails, a token
  * that is no device's, a body that is large, chunked or waits for a {@code 100 Continue}, another media type or
@@ -102,23 +101,28 @@ public class DeviceReportRoute {
             rc.next();
             return;
         }
-        DeviceIdentity cached = deviceTokens.cachedIdentity(token);
-        if (cached != null) {
-            submit(rc, cached.deviceId(), report);
+        CompletableFuture<Optional<DeviceIdentity>> device = deviceTokens.lookUp(token);
+        if (device.isDone() && !device.isCompletedExceptionally()) {
+            submitFor(rc, device.join(), report); // cached: no hop
             return;
         }
-        // not cached on this replica: the one blocking step, off the event loop, and back to it
-        rc.vertx().<Caller>executeBlocking(() -> {
-            Caller caller = authenticator.authenticate(token);
-            Authenticator.requireRole(caller, Role.DEVICE);
-            return caller;
-        }, false).onComplete(done -> {
-            if (done.succeeded()) {
-                submit(rc, done.result().credentialId(), report);
+        // not cached on this replica: looked up with other tokens in one query, then back on the event loop
+        Context context = rc.vertx().getOrCreateContext();
+        device.whenComplete((found, failure) -> context.runOnContext(ignored -> {
+            if (failure == null) {
+                submitFor(rc, found, report);
             } else {
                 rc.next();
             }
-        });
+        }));
+    }
+
+    private void submitFor(RoutingContext rc, Optional<DeviceIdentity> device, DeviceReportInput report) {
+        if (device.isPresent()) {
+            submit(rc, device.get().deviceId(), report);
+        } else {
+            rc.next(); // JAX-RS answers 401
+        }
     }
 
     /** Queues the report and answers once it is committed; a report the checks refuse is passed on. */
