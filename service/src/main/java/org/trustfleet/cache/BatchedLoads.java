@@ -2,7 +2,6 @@ package org.trustfleet.cache;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +43,8 @@ public final class BatchedLoads<K, V> implements AutoCloseable {
 
     /**
      * @param name      the loading thread's name
-     * @param load      loads a batch of distinct keys; may block; what it throws fails every key of the batch
+     * @param load      loads a batch of distinct keys into a map (never null); may block; what it throws fails
+     *                  every key of the batch
      * @param refused   the failure of a key offered to a full queue or after {@link #close}
      */
     public BatchedLoads(String name, int batchSize, int queueCapacity, Function<Set<K>, Map<K, V>> load,
@@ -97,8 +97,7 @@ public final class BatchedLoads<K, V> implements AutoCloseable {
                 Set<K> keys = new LinkedHashSet<>();
                 batch.forEach(p -> keys.add(p.key()));
                 Map<K, V> loaded = load.apply(keys);
-                Map<K, V> values = loaded == null ? new HashMap<>() : loaded;
-                batch.forEach(p -> p.value().complete(values.get(p.key())));
+                batch.forEach(p -> p.value().complete(loaded.get(p.key())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 fail(batch, new IllegalStateException("the loading thread was stopped", e));

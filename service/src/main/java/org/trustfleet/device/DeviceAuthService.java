@@ -203,7 +203,12 @@ public class DeviceAuthService {
 
     /** The token's cache entry, if the cache may answer for it (a device token, the feed fresh), or null. */
     private Entry cached(String token) {
-        return isDeviceToken(token) && feed.fresh() ? tokens.get(new TokenKey(BearerTokens.hash(token))) : null;
+        return isDeviceToken(token) ? cached(new TokenKey(BearerTokens.hash(token))) : null;
+    }
+
+    /** The key's cache entry, if the cache may answer (the feed fresh), or null. */
+    private Entry cached(TokenKey key) {
+        return feed.fresh() ? tokens.get(key) : null;
     }
 
     /** The device a token stands for, if it is the live token of a device that is not revoked (may block). */
@@ -228,7 +233,7 @@ public class DeviceAuthService {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         TokenKey key = new TokenKey(BearerTokens.hash(token));
-        Entry cached = feed.fresh() ? tokens.get(key) : null;
+        Entry cached = cached(key);
         if (cached != null) {
             return CompletableFuture.completedFuture(Optional.of(cached.identity));
         }

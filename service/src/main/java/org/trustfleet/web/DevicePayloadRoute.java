@@ -14,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import java.util.Locale;
+import java.util.concurrent.CompletionException;
 import org.trustfleet.core.ErrorKind;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.device.DeviceAuthService;
@@ -93,7 +94,12 @@ public class DevicePayloadRoute {
             if (rc.response().closed() || rc.response().ended()) {
                 return; // the client went away meanwhile
             }
-            SignedPayload cached = failure == null && device.isPresent() ? deliveries.cachedDelivery(token) : null;
+            if (failure != null) {
+                // the blocking path would look the token up again and fail alike (a full queue, the database)
+                fail(rc, failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
+                return;
+            }
+            SignedPayload cached = device.isPresent() ? deliveries.cachedDelivery(token) : null;
             if (cached != null) {
                 respond(rc, cached, ifNoneMatch);
             } else {
