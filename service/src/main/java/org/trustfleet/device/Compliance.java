@@ -38,19 +38,43 @@ public final class Compliance {
         }
         List<ReportedFailure> failures = report == null ? List.of() : List.copyOf(report.failures());
         Long reported = report == null ? null : report.payloadVersion();
-        ComplianceState state;
-        if (lastSeenAt.plus(staleAfter).isBefore(now)) {
-            state = ComplianceState.STALE;
-        } else if (desiredVersion == null || report == null || report.payloadVersion() < desiredVersion) {
-            state = ComplianceState.PENDING;
-        } else if (!failures.isEmpty()) {
-            state = ComplianceState.FAILED;
-        } else if (!missing.isEmpty() || !unexpected.isEmpty()) {
-            state = ComplianceState.DRIFTED;
-        } else {
-            state = ComplianceState.COMPLIANT;
-        }
+        ComplianceState state = state(stale(now, staleAfter, lastSeenAt), desiredVersion, reported,
+                !failures.isEmpty(), missing.isEmpty() && unexpected.isEmpty());
         return new ComplianceView(state, desiredVersion, reported, List.copyOf(missing), List.copyOf(unexpected),
                 failures);
+    }
+
+    /** Whether a device last seen at {@code lastSeenAt} is {@code STALE} at {@code now}. */
+    public static boolean stale(Instant now, Duration staleAfter, Instant lastSeenAt) {
+        return lastSeenAt.plus(staleAfter).isBefore(now);
+    }
+
+    /**
+     * The state of devices that read alike, without listing what is missing or unexpected: what counting many devices
+     * at once needs ({@link DeviceService} counts them by these inputs).
+     *
+     * @param reportedVersion the version of the latest report, or null without one
+     * @param installed       the installed set of that report (ignored without one)
+     * @param failed          whether that report lists failures
+     */
+    public static ComplianceState state(boolean stale, Long desiredVersion, Collection<String> desired,
+            Long reportedVersion, Collection<String> installed, boolean failed) {
+        boolean matches = reportedVersion == null || desiredVersion == null
+                || new TreeSet<>(desired).equals(new TreeSet<>(installed));
+        return state(stale, desiredVersion, reportedVersion, failed, matches);
+    }
+
+    private static ComplianceState state(boolean stale, Long desiredVersion, Long reportedVersion, boolean failed,
+            boolean installedMatches) {
+        if (stale) {
+            return ComplianceState.STALE;
+        } else if (desiredVersion == null || reportedVersion == null || reportedVersion < desiredVersion) {
+            return ComplianceState.PENDING;
+        } else if (failed) {
+            return ComplianceState.FAILED;
+        } else if (!installedMatches) {
+            return ComplianceState.DRIFTED;
+        }
+        return ComplianceState.COMPLIANT;
     }
 }

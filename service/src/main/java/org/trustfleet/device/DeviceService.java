@@ -15,6 +15,8 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -263,35 +265,48 @@ public class DeviceService {
             long devices) {}
 
     /**
-     * Groups the tenant's devices in SQL by what the compliance rule reads (group, staleness, reported version,
-     * installed set, whether there are failures) and lets the one rule, {@link Compliance#evaluate}, judge each
-     * distinct combination once: a tenant of 100,000 devices that mostly agree costs one aggregate, not 100,000
-     * evaluations.
+     * The tenant's devices counted by what the compliance rule reads (group, revoked or not, reported version,
+     * installed set, whether the report lists failures, staleness), each distinct combination judged once by the one
+     * rule, {@link Compliance#state}. The counts come from {@code device_tally}, which triggers keep as devices change
+     * (V36), less the stale devices: those last seen on or before the day of the staleness limit, found through the
+     * {@code seen_day} index and checked by their exact last-seen time. One statement, so one snapshot: a tenant of
+     * 100,000 devices costs a few tally rows and its stale devices, not 100,000 rows.
      */
     private List<Judged> judge(Connection c, UUID tenantId, boolean withRevoked, Instant now) throws SQLException {
         /** One combination of what the rule reads, and how many devices share it. */
-        record Combination(UUID groupId, Compliance.Report report, String installed, boolean active,
-                Instant lastSeenAt, long devices) {}
+        record Combination(UUID groupId, boolean active, Long version, String installed, boolean failed,
+                boolean stale, long devices) {}
         List<Combination> combinations = new ArrayList<>();
+        Instant staleBefore = now.minus(staleAfter);
         try (PreparedStatement s = c.prepareStatement("""
-                SELECT device_group_id, last_seen_at < ?, reported_version, reported_installed,
-                       COALESCE(reported_failures, '[]') <> '[]', min(reported_failures), min(last_seen_at),
-                       count(*), revoked_at IS NULL
-                FROM device WHERE tenant_id = ? AND (? OR revoked_at IS NULL) GROUP BY 1, 2, 3, 4, 5, 9""")) {
-            s.setTimestamp(1, Timestamp.from(now.minus(staleAfter)));
-            s.setObject(2, tenantId);
-            s.setBoolean(3, withRevoked);
+                WITH stale AS MATERIALIZED (
+                    SELECT device_group_id, revoked_at IS NULL AS active, reported_version, reported_installed,
+                           COALESCE(reported_failures, '[]') <> '[]' AS failed, count(*) AS devices
+                    FROM device WHERE tenant_id = ? AND seen_day <= ? AND last_seen_at < ? AND (? OR revoked_at IS NULL)
+                    GROUP BY 1, 2, 3, 4, 5)
+                SELECT device_group_id, active, reported_version, reported_installed, failed, stale, sum(devices)
+                FROM (SELECT device_group_id, active, reported_version, reported_installed, failed, false AS stale,
+                             devices
+                      FROM device_tally WHERE tenant_id = ? AND (? OR active)
+                      UNION ALL
+                      SELECT device_group_id, active, reported_version, reported_installed, failed, false, -devices
+                      FROM stale
+                      UNION ALL
+                      SELECT device_group_id, active, reported_version, reported_installed, failed, true, devices
+                      FROM stale) c
+                GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(devices) > 0""")) {
+            s.setObject(1, tenantId);
+            s.setObject(2, LocalDate.ofInstant(staleBefore, ZoneOffset.UTC));
+            s.setTimestamp(3, Timestamp.from(staleBefore));
+            s.setBoolean(4, withRevoked);
+            s.setObject(5, tenantId);
+            s.setBoolean(6, withRevoked);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     long version = r.getLong(3);
-                    boolean reported = !r.wasNull();
-                    String installed = r.getString(4);
-                    Compliance.Report report = reported
-                            ? new Compliance.Report(version, json.read(installed, STRINGS),
-                                    r.getString(6) == null ? List.of() : json.read(r.getString(6), FAILURES))
-                            : null;
-                    combinations.add(new Combination(r.getObject(1, UUID.class), report, installed,
-                            r.getBoolean(9), r.getTimestamp(7).toInstant(), r.getLong(8)));
+                    Long reported = r.wasNull() ? null : version;
+                    combinations.add(new Combination(r.getObject(1, UUID.class), r.getBoolean(2), reported,
+                            r.getString(4), r.getBoolean(5), r.getBoolean(6), r.getLong(7)));
                 }
             }
         }
@@ -300,10 +315,10 @@ public class DeviceService {
         List<Judged> judged = new ArrayList<>(combinations.size());
         for (Combination k : combinations) {
             DesiredSet req = k.groupId() == null ? null : desired.get(k.groupId());
-            ComplianceState state = Compliance.evaluate(now, staleAfter, k.lastSeenAt(),
-                    req == null ? null : req.version(), req == null ? List.of() : req.sha256s(), k.report()).state();
-            judged.add(new Judged(k.groupId(), k.report() == null ? null : k.report().payloadVersion(),
-                    k.installed(), k.active(), state, k.devices()));
+            ComplianceState state = Compliance.state(k.stale(), req == null ? null : req.version(),
+                    req == null ? List.of() : req.sha256s(), k.version(),
+                    k.version() == null ? List.of() : json.read(k.installed(), STRINGS), k.failed());
+            judged.add(new Judged(k.groupId(), k.version(), k.installed(), k.active(), state, k.devices()));
         }
         return judged;
     }

@@ -51,4 +51,38 @@ class ComplianceTest {
                 List.of())).state()).as("exactly stale-after ago is not stale yet")
                 .isEqualTo(ComplianceState.COMPLIANT);
     }
+
+    /**
+     * What counting devices by their combination gives ({@link Compliance#state}) is what judging each device gives
+     * ({@link Compliance#evaluate}), case by case.
+     */
+    @Test
+    void theStateOfACombinationIsTheStateOfEachOfItsDevices() {
+        List<Instant> seen = List.of(NOW, NOW.minus(STALE), NOW.minus(STALE).minusMillis(1));
+        List<Long> desiredVersions = java.util.Arrays.asList(null, 3L);
+        List<Compliance.Report> reports = java.util.Arrays.asList(null,
+                new Compliance.Report(2, List.of(A), List.of()),
+                new Compliance.Report(3, List.of(B, A), List.of()),
+                new Compliance.Report(3, List.of(A), List.of()),
+                new Compliance.Report(3, List.of(A, C), List.of()),
+                new Compliance.Report(4, List.of(A, B), List.of(new ReportedFailure(A, "boom"))),
+                new Compliance.Report(3, List.of(), List.of(new ReportedFailure(B, "boom"))));
+        java.util.Set<ComplianceState> seenStates = java.util.EnumSet.noneOf(ComplianceState.class);
+        for (Instant lastSeen : seen) {
+            for (Long desiredVersion : desiredVersions) {
+                for (Compliance.Report report : reports) {
+                    ComplianceState each = eval(lastSeen, desiredVersion, List.of(A, B), report).state();
+                    ComplianceState combined = Compliance.state(Compliance.stale(NOW, STALE, lastSeen),
+                            desiredVersion, List.of(A, B), report == null ? null : report.payloadVersion(),
+                            report == null ? List.of() : report.installed(),
+                            report != null && !report.failures().isEmpty());
+                    assertThat(combined).as("seen %s, desired %s, report %s", lastSeen, desiredVersion, report)
+                            .isEqualTo(each);
+                    seenStates.add(each);
+                }
+            }
+        }
+        assertThat(seenStates).as("the table reaches every state").containsExactlyInAnyOrder(
+                ComplianceState.values());
+    }
 }
