@@ -45,7 +45,7 @@ public final class Compliance {
     }
 
     /** Whether a device last seen at {@code lastSeenAt} is {@code STALE} at {@code now}. */
-    public static boolean stale(Instant now, Duration staleAfter, Instant lastSeenAt) {
+    static boolean stale(Instant now, Duration staleAfter, Instant lastSeenAt) {
         return lastSeenAt.plus(staleAfter).isBefore(now);
     }
 
@@ -57,7 +57,7 @@ public final class Compliance {
      * @param installed       the installed set of that report (ignored without one)
      * @param failed          whether that report lists failures
      */
-    public static ComplianceState state(boolean stale, Long desiredVersion, Collection<String> desired,
+    static ComplianceState state(boolean stale, Long desiredVersion, Collection<String> desired,
             Long reportedVersion, Collection<String> installed, boolean failed) {
         boolean matches = reportedVersion == null || desiredVersion == null
                 || new TreeSet<>(desired).equals(new TreeSet<>(installed));
