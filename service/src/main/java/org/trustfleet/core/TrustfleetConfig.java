@@ -291,6 +291,14 @@ public interface TrustfleetConfig {
         @WithDefault("100000")
         int desiredSetsMaxEntries();
 
+        /**
+         * Most latest-scan digests (what the drift report shows of an endpoint's latest scan) a replica keeps in
+         * memory, by scan id (a stored scan never changes); up to a few kilobytes each for a failing endpoint. A
+         * tenant's report reads the JSON of only the scans not kept.
+         */
+        @WithDefault("10000")
+        int scanDigestsMaxEntries();
+
         /** Most groups whose signed payload a replica keeps in memory. */
         @WithDefault("10000")
         int signedPayloadsMaxEntries();

@@ -9,6 +9,7 @@ import static org.trustfleet.testing.Contract.asOperator;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.micrometer.core.instrument.Metrics;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
@@ -120,6 +121,62 @@ class DriftReportApiTest {
         String page = as(t[1]).accept("text/html").get("/api/v1/tenants/{t}/drift-report", t[0]).then()
                 .statusCode(200).extract().asString();
         assertThat(page).contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;").doesNotContain("<script>");
+    }
+
+    /**
+     * A stored scan never changes, so a report keeps what it showed of each one (by scan id) and reads only scans it
+     * has not seen before; a new scan of an endpoint is a new key, so the report shows it at once.
+     */
+    @Test
+    void aRepeatedReportParsesNoScanTwiceAndShowsANewScanAtOnce() throws Exception {
+        String[] t = ApiFixtures.tenantWithAdmin("drift-digests");
+        String tenant = t[0];
+        String admin = t[1];
+        String endpoint = endpoint(tenant, admin, "STS", TestTlsServer.closedPort());
+        scan(tenant, admin, endpoint);
+        String problem = "failingEndpoints.find { it.endpointId == '" + endpoint + "' }";
+
+        double misses = digestGets("miss");
+        JsonPath first = report(tenant, admin);
+        assertThat(first.getString(problem + ".status")).isEqualTo("CONNECT_REFUSED");
+        assertThat(digestGets("miss") - misses).isEqualTo(1);
+
+        double hits = digestGets("hit");
+        misses = digestGets("miss");
+        JsonPath again = report(tenant, admin);
+        assertThat(again.getMap(problem)).isEqualTo(first.getMap(problem));
+        assertThat(digestGets("hit") - hits).isEqualTo(1);
+        assertThat(digestGets("miss") - misses).isZero();
+
+        Cert intermediate = ROOT.issueIntermediate("Digest CA");
+        Cert leaf = intermediate.issueLeaf(HOST);
+        try (TestTlsServer server = TestTlsServer.tls(TestPki.certs(leaf, intermediate),
+                leaf.keyPair().getPrivate())) {
+            as(admin).contentType(ContentType.JSON).body(Map.of("name", "STS", "host", "127.0.0.1",
+                            "port", server.port(), "serverName", HOST))
+                    .put("/api/v1/tenants/{t}/endpoints/{e}", tenant, endpoint).then().statusCode(200);
+            scan(tenant, admin, endpoint);
+        }
+        misses = digestGets("miss");
+        JsonPath rescanned = report(tenant, admin);
+        // the test root is in no bundled store: the chain is reached now, and still rejected
+        assertThat(rescanned.getString(problem + ".status")).isEqualTo("OK");
+        assertThat(rescanned.getString(problem + ".lastScanAt")).isNotEqualTo(first.getString(problem
+                + ".lastScanAt"));
+        assertThat(rescanned.getList(problem + ".serverFix.chain")).containsExactly(leaf.sha256(),
+                intermediate.sha256());
+        assertThat(digestGets("miss") - misses).isEqualTo(1);
+    }
+
+    private static JsonPath report(String tenant, String key) {
+        return new JsonPath(as(key).get("/api/v1/tenants/{t}/drift-report", tenant).then().statusCode(200).extract()
+                .asString());
+    }
+
+    /** Lookups of the scan-digest cache with the given result, as its metrics count them. */
+    private static double digestGets(String result) {
+        return Metrics.globalRegistry.get("cache.gets").tag("cache", "scan-digests").tag("result", result)
+                .functionCounter().count();
     }
 
     private static String endpoint(String tenant, String admin, String name, int port) {
