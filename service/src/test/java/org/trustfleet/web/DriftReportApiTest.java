@@ -51,13 +51,7 @@ class DriftReportApiTest {
             renewing = endpoint(tenant, admin, "ActiveSync", server.port());
             scan(tenant, admin, renewing);
         }
-        try (TestTlsServer server = TestTlsServer.tls(TestPki.certs(soon, intermediate),
-                soon.keyPair().getPrivate())) {
-            as(admin).contentType(ContentType.JSON).body(Map.of("name", "ActiveSync", "host", "127.0.0.1",
-                            "port", server.port(), "serverName", HOST))
-                    .put("/api/v1/tenants/{t}/endpoints/{e}", tenant, renewing).then().statusCode(200);
-            scan(tenant, admin, renewing);
-        }
+        scanServing(tenant, admin, renewing, "ActiveSync", soon, intermediate);
         String down = endpoint(tenant, admin, "Old STS", TestTlsServer.closedPort());
         scan(tenant, admin, down);
         String group = as(admin).contentType(ContentType.JSON).body(Map.of("name", "all", "minApiLevel", 83,
@@ -150,13 +144,7 @@ class DriftReportApiTest {
 
         Cert intermediate = ROOT.issueIntermediate("Digest CA");
         Cert leaf = intermediate.issueLeaf(HOST);
-        try (TestTlsServer server = TestTlsServer.tls(TestPki.certs(leaf, intermediate),
-                leaf.keyPair().getPrivate())) {
-            as(admin).contentType(ContentType.JSON).body(Map.of("name", "STS", "host", "127.0.0.1",
-                            "port", server.port(), "serverName", HOST))
-                    .put("/api/v1/tenants/{t}/endpoints/{e}", tenant, endpoint).then().statusCode(200);
-            scan(tenant, admin, endpoint);
-        }
+        scanServing(tenant, admin, endpoint, "STS", leaf, intermediate);
         misses = digestGets("miss");
         JsonPath rescanned = report(tenant, admin);
         // the test root is in no bundled store: the chain is reached now, and still rejected
@@ -183,6 +171,18 @@ class DriftReportApiTest {
         return as(admin).contentType(ContentType.JSON).body(Map.of("name", name, "host", "127.0.0.1",
                         "port", port, "serverName", HOST))
                 .post("/api/v1/tenants/{t}/endpoints", tenant).then().statusCode(201).extract().path("id");
+    }
+
+    /** Points the endpoint at a loopback server presenting {@code leaf} and {@code intermediate}, and scans it. */
+    private static void scanServing(String tenant, String admin, String endpoint, String name, Cert leaf,
+            Cert intermediate) throws Exception {
+        try (TestTlsServer server = TestTlsServer.tls(TestPki.certs(leaf, intermediate),
+                leaf.keyPair().getPrivate())) {
+            as(admin).contentType(ContentType.JSON).body(Map.of("name", name, "host", "127.0.0.1",
+                            "port", server.port(), "serverName", HOST))
+                    .put("/api/v1/tenants/{t}/endpoints/{e}", tenant, endpoint).then().statusCode(200);
+            scan(tenant, admin, endpoint);
+        }
     }
 
     private static void scan(String tenant, String admin, String endpoint) {
