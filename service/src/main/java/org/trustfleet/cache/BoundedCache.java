@@ -1,6 +1,7 @@
 package org.trustfleet.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -39,6 +40,15 @@ public final class BoundedCache<K, V> {
      */
     public V get(K key, Function<? super K, ? extends V> load) {
         return cache.get(key, load);
+    }
+
+    /**
+     * The cached values of {@code keys}, with those not cached loaded by one call of {@code load} (given the keys
+     * missing, it returns the values it found; keys it leaves out stay absent from the answer and the cache).
+     */
+    public Map<K, V> getAll(Collection<? extends K> keys,
+            Function<? super Set<? extends K>, ? extends Map<? extends K, ? extends V>> load) {
+        return cache.getAll(keys, load);
     }
 
     public void put(K key, V value) {

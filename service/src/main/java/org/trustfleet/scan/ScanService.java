@@ -211,31 +211,24 @@ public class ScanService {
         @SuppressWarnings("unchecked")
         List<UUID> latest = ScanEntity.getEntityManager().createNativeQuery("SELECT s.id " + LATEST_OF_EACH)
                 .setParameter("ids", endpointIds).getResultList();
-        Map<UUID, ScanDigest> found = new HashMap<>();
-        List<UUID> unparsed = new ArrayList<>();
-        for (UUID scanId : latest) {
-            ScanDigest cached = digests.get(scanId);
-            if (cached == null) {
-                unparsed.add(scanId);
-            } else {
-                found.put(scanId, cached);
-            }
-        }
-        if (!unparsed.isEmpty()) {
-            @SuppressWarnings("unchecked")
-            List<Object[]> rows = ScanEntity.getEntityManager().createNativeQuery("""
-                    SELECT s.id, s.endpoint_id, s.started_at, s.status, s.error_detail, s.untrusted_api_levels::text,
-                           s.finding_codes::text, s.presented_certificates::text, s.failed_server_fix::text
-                    FROM scan s WHERE s.id IN (:ids)""").setParameter("ids", unparsed).getResultList();
-            for (Object[] row : rows) {
-                ScanDigest digest = recorder.digest((UUID) row[1], NativeColumns.instant(row[2]), (String) row[3],
-                        (String) row[4], (String) row[5], (String) row[6], (String) row[7], (String) row[8]);
-                found.put((UUID) row[0], digest);
-                digests.put((UUID) row[0], digest);
-            }
-        }
+        Map<UUID, ScanDigest> found = digests.getAll(latest, this::readDigests);
         // a scan gone between the two reads went with its endpoint (scans that are the latest are never pruned)
         return latest.stream().map(found::get).filter(Objects::nonNull).toList();
+    }
+
+    /** The digests of the given scans, from their V35 columns (scans no longer stored are absent). */
+    private Map<UUID, ScanDigest> readDigests(Set<? extends UUID> scanIds) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = ScanEntity.getEntityManager().createNativeQuery("""
+                SELECT s.id, s.endpoint_id, s.started_at, s.status, s.error_detail, s.untrusted_api_levels::text,
+                       s.finding_codes::text, s.presented_certificates::text, s.failed_server_fix::text
+                FROM scan s WHERE s.id IN (:ids)""").setParameter("ids", scanIds).getResultList();
+        Map<UUID, ScanDigest> read = new HashMap<>();
+        for (Object[] row : rows) {
+            read.put((UUID) row[0], recorder.digest((UUID) row[1], NativeColumns.instant(row[2]), (String) row[3],
+                    (String) row[4], (String) row[5], (String) row[6], (String) row[7], (String) row[8]));
+        }
+        return read;
     }
 
     /**

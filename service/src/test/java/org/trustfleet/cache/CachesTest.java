@@ -8,6 +8,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +24,26 @@ class CachesTest {
         }
         assertThat(cache.size()).isEqualTo(3);
         assertThat(cache.name()).isEqualTo("test-bounded");
+    }
+
+    @Test
+    void getAllLoadsOnlyTheMissingKeysInOneCallAndKeepsWhatItFound() {
+        BoundedCache<Integer, String> cache = Caches.bounded("test-get-all", 10);
+        cache.put(1, "one");
+        List<Set<? extends Integer>> loads = new ArrayList<>();
+        Map<Integer, String> first = cache.getAll(List.of(1, 2, 3), missing -> {
+            loads.add(Set.copyOf(missing));
+            return Map.of(2, "two"); // 3 is not found
+        });
+        assertThat(first).containsExactlyInAnyOrderEntriesOf(Map.of(1, "one", 2, "two"));
+        assertThat(loads).containsExactly(Set.of(2, 3));
+        assertThat(cache.get(2)).isEqualTo("two");
+        assertThat(cache.get(3)).isNull();
+
+        Map<Integer, String> again = cache.getAll(List.of(1, 2), missing -> {
+            throw new AssertionError("nothing is missing: " + missing);
+        });
+        assertThat(again).containsExactlyInAnyOrderEntriesOf(Map.of(1, "one", 2, "two"));
     }
 
     @Test
