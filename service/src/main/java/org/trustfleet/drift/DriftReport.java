@@ -6,7 +6,7 @@ import java.util.UUID;
 import org.trustfleet.policy.UnresolvedCode;
 import org.trustfleet.scan.ChainChange;
 import org.trustfleet.scan.ProbeStatus;
-import org.trustfleet.scan.ServerFixAdvice;
+import org.trustfleet.scan.ServerFixSummary;
 
 /**
  * One page for a tenant's admin: what changed, what is broken, what is about to break, and what devices cannot be
@@ -26,10 +26,11 @@ public record DriftReport(UUID tenantId, Instant generatedAt, Instant since, Lis
      * @param untrustedApiLevels levels whose stock store rejects the presented chain (devices need a delivered
      *     certificate there, or the server a fix)
      * @param findings the finding codes of the latest scan
-     * @param serverFix the chain the server should send and which levels it fixes (null when the scan saw no chain)
+     * @param serverFix the chain the server should send, which levels it fixes and why the others stay broken (null
+     *     when the scan saw no chain); each level's verdicts are on the endpoint's latest scan
      */
     public record EndpointProblem(UUID endpointId, String endpointName, Instant lastScanAt, ProbeStatus status,
-            String error, List<Integer> untrustedApiLevels, List<String> findings, ServerFixAdvice serverFix) {}
+            String error, List<Integer> untrustedApiLevels, List<String> findings, ServerFixSummary serverFix) {}
 
     /** A certificate an endpoint presents or a group delivers that expires soon. */
     public record ExpiringCertificate(String sha256, String subject, Instant notAfter, List<UUID> endpointIds,

@@ -39,12 +39,24 @@ public record ServerFix(List<X509Certificate> chain, List<String> chainSha256, S
      * @param reasonOrNull       when the proposed chain is rejected: the validator's reason ("NO_PATH: ..."), else null
      */
     public record LevelVerdict(boolean trusted, boolean trustedAsPresented, String reasonOrNull) {
+
+        /** The server fix is what this level needs: it rejects the chain as presented and accepts the proposed one. */
+        public boolean fixed() {
+            return fixes(trusted, trustedAsPresented);
+        }
+    }
+
+    /**
+     * Whether a level's verdicts on the proposed chain ({@code trusted}) and on the presented one say the fix helps
+     * it: the one rule for "levels fixed", whether the verdicts were just computed or read back from a stored scan.
+     */
+    public static boolean fixes(boolean trusted, boolean trustedAsPresented) {
+        return trusted && !trustedAsPresented;
     }
 
     /** The selected levels that reject the chain as presented but accept the proposed one. */
     public List<Integer> levelsFixed() {
-        return perLevel.entrySet().stream()
-                .filter(e -> e.getValue().trusted() && !e.getValue().trustedAsPresented())
-                .map(java.util.Map.Entry::getKey).toList();
+        return perLevel.entrySet().stream().filter(e -> e.getValue().fixed()).map(java.util.Map.Entry::getKey)
+                .toList();
     }
 }

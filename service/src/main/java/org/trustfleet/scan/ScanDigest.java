@@ -13,11 +13,12 @@ import org.trustfleet.pki.FindingCode;
  *
  * @param untrustedApiLevels API levels whose stock trust store rejects the presented chain, in level order
  * @param findingCodes       the codes of the scan's findings, each once, in the order first found
- * @param serverFix          the chain the server should send; null when the scan did not fail or has no advice
+ * @param serverFix          the chain the server should send and the levels it fixes and does not; null when the
+ *                           scan did not fail or has no advice
  */
 public record ScanDigest(UUID endpointId, Instant startedAt, ProbeStatus status, String error,
         List<Integer> untrustedApiLevels, List<FindingCode> findingCodes, List<CertificateSummary> presented,
-        ServerFixAdvice serverFix) {
+        ServerFixSummary serverFix) {
 
     public ScanDigest {
         untrustedApiLevels = List.copyOf(untrustedApiLevels);

@@ -158,7 +158,7 @@ public class ScanRecorder {
                 json.read(untrustedLevels, API_LEVELS),
                 json.read(findingCodes, FINDING_CODES).stream().distinct().toList(),
                 certificates.stream().map(StoredScan.Certificate::toSummary).toList(),
-                fix == null ? null : fix.toAdvice());
+                fix == null ? null : ServerFixSummary.of(fix.toAdvice()));
     }
 
     StoredScan stored(ScanEntity e) {

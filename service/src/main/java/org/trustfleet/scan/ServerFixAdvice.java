@@ -7,7 +7,7 @@ import org.trustfleet.pki.ServerFix;
 /**
  * The API view of {@link ServerFix}: the chain the server should send (by fingerprint), so that the most Android
  * versions accept it without installing anything, with each level's verdict on it next to today's. Shown in scan
- * results, chain checks and the drift report.
+ * results and chain checks; the drift report shows its {@link ServerFixSummary}.
  *
  * @param chain            SHA-256 fingerprints of the certificates to configure on the server, leaf first, in the
  *                         order to send them, without the self-signed root (it may include a cross-signed root)

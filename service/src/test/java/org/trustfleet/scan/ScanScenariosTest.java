@@ -210,6 +210,11 @@ class ScanScenariosTest {
         assertThat(serverFixVerdict(scan, 90)).containsEntry("trusted", true).containsEntry("trustedAsPresented",
                 false);
         assertAgreesWithConscrypt(scan, TestPki.certs(leaf, intermediate));
+        // the drift report's summary names level 90 as fixed by the proposed chain
+        ServerFixSummary summary = scans.latestDigests(List.of(UUID.fromString(scan.getString("endpointId"))))
+                .getFirst().serverFix();
+        assertThat(summary.chain()).isEqualTo(chain);
+        assertThat(summary.levelsFixed()).contains(90).doesNotContain(91);
     }
 
     @Test
@@ -319,7 +324,8 @@ class ScanScenariosTest {
             assertThat(digest.presented()).isEqualTo(scan.presented());
             boolean failed = scan.status() != ProbeStatus.OK || !untrusted.isEmpty();
             assertThat(digest.failed()).isEqualTo(failed);
-            assertThat(digest.serverFix()).isEqualTo(failed ? scan.serverFix() : null);
+            assertThat(digest.serverFix()).isEqualTo(failed && scan.serverFix() != null
+                    ? ServerFixSummary.of(scan.serverFix()) : null);
         }
         Map<UUID, ScanObservation> observations = scans.latestObservations(ids).stream()
                 .collect(Collectors.toMap(ScanObservation::endpointId, o -> o));

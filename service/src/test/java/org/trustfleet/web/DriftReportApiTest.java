@@ -81,6 +81,8 @@ class DriftReportApiTest {
                 + "' }.serverFix.changesPresented")).isFalse();
         assertThat(report.getString("failingEndpoints.find { it.endpointId == '" + down + "' }.serverFix"))
                 .isNull();
+        assertSummarisesTheLatestScan(tenant, console, renewing,
+                report.getMap("failingEndpoints.find { it.endpointId == '" + renewing + "' }.serverFix"));
         assertThat(report.getList("expiringCertificates.sha256"))
                 .containsExactly(soon.sha256());
         assertThat(report.getList("expiringCertificates[0].endpointIds")).containsExactly(renewing);
@@ -100,7 +102,8 @@ class DriftReportApiTest {
                 .contentType(startsWith("text/html")).extract().asString();
         assertThat(page).contains("<h1>Drift report</h1>", tenant, "ActiveSync", "LEAF_RENEWED", soon.sha256(),
                 "Old STS", "CONNECT_REFUSED", "ENDPOINT_UNREACHABLE", "PENDING", "hw-",
-                "the server already sends the best chain");
+                "the server already sends the best chain", "no server chain fixes API ",
+                "(NO_PATH: issuer &#39;CN=Drift Root,");
         for (String accept : new String[] {"*/*", "application/json, text/html"}) {
             as(console).accept(accept).get("/api/v1/tenants/{t}/drift-report", tenant).then().statusCode(200)
                     .contentType(startsWith("application/json"));
@@ -154,6 +157,36 @@ class DriftReportApiTest {
         assertThat(rescanned.getList(problem + ".serverFix.chain")).containsExactly(leaf.sha256(),
                 intermediate.sha256());
         assertThat(digestGets("miss") - misses).isEqualTo(1);
+    }
+
+    /**
+     * A failing endpoint's server fix in the report says what the latest scan's per-level verdicts say: the levels
+     * the chain fixes, the levels it does not, and for each of those the scan's reason, named once per reason.
+     */
+    @SuppressWarnings("unchecked")
+    private static void assertSummarisesTheLatestScan(String tenant, String key, String endpoint,
+            Map<String, Object> summary) {
+        JsonPath scan = new JsonPath(as(key).get("/api/v1/tenants/{t}/endpoints/{e}/scans/latest", tenant, endpoint)
+                .then().statusCode(200).extract().asString());
+        List<Map<String, Object>> verdicts = scan.getList("serverFix.perApiLevel");
+        assertThat(summary.get("chain")).isEqualTo(scan.getList("serverFix.chain"));
+        assertThat(summary.get("changesPresented")).isEqualTo(scan.getBoolean("serverFix.changesPresented"));
+        assertThat(summary.get("levelsFixed")).isEqualTo(verdicts.stream()
+                .filter(v -> (Boolean) v.get("trusted") && !(Boolean) v.get("trustedAsPresented"))
+                .map(v -> v.get("apiLevel")).toList());
+        List<Integer> notFixed = scan.getList("serverFix.levelsNotFixed", Integer.class);
+        assertThat(notFixed).isNotEmpty();
+        assertThat(summary.get("levelsNotFixed")).isEqualTo(notFixed);
+        List<Map<String, Object>> because = (List<Map<String, Object>>) summary.get("notFixedBecause");
+        assertThat(because.stream().flatMap(b -> ((List<Integer>) b.get("apiLevels")).stream()).sorted().toList())
+                .isEqualTo(notFixed);
+        assertThat(because.stream().map(b -> b.get("failure")).distinct().count()).isEqualTo(because.size());
+        for (Map<String, Object> reason : because) {
+            for (Integer level : (List<Integer>) reason.get("apiLevels")) {
+                assertThat(verdicts).filteredOn(v -> level.equals(v.get("apiLevel"))).singleElement()
+                        .satisfies(v -> assertThat(v.get("failure")).isEqualTo(reason.get("failure")));
+            }
+        }
     }
 
     private static JsonPath report(String tenant, String key) {
