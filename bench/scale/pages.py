@@ -26,16 +26,17 @@ def main():
     print("listing pages=%d rows=%d p50=%.1fms p95=%.1fms max=%.1fms first=%.1fms last=%.1fms" % (
         len(times), rows, pct(times, 50), pct(times, 95), max(times), times[0], times[-1]))
     dt = []
+    size = 0
     for i in range(warm + repeats):
         t0 = time.perf_counter()
         conn.request("GET", drift, headers=headers)
         r = conn.getresponse()
-        r.read()
+        size = len(r.read())
         if i >= warm:  # the first requests warm the report's code paths up (the listing has warmed its own)
             dt.append((time.perf_counter() - t0) * 1000)
         if r.status != 200:
             raise SystemExit("drift -> %d" % r.status)
-    print("drift n=%d (after %d warm-up) p50=%.1fms p95=%.1fms max=%.1fms" % (len(dt), warm, pct(dt, 50),
-        pct(dt, 95), max(dt)))
+    print("drift n=%d (after %d warm-up) p50=%.1fms p95=%.1fms max=%.1fms bytes=%d" % (len(dt), warm, pct(dt, 50),
+        pct(dt, 95), max(dt), size))
 
 main()
