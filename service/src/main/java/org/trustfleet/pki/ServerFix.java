@@ -39,11 +39,6 @@ public record ServerFix(List<X509Certificate> chain, List<String> chainSha256, S
      * @param reasonOrNull       when the proposed chain is rejected: the validator's reason ("NO_PATH: ..."), else null
      */
     public record LevelVerdict(boolean trusted, boolean trustedAsPresented, String reasonOrNull) {
-
-        /** The server fix is what this level needs: it rejects the chain as presented and accepts the proposed one. */
-        public boolean fixed() {
-            return fixes(trusted, trustedAsPresented);
-        }
     }
 
     /**
@@ -56,7 +51,8 @@ public record ServerFix(List<X509Certificate> chain, List<String> chainSha256, S
 
     /** The selected levels that reject the chain as presented but accept the proposed one. */
     public List<Integer> levelsFixed() {
-        return perLevel.entrySet().stream().filter(e -> e.getValue().fixed()).map(java.util.Map.Entry::getKey)
-                .toList();
+        return perLevel.entrySet().stream()
+                .filter(e -> fixes(e.getValue().trusted(), e.getValue().trustedAsPresented()))
+                .map(java.util.Map.Entry::getKey).toList();
     }
 }
