@@ -57,7 +57,12 @@ class ScanSchedulingIT {
     private static final int FAILOVER_FIRINGS = 3;
     /** Generous: on two shared, busy cores a round can lag, and failure detection alone takes ~13 s. */
     private static final Duration PATIENCE = Duration.ofMinutes(3);
-    /** The slow endpoint's interval in units: longer than its scan (one 2 s handshake timeout). */
+    /**
+     * The scanner's handshake timeout here: a silent server's scan lasts this long, and a live loopback server must
+     * finish its handshake within it however busy the machine is (2 s was not enough beside another build).
+     */
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(6);
+    /** The slow endpoint's interval in units: longer than its scan (one handshake timeout). */
     private static final int SLOW_INTERVAL_UNITS = 5;
     private static final int DEVICES = 12;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -171,7 +176,7 @@ class ScanSchedulingIT {
             ServiceProcess victim = executing.instance().equals("it-a") ? a : b;
             ServiceProcess survivor = victim == a ? b : a;
             String survivorId = victim == a ? "it-b" : "it-a";
-            // the scan lasts one handshake timeout (2 s): within the first second of it, kill the moment a report
+            // the scan lasts one handshake timeout: within the first second of it, kill the moment a report
             // is on its way to the victim too (reports take milliseconds, so this is a chance, not a promise)
             long spinUntil = System.nanoTime() + Duration.ofSeconds(1).toNanos();
             while (devices.reportsInFlight(victim.baseUrl()) == 0 && System.nanoTime() < spinUntil) {
@@ -293,7 +298,7 @@ class ScanSchedulingIT {
         settings.put("trustfleet.scanner.interval-unit", INTERVAL.toSeconds() + "s");
         settings.put("trustfleet.scanner.first-scan-delay", FIRST_SCAN_DELAY.toSeconds() + "s");
         settings.put("trustfleet.scanner.connect-timeout", "2s");
-        settings.put("trustfleet.scanner.handshake-timeout", "2s");
+        settings.put("trustfleet.scanner.handshake-timeout", HANDSHAKE_TIMEOUT.toSeconds() + "s");
         return settings;
     }
 
