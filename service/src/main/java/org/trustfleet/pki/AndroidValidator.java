@@ -70,9 +70,9 @@ public final class AndroidValidator {
         return validate(presented, anchors, hostnameOrNull, now, null);
     }
 
-    /** {@link #validate}, with the fingerprints of the caller's computation (or null). */
+    /** {@link #validate}, within the caller's computation ({@code memo}, or null). */
     ValidationResult validate(List<X509Certificate> presented, Collection<X509Certificate> anchors,
-            String hostnameOrNull, Instant now, Fingerprints fingerprints) {
+            String hostnameOrNull, Instant now, ComputationMemo memo) {
         if (presented == null || presented.isEmpty() || presented.get(0) == null) {
             return ValidationResult.fail(List.of(), ValidationFailure.EMPTY_CHAIN, "no certificate presented");
         }
@@ -80,19 +80,20 @@ public final class AndroidValidator {
         List<X509Certificate> pool = new ArrayList<>(presented.subList(1, presented.size()));
         pool.removeIf(c -> c == null);
         PathBuilder.Result built = pathBuilder.search(leaf, pool, anchors == null ? List.of() : anchors,
-                MAX_PATHS_TRIED, fingerprints);
-        ValidationResult verdict = judge(built.paths(), leaf, pool, hostnameOrNull, now);
+                MAX_PATHS_TRIED, memo);
+        ValidationResult verdict = judge(built.paths(), leaf, pool, hostnameOrNull, now, memo);
         return built.limitReached() ? verdict.withPathLimitReached() : verdict;
     }
 
     private ValidationResult judge(List<List<X509Certificate>> paths, X509Certificate leaf,
-            List<X509Certificate> pool, String hostnameOrNull, Instant now) {
+            List<X509Certificate> pool, String hostnameOrNull, Instant now, ComputationMemo memo) {
         if (paths.isEmpty()) {
-            return ValidationResult.fail(List.of(), ValidationFailure.NO_PATH, describeMissingIssuer(leaf, pool));
+            return ValidationResult.fail(List.of(), ValidationFailure.NO_PATH,
+                    describeMissingIssuer(leaf, pool, memo));
         }
         ValidationResult firstFailure = null;
         for (List<X509Certificate> path : paths) {
-            ValidationResult r = checkPath(path, now);
+            ValidationResult r = memo == null ? checkPath(path, now) : memo.checked(path, now, this::checkPath);
             if (r.trusted()) {
                 if (hostnameOrNull != null && !HostnameMatcher.matches(leaf, hostnameOrNull)) {
                     return ValidationResult.fail(path, ValidationFailure.HOSTNAME_MISMATCH,
@@ -253,7 +254,8 @@ public final class AndroidValidator {
         }
     }
 
-    private static String describeMissingIssuer(X509Certificate leaf, List<X509Certificate> pool) {
+    private static String describeMissingIssuer(X509Certificate leaf, List<X509Certificate> pool,
+            ComputationMemo memo) {
         // Follow presented issuers as far as they go so the message names the first certificate nobody supplied;
         // key-identifier matches are tried first and the signature checks are capped, so 100 same-named certificates
         // cost a handful of verifications here, not 100 (the message is all that depends on this walk).
@@ -276,7 +278,7 @@ public final class AndroidValidator {
                 if (checks++ >= MAX_DESCRIBE_CHECKS) {
                     break;
                 }
-                if (Certificates.verifies(current, c.getPublicKey())) {
+                if (memo == null ? Certificates.verifies(current, c.getPublicKey()) : memo.verifies(current, c)) {
                     used.add(c);
                     current = c;
                     progressed = true;

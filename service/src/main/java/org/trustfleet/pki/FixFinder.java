@@ -165,7 +165,7 @@ public final class FixFinder {
         private final Collection<X509Certificate> candidates;
         private final Instant now;
         private final X509Certificate leaf;
-        private final Fingerprints fingerprints;
+        private final ComputationMemo memo;
 
         Search(List<X509Certificate> presented, String hostname, StoreIndex stores,
                 Collection<X509Certificate> tenantAnchors, Collection<X509Certificate> candidates, Instant now) {
@@ -176,11 +176,11 @@ public final class FixFinder {
             this.candidates = candidates;
             this.now = now;
             this.leaf = presented.get(0);
-            this.fingerprints = stores.fingerprints();
+            this.memo = stores.memo();
         }
 
         private String sha(X509Certificate c) {
-            return fingerprints.of(c);
+            return memo.of(c);
         }
 
         EndpointFixes run() {
@@ -220,8 +220,7 @@ public final class FixFinder {
                 for (X509Certificate c : byName) {
                     String sha = sha(c);
                     Candidate prev = relevant.get(sha);
-                    if (c.equals(x) || (prev != null && prev.depth() <= e.getValue())
-                            || !Certificates.verifies(x, c.getPublicKey())) {
+                    if (c.equals(x) || (prev != null && prev.depth() <= e.getValue()) || !memo.verifies(x, c)) {
                         continue;
                     }
                     boolean isPresented = presentedSha.contains(sha);
@@ -242,11 +241,17 @@ public final class FixFinder {
             }
             List<Candidate> ordered = new ArrayList<>(relevant.values());
             ordered.sort(PREFERENCE);
-            List<X509Certificate> storeRelevantUniverse = new ArrayList<>();
-            for (X509Certificate c : stores.union()) {
-                String sha = sha(c);
-                if (relevant.containsKey(sha) || leafItself.contains(sha)) {
-                    storeRelevantUniverse.add(c);
+            // the only certificates a level's store can hold that matter here: the relevant ones and store copies of
+            // the leaf (a walk of every store's union per endpoint was a third of this search)
+            Map<String, X509Certificate> storeRelevantUniverse = new TreeMap<>();
+            for (Candidate c : relevant.values()) {
+                if (stores.inAnyStore(c.sha())) {
+                    storeRelevantUniverse.put(c.sha(), c.cert());
+                }
+            }
+            for (X509Certificate c : stores.bySubject(leaf.getSubjectX500Principal())) {
+                if (leafItself.contains(sha(c))) {
+                    storeRelevantUniverse.putIfAbsent(sha(c), c);
                 }
             }
             SortedMap<Integer, LevelFixes> out = new TreeMap<>();
@@ -255,11 +260,10 @@ public final class FixFinder {
             for (int level : stores.apiLevels()) {
                 List<X509Certificate> anchors = new ArrayList<>();
                 Set<String> key = new TreeSet<>();
-                for (X509Certificate c : storeRelevantUniverse) {
-                    String sha = sha(c);
-                    if (stores.contains(level, sha)) {
-                        anchors.add(c);
-                        key.add(sha);
+                for (Map.Entry<String, X509Certificate> c : storeRelevantUniverse.entrySet()) {
+                    if (stores.contains(level, c.getKey())) {
+                        anchors.add(c.getValue());
+                        key.add(c.getKey());
                     }
                 }
                 LevelFixes fixes = byAnchors.get(key);
@@ -285,7 +289,7 @@ public final class FixFinder {
                 }
                 for (int i = 1; i < presented.size(); i++) {
                     X509Certificate c = presented.get(i);
-                    if (c != null && !depth.containsKey(c) && Certificates.isIssuedBy(x, c)) {
+                    if (c != null && !depth.containsKey(c) && memo.isIssuedBy(x, c)) {
                         depth.put(c, depth.get(x) + 1);
                         queue.add(c);
                     }
@@ -295,7 +299,7 @@ public final class FixFinder {
         }
 
         private LevelFixes level(List<X509Certificate> storeAnchors, Set<String> storeSha, List<Candidate> ordered) {
-            ValidationResult base = validator.validate(presented, storeAnchors, hostname, now, fingerprints);
+            ValidationResult base = validator.validate(presented, storeAnchors, hostname, now, memo);
             if (base.trusted()) {
                 return new LevelFixes(Kind.TRUSTED, base, List.of(), null, "trusted", null);
             }
@@ -321,7 +325,7 @@ public final class FixFinder {
                     continue;
                 }
                 // Installed certificates are anchors, but the device still only sees what the server presents.
-                ValidationResult r = validator.validate(presented, with(storeAnchors, c.cert()), null, now, fingerprints);
+                ValidationResult r = validator.validate(presented, with(storeAnchors, c.cert()), null, now, memo);
                 if (r.trusted()) {
                     fixes.add(c.fix());
                 } else {
@@ -341,7 +345,7 @@ public final class FixFinder {
                     continue;
                 }
                 // An expired CA certificate would end the path (anchors are not time-checked) but is never delivered.
-                if (validator.validate(presented, with(storeAnchors, c.cert()), null, now, fingerprints).trusted()) {
+                if (validator.validate(presented, with(storeAnchors, c.cert()), null, now, memo).trusted()) {
                     boolean expired = now.isAfter(c.cert().getNotAfter().toInstant());
                     return unfixable(base, Blocker.EXPIRED_CHAIN, "needed certificate " + subject(c.cert())
                             + (expired ? " expired at " + c.cert().getNotAfter().toInstant()

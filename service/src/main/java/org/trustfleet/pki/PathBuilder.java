@@ -104,13 +104,14 @@ public final class PathBuilder {
     }
 
     /**
-     * {@link #search}, taking fingerprints from the caller's computation when it has one ({@code fingerprints}, or
-     * null): fix finding and chain advice validate the same few certificates many times per endpoint, and hashing
-     * them again in every build was a tenth of a platform store change's CPU.
+     * {@link #search}, within the caller's computation when it has one ({@code memo}, or null): fix finding and chain
+     * advice validate the same few certificates many times per endpoint, and hashing them again in every build was a
+     * tenth of a platform store change's CPU; their signatures are checked once per computation too. The budget
+     * still counts every signature this build needs, remembered or not, so the memo never changes what it finds.
      */
     Result search(X509Certificate target, Collection<X509Certificate> intermediates,
-            Collection<X509Certificate> anchors, int maxPaths, Fingerprints fingerprints) {
-        Search search = new Search(target, intermediates, anchors, fingerprints);
+            Collection<X509Certificate> anchors, int maxPaths, ComputationMemo memo) {
+        Search search = new Search(target, intermediates, anchors, memo);
         search.run();
         List<List<X509Certificate>> paths = new ArrayList<>(search.found);
         paths.sort(Comparator.<List<X509Certificate>>comparingInt(List::size)
@@ -127,8 +128,8 @@ public final class PathBuilder {
         private final Map<String, Boolean> signatureCache = new HashMap<>();
         private final List<List<X509Certificate>> found = new ArrayList<>();
         private final Map<X509Certificate, String> fingerprints = new IdentityHashMap<>();
-        /** The caller's fingerprints, or null: then {@link #fingerprints} holds this build's own. */
-        private final Fingerprints shared;
+        /** The caller's computation, or null: then {@link #fingerprints} holds this build's own. */
+        private final ComputationMemo shared;
         /** Pool certificate -> fewest certificates (anchor included) that can follow it by issuer name. */
         private final Map<X509Certificate, Integer> toAnchor;
         /** The pool certificates with a distance, in pool order: the only ones ever worth a signature check. */
@@ -140,7 +141,7 @@ public final class PathBuilder {
         private boolean limitReached;
 
         Search(X509Certificate target, Collection<X509Certificate> intermediates,
-                Collection<X509Certificate> anchors, Fingerprints shared) {
+                Collection<X509Certificate> anchors, ComputationMemo shared) {
             this.shared = shared;
             this.target = target;
             this.pool = dedupe(intermediates, target);
@@ -299,7 +300,8 @@ public final class PathBuilder {
                 return false;
             }
             signatureChecks++;
-            boolean ok = Certificates.verifies(child, issuer.getPublicKey());
+            boolean ok = shared != null ? shared.verifies(child, issuer)
+                    : Certificates.verifies(child, issuer.getPublicKey());
             signatureCache.put(key, ok);
             return ok;
         }

@@ -91,7 +91,7 @@ public final class ServerChainAdvisor {
         }
         SortedSet<Integer> levels = new TreeSet<>(stores.apiLevels());
         X509Certificate leaf = presented.get(0);
-        Fingerprints sha = stores.fingerprints();
+        ComputationMemo memo = stores.memo();
         List<X509Certificate> today = withoutTrailingRoot(nonNull(presented));
 
         Map<X500Principal, List<X509Certificate>> bySubject = new HashMap<>();
@@ -99,32 +99,32 @@ public final class ServerChainAdvisor {
         for (Collection<X509Certificate> source : List.of(presented, known == null ? List.<X509Certificate>of()
                 : known)) {
             for (X509Certificate c : source) {
-                if (c != null && pooled.add(sha.of(c))) {
+                if (c != null && pooled.add(memo.of(c))) {
                     bySubject.computeIfAbsent(c.getSubjectX500Principal(), k -> new ArrayList<>()).add(c);
                 }
             }
         }
         Map<String, List<X509Certificate>> candidates = new LinkedHashMap<>();
-        candidates.put(key(today, sha), today);
-        enumerate(leaf, bySubject, stores, sha, candidates);
+        candidates.put(key(today, memo), today);
+        enumerate(leaf, bySubject, stores, memo, candidates);
 
         Set<String> presentedSha = new HashSet<>();
-        today.forEach(c -> presentedSha.add(sha.of(c)));
+        today.forEach(c -> presentedSha.add(memo.of(c)));
         // exactly what the server sends (root included), so that it matches the scan's own per-level verdicts
         List<X509Certificate> sent = nonNull(presented);
-        Map<Integer, ValidationResult> asPresented = verdicts(sent, levels, stores, sha, serverNameOrNull, now);
-        String sentKey = key(sent, sha);
+        Map<Integer, ValidationResult> asPresented = verdicts(sent, levels, stores, memo, serverNameOrNull, now);
+        String sentKey = key(sent, memo);
         List<ServerChainOptions.Candidate> assessed = new ArrayList<>(candidates.size());
         for (Map.Entry<String, List<X509Certificate>> candidate : candidates.entrySet()) {
             List<X509Certificate> chain = candidate.getValue();
-            int shared = (int) chain.stream().filter(c -> presentedSha.contains(sha.of(c))).count();
+            int shared = (int) chain.stream().filter(c -> presentedSha.contains(memo.of(c))).count();
             // a server that sends no root has its own chain among the candidates: judged once, not twice
             Map<Integer, ValidationResult> judged = candidate.getKey().equals(sentKey) ? asPresented
-                    : verdicts(chain, levels, stores, sha, serverNameOrNull, now);
-            assessed.add(new ServerChainOptions.Candidate(chain, chain.stream().map(sha::of).toList(),
-                    candidate.getKey(), judged, isIssuanceOrdered(chain), shared));
+                    : verdicts(chain, levels, stores, memo, serverNameOrNull, now);
+            assessed.add(new ServerChainOptions.Candidate(chain, chain.stream().map(memo::of).toList(),
+                    candidate.getKey(), judged, isIssuanceOrdered(chain, memo), shared));
         }
-        return new ServerChainOptions(levels, assessed, asPresented, today.stream().map(sha::of).toList());
+        return new ServerChainOptions(levels, assessed, asPresented, today.stream().map(memo::of).toList());
     }
 
     /**
@@ -132,8 +132,7 @@ public final class ServerChainAdvisor {
      * a short path for long ones; records a candidate at each end (self-signed root dropped, or unknown issuer).
      */
     private static void enumerate(X509Certificate leaf, Map<X500Principal, List<X509Certificate>> pool,
-            StoreIndex stores, Fingerprints sha, Map<String, List<X509Certificate>> out) {
-        Map<String, Boolean> signatures = new HashMap<>();
+            StoreIndex stores, ComputationMemo memo, Map<String, List<X509Certificate>> out) {
         java.util.ArrayDeque<List<X509Certificate>> queue = new java.util.ArrayDeque<>();
         queue.add(List.of(leaf));
         int expansions = 0;
@@ -142,7 +141,7 @@ public final class ServerChainAdvisor {
             X509Certificate top = path.get(path.size() - 1);
             if (path.size() > 1 && Certificates.isSelfSigned(top)) {
                 List<X509Certificate> chain = List.copyOf(path.subList(0, path.size() - 1));
-                out.putIfAbsent(key(chain, sha), chain);
+                out.putIfAbsent(key(chain, memo), chain);
                 continue;
             }
             List<X509Certificate> issuers = new ArrayList<>();
@@ -153,18 +152,17 @@ public final class ServerChainAdvisor {
                 Set<String> seen = new HashSet<>();
                 for (X509Certificate c : byName) {
                     // each (child, issuer) signature is checked once, however many paths pass through the child
-                    if (seen.add(sha.of(c)) && !onPath(path, c) && signatures.computeIfAbsent(
-                            sha.of(top) + "<" + sha.of(c), k -> Certificates.verifies(top, c.getPublicKey()))) {
+                    if (seen.add(memo.of(c)) && !onPath(path, c) && memo.verifies(top, c)) {
                         issuers.add(c);
                     }
                 }
             }
             if (issuers.isEmpty()) {
-                out.putIfAbsent(key(path, sha), path);
+                out.putIfAbsent(key(path, memo), path);
                 continue;
             }
             // deterministic order, whatever the order of the sources
-            issuers.sort(Comparator.comparing(sha::of));
+            issuers.sort(Comparator.comparing(memo::of));
             for (X509Certificate issuer : issuers) {
                 List<X509Certificate> longer = new ArrayList<>(path);
                 longer.add(issuer);
@@ -184,7 +182,7 @@ public final class ServerChainAdvisor {
     }
 
     private Map<Integer, ValidationResult> verdicts(List<X509Certificate> chain, SortedSet<Integer> levels,
-            StoreIndex stores, Fingerprints sha, String serverName, Instant now) {
+            StoreIndex stores, ComputationMemo memo, String serverName, Instant now) {
         Set<X500Principal> names = new HashSet<>();
         for (X509Certificate c : chain) {
             names.add(c.getSubjectX500Principal());
@@ -201,22 +199,22 @@ public final class ServerChainAdvisor {
             List<X509Certificate> anchors = new ArrayList<>();
             Set<String> key = new TreeSet<>();
             for (X509Certificate c : relevant) {
-                String id = sha.of(c);
+                String id = memo.of(c);
                 if (stores.contains(level, id) && key.add(id)) {
                     anchors.add(c);
                 }
             }
             ValidationResult r = byAnchors.computeIfAbsent(key,
-                    k -> validator.validate(chain, anchors, serverName, now, sha));
+                    k -> validator.validate(chain, anchors, serverName, now, memo));
             byLevel.put(level, r);
         }
         return byLevel;
     }
 
     /** Each certificate is issued by the next one: the order RFC 8446 asks servers to send. */
-    private static boolean isIssuanceOrdered(List<X509Certificate> chain) {
+    private static boolean isIssuanceOrdered(List<X509Certificate> chain, ComputationMemo memo) {
         for (int i = 0; i + 1 < chain.size(); i++) {
-            if (!Certificates.isIssuedBy(chain.get(i), chain.get(i + 1))) {
+            if (!memo.isIssuedBy(chain.get(i), chain.get(i + 1))) {
                 return false;
             }
         }
@@ -235,10 +233,10 @@ public final class ServerChainAdvisor {
         return List.copyOf(l);
     }
 
-    private static String key(List<X509Certificate> chain, Fingerprints sha) {
+    private static String key(List<X509Certificate> chain, ComputationMemo memo) {
         StringBuilder b = new StringBuilder();
         for (X509Certificate c : chain) {
-            b.append(sha.of(c)).append(',');
+            b.append(memo.of(c)).append(',');
         }
         return b.toString();
     }

@@ -188,9 +188,9 @@ public final class StoreIndex {
         return unionBySubject.getOrDefault(subject, List.of());
     }
 
-    /** A fingerprint memo for one computation over this index (see {@link Fingerprints}). */
-    public Fingerprints fingerprints() {
-        return new Fingerprints(this);
+    /** A memo for one computation over this index (see {@link ComputationMemo}). */
+    public ComputationMemo memo() {
+        return new ComputationMemo(this);
     }
 
     /** Fingerprint, from the precomputed table when the certificate belongs to a store. */

@@ -80,6 +80,36 @@ class PathBuilderLimitsTest {
     }
 
     @Test
+    void aComputationsMemoChangesNeitherTheCountNorTheAnswer() {
+        HostileChains.Hostile h = HostileChains.build(HostileChains.Shape.DECOYS_TO_ANCHOR, 20);
+        X509Certificate leaf = h.presented().get(0);
+        List<X509Certificate> pool = h.presented().subList(1, h.presented().size());
+        ComputationMemo memo = StoreIndex.of(java.util.Map.of(30, h.anchors())).memo();
+
+        for (PathBuilder builder : List.of(PathBuilder.withMaxSignatureChecks(5), PathBuilder.defaults())) {
+            PathBuilder.Result alone = builder.search(leaf, pool, h.anchors(), 64);
+            builder.search(leaf, pool, h.anchors(), 64, memo);
+            // every signature this build needs is now remembered: it still counts them, so a cap cuts it where it
+            // cut the build without a memo, and it finds the same paths
+            PathBuilder.Result remembered = builder.search(leaf, pool, h.anchors(), 64, memo);
+            assertThat(remembered.signatureChecks()).isEqualTo(alone.signatureChecks()).isPositive();
+            assertThat(remembered.limitReached()).isEqualTo(alone.limitReached());
+            assertThat(remembered.paths()).isEqualTo(alone.paths());
+        }
+        assertThat(PathBuilder.withMaxSignatureChecks(5).search(leaf, pool, h.anchors(), 64, memo).limitReached())
+                .isTrue();
+
+        // verdicts too: a path judged once in the computation is the same verdict the second time, and the same as
+        // without a memo, trusted or not
+        AndroidValidator validator = AndroidValidator.create();
+        for (List<X509Certificate> anchors : List.of(h.anchors(), List.<X509Certificate>of())) {
+            ValidationResult alone = validator.validate(h.presented(), anchors, HostileChains.HOST, now);
+            assertThat(validator.validate(h.presented(), anchors, HostileChains.HOST, now, memo)).isEqualTo(alone);
+            assertThat(validator.validate(h.presented(), anchors, HostileChains.HOST, now, memo)).isEqualTo(alone);
+        }
+    }
+
+    @Test
     void pruningKeepsEveryPathOfACrossSignedMesh() {
         // four CAs cross-signed by each other: every candidate reaches the anchor by name, none is pruned wrongly
         List<TestPki.Cert> cas = new ArrayList<>();
