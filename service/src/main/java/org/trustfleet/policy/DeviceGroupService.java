@@ -144,6 +144,23 @@ public class DeviceGroupService {
     }
 
     /**
+     * {@link #coverage} of many groups in one query (their named endpoints a batch at a time): the background
+     * recompute after a platform store change, where looking each of 50,000 groups up alone was a twentieth of its
+     * CPU. Groups that do not exist are absent.
+     */
+    @Transactional
+    Map<UUID, Coverage> coverages(Collection<UUID> groupIds) {
+        Map<UUID, Coverage> out = new HashMap<>();
+        if (groupIds.isEmpty()) {
+            return out;
+        }
+        for (DeviceGroupEntity e : DeviceGroupEntity.<DeviceGroupEntity>list("id in ?1", List.copyOf(groupIds))) {
+            out.put(e.id, new Coverage(view(e), e.allEndpoints));
+        }
+        return out;
+    }
+
+    /**
      * The endpoints the group covers, in id order (that of their canonical text): every endpoint of the tenant when it named none, else those it
      * names (none once they were all deleted). What its devices are told to verify, and may report on.
      */

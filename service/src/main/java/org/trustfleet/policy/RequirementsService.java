@@ -250,10 +250,11 @@ public class RequirementsService {
         List<UUID> ordered = groupIds.stream().sorted(java.util.Comparator.comparing(UUID::toString)).toList();
         Map<UUID, LockedRow> rows = lockRows(ordered);
         TenantInputs inputs = inputs(tenantId);
+        Map<UUID, DeviceGroupService.Coverage> coverages = groups.coverages(ordered);
         Instant now = Instant.now(clock);
         int computed = 0;
         for (UUID groupId : ordered) {
-            Optional<DeviceGroupService.Coverage> found = groups.coverage(groupId)
+            Optional<DeviceGroupService.Coverage> found = Optional.ofNullable(coverages.get(groupId))
                     .filter(c -> c.group().tenantId().equals(tenantId));
             if (found.isPresent()) {
                 compute(found.get(), inputs, rows.get(groupId), now);

@@ -1,7 +1,11 @@
 package org.trustfleet.policy;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.UUID;
 import org.trustfleet.scan.ServerFixAdvice;
@@ -10,14 +14,19 @@ import org.trustfleet.scan.ServerFixAdvice;
  * The stored shape of a group's requirement set ({@code group_requirements.document}, jsonb), kept apart from the
  * API's {@link GroupRequirements} so that the API can change without turning old rows into errors. Group id,
  * version and computation time are columns of the row. Read with {@code core.JsonColumns}, which ignores unknown
- * fields; a change that is not a pure addition gets a new {@code schemaVersion} and a migration.
- * {@code serverFixes} was such an addition: rows written before it read as having none.
+ * fields; a change that is not a pure addition gets a new {@code schemaVersion} and a migration, unless this record
+ * reads both shapes. {@code serverFixes} was such an addition: rows written before it read as having none. Version 2
+ * groups a server fix's levels by verdict ({@code levels}); a version 1 row lists each level ({@code perApiLevel}),
+ * still reads, and is rewritten in the new shape by its group's next recompute.
  */
 record StoredRequirements(int schemaVersion, List<Certificate> certificates, List<Problem> unresolved,
         List<Hint> advice, List<StoredServerFix> serverFixes) {
 
-    /** The version this code writes. Version 1: roles as enum names, otherwise the API's field names. */
-    static final int CURRENT_VERSION = 1;
+    /**
+     * The version this code writes. Version 1: roles as enum names, otherwise the API's field names. Version 2: a server
+     * fix's levels grouped by verdict.
+     */
+    static final int CURRENT_VERSION = 2;
 
     StoredRequirements {
         certificates = certificates == null ? List.of() : List.copyOf(certificates);
@@ -26,26 +35,54 @@ record StoredRequirements(int schemaVersion, List<Certificate> certificates, Lis
         serverFixes = serverFixes == null ? List.of() : List.copyOf(serverFixes);
     }
 
-    /** One endpoint's server fix for the group's levels. */
+    /**
+     * One endpoint's server fix for the group's levels. Written with {@code levels}: the levels sharing a verdict once,
+     * where listing each level repeated the same reason at most of them and made the fixes nine tenths of a group's
+     * document (every group's document is rewritten by a platform store change). {@code perApiLevel}: as version 1
+     * rows hold them.
+     */
     record StoredServerFix(UUID endpointId, List<String> chain, boolean changesPresented, List<Level> perApiLevel,
-            List<Integer> levelsNotFixed) {
+            List<LevelRun> levels, List<Integer> levelsNotFixed) {
         StoredServerFix {
             chain = chain == null ? List.of() : List.copyOf(chain);
             perApiLevel = perApiLevel == null ? List.of() : List.copyOf(perApiLevel);
+            levels = levels == null ? List.of() : List.copyOf(levels);
             levelsNotFixed = levelsNotFixed == null ? List.of() : List.copyOf(levelsNotFixed);
         }
 
         static StoredServerFix of(GroupRequirements.EndpointServerFix f) {
+            record Verdict(boolean trusted, boolean trustedAsPresented, String failure) {}
             ServerFixAdvice a = f.serverFix();
-            return new StoredServerFix(f.endpointId(), a.chain(), a.changesPresented(), a.perApiLevel().stream()
-                    .map(l -> new Level(l.apiLevel(), l.trusted(), l.trustedAsPresented(), l.failure())).toList(),
+            Map<Verdict, List<Integer>> byVerdict = new LinkedHashMap<>();
+            for (ServerFixAdvice.Level l : a.perApiLevel()) {
+                byVerdict.computeIfAbsent(new Verdict(l.trusted(), l.trustedAsPresented(), l.failure()),
+                        k -> new ArrayList<>()).add(l.apiLevel());
+            }
+            List<LevelRun> runs = byVerdict.entrySet().stream().map(e -> new LevelRun(e.getValue(),
+                    e.getKey().trusted(), e.getKey().trustedAsPresented(), e.getKey().failure())).toList();
+            return new StoredServerFix(f.endpointId(), a.chain(), a.changesPresented(), List.of(), runs,
                     a.levelsNotFixed());
         }
 
+        /** The API view: each level's verdicts, in level order. */
         GroupRequirements.EndpointServerFix toApi() {
+            List<ServerFixAdvice.Level> perLevel = new ArrayList<>();
+            perApiLevel.forEach(l -> perLevel.add(new ServerFixAdvice.Level(l.apiLevel(), l.trusted(),
+                    l.trustedAsPresented(), l.failure())));
+            for (LevelRun run : levels) {
+                run.apiLevels().forEach(level -> perLevel.add(new ServerFixAdvice.Level(level, run.trusted(),
+                        run.trustedAsPresented(), run.failure())));
+            }
+            perLevel.sort(Comparator.comparingInt(ServerFixAdvice.Level::apiLevel));
             return new GroupRequirements.EndpointServerFix(endpointId, new ServerFixAdvice(chain, changesPresented,
-                    perApiLevel.stream().map(l -> new ServerFixAdvice.Level(l.apiLevel(), l.trusted(),
-                            l.trustedAsPresented(), l.failure())).toList(), levelsNotFixed));
+                    perLevel, levelsNotFixed));
+        }
+    }
+
+    /** Levels sharing one verdict on the proposed server chain and on the presented one. */
+    record LevelRun(List<Integer> apiLevels, boolean trusted, boolean trustedAsPresented, String failure) {
+        LevelRun {
+            apiLevels = apiLevels == null ? List.of() : List.copyOf(apiLevels);
         }
     }
 

@@ -51,8 +51,8 @@ class StoredRequirementsTest {
         UUID endpoint = UUID.randomUUID();
         GroupRequirements.EndpointServerFix fix = new GroupRequirements.EndpointServerFix(endpoint,
                 new org.trustfleet.scan.ServerFixAdvice(List.of("a".repeat(64), "b".repeat(64)), true,
-                        List.of(new org.trustfleet.scan.ServerFixAdvice.Level(23, true, false, null),
-                                new org.trustfleet.scan.ServerFixAdvice.Level(21, false, false, "NO_PATH: x")),
+                        List.of(new org.trustfleet.scan.ServerFixAdvice.Level(21, false, false, "NO_PATH: x"),
+                                new org.trustfleet.scan.ServerFixAdvice.Level(23, true, false, null)),
                         List.of(21)));
         StoredRequirements stored = StoredRequirements.of(new Requirements(List.of(), List.of(), List.of()),
                 List.of(fix));
@@ -62,5 +62,57 @@ class StoredRequirementsTest {
         assertThat(read).isEqualTo(stored);
         assertThat(read.toApi(UUID.randomUUID(), 1, Instant.parse("2026-01-01T00:00:00Z")).serverFixes())
                 .containsExactly(fix);
+    }
+
+    @Test
+    void levelsSharingAVerdictAreStoredOnceAndReadBackPerLevelInLevelOrder() {
+        UUID endpoint = UUID.randomUUID();
+        String noPath = "NO_PATH: issuer 'CN=Contoso Root' of 'CN=sts.contoso.test' is not a trust anchor";
+        List<org.trustfleet.scan.ServerFixAdvice.Level> perLevel = new java.util.ArrayList<>();
+        for (int level = 24; level <= 35; level++) {
+            perLevel.add(new org.trustfleet.scan.ServerFixAdvice.Level(level, false, false, noPath));
+        }
+        perLevel.add(new org.trustfleet.scan.ServerFixAdvice.Level(36, true, true, null));
+        perLevel.add(new org.trustfleet.scan.ServerFixAdvice.Level(37, true, false, null));
+        GroupRequirements.EndpointServerFix fix = new GroupRequirements.EndpointServerFix(endpoint,
+                new org.trustfleet.scan.ServerFixAdvice(List.of("a".repeat(64)), false, perLevel,
+                        java.util.stream.IntStream.rangeClosed(24, 35).boxed().toList()));
+
+        String written = columns.write(StoredRequirements.of(new Requirements(List.of(), List.of(), List.of()),
+                List.of(fix)));
+
+        // the reason shared by twelve levels is written once; three verdicts, three entries
+        assertThat(written.split(java.util.regex.Pattern.quote(noPath), -1)).hasSize(2);
+        StoredRequirements read = columns.read(written, StoredRequirements.class);
+        assertThat(read.schemaVersion()).isEqualTo(2);
+        assertThat(read.serverFixes()).singleElement().satisfies(f -> {
+            assertThat(f.perApiLevel()).isEmpty();
+            assertThat(f.levels()).hasSize(3);
+        });
+        assertThat(read.toApi(UUID.randomUUID(), 1, Instant.parse("2026-01-01T00:00:00Z")).serverFixes())
+                .containsExactly(fix);
+    }
+
+    @Test
+    void aVersionOneRowListingEachLevelStillReadsInLevelOrder() {
+        UUID endpoint = UUID.randomUUID();
+        String versionOne = """
+                {"schemaVersion": 1, "certificates": [], "unresolved": [], "advice": [],
+                 "serverFixes": [{"endpointId": "%s", "chain": ["%s"], "changesPresented": true,
+                                  "perApiLevel": [{"apiLevel": 24, "trusted": true, "trustedAsPresented": false,
+                                                   "failure": null},
+                                                  {"apiLevel": 23, "trusted": false, "trustedAsPresented": false,
+                                                   "failure": "NO_PATH: x"}],
+                                  "levelsNotFixed": [23]}]}
+                """.formatted(endpoint, "a".repeat(64));
+
+        GroupRequirements view = columns.read(versionOne, StoredRequirements.class)
+                .toApi(UUID.randomUUID(), 3, Instant.parse("2026-01-01T00:00:00Z"));
+
+        assertThat(view.serverFixes()).containsExactly(new GroupRequirements.EndpointServerFix(endpoint,
+                new org.trustfleet.scan.ServerFixAdvice(List.of("a".repeat(64)), true,
+                        List.of(new org.trustfleet.scan.ServerFixAdvice.Level(23, false, false, "NO_PATH: x"),
+                                new org.trustfleet.scan.ServerFixAdvice.Level(24, true, false, null)),
+                        List.of(23))));
     }
 }
