@@ -435,6 +435,9 @@ curl -sf -o /dev/null -w '%{http_code}' -X POST "$B/trust-stores" -H "Authorizat
 echo " after $(python3 -c "import time; print(round(time.time() - $T0, 2))")s"
 echo "store change: every group recomputed $(wait_recomputed) after the store POST returned ($(sql -c \
   'SELECT count(*) FROM group_requirements') groups)" | tee -a results.txt
+# what every group's recompute wrote: its requirements document, as JSON text and as stored (compressed)
+echo "requirements documents after it: $(sql -F' ' -c "SELECT round(avg(octet_length(document::text))),
+  round(avg(pg_column_size(document))) FROM group_requirements" | awk '{print $1 " bytes of JSON, " $2 " bytes stored"}') on average" | tee -a results.txt
 kill -INT "$WRK_PID" 2>/dev/null || true  # wrk stops and reports
 wait "$WRK_PID" || true
 python3 - <<'PY' | tee -a results.txt
