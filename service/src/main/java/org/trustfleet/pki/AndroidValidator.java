@@ -70,9 +70,10 @@ public final class AndroidValidator {
         return validate(presented, anchors, hostnameOrNull, now, null);
     }
 
-    /** {@link #validate}, within the caller's computation ({@code memo}, or null). */
+    /** {@link #validate}, within the caller's computation ({@code callersMemo}), or alone when it is null. */
     ValidationResult validate(List<X509Certificate> presented, Collection<X509Certificate> anchors,
-            String hostnameOrNull, Instant now, ComputationMemo memo) {
+            String hostnameOrNull, Instant now, ComputationMemo callersMemo) {
+        ComputationMemo memo = callersMemo == null ? ComputationMemo.standalone() : callersMemo;
         if (presented == null || presented.isEmpty() || presented.get(0) == null) {
             return ValidationResult.fail(List.of(), ValidationFailure.EMPTY_CHAIN, "no certificate presented");
         }
@@ -93,7 +94,7 @@ public final class AndroidValidator {
         }
         ValidationResult firstFailure = null;
         for (List<X509Certificate> path : paths) {
-            ValidationResult r = memo == null ? checkPath(path, now) : memo.checked(path, now, this::checkPath);
+            ValidationResult r = memo.checked(path, now, this::checkPath);
             if (r.trusted()) {
                 if (hostnameOrNull != null && !HostnameMatcher.matches(leaf, hostnameOrNull)) {
                     return ValidationResult.fail(path, ValidationFailure.HOSTNAME_MISMATCH,
@@ -278,7 +279,7 @@ public final class AndroidValidator {
                 if (checks++ >= MAX_DESCRIBE_CHECKS) {
                     break;
                 }
-                if (memo == null ? Certificates.verifies(current, c.getPublicKey()) : memo.verifies(current, c)) {
+                if (memo.verifies(current, c)) {
                     used.add(c);
                     current = c;
                     progressed = true;

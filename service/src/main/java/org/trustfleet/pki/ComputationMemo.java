@@ -27,15 +27,21 @@ public final class ComputationMemo {
     /** A built path by its certificates' fingerprints, judged at one instant. */
     private record PathKey(List<String> fingerprints, Instant at) {}
 
+    /** {@code stores}: the index whose fingerprint table to use, or null for a computation over no index. */
     ComputationMemo(StoreIndex stores) {
         this.stores = stores;
+    }
+
+    /** A memo for a computation over no store index: one validation or path build a caller made alone. */
+    static ComputationMemo standalone() {
+        return new ComputationMemo(null);
     }
 
     /** The certificate's {@link Sha256#of} fingerprint. */
     public String of(X509Certificate certificate) {
         String known = fingerprints.get(certificate);
         if (known == null) {
-            known = stores.sha(certificate);
+            known = stores == null ? Sha256.of(certificate) : stores.sha(certificate);
             fingerprints.put(certificate, known);
         }
         return known;

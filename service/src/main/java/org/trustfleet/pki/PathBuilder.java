@@ -111,7 +111,7 @@ public final class PathBuilder {
      */
     Result search(X509Certificate target, Collection<X509Certificate> intermediates,
             Collection<X509Certificate> anchors, int maxPaths, ComputationMemo memo) {
-        Search search = new Search(target, intermediates, anchors, memo);
+        Search search = new Search(target, intermediates, anchors, memo == null ? ComputationMemo.standalone() : memo);
         search.run();
         List<List<X509Certificate>> paths = new ArrayList<>(search.found);
         paths.sort(Comparator.<List<X509Certificate>>comparingInt(List::size)
@@ -127,9 +127,8 @@ public final class PathBuilder {
         private final List<X509Certificate> anchors;
         private final Map<String, Boolean> signatureCache = new HashMap<>();
         private final List<List<X509Certificate>> found = new ArrayList<>();
-        private final Map<X509Certificate, String> fingerprints = new IdentityHashMap<>();
-        /** The caller's computation, or null: then {@link #fingerprints} holds this build's own. */
-        private final ComputationMemo shared;
+        /** The caller's computation, or this build's own. */
+        private final ComputationMemo memo;
         /** Pool certificate -> fewest certificates (anchor included) that can follow it by issuer name. */
         private final Map<X509Certificate, Integer> toAnchor;
         /** The pool certificates with a distance, in pool order: the only ones ever worth a signature check. */
@@ -141,8 +140,8 @@ public final class PathBuilder {
         private boolean limitReached;
 
         Search(X509Certificate target, Collection<X509Certificate> intermediates,
-                Collection<X509Certificate> anchors, ComputationMemo shared) {
-            this.shared = shared;
+                Collection<X509Certificate> anchors, ComputationMemo memo) {
+            this.memo = memo;
             this.target = target;
             this.pool = dedupe(intermediates, target);
             this.anchors = dedupe(anchors, null);
@@ -202,7 +201,7 @@ public final class PathBuilder {
         }
 
         private String fp(X509Certificate c) {
-            return shared != null ? shared.of(c) : fingerprints.computeIfAbsent(c, Sha256::of);
+            return memo.of(c);
         }
 
         private String fingerprintKey(List<X509Certificate> path) {
@@ -300,8 +299,7 @@ public final class PathBuilder {
                 return false;
             }
             signatureChecks++;
-            boolean ok = shared != null ? shared.verifies(child, issuer)
-                    : Certificates.verifies(child, issuer.getPublicKey());
+            boolean ok = memo.verifies(child, issuer);
             signatureCache.put(key, ok);
             return ok;
         }

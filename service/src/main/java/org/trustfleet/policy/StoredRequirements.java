@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.UUID;
+import org.trustfleet.pki.ServerFix;
 import org.trustfleet.scan.ServerFixAdvice;
 
 /**
@@ -23,8 +24,8 @@ record StoredRequirements(int schemaVersion, List<Certificate> certificates, Lis
         List<Hint> advice, List<StoredServerFix> serverFixes) {
 
     /**
-     * The version this code writes. Version 1: roles as enum names, otherwise the API's field names. Version 2: a server
-     * fix's levels grouped by verdict.
+     * The version this code writes. Version 1: roles as enum names, otherwise the API's field names. Version 2: a
+     * server fix's levels grouped by verdict.
      */
     static final int CURRENT_VERSION = 2;
 
@@ -51,15 +52,14 @@ record StoredRequirements(int schemaVersion, List<Certificate> certificates, Lis
         }
 
         static StoredServerFix of(GroupRequirements.EndpointServerFix f) {
-            record Verdict(boolean trusted, boolean trustedAsPresented, String failure) {}
             ServerFixAdvice a = f.serverFix();
-            Map<Verdict, List<Integer>> byVerdict = new LinkedHashMap<>();
+            Map<ServerFix.LevelVerdict, List<Integer>> byVerdict = new LinkedHashMap<>();
             for (ServerFixAdvice.Level l : a.perApiLevel()) {
-                byVerdict.computeIfAbsent(new Verdict(l.trusted(), l.trustedAsPresented(), l.failure()),
-                        k -> new ArrayList<>()).add(l.apiLevel());
+                byVerdict.computeIfAbsent(new ServerFix.LevelVerdict(l.trusted(), l.trustedAsPresented(),
+                        l.failure()), k -> new ArrayList<>()).add(l.apiLevel());
             }
             List<LevelRun> runs = byVerdict.entrySet().stream().map(e -> new LevelRun(e.getValue(),
-                    e.getKey().trusted(), e.getKey().trustedAsPresented(), e.getKey().failure())).toList();
+                    e.getKey().trusted(), e.getKey().trustedAsPresented(), e.getKey().reasonOrNull())).toList();
             return new StoredServerFix(f.endpointId(), a.chain(), a.changesPresented(), List.of(), runs,
                     a.levelsNotFixed());
         }
