@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.hibernate.ReadOnlyMode;
 import org.hibernate.validator.constraints.Range;
 import org.trustfleet.core.JsonColumns;
 import org.trustfleet.core.NameCursor;
@@ -154,8 +155,14 @@ public class DeviceGroupService {
         if (groupIds.isEmpty()) {
             return out;
         }
-        for (DeviceGroupEntity e : DeviceGroupEntity.<DeviceGroupEntity>list("id in ?1", List.copyOf(groupIds))) {
-            out.put(e.id, new Coverage(view(e), e.allEndpoints));
+        // a multi-load, not "id in ?1": Hibernate translates a query with a list parameter again at every call (that
+        // was half of this method's CPU), where a multi-load's SQL takes the ids as one array. Read-only: the
+        // recompute never changes a group, and read-only rows cost the flush before each of its writes nothing
+        for (DeviceGroupEntity e : DeviceGroupEntity.getSession().findMultiple(DeviceGroupEntity.class,
+                List.copyOf(groupIds), ReadOnlyMode.READ_ONLY)) {
+            if (e != null) { // a group deleted since its id was listed
+                out.put(e.id, new Coverage(view(e), e.allEndpoints));
+            }
         }
         return out;
     }

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.hibernate.jpa.HibernateHints;
 import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
 import org.trustfleet.cache.InvalidationFeed;
@@ -189,8 +190,11 @@ public class CertificateStore {
         }
         if (!missing.isEmpty()) {
             Map<String, X509Certificate> uncommitted = writtenSoFar();
+            // read-only: certificate rows never change once written, and the flush before each later write of the
+            // transaction (a store change's sweep writes a row per group) would otherwise compare their DER again
             for (CertificateEntity entity : em.createQuery("from CertificateEntity where sha256 in :ids",
-                    CertificateEntity.class).setParameter("ids", missing).getResultList()) {
+                            CertificateEntity.class).setParameter("ids", missing)
+                    .setHint(HibernateHints.HINT_READ_ONLY, true).getResultList()) {
                 X509Certificate certificate = decode(entity.der);
                 if (uncommitted == null || !uncommitted.containsKey(entity.sha256)) {
                     stored.put(entity.sha256, certificate);

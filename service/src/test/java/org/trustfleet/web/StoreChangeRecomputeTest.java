@@ -135,6 +135,15 @@ class StoreChangeRecomputeTest {
     }
 
     @Test
+    void aSweepBatchComputesItsTenantsGroupsAndSkipsDeletedOnesAndOtherTenants() {
+        UUID tenantId = UUID.fromString(tenant);
+        List<UUID> batch = List.of(UUID.fromString(groups.get(0)), UUID.randomUUID(), UUID.fromString(groups.get(1)));
+        assertThat(requirements.recomputeTenant(tenantId, batch)).as("the deleted group is skipped").isEqualTo(2);
+        assertThat(requirements.recomputeTenant(UUID.randomUUID(), batch)).as("another tenant's groups").isZero();
+        assertThat(certificates(groups.get(0))).containsExactly(NEW_ROOT.sha256());
+    }
+
+    @Test
     void aStoreChangeMarksTheGroupsWithinItsTransactionAndLeavesNoConnectionOpenAtCommit() throws Exception {
         for (String group : groups) {
             assertThat(certificates(group)).containsExactly(NEW_ROOT.sha256()); // computes version 1
