@@ -269,7 +269,7 @@ public class RequirementsService {
     /**
      * What every group of a tenant is computed from. {@code pools}: the candidate pools built so far, by the
      * fingerprints of the includes they were built with; the tenant's groups mostly share one (they include
-     * nothing), and building it and its key for each group was a fortieth of a store change's sweep.
+     * nothing), and building it and its key for each group was 3 % of a store change's sweep.
      */
     private record TenantInputs(List<Endpoint> endpoints, Map<UUID, ScanObservation> latest, StoreSnapshot snapshot,
             List<X509Certificate> anchors, String anchorsKey, Map<UUID, List<X509Certificate>> presented,
@@ -444,7 +444,7 @@ public class RequirementsService {
 
     /**
      * A group's requirements as just stored. The API's shape is built only by callers that answer with it: the sweep
-     * after a store change discards it, and building it was a sixtieth of the sweep's CPU.
+     * after a store change discards it, and building it was 1.3 % of the sweep's CPU.
      */
     private record Stored(StoredRequirements document, long version) {}
 
