@@ -64,8 +64,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setConnectConfig("password", password)
                 .setServerConfig("max_connections", "200")
-                // the data must survive a crash: zonky turns synchronous commit off for test speed
+                // the data must survive a crash: zonky turns synchronous commit off for test speed, and starts the
+                // server with -F (fsync off), so that a commit reached the operating system but not the disk; a
+                // later -c fsync=on wins over -F
                 .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("fsync", "on")
                 .setServerConfig("listen_addresses", "localhost")
                 .setServerConfig("unix_socket_directories", "")
                 .setServerConfig("password_encryption", "scram-sha-256")

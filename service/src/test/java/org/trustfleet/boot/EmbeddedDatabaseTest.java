@@ -33,6 +33,10 @@ class EmbeddedDatabaseTest {
                 ResultSet sockets = c.createStatement().executeQuery("SHOW unix_socket_directories");
                 sockets.next();
                 assertThat(sockets.getString(1)).isEmpty();
+                // a commit is acknowledged once it is on disk, not only handed to the operating system (zonky's
+                // defaults turn both off)
+                assertThat(setting(c, "fsync")).isEqualTo("on");
+                assertThat(setting(c, "synchronous_commit")).isEqualTo("on");
             }
         }
         try (EmbeddedDatabase db = EmbeddedDatabase.start(dir, 0, false);
@@ -42,5 +46,11 @@ class EmbeddedDatabaseTest {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getString(1)).isEqualTo("still here");
         }
+    }
+
+    private static String setting(Connection c, String name) throws SQLException {
+        ResultSet value = c.createStatement().executeQuery("SHOW " + name);
+        value.next();
+        return value.getString(1);
     }
 }
