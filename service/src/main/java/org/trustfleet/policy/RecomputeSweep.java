@@ -29,7 +29,8 @@ import org.trustfleet.core.TrustfleetConfig;
  * <p>The store change marks every group in its own transaction ({@link #requestAll}); each replica then claims
  * pending groups in batches with a lease ({@code FOR UPDATE SKIP LOCKED}, so replicas share the work instead of
  * repeating it) and recomputes them on {@code trustfleet.recompute.threads} threads, a tenant's claimed groups
- * together in one transaction (they share the tenant's endpoints, scans and anchors). Devices keep receiving the
+ * together in one transaction (they share the tenant's endpoints, scans and anchors), and small tenants' groups
+ * several tenants to a transaction ({@link TenantBatches}). Devices keep receiving the
  * previous version of a group until its new one is committed. A group whose recompute fails stays pending and is
  * tried again when its lease has run out.
  */
@@ -38,7 +39,10 @@ public class RecomputeSweep {
     private static final Logger LOG = Logger.getLogger(RecomputeSweep.class);
     /** How long a claimed group is left to the replica that claimed it (a recompute takes milliseconds). */
     static final String LEASE = "2 minutes";
-    /** Groups claimed per worker thread at a time: enough that a claim's round trip is shared by many groups. */
+    /**
+     * Groups claimed per worker thread at a time (enough that a claim's round trip is shared by many groups), and the
+     * most a batch of several tenants computes in one transaction: a claim gives each thread about one batch.
+     */
     static final int CLAIM_PER_THREAD = 64;
 
     private final AgroalDataSource db;
@@ -70,7 +74,7 @@ public class RecomputeSweep {
      * platform store) or not at all.
      */
     public void requestAll() {
-        // rows locked in (tenant, group) order, the order a tenant batch locks them in (recomputeTenant): an
+        // rows locked in (tenant, group) order, the order a batch locks them in (recomputeTenants): an
         // unordered UPDATE of every row deadlocked with a batch holding two of them
         GroupRequirementsEntity.getEntityManager().createNativeQuery("""
                 UPDATE group_requirements SET recompute_wanted = recompute_wanted + 1
@@ -101,8 +105,8 @@ public class RecomputeSweep {
         int computed = 0;
         try {
             while (wanted.getAndSet(false)) {
-                computed += TenantBatches.run(workers, threads, () -> claim(threads * CLAIM_PER_THREAD),
-                        this::recomputeTenant);
+                computed += TenantBatches.run(workers, threads, CLAIM_PER_THREAD,
+                        () -> claim(threads * CLAIM_PER_THREAD), this::recomputeBatch);
             }
         } catch (SQLException | RuntimeException e) {
             LOG.warnf("Recomputing pending groups failed (tried again within trustfleet.recompute.poll-interval): %s",
@@ -120,12 +124,23 @@ public class RecomputeSweep {
         }
     }
 
-    /** One tenant's claimed groups, together (they share what they are computed from), on a worker thread. */
-    private int recomputeTenant(UUID tenantId, List<UUID> groupIds) {
+    /**
+     * A batch of tenants' claimed groups, together (one transaction, each input read once for the batch), on a worker
+     * thread; if it fails, each tenant alone, then each group alone, so that one failing group does not hold back
+     * the others.
+     */
+    private int recomputeBatch(Map<UUID, List<UUID>> groupsByTenant) {
         try {
-            return requirements.recomputeTenant(tenantId, groupIds);
+            return requirements.recomputeTenants(groupsByTenant);
         } catch (RuntimeException e) {
-            return oneByOne(groupIds); // so that one failing group does not hold back the others
+            if (groupsByTenant.size() == 1) {
+                return oneByOne(groupsByTenant.values().iterator().next());
+            }
+            int done = 0;
+            for (Map.Entry<UUID, List<UUID>> tenant : groupsByTenant.entrySet()) {
+                done += recomputeBatch(Map.of(tenant.getKey(), tenant.getValue()));
+            }
+            return done;
         }
     }
 

@@ -233,34 +233,41 @@ public class RequirementsService {
         // locked (and its recompute_wanted read) before any input: a store change committing from here on waits for
         // this transaction and then leaves the group pending
         LockedRow row = lockRows(List.of(groupId)).get(groupId);
-        TenantInputs inputs = inputs(found.get().group().tenantId());
+        UUID tenantId = found.get().group().tenantId();
+        TenantInputs inputs = inputs(List.of(tenantId)).get(tenantId);
         Instant now = Instant.now(clock);
         Stored stored = compute(found.get(), inputs, row, now);
         return Optional.of(stored.document().toApi(groupId, stored.version(), now));
     }
 
     /**
-     * Recomputes groups of one tenant in one transaction, reading the tenant's endpoints, latest scans, stores and
-     * anchors once for all of them: the background sweep after a platform store change, where every group of every
-     * tenant is due. Groups that no longer exist or belong to another tenant are skipped; returns how many were
-     * computed. If one group fails, none of the batch is committed (the caller recomputes them one by one).
+     * Recomputes groups of several tenants in one transaction, reading the tenants' endpoints, latest scans and
+     * anchors once for all of them (one statement each) and the platform stores once: the background sweep after a
+     * platform store change, where every group of every tenant is due and most tenants have a few groups. Groups
+     * that no longer exist or belong to another tenant than the one they are listed under are skipped; returns how
+     * many were computed. If one group fails, none of the batch is committed (the caller tries its tenants, then
+     * their groups, alone).
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public int recomputeTenant(UUID tenantId, List<UUID> groupIds) {
-        // in group order: a store change marks rows in (tenant, group) order, so both lock them alike; locked
+    public int recomputeTenants(Map<UUID, List<UUID>> groupsByTenant) {
+        // in (tenant, group) order, the order a store change marks rows in, so that both lock them alike; locked
         // before any input, as in recompute, and in one statement for the batch
-        List<UUID> ordered = groupIds.stream().sorted(java.util.Comparator.comparing(UUID::toString)).toList();
+        java.util.Comparator<UUID> asPostgres = java.util.Comparator.comparing(UUID::toString);
+        List<UUID> tenants = groupsByTenant.keySet().stream().sorted(asPostgres).toList();
+        List<UUID> ordered = tenants.stream()
+                .flatMap(t -> groupsByTenant.get(t).stream().sorted(asPostgres)).distinct().toList();
         Map<UUID, LockedRow> rows = lockRows(ordered);
-        TenantInputs inputs = inputs(tenantId);
+        Map<UUID, TenantInputs> inputs = inputs(tenants);
         Map<UUID, DeviceGroupService.Coverage> coverages = groups.coverages(ordered);
         Instant now = Instant.now(clock);
         int computed = 0;
-        for (UUID groupId : ordered) {
-            Optional<DeviceGroupService.Coverage> found = Optional.ofNullable(coverages.get(groupId))
-                    .filter(c -> c.group().tenantId().equals(tenantId));
-            if (found.isPresent()) {
-                compute(found.get(), inputs, rows.get(groupId), now);
-                computed++;
+        for (UUID tenantId : tenants) {
+            for (UUID groupId : groupsByTenant.get(tenantId).stream().sorted(asPostgres).distinct().toList()) {
+                DeviceGroupService.Coverage found = coverages.get(groupId);
+                if (found != null && found.group().tenantId().equals(tenantId)) {
+                    compute(found, inputs.get(tenantId), rows.get(groupId), now);
+                    computed++;
+                }
             }
         }
         return computed;
@@ -278,19 +285,36 @@ public class RequirementsService {
     /** A candidate pool ({@link PolicyEngine#candidatePool}) and the key of its certificates. */
     private record CandidatePool(List<X509Certificate> certificates, String key) {}
 
-    private TenantInputs inputs(UUID tenantId) {
-        List<Endpoint> tenantEndpoints = endpoints.list(tenantId);
-        Map<UUID, ScanObservation> latest = scans.latestObservations(tenantEndpoints.stream().map(Endpoint::id)
-                .toList()).stream().collect(Collectors.toMap(ScanObservation::endpointId, Function.identity()));
-        Map<UUID, List<X509Certificate>> presentedByEndpoint = new HashMap<>();
-        Map<UUID, List<X509Certificate>> extraByEndpoint = new HashMap<>();
-        for (ScanObservation scan : latest.values()) {
-            presentedByEndpoint.put(scan.endpointId(), scan.presented());
-            extraByEndpoint.put(scan.endpointId(), scan.completion());
+    /**
+     * What the given tenants' groups are computed from, each tenant's own: one statement for all their endpoints,
+     * one for the latest scans of those and one for their anchors, whatever the number of tenants.
+     */
+    private Map<UUID, TenantInputs> inputs(List<UUID> tenantIds) {
+        Map<UUID, List<Endpoint>> endpointsByTenant = endpoints.listOf(tenantIds);
+        Map<UUID, ScanObservation> latest = scans.latestObservations(endpointsByTenant.values().stream()
+                .flatMap(List::stream).map(Endpoint::id).toList()).stream()
+                .collect(Collectors.toMap(ScanObservation::endpointId, Function.identity()));
+        Map<UUID, List<X509Certificate>> anchorsByTenant = anchors.certificatesOf(tenantIds);
+        StoreSnapshot snapshot = stores.snapshot();
+        Map<UUID, TenantInputs> out = new HashMap<>();
+        for (UUID tenantId : tenantIds) {
+            List<Endpoint> tenantEndpoints = endpointsByTenant.get(tenantId);
+            Map<UUID, ScanObservation> tenantLatest = new HashMap<>();
+            Map<UUID, List<X509Certificate>> presentedByEndpoint = new HashMap<>();
+            Map<UUID, List<X509Certificate>> extraByEndpoint = new HashMap<>();
+            for (Endpoint endpoint : tenantEndpoints) {
+                ScanObservation scan = latest.get(endpoint.id());
+                if (scan != null) {
+                    tenantLatest.put(endpoint.id(), scan);
+                    presentedByEndpoint.put(endpoint.id(), scan.presented());
+                    extraByEndpoint.put(endpoint.id(), scan.completion());
+                }
+            }
+            List<X509Certificate> tenantAnchors = anchorsByTenant.get(tenantId);
+            out.put(tenantId, new TenantInputs(tenantEndpoints, tenantLatest, snapshot, tenantAnchors,
+                    keyOf(tenantAnchors), presentedByEndpoint, extraByEndpoint, new HashMap<>()));
         }
-        List<X509Certificate> tenantAnchors = anchors.certificatesOf(tenantId);
-        return new TenantInputs(tenantEndpoints, latest, stores.snapshot(), tenantAnchors, keyOf(tenantAnchors),
-                presentedByEndpoint, extraByEndpoint, new HashMap<>());
+        return out;
     }
 
     /** {@code row}: the group's requirement row as locked before the inputs were read, or null when it had none. */
@@ -453,9 +477,9 @@ public class RequirementsService {
 
     /**
      * Locks the groups' requirement rows for the rest of the transaction (concurrent recomputes, on other replicas
-     * too, take turns), in the order given, and reads their {@code recompute_wanted}: a store change marking them
-     * from here on waits for this transaction, then leaves them pending. Groups without a row are absent. The
-     * documents are not read.
+     * too, take turns), in (tenant, group) order as a store change marks them, and reads their
+     * {@code recompute_wanted}: a store change marking them from here on waits for this transaction, then leaves them
+     * pending. Groups without a row are absent. The documents are not read.
      */
     private static Map<UUID, LockedRow> lockRows(List<UUID> groupIds) {
         Map<UUID, LockedRow> rows = new HashMap<>();
@@ -464,7 +488,7 @@ public class RequirementsService {
         }
         for (Object found : GroupRequirementsEntity.getEntityManager().createNativeQuery("""
                         SELECT group_id, version, set_key, recompute_wanted FROM group_requirements
-                        WHERE group_id = ANY(?1) ORDER BY group_id FOR UPDATE""")
+                        WHERE group_id = ANY(?1) ORDER BY tenant_id, group_id FOR UPDATE""")
                 .setParameter(1, groupIds.toArray(UUID[]::new)).getResultList()) {
             Object[] columns = (Object[]) found;
             rows.put((UUID) columns[0], new LockedRow(((Number) columns[1]).longValue(), (String) columns[2],

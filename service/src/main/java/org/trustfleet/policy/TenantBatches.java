@@ -2,7 +2,9 @@ package org.trustfleet.policy;
 
 import java.sql.SQLException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -11,14 +13,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.function.ToIntBiFunction;
+import java.util.function.ToIntFunction;
 import org.jboss.logging.Logger;
 
 /**
- * Works claimed groups tenant by tenant on a fixed number of threads, and claims more as soon as a thread is free
- * and nothing claimed is left, so that a tenant whose recompute is slow (a thousand endpoints, a row another
- * transaction holds) occupies one thread while the others go on with the rest of the queue. Waiting for a whole
- * claim to finish before claiming the next left every other thread idle behind the slowest tenant of each claim.
+ * Works claimed groups in batches of whole tenants on a fixed number of threads, and claims more as soon as a thread
+ * is free and nothing claimed is left, so that a batch whose recompute is slow (a tenant with a thousand endpoints, a
+ * row another transaction holds) occupies one thread while the others go on with the rest of the queue. Waiting for a
+ * whole claim to finish before claiming the next left every other thread idle behind the slowest tenant of each
+ * claim. Small tenants go together, up to a number of groups, so that a fleet of tenants with a few groups each is
+ * not one transaction (a commit, and a statement per input) per tenant.
  */
 final class TenantBatches {
     private static final Logger LOG = Logger.getLogger(TenantBatches.class);
@@ -31,16 +35,17 @@ final class TenantBatches {
     private TenantBatches() {}
 
     /**
-     * Claims and recomputes until a claim comes back empty and every tenant handed out is done.
+     * Claims and recomputes until a claim comes back empty and every batch handed out is done.
      *
-     * @param pool      where the tenants run; it must have {@code threads} threads besides the caller's
-     * @param recompute one tenant's claimed groups: how many of them it computed
+     * @param pool            where the batches run; it must have {@code threads} threads besides the caller's
+     * @param groupsPerBatch  how many groups a batch of several tenants holds at most (a larger tenant goes alone)
+     * @param recompute       one batch's claimed groups by tenant: how many of them it computed
      * @return how many groups were computed
      */
-    static int run(ExecutorService pool, int threads, Claim claim, ToIntBiFunction<UUID, List<UUID>> recompute)
-            throws SQLException, InterruptedException {
+    static int run(ExecutorService pool, int threads, int groupsPerBatch, Claim claim,
+            ToIntFunction<Map<UUID, List<UUID>>> recompute) throws SQLException, InterruptedException {
         CompletionService<Integer> done = new ExecutorCompletionService<>(pool);
-        Deque<Map.Entry<UUID, List<UUID>>> claimed = new ArrayDeque<>();
+        Deque<Map<UUID, List<UUID>>> claimed = new ArrayDeque<>();
         int running = 0;
         int computed = 0;
         boolean more = true;
@@ -48,11 +53,11 @@ final class TenantBatches {
             if (more && claimed.isEmpty() && running < threads) {
                 Map<UUID, List<UUID>> next = claim.next();
                 more = !next.isEmpty();
-                claimed.addAll(next.entrySet());
+                claimed.addAll(batches(next, groupsPerBatch));
             }
             while (running < threads && !claimed.isEmpty()) {
-                Map.Entry<UUID, List<UUID>> tenant = claimed.poll();
-                done.submit(() -> recompute.applyAsInt(tenant.getKey(), tenant.getValue()));
+                Map<UUID, List<UUID>> batch = claimed.poll();
+                done.submit(() -> recompute.applyAsInt(batch));
                 running++;
             }
             if (running == 0) {
@@ -61,6 +66,29 @@ final class TenantBatches {
             computed += computed(done.take());
             running--;
         }
+    }
+
+    /**
+     * The claim's tenants in its order, each whole, as many together as fit in {@code groupsPerBatch} groups; a
+     * tenant with more groups than that is a batch of its own.
+     */
+    static List<Map<UUID, List<UUID>>> batches(Map<UUID, List<UUID>> claimed, int groupsPerBatch) {
+        List<Map<UUID, List<UUID>>> out = new ArrayList<>();
+        Map<UUID, List<UUID>> batch = new LinkedHashMap<>();
+        int groups = 0;
+        for (Map.Entry<UUID, List<UUID>> tenant : claimed.entrySet()) {
+            if (!batch.isEmpty() && groups + tenant.getValue().size() > groupsPerBatch) {
+                out.add(batch);
+                batch = new LinkedHashMap<>();
+                groups = 0;
+            }
+            batch.put(tenant.getKey(), tenant.getValue());
+            groups += tenant.getValue().size();
+        }
+        if (!batch.isEmpty()) {
+            out.add(batch);
+        }
+        return out;
     }
 
     private static int computed(Future<Integer> finished) throws InterruptedException {

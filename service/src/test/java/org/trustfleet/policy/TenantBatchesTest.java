@@ -43,13 +43,14 @@ class TenantBatchesTest {
                 tenants(others.get(2), others.get(3))));
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch othersDone = new CountDownLatch(others.size());
-        Future<Integer> run = caller.submit(() -> TenantBatches.run(pool, THREADS, claims, (tenant, groups) -> {
-            if (tenant.equals(slow)) {
+        // batches of one group: each tenant (of one group here) is a batch of its own
+        Future<Integer> run = caller.submit(() -> TenantBatches.run(pool, THREADS, 1, claims, batch -> {
+            if (batch.containsKey(slow)) {
                 await(release);
             } else {
                 othersDone.countDown();
             }
-            return groups.size();
+            return groups(batch);
         }));
 
         assertThat(othersDone.await(PATIENCE_SECONDS, TimeUnit.SECONDS))
@@ -77,21 +78,29 @@ class TenantBatchesTest {
             batches.add(batch);
         }
         Map<UUID, Integer> worked = new ConcurrentHashMap<>();
+        Map<UUID, List<UUID>> groupsWorked = new ConcurrentHashMap<>();
         AtomicInteger atOnce = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
-        int computed = TenantBatches.run(pool, THREADS, new Claims(batches), (tenant, ids) -> {
+        AtomicInteger largestBatch = new AtomicInteger();
+        int computed = TenantBatches.run(pool, THREADS, 4, new Claims(batches), batch -> {
             mostAtOnce.accumulateAndGet(atOnce.incrementAndGet(), Math::max);
-            worked.merge(tenant, 1, Integer::sum);
+            largestBatch.accumulateAndGet(groups(batch), Math::max);
+            batch.forEach((tenant, ids) -> {
+                worked.merge(tenant, 1, Integer::sum);
+                groupsWorked.put(tenant, ids);
+            });
             Thread.yield();
             atOnce.decrementAndGet();
-            return ids.size();
+            return groups(batch);
         });
 
         assertThat(computed).isEqualTo(groups);
-        assertThat(worked.keySet()).isEqualTo(
-                batches.stream().flatMap(b -> b.keySet().stream()).collect(java.util.stream.Collectors.toSet()));
+        Map<UUID, List<UUID>> claimed = new java.util.HashMap<>();
+        batches.forEach(claimed::putAll);
+        assertThat(groupsWorked).as("each tenant with all its claimed groups").isEqualTo(claimed);
         assertThat(worked.values()).containsOnly(1);
         assertThat(mostAtOnce.get()).isLessThanOrEqualTo(THREADS);
+        assertThat(largestBatch.get()).as("tenants of at most 3 groups, batches of at most 4").isLessThanOrEqualTo(4);
     }
 
     @Test
@@ -100,17 +109,51 @@ class TenantBatchesTest {
         UUID fine = UUID.randomUUID();
         UUID later = UUID.randomUUID();
         Set<UUID> worked = ConcurrentHashMap.newKeySet();
-        int computed = TenantBatches.run(pool, THREADS,
-                new Claims(List.of(tenants(failing, fine), tenants(later))), (tenant, ids) -> {
-                    if (tenant.equals(failing)) {
+        int computed = TenantBatches.run(pool, THREADS, 1,
+                new Claims(List.of(tenants(failing, fine), tenants(later))), batch -> {
+                    if (batch.containsKey(failing)) {
                         throw new IllegalStateException("a failure the sweep's own fallback did not absorb");
                     }
-                    worked.add(tenant);
-                    return ids.size();
+                    worked.addAll(batch.keySet());
+                    return groups(batch);
                 });
 
         assertThat(computed).isEqualTo(2);
         assertThat(worked).containsExactlyInAnyOrder(fine, later);
+    }
+
+    @Test
+    void smallTenantsGoTogetherUpToTheLimitInTheClaimsOrderAndALargerTenantAlone() {
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        UUID big = UUID.randomUUID();
+        UUID c = UUID.randomUUID();
+        UUID d = UUID.randomUUID();
+        Map<UUID, List<UUID>> claim = new LinkedHashMap<>();
+        claim.put(a, groupIds(2));
+        claim.put(b, groupIds(2));
+        claim.put(big, groupIds(5));
+        claim.put(c, groupIds(3));
+        claim.put(d, groupIds(1));
+
+        List<Map<UUID, List<UUID>>> batches = TenantBatches.batches(claim, 4);
+
+        assertThat(batches).extracting(batch -> List.copyOf(batch.keySet()))
+                .containsExactly(List.of(a, b), List.of(big), List.of(c, d));
+        batches.forEach(batch -> batch.forEach((tenant, ids) -> assertThat(ids).isSameAs(claim.get(tenant))));
+        assertThat(TenantBatches.batches(Map.of(), 4)).isEmpty();
+    }
+
+    private static int groups(Map<UUID, List<UUID>> batch) {
+        return batch.values().stream().mapToInt(List::size).sum();
+    }
+
+    private static List<UUID> groupIds(int n) {
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(UUID.randomUUID());
+        }
+        return ids;
     }
 
     /** One group per tenant, in the order given. */

@@ -138,9 +138,77 @@ class StoreChangeRecomputeTest {
     void aSweepBatchComputesItsTenantsGroupsAndSkipsDeletedOnesAndOtherTenants() {
         UUID tenantId = UUID.fromString(tenant);
         List<UUID> batch = List.of(UUID.fromString(groups.get(0)), UUID.randomUUID(), UUID.fromString(groups.get(1)));
-        assertThat(requirements.recomputeTenant(tenantId, batch)).as("the deleted group is skipped").isEqualTo(2);
-        assertThat(requirements.recomputeTenant(UUID.randomUUID(), batch)).as("another tenant's groups").isZero();
+        assertThat(requirements.recomputeTenants(Map.of(tenantId, batch))).as("the deleted group is skipped")
+                .isEqualTo(2);
+        assertThat(requirements.recomputeTenants(Map.of(UUID.randomUUID(), batch))).as("another tenant's groups")
+                .isZero();
         assertThat(certificates(groups.get(0))).containsExactly(NEW_ROOT.sha256());
+    }
+
+    @Test
+    void aBatchOfSeveralTenantsComputesEachGroupFromItsOwnTenantsEndpointsAndAnchors() throws Exception {
+        // another tenant whose endpoint chains to another root, which it holds as an anchor: its group needs that
+        // root (as an anchor), where this class's tenant needs NEW_ROOT
+        Cert otherRoot = TestPki.root("Store Change Other Tenant Root");
+        Cert otherIntermediate = otherRoot.issueIntermediate("Store Change Other Issuing CA");
+        Cert otherLeaf = otherIntermediate.issueLeaf(HOST);
+        String[] other = ApiFixtures.tenantWithAdmin("store-change-other");
+        try (TestTlsServer otherServer = TestTlsServer.tls(TestPki.certs(otherLeaf, otherIntermediate),
+                otherLeaf.keyPair().getPrivate())) {
+            as(other[1]).contentType(ContentType.JSON).body(Map.of("pem", CertificateEncoder.toPem(
+                            List.of(otherRoot.cert())))).post("/api/v1/tenants/{t}/anchors", other[0])
+                    .then().statusCode(201);
+            String endpoint = as(other[1]).contentType(ContentType.JSON).body(Map.of("name", "sts",
+                            "host", "127.0.0.1", "port", otherServer.port(), "serverName", HOST))
+                    .post("/api/v1/tenants/{t}/endpoints", other[0]).then().statusCode(201).extract().path("id");
+            as(other[1]).post("/api/v1/tenants/{t}/endpoints/{e}/scans", other[0], endpoint).then().statusCode(201);
+            String otherGroup = as(other[1]).contentType(ContentType.JSON).body(Map.of("name", "level-77",
+                            "minApiLevel", LEVEL, "maxApiLevel", LEVEL))
+                    .post("/api/v1/tenants/{t}/device-groups", other[0]).then().statusCode(201).extract()
+                    .path("id");
+            List<String> otherSet = as(other[1])
+                    .get("/api/v1/tenants/{t}/device-groups/{g}/requirements", other[0], otherGroup).then()
+                    .statusCode(200).extract().jsonPath().getList("certificates.sha256");
+            assertThat(otherSet).containsExactly(otherRoot.sha256());
+            Map<String, Instant> before = computedAt(List.of(groups.get(0), groups.get(1), groups.get(2),
+                    otherGroup));
+
+            UUID tenantId = UUID.fromString(tenant);
+            UUID otherId = UUID.fromString(other[0]);
+            Map<UUID, List<UUID>> batch = new java.util.LinkedHashMap<>();
+            batch.put(otherId, List.of(UUID.fromString(otherGroup), UUID.fromString(groups.get(2))));
+            batch.put(tenantId, List.of(UUID.fromString(groups.get(1)), UUID.randomUUID(),
+                    UUID.fromString(groups.get(0))));
+            assertThat(requirements.recomputeTenants(batch))
+                    .as("a group listed under another tenant and a deleted one are skipped").isEqualTo(3);
+
+            Map<String, Instant> after = computedAt(List.of(groups.get(0), groups.get(1), groups.get(2),
+                    otherGroup));
+            for (String computed : List.of(groups.get(0), groups.get(1), otherGroup)) {
+                assertThat(after.get(computed)).as("computed again").isAfter(before.get(computed));
+            }
+            assertThat(after.get(groups.get(2))).as("listed under another tenant").isEqualTo(before.get(groups.get(2)));
+            assertThat(as(other[1]).get("/api/v1/tenants/{t}/device-groups/{g}/requirements", other[0], otherGroup)
+                    .then().statusCode(200).extract().jsonPath().<String>getList("certificates.sha256"))
+                    .as("from its own tenant's endpoint and anchor").isEqualTo(otherSet);
+            assertThat(certificates(groups.get(0))).containsExactly(NEW_ROOT.sha256());
+            assertThat(certificates(groups.get(1))).containsExactly(NEW_ROOT.sha256());
+        }
+    }
+
+    private Map<String, Instant> computedAt(List<String> groupIds) throws Exception {
+        Map<String, Instant> out = new java.util.HashMap<>();
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT group_id, computed_at FROM group_requirements WHERE group_id = ANY(?)")) {
+            s.setArray(1, c.createArrayOf("uuid", groupIds.stream().map(UUID::fromString).toArray()));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.put(r.getString(1), r.getTimestamp(2).toInstant());
+                }
+            }
+        }
+        assertThat(out.keySet()).containsExactlyInAnyOrderElementsOf(groupIds);
+        return out;
     }
 
     @Test
@@ -253,7 +321,7 @@ class StoreChangeRecomputeTest {
         for (int thread = 0; thread < 4; thread++) {
             work.add(() -> {
                 for (int round = 0; round < 5; round++) {
-                    requirements.recomputeTenant(UUID.fromString(tenant), ids);
+                    requirements.recomputeTenants(Map.of(UUID.fromString(tenant), ids));
                 }
                 return null;
             });
