@@ -15,8 +15,10 @@ import java.util.function.BiFunction;
  * Fix finding and chain advice validate the same few presented and pooled certificates at every distinct anchor set
  * and with every candidate anchor: hashing them again was a sixth of a platform store change's CPU, and checking
  * built paths (the JDK's PKIX validator included) a tenth, the same path often more than once. Every entry is a pure
- * function of its key, so the memo changes what a computation costs, never what it answers. Not thread-safe: one per
- * call.
+ * function of its key, so the memo changes what a computation costs, never what it answers. An endpoint's fix finding
+ * and the assessment of its server chains check mostly the same paths, so a caller doing both for one endpoint passes
+ * them one memo. Not thread-safe: one per computation on one thread, dropped with it (it holds every certificate it
+ * saw).
  */
 public final class ComputationMemo {
     private final StoreIndex stores;

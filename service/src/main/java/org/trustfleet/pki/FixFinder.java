@@ -134,12 +134,26 @@ public final class FixFinder {
     public EndpointFixes find(List<X509Certificate> presented, String hostnameOrNull, StoreIndex stores,
             Collection<X509Certificate> tenantAnchors, Collection<X509Certificate> candidates, Instant now) {
         Objects.requireNonNull(stores, "stores");
+        return find(presented, hostnameOrNull, stores, tenantAnchors, candidates, now, stores.memo());
+    }
+
+    /**
+     * {@link #find(List, String, StoreIndex, Collection, Collection, Instant)} within the caller's computation: a
+     * caller that also assesses the endpoint's server chains ({@link ServerChainAdvisor#assess(List, Collection,
+     * StoreIndex, String, Instant, ComputationMemo)}) passes both the same memo, so that the paths both judge are
+     * checked once.
+     */
+    public EndpointFixes find(List<X509Certificate> presented, String hostnameOrNull, StoreIndex stores,
+            Collection<X509Certificate> tenantAnchors, Collection<X509Certificate> candidates, Instant now,
+            ComputationMemo memo) {
+        Objects.requireNonNull(stores, "stores");
         Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(memo, "memo");
         if (presented == null || presented.isEmpty() || presented.get(0) == null) {
             throw new IllegalArgumentException("no certificate presented");
         }
         return new Search(presented, hostnameOrNull, stores, tenantAnchors == null ? List.of() : tenantAnchors,
-                candidates == null ? List.of() : candidates, now).run();
+                candidates == null ? List.of() : candidates, now, memo).run();
     }
 
     /** Candidate with its preference key: tier (0 missing or presented root, 1 presented intermediate), depth. */
@@ -168,7 +182,8 @@ public final class FixFinder {
         private final ComputationMemo memo;
 
         Search(List<X509Certificate> presented, String hostname, StoreIndex stores,
-                Collection<X509Certificate> tenantAnchors, Collection<X509Certificate> candidates, Instant now) {
+                Collection<X509Certificate> tenantAnchors, Collection<X509Certificate> candidates, Instant now,
+                ComputationMemo memo) {
             this.presented = presented;
             this.hostname = hostname;
             this.stores = stores;
@@ -176,7 +191,7 @@ public final class FixFinder {
             this.candidates = candidates;
             this.now = now;
             this.leaf = presented.get(0);
-            this.memo = stores.memo();
+            this.memo = memo;
         }
 
         private String sha(X509Certificate c) {

@@ -85,13 +85,24 @@ public final class ServerChainAdvisor {
     public ServerChainOptions assess(List<X509Certificate> presented, Collection<X509Certificate> known,
             StoreIndex stores, String serverNameOrNull, Instant now) {
         Objects.requireNonNull(stores, "stores");
+        return assess(presented, known, stores, serverNameOrNull, now, stores.memo());
+    }
+
+    /**
+     * {@link #assess(List, Collection, StoreIndex, String, Instant)} within the caller's computation: the chains it
+     * judges are mostly the paths the endpoint's fix finding already checked ({@link FixFinder#find(List, String,
+     * StoreIndex, Collection, Collection, Instant, ComputationMemo)} with the same memo).
+     */
+    public ServerChainOptions assess(List<X509Certificate> presented, Collection<X509Certificate> known,
+            StoreIndex stores, String serverNameOrNull, Instant now, ComputationMemo memo) {
+        Objects.requireNonNull(stores, "stores");
         Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(memo, "memo");
         if (presented == null || presented.isEmpty() || presented.get(0) == null) {
             throw new IllegalArgumentException("no certificate presented");
         }
         SortedSet<Integer> levels = new TreeSet<>(stores.apiLevels());
         X509Certificate leaf = presented.get(0);
-        ComputationMemo memo = stores.memo();
         List<X509Certificate> today = withoutTrailingRoot(nonNull(presented));
 
         Map<X500Principal, List<X509Certificate>> bySubject = new HashMap<>();

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.trustfleet.pki.ComputationMemo;
 import org.trustfleet.pki.FixFinder;
 import org.trustfleet.pki.StoreIndex;
 
@@ -28,7 +29,7 @@ final class EndpointAnalyzer {
     }
 
     EndpointFixOptions analyze(EndpointObservation obs, StoreIndex stores, Collection<X509Certificate> tenantAnchors,
-            Collection<X509Certificate> sharedCandidates, Instant now) {
+            Collection<X509Certificate> sharedCandidates, Instant now, ComputationMemo memo) {
         Objects.requireNonNull(obs, "obs");
         Objects.requireNonNull(stores, "stores");
         Objects.requireNonNull(now, "now");
@@ -46,7 +47,7 @@ final class EndpointAnalyzer {
             candidates.addAll(sharedCandidates);
         }
         FixFinder.EndpointFixes found = finder.find(obs.presented(), obs.hostname(), stores, tenantAnchors, candidates,
-                now);
+                now, memo);
         // levels that share one answer share one outcome instance: stage 2 handles each distinct outcome once
         Map<FixFinder.LevelFixes, LevelOutcome> outcomes = new IdentityHashMap<>();
         // a level where an observed store lacks a public root gets outcomes of its own (the reason names that)

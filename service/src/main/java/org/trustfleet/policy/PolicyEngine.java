@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.trustfleet.pki.ComputationMemo;
 import org.trustfleet.pki.FixFinder;
 import org.trustfleet.pki.ServerChainAdvisor;
 import org.trustfleet.pki.ServerChainOptions;
@@ -65,8 +66,19 @@ public final class PolicyEngine {
      */
     public EndpointFixOptions analyze(EndpointObservation obs, StoreIndex stores,
             Collection<X509Certificate> tenantAnchors, Collection<X509Certificate> sharedCandidates, Instant now) {
+        return analyze(obs, stores, tenantAnchors, sharedCandidates, now, stores.memo());
+    }
+
+    /**
+     * {@link #analyze(EndpointObservation, StoreIndex, Collection, Collection, Instant)} within the caller's
+     * computation: pass the same memo to the endpoint's {@link #serverChains(EndpointObservation, StoreIndex,
+     * Collection, Instant, ComputationMemo)}, which checks mostly the same paths.
+     */
+    public EndpointFixOptions analyze(EndpointObservation obs, StoreIndex stores,
+            Collection<X509Certificate> tenantAnchors, Collection<X509Certificate> sharedCandidates, Instant now,
+            ComputationMemo memo) {
         return analyzer.analyze(obs, stores, tenantAnchors == null ? List.of() : tenantAnchors, sharedCandidates,
-                now);
+                now, memo);
     }
 
     /**
@@ -93,10 +105,16 @@ public final class PolicyEngine {
      */
     public Optional<ServerChainOptions> serverChains(EndpointObservation obs, StoreIndex stores,
             Collection<X509Certificate> known, Instant now) {
+        return serverChains(obs, stores, known, now, stores.memo());
+    }
+
+    /** {@link #serverChains(EndpointObservation, StoreIndex, Collection, Instant)} within the caller's computation. */
+    public Optional<ServerChainOptions> serverChains(EndpointObservation obs, StoreIndex stores,
+            Collection<X509Certificate> known, Instant now, ComputationMemo memo) {
         if (obs.status() != ObservationStatus.OK || obs.presented().isEmpty() || obs.presented().get(0) == null) {
             return Optional.empty();
         }
-        return Optional.of(serverChains.assess(obs.presented(), known, stores, obs.hostname(), now));
+        return Optional.of(serverChains.assess(obs.presented(), known, stores, obs.hostname(), now, memo));
     }
 
     /** The best of the assessed chains for the group's levels in [min, max]; empty when none of them has a store. */

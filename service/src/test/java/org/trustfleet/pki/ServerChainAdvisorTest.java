@@ -280,4 +280,31 @@ class ServerChainAdvisorTest {
         assertThat(sawTrusted).isTrue();
         assertThat(sawUntrusted).isTrue();
     }
+
+    /**
+     * The policy hands an endpoint's fix finding and its server chain assessment one memo: sharing it must change
+     * what the assessment costs, never what it advises, for any range of levels and whatever the fix finding checked
+     * first (paths with installed candidates as anchors among them).
+     */
+    @Test
+    void anAssessmentSharingTheFixFindingsMemoAdvisesAsOneWithItsOwn() {
+        StoreIndex stores = stores();
+        Instant now = Instant.now();
+        FixFinder finder = FixFinder.create();
+        List<List<Integer>> ranges = List.of(List.of(), List.of(21, 22), List.of(23, 24, 25), List.of(24, 27),
+                List.of(26, 27, 28));
+        for (Case c : cases()) {
+            ComputationMemo shared = stores.memo();
+            FixFinder.EndpointFixes found = finder.find(c.presented(), c.host(), stores, List.of(), c.known(), now,
+                    shared);
+            ServerChainOptions withShared = advisor.assess(c.presented(), c.known(), stores, c.host(), now, shared);
+            ServerChainOptions alone = advisor.assess(c.presented(), c.known(), stores, c.host(), now);
+            assertThat(found.levels()).as(c.name())
+                    .isEqualTo(finder.find(c.presented(), c.host(), stores, List.of(), c.known(), now).levels());
+            for (List<Integer> range : ranges) {
+                assertThat(withShared.choose(range)).as("%s, levels %s", c.name(), range)
+                        .isEqualTo(alone.choose(range));
+            }
+        }
+    }
 }
