@@ -10,6 +10,9 @@
 #   JAR=/other/checkout/service/target/quarkus-app/quarkus-run.jar bench/payload/run.sh   # another build (see compare.sh)
 #   WARM_ALL=1 DEVICES=1000000 XMX=900m JAVA_OPTS=-Dtrustfleet.device.auth-cache-max-entries=1100000 bench/payload/run.sh
 #                                              # a warm replica: every token shown once before the rows are measured
+#   RESTART=1 DEVICES=1000000 XMX=700m JAVA_OPTS=-Dtrustfleet.device.auth-cache-max-entries=1000000 bench/payload/run.sh
+#                                              # a replica started on the loaded fleet (restarted after the load):
+#                                              # the rows start once it has preloaded the credentials it reads at start
 #
 # How the devices get there: one device is enrolled through the API (which creates the tenant's signer); the other
 # DEVICES-1 are generated here (random tfd_ tokens, their SHA-256 as the stored hash, exactly what enrollment stores)
@@ -59,19 +62,22 @@ cleanup() {
 trap cleanup EXIT
 cd "$WORK"
 
-echo "== starting the service (heap $XMX) in $WORK"
 OPERATOR=tfo_bench-$(python3 -c 'import secrets; print(secrets.token_hex(16))')
-# shellcheck disable=SC2086  # JAVA_OPTS: extra JVM options, word-split on purpose
-java "-Xmx$XMX" ${JAVA_OPTS:-} -Dquarkus.http.port=$HTTP_PORT -Dtrustfleet.data-dir="$WORK/data" \
-  -Dtrustfleet.operator-token="$OPERATOR" -Dquarkus.log.console.json.enabled=false \
-  -jar "$JAR" > service.log 2>&1 &
-SERVICE_PID=$!
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$HTTP_PORT/q/health/ready" >/dev/null 2>&1 && break
-  sleep 1
-done
-curl -sf "http://127.0.0.1:$HTTP_PORT/q/health/ready" >/dev/null || { echo "service did not start" >&2; tail -50 service.log; exit 1; }
-DB_PORT=$(sed -n 's/.*Embedded PostgreSQL started in .* on port \([0-9]*\).*/\1/p' service.log | head -1)
+start_service() { # log file
+  echo "== starting the service (heap $XMX) in $WORK"
+  # shellcheck disable=SC2086  # JAVA_OPTS: extra JVM options, word-split on purpose
+  java "-Xmx$XMX" ${JAVA_OPTS:-} -Dquarkus.http.port=$HTTP_PORT -Dtrustfleet.data-dir="$WORK/data" \
+    -Dtrustfleet.operator-token="$OPERATOR" -Dquarkus.log.console.json.enabled=false \
+    -jar "$JAR" > "$1" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 120); do
+    curl -sf "http://127.0.0.1:$HTTP_PORT/q/health/ready" >/dev/null 2>&1 && break
+    sleep 1
+  done
+  curl -sf "http://127.0.0.1:$HTTP_PORT/q/health/ready" >/dev/null || { echo "service did not start" >&2; tail -50 "$1"; exit 1; }
+  DB_PORT=$(sed -n 's/.*Embedded PostgreSQL started in .* on port \([0-9]*\).*/\1/p' "$1" | head -1)
+}
+start_service service.log
 B="http://127.0.0.1:$HTTP_PORT/api/v1"
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
@@ -121,6 +127,19 @@ LOAD_S=$(python3 -c "import time; print(round(time.time() - $START_LOAD, 1))")
 COUNT=$(psql -qtA -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres -c "SELECT count(*) FROM device")
 echo "   $COUNT devices in the database (load took ${LOAD_S}s)"
 head -n "$HOT" tokens.txt > hot.txt
+
+if [ "${RESTART:-0}" = 1 ]; then
+  # a replica started on an existing fleet: stopped gracefully, started again on the same data, and measured once
+  # it has read the credentials it preloads (trustfleet.device.auth-cache-preload, on by default)
+  kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true
+  start_service service-restarted.log
+  for _ in $(seq 1 300); do
+    grep -q 'Preloaded the credentials\|Preloading the device-token cache stopped' service-restarted.log && break
+    sleep 1
+  done
+  grep -a 'Preloaded the credentials\|Preloading the device-token cache' service-restarted.log | sed 's/^/   /' \
+    || echo "   no preload reported within 300 s (is trustfleet.device.auth-cache-preload off?)"
+fi
 
 curl -sf -D headers.txt -o payload.p7m -H "Authorization: Bearer $FIRST" "$B/device/payload"
 ETAG=$(awk 'tolower($1) == "etag:" { sub(/\r$/, "", $2); print $2 }' headers.txt)

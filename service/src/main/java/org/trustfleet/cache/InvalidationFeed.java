@@ -15,6 +15,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jboss.logging.Logger;
@@ -63,6 +65,8 @@ public class InvalidationFeed {
     /** System.nanoTime() at the start of the last successful poll. */
     private volatile long lastPollStart;
     private volatile boolean polledOnce;
+    /** Completed by the first successful poll, once it has told every subscriber to drop everything. */
+    private final CompletableFuture<Void> firstPoll = new CompletableFuture<>();
     /** Database time from which the next poll looks for changes; null before the first poll. */
     private Timestamp cursor;
     /**
@@ -116,6 +120,15 @@ public class InvalidationFeed {
             toldAtCommit.put(id, System.nanoTime());
             tell(Map.of(cacheName, Set.of(key)));
         });
+    }
+
+    /**
+     * Completes once the first poll has told every subscriber to drop everything (on the polling thread): a cache
+     * filled in bulk at start (the device tokens) is filled after it, or that drop would empty it again. Never
+     * completes if no poll succeeds.
+     */
+    public CompletionStage<Void> firstPolled() {
+        return firstPoll.minimalCompletionStage();
     }
 
     /** Whether the last successful poll started less than two poll intervals ago. */
@@ -188,6 +201,7 @@ public class InvalidationFeed {
         toldAtCommit.values().removeIf(at -> start - at > RETENTION.toNanos());
         lastPollStart = start;
         polledOnce = true;
+        firstPoll.complete(null);
     }
 
     private void tell(Map<String, Set<String>> changed) {

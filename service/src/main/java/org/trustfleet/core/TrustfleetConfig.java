@@ -313,9 +313,22 @@ public interface TrustfleetConfig {
         @WithDefault("1h")
         Duration authCacheTtl();
 
-        /** Most device-token lookups a replica keeps in memory (about 0.5 KB each). */
+        /**
+         * Most device tokens a replica keeps in memory (about 0.25 KB each). Once full, a device not held is looked
+         * up at each request until entries expire ({@code auth-cache-ttl}) or are dropped: the cache admits no new
+         * token rather than evicting one, so that its reads do no bookkeeping.
+         */
         @WithDefault("250000")
         int authCacheMaxEntries();
+
+        /**
+         * Whether a replica fills its device-token cache at start (after the first poll of the invalidation feed,
+         * in the background, up to {@code auth-cache-max-entries} devices, read in batches), so that it serves the
+         * fleet from memory from its first requests instead of looking each device up on its first request. Off,
+         * the cache fills as devices ask.
+         */
+        @WithDefault("true")
+        boolean authCachePreload();
 
         /**
          * How often the {@code last_seen_at} times noted in memory (at most once per

@@ -2,6 +2,7 @@ package org.trustfleet.device;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
@@ -22,8 +23,12 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import org.jboss.logging.Logger;
 import org.trustfleet.cache.BatchedLoads;
 import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
@@ -52,7 +57,9 @@ import org.trustfleet.tenant.BearerTokens;
  * <p>Tokens not cached are looked up a batch at a time ({@link BatchedLoads}: one query for whatever queued while
  * the last one ran), so the hot paths can wait for a lookup without a worker thread, and a cold cache (a replica
  * just started, more devices than {@code trustfleet.device.auth-cache-max-entries}) costs a share of a query per
- * token rather than a round trip each.
+ * token rather than a round trip each. With {@code trustfleet.device.auth-cache-preload} (the default) a replica
+ * fills the cache at start with its live devices' credentials ({@link #preload}), so that it does not meet its fleet
+ * cold after a restart.
  */
 // @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
 @Singleton
@@ -67,6 +74,12 @@ public class DeviceAuthService {
     static final int LOOKUP_QUEUE = 10_000;
     private static final String LOOKUP = "SELECT token_hash, id, tenant_id, device_group_id, last_seen_at FROM device"
             + " WHERE token_hash = ANY(?) AND revoked_at IS NULL";
+    /** Most devices read by one query of the preload. */
+    static final int PRELOAD_BATCH = 10_000;
+    /** One batch of the preload: the live devices after a device id, in id order (keyset paging on the key). */
+    private static final String PRELOAD = "SELECT token_hash, id, tenant_id, device_group_id, last_seen_at"
+            + " FROM device WHERE id > ? AND revoked_at IS NULL ORDER BY id LIMIT ?";
+    private static final Logger LOG = Logger.getLogger(DeviceAuthService.class);
 
     private final AgroalDataSource db;
     private final Clock clock;
@@ -84,6 +97,11 @@ public class DeviceAuthService {
      */
     private final KeyedLoads<UUID> deliveries = new KeyedLoads<>();
     private final BatchedLoads<TokenKey, Entry> lookups;
+    private final boolean preload;
+    private final int maxEntries;
+    /** Runs the preload (one daemon thread, started only when the preload is on); stopped at shutdown. */
+    private ExecutorService preloader;
+    private volatile boolean stopping;
 
     /**
      * A token's SHA-256 as a map key: the digest's first bytes are already uniformly distributed, so they are the
@@ -151,8 +169,9 @@ public class DeviceAuthService {
             throw new IllegalArgumentException("trustfleet.device.last-seen-granularity must be at least 0 and "
                     + "below trustfleet.device.stale-after");
         }
-        this.tokens = Caches.hotPath("device-tokens", config.device().authCacheMaxEntries(),
-                config.device().authCacheTtl(), clock);
+        this.preload = config.device().authCachePreload();
+        this.maxEntries = config.device().authCacheMaxEntries();
+        this.tokens = Caches.admissionBounded("device-tokens", maxEntries, config.device().authCacheTtl(), clock);
         // read on the hot path too: the hot-path variant (maintenance off the event loop); an entry is re-checked
         // well before this expiry anyway
         this.groupDeliveries = Caches.hotPath("group-deliveries", config.cache().signedPayloadsMaxEntries(),
@@ -188,16 +207,34 @@ public class DeviceAuthService {
      */
     public SignedPayload cachedDelivery(String token) {
         Entry e = cached(token);
-        if (e == null) {
+        return e == null ? null : delivery(e.identity, e);
+    }
+
+    /**
+     * As {@link #cachedDelivery(String)}, for a device {@link #lookUp looked up} just now: its token need not be in
+     * the cache (a full cache admits no new token), only its group's payload.
+     */
+    public SignedPayload cachedDelivery(String token, DeviceIdentity device) {
+        if (!feed.fresh()) {
             return null;
         }
-        UUID groupId = e.identity.groupId();
+        Entry e = cached(token);
+        return delivery(device, e != null && e.identity.equals(device) ? e : null);
+    }
+
+    /** The group's payload from memory, the device noted as seen (through its entry, if it has one), or null. */
+    private SignedPayload delivery(DeviceIdentity device, Entry e) {
+        UUID groupId = device.groupId();
         Delivery d = groupId == null ? null : groupDeliveries.get(groupId);
         Instant now = clock.instant();
         if (d == null || !d.payload().freshAt(now) || !now.isBefore(d.checkedAt().plus(payloadCheckInterval))) {
             return null;
         }
-        noteSeen(e, now);
+        if (e != null) {
+            noteSeen(e, now);
+        } else {
+            lastSeen.note(device.deviceId(), now);
+        }
         return d.payload();
     }
 
@@ -209,6 +246,12 @@ public class DeviceAuthService {
     /** The key's cache entry, if the cache may answer (the feed fresh), or null. */
     private Entry cached(TokenKey key) {
         return feed.fresh() ? tokens.get(key) : null;
+    }
+
+    /** What this replica's token cache holds for the token, without looking it up (tests). */
+    Optional<DeviceIdentity> cachedIdentity(String token) {
+        Entry e = isDeviceToken(token) ? tokens.get(new TokenKey(BearerTokens.hash(token))) : null;
+        return e == null ? Optional.empty() : Optional.of(e.identity);
     }
 
     /** The device a token stands for, if it is the live token of a device that is not revoked (may block). */
@@ -246,18 +289,19 @@ public class DeviceAuthService {
     }
 
     /**
-     * Notes that {@code payload} was served to the device of {@code token} (seen now) and keeps it with the token for
-     * the next requests, unless the group's payload (or every payload of a tenant) was invalidated since
+     * Notes that {@code payload} was served to the device of {@code token} (seen now) and keeps it for the group's
+     * next requests, unless the group's payload (or every payload of a tenant) was invalidated since
      * {@code stamp}.
      */
     void delivered(String token, DeviceIdentity device, SignedPayload payload, KeyedLoads.Stamp stamp) {
         Instant now = clock.instant();
         Entry e = tokens.get(new TokenKey(BearerTokens.hash(token)));
-        if (e == null || !e.identity.equals(device)) {
+        if (e != null && e.identity.equals(device)) {
+            noteSeen(e, now);
+        } else {
             lastSeen.note(device.deviceId(), now);
-            return;
         }
-        noteSeen(e, now);
+        // kept for the group whether or not the token is cached (a full cache admits no new token)
         if (deliveries.current(stamp) && payload.groupId().equals(device.groupId())) {
             groupDeliveries.put(device.groupId(), new Delivery(payload, now));
         }
@@ -337,31 +381,146 @@ public class DeviceAuthService {
             s.setArray(1, c.createArrayOf("bytea", hashes));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    DeviceIdentity identity = new DeviceIdentity(r.getObject(2, UUID.class),
-                            r.getObject(3, UUID.class), r.getObject(4, UUID.class));
-                    Instant seen = r.getTimestamp(5).toInstant();
-                    Instant pending = lastSeen.pending(identity.deviceId());
-                    found.put(new TokenKey(r.getBytes(1)),
-                            new Entry(identity, pending != null && pending.isAfter(seen) ? pending : seen));
+                    found.put(new TokenKey(r.getBytes(1)), entry(r, UnaryOperator.identity()));
                 }
             }
         } catch (SQLException ex) {
             throw new IllegalStateException("cannot look up the device token", ex);
         }
-        boolean current = credentialsGeneration.get() == before;
-        for (TokenKey key : keys) {
-            Entry e = found.get(key);
-            if (e == null) {
-                tokens.invalidate(key);
-            } else if (current) {
-                tokens.put(key, e);
+        Set<TokenKey> put = new HashSet<>();
+        if (credentialsGeneration.get() == before) {
+            for (TokenKey key : keys) {
+                Entry e = found.get(key);
+                if (e != null) {
+                    tokens.put(key, e);
+                    put.add(key);
+                }
             }
         }
+        for (TokenKey key : keys) {
+            if (!found.containsKey(key)) {
+                tokens.invalidate(key);
+            }
+        }
+        keepIfCurrent(before, put);
         return found;
+    }
+
+    /**
+     * Whether the entries just put may stay: they are dropped if a credentials change arrived since
+     * {@code generation} was read, because one that arrived before this check may have finished dropping entries
+     * before they were put. (One arriving after it drops them itself, after they were put.)
+     */
+    private boolean keepIfCurrent(long generation, Set<TokenKey> put) {
+        if (credentialsGeneration.get() == generation) {
+            return true;
+        }
+        tokens.invalidateAll(put);
+        return false;
+    }
+
+    /** A cache entry from a row of {@link #LOOKUP} or {@link #PRELOAD}, its tenant and group ids passed to canonical. */
+    private Entry entry(ResultSet r, UnaryOperator<UUID> canonical) throws SQLException {
+        UUID groupId = r.getObject(4, UUID.class);
+        DeviceIdentity identity = new DeviceIdentity(r.getObject(2, UUID.class),
+                canonical.apply(r.getObject(3, UUID.class)), groupId == null ? null : canonical.apply(groupId));
+        Instant seen = r.getTimestamp(5).toInstant();
+        Instant pending = lastSeen.pending(identity.deviceId());
+        return new Entry(identity, pending != null && pending.isAfter(seen) ? pending : seen);
+    }
+
+    /** Starts the preload, if it is on, once the invalidation feed's first poll has dropped everything. */
+    void startPreload(@Observes StartupEvent event) {
+        if (!preload || maxEntries == 0) {
+            return;
+        }
+        preloader = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("device-token-preload")
+                .factory());
+        feed.firstPolled().thenRunAsync(this::preloadQuietly, preloader);
+    }
+
+    private void preloadQuietly() {
+        try {
+            preload();
+        } catch (RuntimeException e) {
+            // the cache fills as devices ask instead
+            LOG.warnf("Preloading the device-token cache stopped: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * Fills the token cache with the live devices' credentials, up to {@code auth-cache-max-entries}, a batch at a
+     * time, without replacing an entry a lookup put meanwhile. A batch during which a credentials change arrived is
+     * read again once, then skipped (its devices are looked up when they ask). The tenant and group ids of the
+     * entries are shared, not one copy per device. Returns how many entries it put.
+     */
+    long preload() {
+        long started = System.nanoTime();
+        Map<UUID, UUID> canonical = new HashMap<>();
+        UnaryOperator<UUID> intern = id -> canonical.computeIfAbsent(id, k -> k);
+        UUID after = new UUID(0, 0); // the smallest in PostgreSQL's order (unsigned bytes) too
+        long loaded = 0;
+        long skipped = 0;
+        while (loaded < maxEntries && !stopping && tokens.size() < maxEntries) {
+            int limit = (int) Math.min(PRELOAD_BATCH, maxEntries - loaded);
+            PreloadBatch batch = preloadBatch(after, limit, intern);
+            if (!batch.kept()) {
+                batch = preloadBatch(after, limit, intern);
+            }
+            if (batch.kept()) {
+                loaded += batch.put();
+            } else {
+                skipped += batch.read();
+            }
+            if (batch.read() < limit) {
+                break;
+            }
+            after = batch.last();
+        }
+        LOG.infof("Preloaded the credentials of %d devices into the device-token cache in %d ms%s", loaded,
+                (System.nanoTime() - started) / 1_000_000,
+                skipped == 0 ? "" : " (" + skipped + " skipped: their credentials changed meanwhile)");
+        return loaded;
+    }
+
+    /** One batch of the preload: rows read, entries put (0 unless kept), the last device id read. */
+    private record PreloadBatch(int read, int put, UUID last, boolean kept) {}
+
+    private PreloadBatch preloadBatch(UUID after, int limit, UnaryOperator<UUID> intern) {
+        long before = credentialsGeneration.get();
+        Map<TokenKey, Entry> found = new HashMap<>();
+        UUID last = after;
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(PRELOAD)) {
+            s.setObject(1, after);
+            s.setInt(2, limit);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    Entry e = entry(r, intern);
+                    found.put(new TokenKey(r.getBytes(1)), e);
+                    last = e.identity.deviceId();
+                }
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("cannot read the devices to preload", ex);
+        }
+        Set<TokenKey> put = new HashSet<>();
+        if (credentialsGeneration.get() == before) {
+            found.forEach((key, e) -> {
+                if (tokens.addIfAbsent(key, e)) {
+                    put.add(key);
+                }
+            });
+        }
+        boolean kept = keepIfCurrent(before, put);
+        return new PreloadBatch(found.size(), kept ? put.size() : 0, last, kept);
     }
 
     /** Looks up what is queued, then refuses further tokens (observed early, while the datasource is still open). */
     void stop(@Observes @Priority(1) ShutdownEvent event) {
+        stopping = true;
+        if (preloader != null) {
+            preloader.shutdownNow();
+        }
         lookups.close();
     }
 }

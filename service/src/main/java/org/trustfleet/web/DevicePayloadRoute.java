@@ -99,7 +99,7 @@ public class DevicePayloadRoute {
                 fail(rc, failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
                 return;
             }
-            SignedPayload cached = device.isPresent() ? deliveries.cachedDelivery(token) : null;
+            SignedPayload cached = device.isPresent() ? deliveries.cachedDelivery(token, device.get()) : null;
             if (cached != null) {
                 respond(rc, cached, ifNoneMatch);
             } else {

@@ -69,6 +69,42 @@ class CachesTest {
     }
 
     @Test
+    void anAdmissionBoundedCacheAddsNoNewKeyWhileFullButStillReplaces() {
+        MovableClock clock = new MovableClock();
+        BoundedCache<String, Integer> cache = Caches.admissionBounded("test-admission", 2, Duration.ofHours(1),
+                clock);
+        cache.put("a", 1);
+        assertThat(cache.addIfAbsent("b", 2)).isTrue();
+        assertThat(cache.addIfAbsent("b", 20)).as("b has a value").isFalse();
+
+        cache.put("c", 3);
+        assertThat(cache.addIfAbsent("d", 4)).isFalse();
+        assertThat(cache.get("c")).isNull();
+        assertThat(cache.get("d")).isNull();
+        assertThat(cache.get("x", k -> 9)).as("loaded, not kept").isEqualTo(9);
+        assertThat(cache.get("x")).isNull();
+        assertThat(cache.getAll(List.of("a", "y"), missing -> Map.of("y", 5)))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("a", 1, "y", 5));
+        assertThat(cache.get("y")).isNull();
+        cache.put("a", 10);
+        assertThat(cache.get("a")).as("a key held is replaced").isEqualTo(10);
+        assertThat(cache.get("b")).isEqualTo(2);
+        assertThat(cache.size()).isEqualTo(2);
+
+        cache.invalidate("a");
+        cache.put("c", 3);
+        assertThat(cache.get("c")).as("room again once an entry is dropped").isEqualTo(3);
+        clock.advance(Duration.ofHours(1));
+        assertThat(cache.size()).as("expired").isZero();
+        cache.putAll(Map.of("d", 4, "e", 5));
+        assertThat(cache.get("d")).as("room again once the entries expired").isEqualTo(4);
+        assertThat(cache.get("e")).isEqualTo(5);
+        assertThat(cache.get("b")).isNull();
+        assertThatThrownBy(() -> Caches.admissionBounded("test-negative", -1, Duration.ofHours(1), clock))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void entriesExpireByTheGivenClockEachAfterItsOwnTime() {
         MovableClock clock = new MovableClock();
         BoundedCache<String, Boolean> cache = Caches.expiring("test-expiring", 10, clock,

@@ -6,6 +6,7 @@ import static org.trustfleet.testing.Contract.as;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -61,6 +62,16 @@ public final class DeviceFixtures {
         JsonPath e = enroll(enrollmentToken(tenant, admin, group, 1), "hw-" + UUID.randomUUID(), apiLevel);
         return new Device(e.getString("deviceId"), e.getString("deviceToken"), tenant, group,
                 e.getString("payloadSignerChain"));
+    }
+
+    /** {@code count} devices enrolled into a fresh group (no endpoints) of the tenant, in enrollment order. */
+    public static List<Device> fleet(String tenant, String admin, String groupName, int count) {
+        String group = group(tenant, admin, groupName, List.of());
+        List<Device> fleet = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            fleet.add(device(tenant, admin, group));
+        }
+        return fleet;
     }
 
     /** A tenant-A style device: a fresh group without endpoints, one device enrolled into it. */
