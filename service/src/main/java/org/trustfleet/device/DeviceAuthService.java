@@ -101,6 +101,8 @@ public class DeviceAuthService {
     private final int maxEntries;
     /** Runs the preload (one daemon thread, started only when the preload is on); stopped at shutdown. */
     private ExecutorService preloader;
+    /** The preload started at start, done when it ended (at once when it is off). */
+    private volatile CompletableFuture<Void> startupPreload = CompletableFuture.completedFuture(null);
     private volatile boolean stopping;
 
     /**
@@ -436,7 +438,12 @@ public class DeviceAuthService {
         }
         preloader = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("device-token-preload")
                 .factory());
-        feed.firstPolled().thenRunAsync(this::preloadQuietly, preloader);
+        startupPreload = feed.firstPolled().thenRunAsync(this::preloadQuietly, preloader).toCompletableFuture();
+    }
+
+    /** Completes when the preload started at start has ended (tests: a preload of their own is then the only one). */
+    CompletableFuture<Void> startupPreload() {
+        return startupPreload;
     }
 
     private void preloadQuietly() {

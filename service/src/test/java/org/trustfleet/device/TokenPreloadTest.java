@@ -11,8 +11,10 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.trustfleet.testing.ApiFixtures;
 import org.trustfleet.testing.DeviceFixtures;
@@ -28,6 +30,12 @@ import org.trustfleet.testing.EmbeddedPostgresResource;
 class TokenPreloadTest {
     @Inject
     DeviceAuthService auth;
+
+    @BeforeEach
+    void startupPreloadDone() throws Exception {
+        // the one run at start, after the feed's first poll, could otherwise cache this test's devices first
+        auth.startupPreload().get(1, TimeUnit.MINUTES);
+    }
 
     @Test
     void preloadCachesEveryLiveDeviceAndNoRevokedOne() {
