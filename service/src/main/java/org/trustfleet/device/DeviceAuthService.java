@@ -220,11 +220,10 @@ public class DeviceAuthService {
         if (!feed.fresh()) {
             return null;
         }
-        Entry e = cached(token);
-        return delivery(device, e != null && e.identity.equals(device) ? e : null);
+        return delivery(device, cached(token));
     }
 
-    /** The group's payload from memory, the device noted as seen (through its entry, if it has one), or null. */
+    /** The group's payload from memory, the device noted as seen (through the token's entry {@code e}), or null. */
     private SignedPayload delivery(DeviceIdentity device, Entry e) {
         UUID groupId = device.groupId();
         Delivery d = groupId == null ? null : groupDeliveries.get(groupId);
@@ -232,11 +231,7 @@ public class DeviceAuthService {
         if (d == null || !d.payload().freshAt(now) || !now.isBefore(d.checkedAt().plus(payloadCheckInterval))) {
             return null;
         }
-        if (e != null) {
-            noteSeen(e, now);
-        } else {
-            lastSeen.note(device.deviceId(), now);
-        }
+        noteSeen(device, e, now);
         return d.payload();
     }
 
@@ -298,11 +293,7 @@ public class DeviceAuthService {
     void delivered(String token, DeviceIdentity device, SignedPayload payload, KeyedLoads.Stamp stamp) {
         Instant now = clock.instant();
         Entry e = tokens.get(new TokenKey(BearerTokens.hash(token)));
-        if (e != null && e.identity.equals(device)) {
-            noteSeen(e, now);
-        } else {
-            lastSeen.note(device.deviceId(), now);
-        }
+        noteSeen(device, e, now);
         // kept for the group whether or not the token is cached (a full cache admits no new token)
         if (deliveries.current(stamp) && payload.groupId().equals(device.groupId())) {
             groupDeliveries.put(device.groupId(), new Delivery(payload, now));
@@ -317,6 +308,18 @@ public class DeviceAuthService {
     void onCredentialsChanged(@Observes(during = TransactionPhase.AFTER_SUCCESS) DeviceCredentialsChanged event) {
         UUID id = event.deviceId();
         forgetIf(e -> e.identity.deviceId().equals(id));
+    }
+
+    /**
+     * Notes the device as seen: through the token's cache entry {@code e} if it stands for this device (at most once
+     * per granularity), else at once.
+     */
+    private void noteSeen(DeviceIdentity device, Entry e, Instant now) {
+        if (e != null && e.identity.equals(device)) {
+            noteSeen(e, now);
+        } else {
+            lastSeen.note(device.deviceId(), now);
+        }
     }
 
     private void noteSeen(Entry e, Instant now) {
@@ -389,19 +392,15 @@ public class DeviceAuthService {
         } catch (SQLException ex) {
             throw new IllegalStateException("cannot look up the device token", ex);
         }
+        boolean current = credentialsGeneration.get() == before;
         Set<TokenKey> put = new HashSet<>();
-        if (credentialsGeneration.get() == before) {
-            for (TokenKey key : keys) {
-                Entry e = found.get(key);
-                if (e != null) {
-                    tokens.put(key, e);
-                    put.add(key);
-                }
-            }
-        }
         for (TokenKey key : keys) {
-            if (!found.containsKey(key)) {
+            Entry e = found.get(key);
+            if (e == null) {
                 tokens.invalidate(key);
+            } else if (current) {
+                tokens.put(key, e);
+                put.add(key);
             }
         }
         keepIfCurrent(before, put);
