@@ -116,13 +116,14 @@ with open("tokens.txt", "w") as tokens, open("devices.csv", "w") as csv:
         token = "tfd_" + base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
         tokens.write(token + "\n")
         digest = hashlib.sha256(token.encode()).hexdigest()
-        csv.write(f"{uuid.uuid4()},{tenant},{group},bench-{i},\\x{digest},95,{now},{now}\n")
+        csv.write(f"{uuid.uuid4()},{tenant},{group},bench-{i},\\x{digest},95,{now}\n")
 PY
 START_LOAD=$(date +%s.%N)
+# each device gets its last-seen row (device_seen, its enrolled_at) from the insert trigger of migration V37
 # the embedded database requires its generated password (kept beside its data directory)
 export PGPASSWORD="$(cat "$WORK/data/postgres-password")"
 psql -q -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -c \
-  "\\copy device (id, tenant_id, device_group_id, hardware_id, token_hash, api_level, enrolled_at, last_seen_at) FROM 'devices.csv' WITH (FORMAT csv)"
+  "\\copy device (id, tenant_id, device_group_id, hardware_id, token_hash, api_level, enrolled_at) FROM 'devices.csv' WITH (FORMAT csv)"
 LOAD_S=$(python3 -c "import time; print(round(time.time() - $START_LOAD, 1))")
 COUNT=$(psql -qtA -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres -c "SELECT count(*) FROM device")
 echo "   $COUNT devices in the database (load took ${LOAD_S}s)"
@@ -232,8 +233,8 @@ HWM=$(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$SERVICE_PID/status")
 RSS=$(awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$SERVICE_PID/status")
 # written by the service: later than the time the generated rows were given (their enrolled_at, which nothing changes)
 SEEN=$(psql -qtA -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres -c \
-  "SELECT count(*) FROM device WHERE hardware_id <> 'bench-0'
-     AND last_seen_at > (SELECT enrolled_at FROM device WHERE hardware_id = 'bench-1')")
+  "SELECT count(*) FROM device d JOIN device_seen s ON s.device_id = d.id WHERE d.hardware_id <> 'bench-0'
+     AND s.last_seen_at > (SELECT enrolled_at FROM device WHERE hardware_id = 'bench-1')")
 
 python3 - "$HWM" "$RSS" "$XMX" "$DEVICES" "$HOT" "$SIZE" "$C" "$T" "$D" "$SEEN" "$(nproc)" <<'PY'
 import sys

@@ -114,14 +114,16 @@ sql() { psql -qtA -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres -v ON_ERROR
 # copies reports a MOSTLY_COMPLIANT=1 run set aside back onto their devices: all, or those the subquery $1 selects
 copy_back_reports() {
   sql -c "UPDATE device d SET reported_at = s.reported_at, reported_version = s.reported_version,
-            reported_installed = s.reported_installed, reported_failures = s.reported_failures,
-            last_seen_at = s.last_seen_at FROM ${1:-bench_saved_reports} s WHERE d.id = s.id"
+            reported_installed = s.reported_installed, reported_failures = s.reported_failures
+            FROM ${1:-bench_saved_reports} s WHERE d.id = s.id" \
+      -c "UPDATE device_seen ds SET last_seen_at = s.last_seen_at
+            FROM ${1:-bench_saved_reports} s WHERE ds.device_id = s.id"
 }
 # puts back the big tenant's generated reports a MOSTLY_COMPLIANT=1 run set aside (none: nothing to do)
 restore_reports() {
   [ "$(sql -c "SELECT to_regclass('bench_saved_reports') IS NOT NULL")" = t ] || return 0
   copy_back_reports
-  sql -c "DROP TABLE bench_saved_reports" -c "VACUUM (ANALYZE) device"
+  sql -c "DROP TABLE bench_saved_reports" -c "VACUUM (ANALYZE) device" -c "VACUUM (ANALYZE) device_seen"
   echo "   the big tenant's generated reports put back"
 }
 B="http://127.0.0.1:$HTTP_PORT/api/v1"
@@ -196,9 +198,11 @@ sql -c "CREATE TABLE bench_device_n AS SELECT row_number() OVER () AS n, id FROM
 NDEV=$(sql -c "SELECT count(*) FROM bench_device_n")
 cat > report.sql <<SQL
 \set n random(1, $NDEV)
-UPDATE device SET reported_at = now(), reported_version = $BIG_VERSION, reported_installed = '[]', reported_failures = '[]',
-  api_level = 33, last_seen_at = GREATEST(last_seen_at, now()), reports_received = reports_received + 1
-  WHERE id = (SELECT id FROM bench_device_n WHERE n = :n) AND revoked_at IS NULL;
+WITH r AS (UPDATE device SET reported_at = now(), reported_version = $BIG_VERSION, reported_installed = '[]',
+  reported_failures = '[]', api_level = 33, reports_received = reports_received + 1
+  WHERE id = (SELECT id FROM bench_device_n WHERE n = :n) AND revoked_at IS NULL RETURNING id)
+UPDATE device_seen SET last_seen_at = now() FROM r
+  WHERE device_id = r.id AND last_seen_at < now() - interval '1 minute';
 SQL
 pgbench -n -h 127.0.0.1 -p "$DB_PORT" -U postgres -c "$C" -j "$T" -T "${RD_REF%s}" -f report.sql postgres \
   > pgbench.txt 2>&1 || { tail -5 pgbench.txt; }
@@ -247,10 +251,11 @@ with open("tokens.txt", "w") as tokens, open("devices.csv", "w") as csv:
         tokens.write(token + "\n")
         g, t = (group, tenant) if i < big or not groups else groups[i % len(groups)]
         digest = hashlib.sha256(token.encode()).hexdigest()
-        csv.write(f"{uuid.uuid4()},{t},{g},dev-{i},\\x{digest},33,{now},{now}\n")
+        csv.write(f"{uuid.uuid4()},{t},{g},dev-{i},\\x{digest},33,{now}\n")
 PY
 START=$(date +%s.%N)
-sql -c "\\copy device (id, tenant_id, device_group_id, hardware_id, token_hash, api_level, enrolled_at, last_seen_at) FROM 'devices.csv' WITH (FORMAT csv)" \
+# each device gets its last-seen row (device_seen, its enrolled_at) from the insert trigger of migration V37
+sql -c "\\copy device (id, tenant_id, device_group_id, hardware_id, token_hash, api_level, enrolled_at) FROM 'devices.csv' WITH (FORMAT csv)" \
     -c "ANALYZE"
 echo "   load took $(python3 -c "import time; print(round(time.time() - $START, 1))")s;" \
   "$(sql -c 'SELECT count(*) FROM tenant') tenants, $(sql -c 'SELECT count(*) FROM device_group') groups," \
@@ -317,8 +322,9 @@ BIG_VERSION=$(sql -c "SELECT version FROM group_requirements WHERE group_id = '$
 measure_ingestion
 
 echo "== compliance of $SAMPLE random devices: the API's state against a recomputation from the database"
-sql -c "\\copy (SELECT d.id, d.device_group_id, d.last_seen_at < now() - interval '7 days', d.reported_version,
-          d.reported_installed, d.reported_failures FROM device d WHERE d.tenant_id = '$TENANT'
+sql -c "\\copy (SELECT d.id, d.device_group_id, s.last_seen_at < now() - interval '7 days', d.reported_version,
+          d.reported_installed, d.reported_failures FROM device d JOIN device_seen s ON s.device_id = d.id
+          WHERE d.tenant_id = '$TENANT'
           ORDER BY random() LIMIT $SAMPLE) TO 'sample.csv' WITH (FORMAT csv)"
 python3 - "$HTTP_PORT" "$ADMIN" "$TENANT" <<'PY' | tee -a results.txt
 # the rule, restated independently of the service: STALE, else PENDING (no group, no report, older version), else
@@ -370,19 +376,22 @@ if [ "${MOSTLY_COMPLIANT:-0}" = 1 ]; then
   # the generated big tenant has no compliant device (its reports name an empty set); an operator's fleet is mostly
   # compliant, which changes how the report finds its non-compliant devices. The generated reports are kept aside
   # and put back after the measurements.
-  sql -c "CREATE TABLE bench_saved_reports AS SELECT id, reported_at, reported_version, reported_installed,
-            reported_failures, last_seen_at FROM device WHERE tenant_id = '$TENANT'"
+  sql -c "CREATE TABLE bench_saved_reports AS SELECT d.id, d.reported_at, d.reported_version, d.reported_installed,
+            d.reported_failures, s.last_seen_at FROM device d JOIN device_seen s ON s.device_id = d.id
+            WHERE d.tenant_id = '$TENANT'"
   for G in $(sql -c "SELECT DISTINCT device_group_id FROM device WHERE tenant_id = '$TENANT'
                        AND device_group_id IS NOT NULL"); do
     read -r V I < <(curl -sf "$B/tenants/$TENANT/device-groups/$G/requirements" -H "Authorization: Bearer $ADMIN" \
       | python3 -c 'import json, sys; d = json.load(sys.stdin)
 print(d["version"], json.dumps(sorted(c["sha256"] for c in d["certificates"]), separators=(",", ":")))')
     sql -c "UPDATE device SET reported_version = $V, reported_installed = '$I', reported_failures = '[]',
-              reported_at = now(), last_seen_at = now() WHERE tenant_id = '$TENANT' AND device_group_id = '$G'"
+              reported_at = now() WHERE tenant_id = '$TENANT' AND device_group_id = '$G'" \
+        -c "UPDATE device_seen s SET last_seen_at = now() FROM device d
+              WHERE s.device_id = d.id AND d.tenant_id = '$TENANT' AND d.device_group_id = '$G'"
   done
   # 50 devices keep their generated reports: the non-compliant ones the report lists
   copy_back_reports "(SELECT * FROM bench_saved_reports ORDER BY md5(id::text) LIMIT 50)"
-  sql -c "VACUUM (ANALYZE) device"
+  sql -c "VACUUM (ANALYZE) device" -c "VACUUM (ANALYZE) device_seen"
   echo "   MOSTLY_COMPLIANT=1: the big tenant's devices by compliance state:" "$(curl -sf \
     "$B/tenants/$TENANT/drift-report" -H "Authorization: Bearer $ADMIN" | json "['devices']['byState']")"
 fi
@@ -391,12 +400,14 @@ python3 "$BENCH/pages.py" "$HTTP_PORT" "$ADMIN" "/api/v1/tenants/$TENANT/devices
   "/api/v1/tenants/$TENANT/drift-report" "${DRIFT_N:-20}" "${DRIFT_WARM:-3}" | tee -a results.txt
 explain_ms() { sql -c "EXPLAIN (ANALYZE, TIMING OFF) $1" | sed -n 's/^Execution Time: \([0-9.]*\) ms/\1/p'; }
 MID=$(sql -c "SELECT id FROM device WHERE tenant_id = '$TENANT' ORDER BY id OFFSET $((BIG / 2)) LIMIT 1")
-echo "reference (the SQL alone, EXPLAIN ANALYZE): a device page of 100 at half depth $(explain_ms "SELECT * FROM device
-  WHERE tenant_id = '$TENANT' AND id > '$MID' ORDER BY id LIMIT 100") ms; the tenant's devices grouped for compliance
+echo "reference (the SQL alone, EXPLAIN ANALYZE): a device page of 100 at half depth $(explain_ms "SELECT d.*, s.last_seen_at
+  FROM device d JOIN device_seen s ON s.device_id = d.id WHERE d.tenant_id = '$TENANT' AND d.id > '$MID'
+  ORDER BY d.id LIMIT 100") ms; the tenant's devices grouped for compliance
   from their rows (what the drift report read before the tally, V36)
-  $(explain_ms "SELECT device_group_id, last_seen_at < now() - interval '7 days', reported_version, reported_installed,
-  COALESCE(reported_failures, '[]') <> '[]', min(reported_failures), min(last_seen_at), count(*) FROM device
-  WHERE tenant_id = '$TENANT' GROUP BY 1, 2, 3, 4, 5") ms" | tee -a results.txt
+  $(explain_ms "SELECT d.device_group_id, s.last_seen_at < now() - interval '7 days', d.reported_version,
+  d.reported_installed, COALESCE(d.reported_failures, '[]') <> '[]', min(d.reported_failures), min(s.last_seen_at),
+  count(*) FROM device d JOIN device_seen s ON s.device_id = d.id
+  WHERE d.tenant_id = '$TENANT' GROUP BY 1, 2, 3, 4, 5") ms" | tee -a results.txt
 restore_reports
 
 if [ "${ALERT_CHECKS:-0}" = 1 ]; then

@@ -72,12 +72,12 @@ public class DeviceAuthService {
     static final int LOOKUP_BATCH = 500;
     /** Most tokens waiting to be looked up; further ones are refused with 503 until the queue drains. */
     static final int LOOKUP_QUEUE = 10_000;
-    private static final String LOOKUP = "SELECT token_hash, id, tenant_id, device_group_id, last_seen_at FROM device"
+    private static final String LOOKUP = "SELECT token_hash, id, tenant_id, device_group_id FROM device"
             + " WHERE token_hash = ANY(?) AND revoked_at IS NULL";
     /** Most devices read by one query of the preload. */
     static final int PRELOAD_BATCH = 10_000;
     /** One batch of the preload: the live devices after a device id, in id order (keyset paging on the key). */
-    private static final String PRELOAD = "SELECT token_hash, id, tenant_id, device_group_id, last_seen_at"
+    private static final String PRELOAD = "SELECT token_hash, id, tenant_id, device_group_id"
             + " FROM device WHERE id > ? AND revoked_at IS NULL ORDER BY id LIMIT ?";
     private static final Logger LOG = Logger.getLogger(DeviceAuthService.class);
 
@@ -150,7 +150,12 @@ public class DeviceAuthService {
 
     private static final class Entry {
         final DeviceIdentity identity;
-        /** When the device was last noted as seen (in the database or pending). */
+        /**
+         * When this replica last noted the device as seen; {@link Instant#EPOCH} until it does. The time in the
+         * database is not read: a device that fetches less often than {@code last-seen-granularity} (every 15
+         * minutes, against a minute) is written at every fetch anyway, and reading it would cost the lookup and the
+         * preload a second table (V37); a device that asks more often is written once more per cache entry.
+         */
         volatile Instant lastSeen;
 
         Entry(DeviceIdentity identity, Instant lastSeen) {
@@ -425,9 +430,8 @@ public class DeviceAuthService {
         UUID groupId = r.getObject(4, UUID.class);
         DeviceIdentity identity = new DeviceIdentity(r.getObject(2, UUID.class),
                 canonical.apply(r.getObject(3, UUID.class)), groupId == null ? null : canonical.apply(groupId));
-        Instant seen = r.getTimestamp(5).toInstant();
         Instant pending = lastSeen.pending(identity.deviceId());
-        return new Entry(identity, pending != null && pending.isAfter(seen) ? pending : seen);
+        return new Entry(identity, pending != null ? pending : Instant.EPOCH);
     }
 
     /** Starts the preload, if it is on, once the invalidation feed's first poll has dropped everything. */

@@ -55,8 +55,10 @@ public class DeviceService {
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
     private static final TypeReference<List<ReportedFailure>> FAILURES = new TypeReference<>() {};
     private static final String COLUMNS = """
-            id, hardware_id, model, agent_version, api_level, device_group_id, enrolled_at, last_seen_at, revoked_at,
-            reported_version, reported_installed, reported_failures""";
+            d.id, d.hardware_id, d.model, d.agent_version, d.api_level, d.device_group_id, d.enrolled_at,
+            s.last_seen_at, d.revoked_at, d.reported_version, d.reported_installed, d.reported_failures""";
+    /** A device with its last-seen time (V37: every device has its row in device_seen). */
+    private static final String DEVICES = "device d JOIN device_seen s ON s.device_id = d.id";
 
     private final AgroalDataSource db;
     private final DeviceAuthService auth;
@@ -144,7 +146,7 @@ public class DeviceService {
         int n = limit == null ? DEFAULT_LIMIT : limit;
         List<Row> rows = new ArrayList<>();
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS
-                + " FROM device WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?")) {
+                + " FROM " + DEVICES + " WHERE d.tenant_id = ? AND d.id > ? ORDER BY d.id LIMIT ?")) {
             s.setObject(1, tenantId);
             s.setObject(2, after == null ? new UUID(0, 0) : after); // the smallest UUID in PostgreSQL order
             s.setInt(3, n);
@@ -183,12 +185,13 @@ public class DeviceService {
             }
             List<Judged> compliant = judged.stream().filter(j -> j.state() == ComplianceState.COMPLIANT).toList();
             String nonCompliant = """
-                    SELECT %s FROM device d WHERE tenant_id = ? AND NOT COALESCE(
-                        d.last_seen_at >= ? AND d.reported_failures = '[]'
+                    SELECT %s FROM %s WHERE d.tenant_id = ? AND NOT COALESCE(
+                        s.last_seen_at >= ? AND d.reported_failures = '[]'
                         AND (d.device_group_id, d.reported_version, d.reported_installed)
-                            IN (SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::text[])), false)""".formatted(COLUMNS);
+                            IN (SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::text[])), false)"""
+                    .formatted(COLUMNS, DEVICES);
             String firstNonCompliant = walkInIdOrder(total - counts.get(ComplianceState.COMPLIANT), maxListed)
-                    ? nonCompliant + " ORDER BY id LIMIT ?"
+                    ? nonCompliant + " ORDER BY d.id LIMIT ?"
                     : "WITH non_compliant AS MATERIALIZED (" + nonCompliant
                             + ") SELECT * FROM non_compliant ORDER BY id LIMIT ?";
             List<Row> rows = new ArrayList<>();
@@ -269,8 +272,8 @@ public class DeviceService {
      * installed set, whether the report lists failures, staleness), each distinct combination judged once by the one
      * rule, {@link Compliance#state}. The counts come from {@code device_tally}, which triggers keep as devices change
      * (V36), less the stale devices: those last seen on or before the day of the staleness limit, found through the
-     * {@code seen_day} index and checked by their exact last-seen time. One statement, so one snapshot: a tenant of
-     * 100,000 devices costs a few tally rows and its stale devices, not 100,000 rows.
+     * index of {@code device_seen} on {@code seen_day} (V37) and checked by their exact last-seen time. One statement,
+     * so one snapshot: a tenant of 100,000 devices costs a few tally rows and its stale devices, not 100,000 rows.
      */
     private List<Judged> judge(Connection c, UUID tenantId, boolean withRevoked, Instant now) throws SQLException {
         /** One combination of what the rule reads, and how many devices share it. */
@@ -280,9 +283,11 @@ public class DeviceService {
         Instant staleBefore = now.minus(staleAfter);
         try (PreparedStatement s = c.prepareStatement("""
                 WITH stale AS MATERIALIZED (
-                    SELECT device_group_id, revoked_at IS NULL AS active, reported_version, reported_installed,
-                           COALESCE(reported_failures, '[]') <> '[]' AS failed, count(*) AS devices
-                    FROM device WHERE tenant_id = ? AND seen_day <= ? AND last_seen_at < ? AND (? OR revoked_at IS NULL)
+                    SELECT d.device_group_id, d.revoked_at IS NULL AS active, d.reported_version,
+                           d.reported_installed, COALESCE(d.reported_failures, '[]') <> '[]' AS failed,
+                           count(*) AS devices
+                    FROM device_seen s JOIN device d ON d.id = s.device_id
+                    WHERE s.tenant_id = ? AND s.seen_day <= ? AND s.last_seen_at < ? AND (? OR d.revoked_at IS NULL)
                     GROUP BY 1, 2, 3, 4, 5)
                 SELECT device_group_id, active, reported_version, reported_installed, failed, stale, sum(devices)
                 FROM (SELECT device_group_id, active, reported_version, reported_installed, failed, false AS stale,
@@ -328,7 +333,7 @@ public class DeviceService {
     public DeviceView get(UUID tenantId, UUID deviceId) {
         auth.flushSeen(); // last-seen times noted on this replica are visible at once here
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS
-                + " FROM device WHERE tenant_id = ? AND id = ?")) {
+                + " FROM " + DEVICES + " WHERE d.tenant_id = ? AND d.id = ?")) {
             s.setObject(1, tenantId);
             s.setObject(2, deviceId);
             try (ResultSet r = s.executeQuery()) {

@@ -271,13 +271,13 @@ public class EnrollmentService {
             UUID deviceId;
             try (PreparedStatement s = c.prepareStatement("""
                     INSERT INTO device (id, tenant_id, device_group_id, hardware_id, token_hash, model, agent_version,
-                                        api_level, enrolled_at, last_seen_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        api_level, enrolled_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (tenant_id, hardware_id) DO UPDATE SET
                         device_group_id = EXCLUDED.device_group_id, token_hash = EXCLUDED.token_hash,
                         model = EXCLUDED.model, agent_version = EXCLUDED.agent_version,
                         api_level = EXCLUDED.api_level, enrolled_at = EXCLUDED.enrolled_at,
-                        last_seen_at = EXCLUDED.last_seen_at, revoked_at = NULL, reported_at = NULL,
+                        revoked_at = NULL, reported_at = NULL,
                         reported_version = NULL, reported_installed = NULL, reported_failures = NULL
                     RETURNING id""")) {
                 s.setObject(1, previous != null ? previous : UUID.randomUUID());
@@ -289,10 +289,18 @@ public class EnrollmentService {
                 setText(s, 7, agentVersion);
                 s.setInt(8, apiLevel);
                 s.setTimestamp(9, Timestamp.from(now));
-                s.setTimestamp(10, Timestamp.from(now));
                 try (ResultSet r = s.executeQuery()) {
                     r.next();
                     deviceId = r.getObject(1, UUID.class);
+                }
+            }
+            if (previous != null) {
+                // a new device got its last-seen row from the insert trigger (V37), with its enrollment time
+                try (PreparedStatement s = c.prepareStatement(
+                        "UPDATE device_seen SET last_seen_at = ? WHERE device_id = ?")) {
+                    s.setTimestamp(1, Timestamp.from(now));
+                    s.setObject(2, deviceId);
+                    s.executeUpdate();
                 }
             }
             if (previous != null) {

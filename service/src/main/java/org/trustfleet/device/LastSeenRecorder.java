@@ -22,10 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps {@code device.last_seen_at} current without a write per request: sightings are noted in memory (the caller
- * notes a device at most once per {@code trustfleet.device.last-seen-granularity}, a minute by default) and written
- * in batched UPDATEs every {@code trustfleet.device.last-seen-flush-interval} on every replica, before devices are
- * read on this replica, and at shutdown.
+ * Keeps {@code device_seen.last_seen_at} current without a write per request: sightings are noted in memory (the
+ * caller notes a device at most once per {@code trustfleet.device.last-seen-granularity}, a minute by default) and
+ * written in batched UPDATEs every {@code trustfleet.device.last-seen-flush-interval} on every replica, before
+ * devices are read on this replica, and at shutdown.
  */
 // @Singleton: no client proxy on the device payload hot path
 @Singleton
@@ -96,9 +96,9 @@ public class LastSeenRecorder {
 
     private void write(List<UUID> ids, List<Instant> times) {
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
-                UPDATE device AS d SET last_seen_at = v.seen
+                UPDATE device_seen AS s SET last_seen_at = v.seen
                 FROM unnest(?::uuid[], ?::timestamptz[]) AS v(id, seen)
-                WHERE d.id = v.id AND d.last_seen_at < v.seen""")) {
+                WHERE s.device_id = v.id AND s.last_seen_at < v.seen""")) {
             Timestamp[] ts = new Timestamp[times.size()];
             for (int i = 0; i < ts.length; i++) {
                 ts[i] = Timestamp.from(times.get(i));

@@ -48,14 +48,24 @@ public class ReportBatcher {
     private static final Logger LOG = Logger.getLogger(ReportBatcher.class);
     /** What a refused request is told to wait: a batch or two on a loaded machine. */
     static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    /**
+     * The reports, and their devices' last-seen time in the same statement (so a device that reports is never read
+     * as not seen since), written only where it is older than the granularity allows: a report usually follows the
+     * payload fetch whose sighting was already noted.
+     */
     private static final String UPDATE = """
-            UPDATE device AS d SET reported_at = ?, reported_version = v.version, reported_installed = v.installed,
-                reported_failures = v.failures, api_level = v.api_level, last_seen_at = GREATEST(d.last_seen_at, ?),
-                reports_received = d.reports_received + 1
-            FROM unnest(?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::int[])
-                AS v(id, version, installed, failures, api_level)
-            WHERE d.id = v.id AND d.revoked_at IS NULL
-            RETURNING d.id""";
+            WITH reported AS (
+                UPDATE device AS d SET reported_at = ?, reported_version = v.version, reported_installed = v.installed,
+                    reported_failures = v.failures, api_level = v.api_level,
+                    reports_received = d.reports_received + 1
+                FROM unnest(?::uuid[], ?::bigint[], ?::text[], ?::text[], ?::int[])
+                    AS v(id, version, installed, failures, api_level)
+                WHERE d.id = v.id AND d.revoked_at IS NULL
+                RETURNING d.id),
+            seen AS (
+                UPDATE device_seen AS s SET last_seen_at = ? FROM reported r
+                WHERE s.device_id = r.id AND s.last_seen_at < ?)
+            SELECT id FROM reported""";
 
     /** A report as stored: the JSON columns already written. */
     record StoredReport(UUID deviceId, long version, String installed, String failures, int apiLevel) {}
@@ -70,6 +80,7 @@ public class ReportBatcher {
     private final AgroalDataSource db;
     private final Clock clock;
     private final int batchSize;
+    private final Duration seenGranularity;
     private final BlockingQueue<Pending> queue;
     private final Thread writer;
     private volatile boolean stopping;
@@ -78,13 +89,15 @@ public class ReportBatcher {
 
     @Inject
     public ReportBatcher(AgroalDataSource db, Clock clock, TrustfleetConfig config) {
-        this(db, clock, config.device().reportBatchSize(), config.device().reportQueueCapacity());
+        this(db, clock, config.device().reportBatchSize(), config.device().reportQueueCapacity(),
+                config.device().lastSeenGranularity());
     }
 
-    ReportBatcher(AgroalDataSource db, Clock clock, int batchSize, int queueCapacity) {
+    ReportBatcher(AgroalDataSource db, Clock clock, int batchSize, int queueCapacity, Duration seenGranularity) {
         this.db = db;
         this.clock = clock;
         this.batchSize = batchSize;
+        this.seenGranularity = seenGranularity;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.writer = Thread.ofPlatform().name("device-report-writer").daemon().unstarted(this::run);
         this.writer.start();
@@ -203,7 +216,7 @@ public class ReportBatcher {
         }
     }
 
-    private static Set<UUID> update(Connection c, List<Pending> batch, Instant now) throws SQLException {
+    private Set<UUID> update(Connection c, List<Pending> batch, Instant now) throws SQLException {
         int n = batch.size();
         UUID[] ids = new UUID[n];
         Long[] versions = new Long[n];
@@ -222,12 +235,13 @@ public class ReportBatcher {
         try (PreparedStatement s = c.prepareStatement(UPDATE)) {
             Timestamp at = Timestamp.from(now);
             s.setTimestamp(1, at);
-            s.setTimestamp(2, at);
-            s.setArray(3, c.createArrayOf("uuid", ids));
-            s.setArray(4, c.createArrayOf("bigint", versions));
-            s.setArray(5, c.createArrayOf("text", installed));
-            s.setArray(6, c.createArrayOf("text", failures));
-            s.setArray(7, c.createArrayOf("int4", levels));
+            s.setArray(2, c.createArrayOf("uuid", ids));
+            s.setArray(3, c.createArrayOf("bigint", versions));
+            s.setArray(4, c.createArrayOf("text", installed));
+            s.setArray(5, c.createArrayOf("text", failures));
+            s.setArray(6, c.createArrayOf("int4", levels));
+            s.setTimestamp(7, at);
+            s.setTimestamp(8, Timestamp.from(now.minus(seenGranularity)));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     stored.add(r.getObject(1, UUID.class));

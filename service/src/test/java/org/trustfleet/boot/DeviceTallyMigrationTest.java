@@ -14,13 +14,14 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /**
- * V36 on a database that already has devices: the tally it creates counts them as grouping the device rows does, and
- * every device gets the UTC day of its last-seen time.
+ * V36 and V37 on a database that already has devices: the tally V36 creates counts them as grouping the device rows
+ * does, every device keeps its last-seen time in the row V37 moves it to, with the UTC day of that time, and what a
+ * replica of the previous version does with devices still works on the migrated schema (V37 is additive).
  */
 class DeviceTallyMigrationTest {
 
     @Test
-    void theDevicesAlreadyThereAreCountedAndTheirLastSeenDaySet() throws Exception {
+    void theDevicesAlreadyThereAreCountedAndKeepTheirLastSeenTimes() throws Exception {
         Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "migration-pg-");
         try (EmbeddedDatabase database = EmbeddedDatabase.start(dir, 0, true)) {
             Flyway.configure().dataSource(database.jdbcUrl(), EmbeddedDatabase.USER, database.password())
@@ -68,10 +69,46 @@ class DeviceTallyMigrationTest {
                         FROM device GROUP BY 1""");
                 assertThat(tally).isEqualTo(grouped).hasSizeGreaterThan(20);
                 assertThat(tally.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(200);
+                // inserted above as now() - i * 73 minutes, with enrolled_at = now(), for hardware id hw-<i>
                 assertThat(rows(s, """
-                        SELECT 'days wrong', count(*) FROM device
-                        WHERE seen_day IS DISTINCT FROM (last_seen_at AT TIME ZONE 'UTC')::date""")).isEqualTo(
-                        new TreeMap<>(java.util.Map.of("days wrong", 0L)));
+                        SELECT 'wrong or missing', count(*)
+                        FROM device d LEFT JOIN device_seen ds ON ds.device_id = d.id
+                        WHERE ds.device_id IS NULL OR ds.tenant_id <> d.tenant_id
+                           OR ds.last_seen_at <> d.enrolled_at - substr(d.hardware_id, 4)::int * interval '73 minutes'
+                           OR ds.seen_day IS DISTINCT FROM (ds.last_seen_at AT TIME ZONE 'UTC')::date""")).isEqualTo(
+                        new TreeMap<>(java.util.Map.of("wrong or missing", 0L)));
+                assertThat(rows(s, "SELECT 'rows', count(*) FROM device_seen")).isEqualTo(
+                        new TreeMap<>(java.util.Map.of("rows", 200L)));
+
+                // a replica of the previous version, during a rolling upgrade: it enrolls with last_seen_at, writes
+                // it, and finds stale devices by device.seen_day; all of it still works, and its device gets its row
+                s.execute("""
+                        INSERT INTO device (id, tenant_id, device_group_id, hardware_id, token_hash, api_level,
+                                            enrolled_at, last_seen_at)
+                        VALUES ('00000000-0000-0000-0002-000000000001', '00000000-0000-0000-0000-000000000001',
+                                NULL, 'hw-old-replica', sha256('old'), 30, now(), now());
+                        UPDATE device SET last_seen_at = now() WHERE hardware_id = 'hw-old-replica'""");
+                TreeMap<String, Long> staleByTheOldColumns = rows(s, """
+                        SELECT 'stale', count(*) FROM device
+                        WHERE tenant_id = '00000000-0000-0000-0000-000000000001'
+                          AND seen_day <= (now() - interval '7 days')::date
+                          AND last_seen_at < now() - interval '7 days'""");
+                assertThat(staleByTheOldColumns).isEqualTo(rows(s, """
+                        SELECT 'stale', count(*) FROM device_seen
+                        WHERE tenant_id = '00000000-0000-0000-0000-000000000001'
+                          AND seen_day <= (now() - interval '7 days')::date
+                          AND last_seen_at < now() - interval '7 days'""")).doesNotContainValue(0L);
+                // and this version inserts devices without it
+                s.execute("""
+                        INSERT INTO device (id, tenant_id, device_group_id, hardware_id, token_hash, api_level,
+                                            enrolled_at)
+                        VALUES ('00000000-0000-0000-0002-000000000002', '00000000-0000-0000-0000-000000000001',
+                                NULL, 'hw-new-replica', sha256('new'), 30, now())""");
+                assertThat(rows(s, """
+                        SELECT hardware_id, count(*) FROM device d JOIN device_seen ds ON ds.device_id = d.id
+                        WHERE hardware_id LIKE 'hw-%-replica' AND ds.last_seen_at = d.enrolled_at
+                        GROUP BY 1""")).isEqualTo(
+                        new TreeMap<>(java.util.Map.of("hw-old-replica", 1L, "hw-new-replica", 1L)));
             }
         }
     }

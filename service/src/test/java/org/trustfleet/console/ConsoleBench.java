@@ -202,10 +202,10 @@ public final class ConsoleBench {
             }
             try (PreparedStatement s = c.prepareStatement("""
                     INSERT INTO device (id, tenant_id, device_group_id, hardware_id, token_hash, model, agent_version,
-                                        api_level, enrolled_at, last_seen_at, reported_at, reported_version,
+                                        api_level, enrolled_at, reported_at, reported_version,
                                         reported_installed, reported_failures)
                     SELECT gen_random_uuid(), ?::uuid, ?::uuid, 'hw-' || i, sha256(('bench-token-' || i)::bytea),
-                           'Pixel ' || (i % 9), '1.0', 24 + i % 13, now(), now(),
+                           'Pixel ' || (i % 9), '1.0', 24 + i % 13, now(),
                            CASE WHEN i % 3 = 0 THEN now() END, CASE WHEN i % 3 = 0 THEN 1 END,
                            CASE WHEN i % 3 = 0 THEN '[]' END, CASE WHEN i % 3 = 0 THEN '[]' END
                     FROM generate_series(1, ?) i""")) {

@@ -43,7 +43,8 @@ import org.trustfleet.testing.ShiftedClockProfile;
 /**
  * The device tally (V36) that the drift report, the alert checks and the group metrics count devices from: after every
  * kind of change to devices it holds exactly what grouping the device rows gives, concurrent changes of the same keys
- * neither deadlock nor miscount, and stale devices are told apart by their exact last-seen time on the limit's day.
+ * neither deadlock nor miscount, every device has its one last-seen row (V37), and stale devices are told apart by
+ * their exact last-seen time on the limit's day.
  */
 @QuarkusTest
 @TestProfile(ShiftedClockProfile.class)
@@ -99,8 +100,8 @@ class DeviceTallyTest {
                 }),
                 new Step("revoked", () -> as(admin).delete("/api/v1/tenants/{t}/devices/{d}", tenant,
                         enrolled.get(3).id()).then().statusCode(204)),
-                new Step("last seen later", () -> sql("UPDATE device SET last_seen_at = last_seen_at + interval '1 day'"
-                        + " WHERE tenant_id = ?::uuid", tenant)),
+                new Step("last seen later", () -> sql("UPDATE device_seen SET last_seen_at = last_seen_at"
+                        + " + interval '1 day' WHERE tenant_id = ?::uuid", tenant)),
                 new Step("their group deleted", () -> as(admin).delete("/api/v1/tenants/{t}/device-groups/{g}",
                         tenant, second).then().statusCode(204)),
                 new Step("a device row deleted", () -> sql("DELETE FROM device WHERE id = ?::uuid",
@@ -108,9 +109,12 @@ class DeviceTallyTest {
         for (Step step : steps) {
             step.change().run();
             assertThat(tally(tenant)).as("after: " + step.name()).isEqualTo(grouped(tenant)).isNotEmpty();
+            assertThat(lastSeenRows(tenant)).as("last-seen rows after: " + step.name())
+                    .isEqualTo(deviceRows(tenant)).isNotEmpty();
         }
         sql("DELETE FROM tenant WHERE id = ?::uuid", tenant);
         assertThat(tally(tenant)).as("the tenant deleted").isEmpty();
+        assertThat(lastSeenRows(tenant)).as("last-seen rows, the tenant deleted").isEmpty();
     }
 
     /**
@@ -192,7 +196,7 @@ class DeviceTallyTest {
         for (int i = 0; i < fromLimit.size(); i++) {
             Device device = enrolled.get(i);
             Duration shift = fromLimit.get(i);
-            sql("UPDATE device SET last_seen_at = ?::timestamptz WHERE id = ?::uuid",
+            sql("UPDATE device_seen SET last_seen_at = ?::timestamptz WHERE device_id = ?::uuid",
                     limit.plus(shift).truncatedTo(ChronoUnit.MILLIS).toString(), device.id());
         }
         assertThat(tally(tenant)).isEqualTo(grouped(tenant));
@@ -249,6 +253,17 @@ class DeviceTallyTest {
                 FROM device WHERE tenant_id = ?::uuid
                 GROUP BY device_group_id, revoked_at IS NULL, reported_version, reported_installed,
                          COALESCE(reported_failures, '[]') <> '[]'""", tenantId);
+    }
+
+    /** The devices that have their last-seen row (V37), by id, with how many rows each has. */
+    private TreeMap<String, Long> lastSeenRows(String tenantId) {
+        return rows("SELECT device_id::text, count(*) FROM device_seen WHERE tenant_id = ?::uuid GROUP BY 1",
+                tenantId);
+    }
+
+    /** The tenant's devices by id, once each: what {@link #lastSeenRows} must list. */
+    private TreeMap<String, Long> deviceRows(String tenantId) {
+        return rows("SELECT id::text, 1 FROM device WHERE tenant_id = ?::uuid", tenantId);
     }
 
     private TreeMap<String, Long> rows(String query, String tenantId) {

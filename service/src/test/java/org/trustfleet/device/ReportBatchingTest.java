@@ -159,7 +159,7 @@ class ReportBatchingTest {
                 + " RAISE EXCEPTION 'refused by the test'; END $$");
         exec("CREATE TRIGGER test_refuse_report BEFORE UPDATE OF reported_at ON device FOR EACH ROW"
                 + " WHEN (NEW.id = '" + poisoned + "') EXECUTE FUNCTION test_refuse_report()");
-        ReportBatcher batcher = new ReportBatcher(db, clock, 100, 100);
+        ReportBatcher batcher = new ReportBatcher(db, clock, 100, 100, Duration.ofMinutes(1));
         try {
             List<ReportBatcher.Pending> batch = new ArrayList<>();
             for (Device d : fleet) {
@@ -193,7 +193,7 @@ class ReportBatchingTest {
             fleet.add(DeviceFixtures.device(t[0], t[1], group));
         }
         int capacity = 4;
-        ReportBatcher batcher = new ReportBatcher(db, clock, 1, capacity);
+        ReportBatcher batcher = new ReportBatcher(db, clock, 1, capacity, Duration.ofMinutes(1));
         ExecutorService pool = Executors.newFixedThreadPool(capacity + 1);
         List<Future<?>> waiting = new ArrayList<>();
         try (Connection lock = db.getConnection()) {

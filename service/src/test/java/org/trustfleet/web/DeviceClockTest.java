@@ -59,10 +59,8 @@ class DeviceClockTest {
     void aDeviceNotSeenForSevenDaysIsStale() {
         String group = DeviceFixtures.group(tenant, admin, "stale", List.of());
         Device device = DeviceFixtures.device(tenant, admin, group);
-        long version = as(admin).get("/api/v1/tenants/{t}/device-groups/{g}/requirements", tenant, group)
-                .then().statusCode(200).extract().jsonPath().getLong("version");
-        as(device.token()).contentType(ContentType.JSON).body(DeviceApiTest.report(version, List.of(), List.of()))
-                .post("/api/v1/device/reports").then().statusCode(202);
+        long version = requirementsVersion(group);
+        report(device, version, List.of(), List.of());
         assertThat(state(device)).isEqualTo("COMPLIANT");
         CLOCK.advance(Duration.ofDays(6));
         assertThat(state(device)).isEqualTo("COMPLIANT");
@@ -89,6 +87,30 @@ class DeviceClockTest {
         as(device.token()).get("/api/v1/device/payload").then().statusCode(200);
         assertThat(lastSeen(device)).isAfterOrEqualTo(before.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
                 .isAfter(seen.plus(SEEN_GRANULARITY));
+    }
+
+    @Test
+    void aReportIsBeingSeenWrittenWithTheReportOncePerGranularity() {
+        String group = DeviceFixtures.group(tenant, admin, "seen-by-report", List.of());
+        Device device = DeviceFixtures.device(tenant, admin, group);
+        long version = requirementsVersion(group);
+        CLOCK.advance(Duration.ofDays(7).plusMinutes(1));
+        assertThat(state(device)).isEqualTo("STALE");
+        // a report alone (no payload fetch noted in memory): its statement writes the time with it
+        Instant before = CLOCK.instant();
+        report(device, version, List.of(), List.of());
+        Instant seen = lastSeen(device);
+        assertThat(seen).isAfterOrEqualTo(before.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        assertThat(state(device)).isEqualTo("COMPLIANT");
+        // another report within the granularity writes no new time
+        CLOCK.advance(SEEN_GRANULARITY.minusMinutes(1));
+        report(device, version, List.of(), List.of());
+        assertThat(lastSeen(device)).isEqualTo(seen);
+    }
+
+    private long requirementsVersion(String group) {
+        return as(admin).get("/api/v1/tenants/{t}/device-groups/{g}/requirements", tenant, group)
+                .then().statusCode(200).extract().jsonPath().getLong("version");
     }
 
     private Instant lastSeen(Device device) {
