@@ -302,8 +302,6 @@ public class EnrollmentService {
                     s.setObject(2, deviceId);
                     s.executeUpdate();
                 }
-            }
-            if (previous != null) {
                 credentialsChanged.fire(new DeviceCredentialsChanged(previous));
                 LOG.infof("Device %s re-enrolled into group %s", deviceId, groupId);
             }
