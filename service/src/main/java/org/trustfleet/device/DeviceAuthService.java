@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -86,7 +87,7 @@ public class DeviceAuthService {
     private final InvalidationFeed feed;
     private final LastSeenRecorder lastSeen;
     private final Duration payloadCheckInterval;
-    private final Duration seenGranularity;
+    private final long seenGranularityMicros;
     private final BoundedCache<TokenKey, Entry> tokens;
     private final BoundedCache<UUID, Delivery> groupDeliveries;
     /** Bumped by every credentials invalidation: a lookup that raced one is not remembered. */
@@ -148,19 +149,49 @@ public class DeviceAuthService {
      */
     private record Delivery(SignedPayload payload, Instant checkedAt) {}
 
+    /**
+     * What a cached token stands for. The device id's bits and the last-seen time are fields of the entry itself, not
+     * objects it points to: a request of a fleet of a million devices reads an entry nothing else read lately, and
+     * every further object is one more miss of the CPU's caches on the hot path. (The tenant and group ids are
+     * shared by the entries of a group, so they are usually in the caches.)
+     */
     private static final class Entry {
-        final DeviceIdentity identity;
+        final long deviceHigh;
+        final long deviceLow;
+        final UUID tenantId;
+        final UUID groupId;
         /**
-         * When this replica last noted the device as seen; {@link Instant#EPOCH} until it does. The time in the
-         * database is not read: a device that fetches less often than {@code last-seen-granularity} (every 15
-         * minutes, against a minute) is written at every fetch anyway, and reading it would cost the lookup and the
-         * preload a second table (V37); a device that asks more often is written once more per cache entry.
+         * When this replica last noted the device as seen, in microseconds since the epoch; 0 until it does. Plain,
+         * not volatile: a request that reads an older value notes the device once more, which the write tolerates.
+         * The time in the database is not read: a device that fetches less often than
+         * {@code last-seen-granularity} (every 15 minutes, against a minute) is written at every fetch anyway, and
+         * reading it would cost the lookup and the preload a second table (V37); a device that asks more often is
+         * written once more per cache entry.
          */
-        volatile Instant lastSeen;
+        long lastSeenMicros;
 
-        Entry(DeviceIdentity identity, Instant lastSeen) {
-            this.identity = identity;
-            this.lastSeen = lastSeen;
+        Entry(DeviceIdentity identity) {
+            this.deviceHigh = identity.deviceId().getMostSignificantBits();
+            this.deviceLow = identity.deviceId().getLeastSignificantBits();
+            this.tenantId = identity.tenantId();
+            this.groupId = identity.groupId();
+        }
+
+        DeviceIdentity identity() {
+            return new DeviceIdentity(deviceId(), tenantId, groupId);
+        }
+
+        UUID deviceId() {
+            return new UUID(deviceHigh, deviceLow);
+        }
+
+        boolean isDevice(UUID id) {
+            return id.getMostSignificantBits() == deviceHigh && id.getLeastSignificantBits() == deviceLow;
+        }
+
+        boolean standsFor(DeviceIdentity device) {
+            return isDevice(device.deviceId()) && tenantId.equals(device.tenantId())
+                    && Objects.equals(groupId, device.groupId());
         }
     }
 
@@ -171,11 +202,12 @@ public class DeviceAuthService {
         this.feed = feed;
         this.lastSeen = lastSeen;
         this.payloadCheckInterval = config.payload().cacheCheckInterval();
-        this.seenGranularity = config.device().lastSeenGranularity();
+        Duration seenGranularity = config.device().lastSeenGranularity();
         if (seenGranularity.isNegative() || seenGranularity.compareTo(config.device().staleAfter()) >= 0) {
             throw new IllegalArgumentException("trustfleet.device.last-seen-granularity must be at least 0 and "
                     + "below trustfleet.device.stale-after");
         }
+        this.seenGranularityMicros = seenGranularity.toNanos() / 1000;
         this.preload = config.device().authCachePreload();
         this.maxEntries = config.device().authCacheMaxEntries();
         this.tokens = Caches.admissionBounded("device-tokens", maxEntries, config.device().authCacheTtl(), clock);
@@ -190,7 +222,7 @@ public class DeviceAuthService {
             @Override
             public void invalidate(Set<String> deviceIds) {
                 Set<UUID> ids = uuids(deviceIds);
-                forgetIf(e -> ids.contains(e.identity.deviceId()));
+                forgetIf(e -> ids.contains(e.deviceId()));
             }
 
             @Override
@@ -214,7 +246,15 @@ public class DeviceAuthService {
      */
     public SignedPayload cachedDelivery(String token) {
         Entry e = cached(token);
-        return e == null ? null : delivery(e.identity, e);
+        if (e == null) {
+            return null;
+        }
+        Instant now = clock.instant();
+        SignedPayload payload = groupPayload(e.groupId, now);
+        if (payload != null) {
+            noteSeen(e, now);
+        }
+        return payload;
     }
 
     /**
@@ -225,18 +265,20 @@ public class DeviceAuthService {
         if (!feed.fresh()) {
             return null;
         }
-        return delivery(device, cached(token));
+        Instant now = clock.instant();
+        SignedPayload payload = groupPayload(device.groupId(), now);
+        if (payload != null) {
+            noteSeen(device, cached(token), now);
+        }
+        return payload;
     }
 
-    /** The group's payload from memory, the device noted as seen (through the token's entry {@code e}), or null. */
-    private SignedPayload delivery(DeviceIdentity device, Entry e) {
-        UUID groupId = device.groupId();
+    /** The group's payload from memory, if it may still be served at {@code now}, or null. */
+    private SignedPayload groupPayload(UUID groupId, Instant now) {
         Delivery d = groupId == null ? null : groupDeliveries.get(groupId);
-        Instant now = clock.instant();
         if (d == null || !d.payload().freshAt(now) || !now.isBefore(d.checkedAt().plus(payloadCheckInterval))) {
             return null;
         }
-        noteSeen(device, e, now);
         return d.payload();
     }
 
@@ -253,7 +295,7 @@ public class DeviceAuthService {
     /** What this replica's token cache holds for the token, without looking it up (tests). */
     Optional<DeviceIdentity> cachedIdentity(String token) {
         Entry e = isDeviceToken(token) ? tokens.get(new TokenKey(BearerTokens.hash(token))) : null;
-        return e == null ? Optional.empty() : Optional.of(e.identity);
+        return e == null ? Optional.empty() : Optional.of(e.identity());
     }
 
     /** The device a token stands for, if it is the live token of a device that is not revoked (may block). */
@@ -280,9 +322,9 @@ public class DeviceAuthService {
         TokenKey key = new TokenKey(BearerTokens.hash(token));
         Entry cached = cached(key);
         if (cached != null) {
-            return CompletableFuture.completedFuture(Optional.of(cached.identity));
+            return CompletableFuture.completedFuture(Optional.of(cached.identity()));
         }
-        return lookups.get(key).thenApply(e -> e == null ? Optional.empty() : Optional.of(e.identity));
+        return lookups.get(key).thenApply(e -> e == null ? Optional.empty() : Optional.of(e.identity()));
     }
 
     /** The stamp to pass to {@link #delivered}, taken before the group's payload is loaded. */
@@ -312,7 +354,7 @@ public class DeviceAuthService {
 
     void onCredentialsChanged(@Observes(during = TransactionPhase.AFTER_SUCCESS) DeviceCredentialsChanged event) {
         UUID id = event.deviceId();
-        forgetIf(e -> e.identity.deviceId().equals(id));
+        forgetIf(e -> e.isDevice(id));
     }
 
     /**
@@ -320,7 +362,7 @@ public class DeviceAuthService {
      * per granularity), else at once.
      */
     private void noteSeen(DeviceIdentity device, Entry e, Instant now) {
-        if (e != null && e.identity.equals(device)) {
+        if (e != null && e.standsFor(device)) {
             noteSeen(e, now);
         } else {
             lastSeen.note(device.deviceId(), now);
@@ -328,11 +370,12 @@ public class DeviceAuthService {
     }
 
     private void noteSeen(Entry e, Instant now) {
-        if (now.isBefore(e.lastSeen.plus(seenGranularity))) {
+        long micros = LastSeenRecorder.micros(now);
+        if (micros - e.lastSeenMicros < seenGranularityMicros) {
             return;
         }
-        lastSeen.note(e.identity.deviceId(), now);
-        e.lastSeen = now;
+        lastSeen.note(e.deviceHigh, e.deviceLow, micros);
+        e.lastSeenMicros = micros;
     }
 
     private void forgetIf(Predicate<Entry> matches) {
@@ -430,8 +473,7 @@ public class DeviceAuthService {
         UUID groupId = r.getObject(4, UUID.class);
         DeviceIdentity identity = new DeviceIdentity(r.getObject(2, UUID.class),
                 canonical.apply(r.getObject(3, UUID.class)), groupId == null ? null : canonical.apply(groupId));
-        Instant pending = lastSeen.pending(identity.deviceId());
-        return new Entry(identity, pending != null ? pending : Instant.EPOCH);
+        return new Entry(identity);
     }
 
     /** Starts the preload, if it is on, once the invalidation feed's first poll has dropped everything. */
@@ -507,7 +549,7 @@ public class DeviceAuthService {
                 while (r.next()) {
                     Entry e = entry(r, intern);
                     found.put(new TokenKey(r.getBytes(1)), e);
-                    last = e.identity.deviceId();
+                    last = e.deviceId();
                 }
             }
         } catch (SQLException ex) {
