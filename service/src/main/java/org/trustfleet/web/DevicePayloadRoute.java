@@ -45,13 +45,15 @@ public class DevicePayloadRoute {
     private final DeviceAuthService deliveries;
     private final DeviceService devices;
     private final ObjectMapper json;
+    private final PayloadRouteTimers timers;
 
     public DevicePayloadRoute(Authenticator authenticator, DeviceAuthService deliveries, DeviceService devices,
-            ObjectMapper json) {
+            ObjectMapper json, PayloadRouteTimers timers) {
         this.authenticator = authenticator;
         this.deliveries = deliveries;
         this.devices = devices;
         this.json = json;
+        this.timers = timers;
     }
 
     /** Installed before the JAX-RS routes, so this path never reaches them. */
@@ -60,6 +62,7 @@ public class DevicePayloadRoute {
     }
 
     private void handle(RoutingContext rc) {
+        long started = System.nanoTime();
         HttpServerRequest request = rc.request();
         String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
         String token;
@@ -76,15 +79,15 @@ public class DevicePayloadRoute {
             }
             SignedPayload cached = deliveries.cachedDelivery(token);
             if (cached != null) {
-                respond(rc, cached, ifNoneMatch);
+                respond(rc, cached, ifNoneMatch, started);
                 return;
             }
         } catch (RuntimeException e) {
-            fail(rc, e);
+            fail(rc, e, started);
             return;
         }
         if (!DeviceAuthService.isDeviceToken(token)) {
-            load(rc, token, ifNoneMatch); // answered there: 401
+            load(rc, token, ifNoneMatch, started); // answered there: 401
             return;
         }
         // the token not cached: looked up with others in one query, then the delivery cache again, on the event
@@ -96,20 +99,21 @@ public class DevicePayloadRoute {
             }
             if (failure != null) {
                 // the blocking path would look the token up again and fail alike (a full queue, the database)
-                fail(rc, failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
+                fail(rc, failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure,
+                        started);
                 return;
             }
             SignedPayload cached = device.isPresent() ? deliveries.cachedDelivery(token, device.get()) : null;
             if (cached != null) {
-                respond(rc, cached, ifNoneMatch);
+                respond(rc, cached, ifNoneMatch, started);
             } else {
-                load(rc, token, ifNoneMatch);
+                load(rc, token, ifNoneMatch, started);
             }
         }));
     }
 
     /** The one blocking path, off the event loop, and back to it to answer. */
-    private void load(RoutingContext rc, String token, String ifNoneMatch) {
+    private void load(RoutingContext rc, String token, String ifNoneMatch, long started) {
         rc.vertx().<SignedPayload>executeBlocking(() -> {
             Caller caller = authenticator.authenticate(token); // 401 for unknown tokens, whatever their kind
             Authenticator.requireRole(caller, Role.DEVICE);
@@ -119,32 +123,34 @@ public class DevicePayloadRoute {
                 return; // the client went away while the worker looked it up
             }
             if (done.succeeded()) {
-                respond(rc, done.result(), ifNoneMatch);
+                respond(rc, done.result(), ifNoneMatch, started);
             } else {
-                fail(rc, done.cause());
+                fail(rc, done.cause(), started);
             }
         });
     }
 
-    private static void respond(RoutingContext rc, SignedPayload payload, String ifNoneMatch) {
+    private void respond(RoutingContext rc, SignedPayload payload, String ifNoneMatch, long started) {
         HttpServerResponse response = rc.response()
                 .putHeader(HttpHeaders.ETAG, EntityTags.strong(payload.etag()))
                 .putHeader(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL);
         if (EntityTags.matchesCurrent(ifNoneMatch, payload.etag())) {
             response.setStatusCode(304).end();
-            return;
+        } else {
+            response.putHeader(HttpHeaders.CONTENT_TYPE, PKCS7_MIME);
+            if (HttpMethod.HEAD.equals(rc.request().method())) {
+                response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(payload.cms().length)).end();
+            } else {
+                // wraps the shared bytes without copying them; the wrapper is this response's own
+                response.end(Buffer.buffer(Unpooled.wrappedBuffer(payload.cms())));
+            }
         }
-        response.putHeader(HttpHeaders.CONTENT_TYPE, PKCS7_MIME);
-        if (HttpMethod.HEAD.equals(rc.request().method())) {
-            response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(payload.cms().length)).end();
-            return;
-        }
-        // wraps the shared bytes without copying them; the wrapper is this response's own
-        response.end(Buffer.buffer(Unpooled.wrappedBuffer(payload.cms())));
+        timers.record(rc.request().method(), response.getStatusCode(), started);
     }
 
-    private void fail(RoutingContext rc, Throwable error) {
+    private void fail(RoutingContext rc, Throwable error, long started) {
         ProblemMapper.render(error, PATH).send(rc.response(), json, HttpMethod.HEAD.equals(rc.request().method()));
+        timers.record(rc.request().method(), rc.response().getStatusCode(), started);
     }
 
     /**
