@@ -6,6 +6,8 @@
 #   bench/payload/run.sh                       # 100,000 devices, wrk -t2 -c64 -d20s
 #   DEVICES=100000 HOT=1000 C=64 T=2 D=20s XMX=512m bench/payload/run.sh
 #   PROFILE=service-304-all KEEP=1 bench/payload/run.sh   # plus a JFR CPU profile of the service during that row
+#   ROUNDS=4 D=5s bench/payload/run.sh         # every row measured in 4 slices of 5 s, the rows taking turns, so that
+#                                              # a change of the machine's speed meets the service and nginx alike
 #   JAVA_OPTS="-Dkey=value" bench/payload/run.sh   # extra JVM options for the service
 #   JAR=/other/checkout/service/target/quarkus-app/quarkus-run.jar bench/payload/run.sh   # another build (see compare.sh)
 #   WARM_ALL=1 DEVICES=1000000 XMX=900m JAVA_OPTS=-Dtrustfleet.device.auth-cache-max-entries=1100000 bench/payload/run.sh
@@ -29,6 +31,7 @@ HOT=${HOT:-1000}
 C=${C:-64}
 T=${T:-2}
 D=${D:-20s}
+ROUNDS=${ROUNDS:-1}
 WARM=${WARM:-10s}
 XMX=${XMX:-512m}
 HTTP_PORT=${HTTP_PORT:-18080}
@@ -175,18 +178,20 @@ NGINX_PID=$!
 sleep 1
 NGINX_ETAG=$(curl -sfI "http://127.0.0.1:$NGINX_PORT/payload.p7m" | awk 'tolower($1) == "etag:" { sub(/\r$/, "", $2); print $2 }')
 
-run() { # name, then wrk arguments
+run() { # name, then wrk arguments; one slice of the row in round $ROUND
   local name=$1; shift
-  if [ "${PROFILE:-}" = "$name" ]; then  # a JFR CPU profile of the service during this row (needs KEEP=1 to read)
+  local out="wrk-$name.txt"
+  if [ "$ROUNDS" -gt 1 ]; then out="wrk-$name-r$ROUND.txt"; fi
+  if [ "${PROFILE:-}" = "$name" ] && [ "$ROUND" = 1 ]; then  # a JFR CPU profile of the service during this row
     jcmd "$SERVICE_PID" JFR.start name=bench settings="$REPO/bench/cpu-samples.jfc" duration="$D" \
-      filename="$WORK/$name.jfr" >/dev/null
+      filename="$WORK/$name.jfr" >/dev/null                   # (its first slice; needs KEEP=1 to read)
   fi
-  wrk -t"$T" -c"$C" -d"$D" --latency "$@" > "wrk-$name.txt" 2>&1
+  wrk -t"$T" -c"$C" -d"$D" --latency "$@" > "$out" 2>&1
   local rps p99 errs
-  rps=$(awk '/^Requests\/sec/ { print $2 }' "wrk-$name.txt")
-  p99=$(awk '$1 == "99%" { print $2 }' "wrk-$name.txt")
-  errs=$(awk '/Non-2xx or 3xx/ { print $NF }' "wrk-$name.txt")
-  echo "$name $rps $p99 ${errs:-0}" >> results.txt
+  rps=$(awk '/^Requests\/sec/ { print $2 }' "$out")
+  p99=$(awk '$1 == "99%" { print $2 }' "$out")
+  errs=$(awk '/Non-2xx or 3xx/ { print $NF }' "$out")
+  echo "$name $rps $p99 ${errs:-0} $ROUND" >> results.txt
   echo "   $name: $rps req/s, p99 $p99, non-2xx/3xx ${errs:-0}"
 }
 
@@ -214,20 +219,25 @@ if [ "${WARM_ALL:-0}" = 1 ]; then
   fi
 fi
 
-echo "== measuring: wrk -t$T -c$C -d$D"
+echo "== measuring: wrk -t$T -c$C -d$D, $ROUNDS round(s)"
 : > results.txt
-TOKENS_FILE=tokens.txt run service-200-all -s "$BENCH/tokens.lua" "$B/device/payload"
-TOKENS_FILE=tokens.txt ETAG="$ETAG" run service-304-all -s "$BENCH/tokens.lua" "$B/device/payload"
-TOKENS_FILE=hot.txt run service-200-hot -s "$BENCH/tokens.lua" "$B/device/payload"
-TOKENS_FILE=hot.txt ETAG="$ETAG" run service-304-hot -s "$BENCH/tokens.lua" "$B/device/payload"
-# nginx with the same wrk client as the service (the same Lua script, a random Authorization header that nginx
-# ignores): the ratio is taken against these rows, so both sides pay the same client-side cost on the shared CPUs
-TOKENS_FILE=tokens.txt run nginx-200 -s "$BENCH/tokens.lua" "http://127.0.0.1:$NGINX_PORT/payload.p7m"
-TOKENS_FILE=tokens.txt ETAG="$NGINX_ETAG" run nginx-304 -s "$BENCH/tokens.lua" \
-  "http://127.0.0.1:$NGINX_PORT/payload.p7m"
-# and nginx with plain wrk (no Lua, a fixed request): the cheapest client, for reference only
-run nginx-200-plain "http://127.0.0.1:$NGINX_PORT/payload.p7m"
-run nginx-304-plain -H "If-None-Match: $NGINX_ETAG" "http://127.0.0.1:$NGINX_PORT/payload.p7m"
+# each nginx row right after the service row it is compared with: the machine's speed drifts by tens of per cent
+# within minutes (bench/README.md), and the rows of a pair should meet the same machine
+for ROUND in $(seq 1 "$ROUNDS"); do
+  if [ "$ROUNDS" -gt 1 ]; then echo "   -- round $ROUND"; fi
+  TOKENS_FILE=tokens.txt run service-200-all -s "$BENCH/tokens.lua" "$B/device/payload"
+  # nginx with the same wrk client as the service (the same Lua script, a random Authorization header that nginx
+  # ignores): the ratio is taken against these rows, so both sides pay the same client-side cost on the shared CPUs
+  TOKENS_FILE=tokens.txt run nginx-200 -s "$BENCH/tokens.lua" "http://127.0.0.1:$NGINX_PORT/payload.p7m"
+  TOKENS_FILE=tokens.txt ETAG="$ETAG" run service-304-all -s "$BENCH/tokens.lua" "$B/device/payload"
+  TOKENS_FILE=tokens.txt ETAG="$NGINX_ETAG" run nginx-304 -s "$BENCH/tokens.lua" \
+    "http://127.0.0.1:$NGINX_PORT/payload.p7m"
+  TOKENS_FILE=hot.txt run service-200-hot -s "$BENCH/tokens.lua" "$B/device/payload"
+  TOKENS_FILE=hot.txt ETAG="$ETAG" run service-304-hot -s "$BENCH/tokens.lua" "$B/device/payload"
+  # and nginx with plain wrk (no Lua, a fixed request): the cheapest client, for reference only
+  run nginx-200-plain "http://127.0.0.1:$NGINX_PORT/payload.p7m"
+  run nginx-304-plain -H "If-None-Match: $NGINX_ETAG" "http://127.0.0.1:$NGINX_PORT/payload.p7m"
+done
 
 HWM=$(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$SERVICE_PID/status")
 RSS=$(awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$SERVICE_PID/status")
@@ -239,16 +249,31 @@ SEEN=$(psql -qtA -h 127.0.0.1 -p "$DB_PORT" -U postgres -d postgres -c \
 python3 - "$HWM" "$RSS" "$XMX" "$DEVICES" "$HOT" "$SIZE" "$C" "$T" "$D" "$SEEN" "$(nproc)" <<'PY'
 import sys
 hwm, rss, xmx, devices, hot, size, c, t, d, seen, cpus = sys.argv[1:]
-r = {}
+import statistics
+def ms(p99):  # wrk's latency as milliseconds (it prints us, ms or s)
+    for unit, f in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if p99.endswith(unit):
+            return float(p99[:-len(unit)]) * f
+    return float(p99)
+slices = {}
 for line in open("results.txt"):
-    name, rps, p99, errs = line.split()
-    r[name] = (float(rps), p99, int(errs))
+    name, rps, p99, errs, rnd = line.split()
+    slices.setdefault(name, {})[int(rnd)] = (float(rps), ms(p99), int(errs))
+rounds = len(slices["service-200-all"])
+# a row: the mean of its slices (of equal length), its worst p99, its errors; its ratio per round against the
+# reference row of the same round
+r = {name: (statistics.mean(v[0] for v in s.values()), f"{max(v[1] for v in s.values()):.2f}ms",
+            sum(v[2] for v in s.values())) for name, s in slices.items()}
+def round_ratios(name, ref):
+    return sorted(slices[name][k][0] / slices[ref][k][0] for k in slices[name])
 print()
-print(f"Payload delivery: {int(devices):,} devices in the database, payload {size} bytes, wrk -t{t} -c{c} -d{d}, "
+print(f"Payload delivery: {int(devices):,} devices in the database, payload {size} bytes, wrk -t{t} -c{c} -d{d}"
+      f"{'' if rounds == 1 else f' x {rounds} rounds, the rows taking turns'}, "
       f"{cpus} CPUs shared by wrk, the service, PostgreSQL and nginx")
 print()
-print("| run | tokens | requests/s | p99 | ratio to nginx | ratio to plain-wrk nginx | non-2xx/3xx |")
-print("|---|---|---:|---:|---:|---:|---:|")
+extra = "" if rounds == 1 else " ratio to nginx per round (min, median, max) |"
+print("| run | tokens | requests/s | p99 | ratio to nginx | ratio to plain-wrk nginx | non-2xx/3xx |" + extra)
+print("|---|---|---:|---:|---:|---:|---:|" + ("" if rounds == 1 else "---:|"))
 for name, tokens in [("service-200-all", devices), ("service-304-all", devices), ("service-200-hot", hot),
                      ("service-304-hot", hot), ("nginx-200", "-"), ("nginx-304", "-"), ("nginx-200-plain", "-"),
                      ("nginx-304-plain", "-")]:
@@ -258,7 +283,12 @@ for name, tokens in [("service-200-all", devices), ("service-304-all", devices),
     ratio = "" if name.startswith("nginx") else f"{rps / r['nginx-' + kind][0]:.2f}"
     plain = "" if name.startswith("nginx") else f"{rps / r['nginx-' + kind + '-plain'][0]:.2f}"
     tok = f"{int(tokens):,}" if tokens != "-" else "-"
-    print(f"| {name} | {tok} | {rps:,.0f} | {p99} | {ratio} | {plain} | {errs} |")
+    per_round = ""
+    if rounds > 1:
+        per_round = "" if name.startswith("nginx") else " " + ", ".join(
+            f"{x:.2f}" for x in (lambda q: (q[0], statistics.median(q), q[-1]))(round_ratios(name, "nginx-" + kind)))
+        per_round += " |"
+    print(f"| {name} | {tok} | {rps:,.0f} | {p99} | {ratio} | {plain} | {errs} |{per_round}")
 print()
 print(f"service peak RSS (VmHWM) {hwm} MiB, RSS at end {rss} MiB, heap limit {xmx}; "
       f"devices with last_seen_at written during the run: {int(seen):,}")
