@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -73,7 +74,7 @@ public class LastSeenRecorder {
 
     /** An instant as microseconds since the epoch: the precision of the database's timestamps. */
     static long micros(Instant at) {
-        return Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000L), at.getNano() / 1000);
+        return ChronoUnit.MICROS.between(Instant.EPOCH, at);
     }
 
     /**
