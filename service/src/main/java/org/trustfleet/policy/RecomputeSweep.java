@@ -160,7 +160,8 @@ public class RecomputeSweep {
 
     /**
      * Claims up to {@code limit} pending groups no other replica holds, for {@link #LEASE}, by tenant (the order
-     * of the pending index), so that a tenant's groups mostly come in one claim and are computed together.
+     * of the pending index), whole tenants only unless one tenant fills the claim alone: a tenant's groups are
+     * computed together, in one batch, from one analysis of each of its endpoints.
      */
     private Map<UUID, List<UUID>> claim(int limit) throws SQLException {
         Map<UUID, List<UUID>> claimed = new LinkedHashMap<>();
@@ -178,6 +179,14 @@ public class RecomputeSweep {
                 while (r.next()) {
                     claimed.computeIfAbsent(r.getObject(1, UUID.class), t -> new ArrayList<>())
                             .add(r.getObject(2, UUID.class));
+                }
+            }
+            List<UUID> released = TenantBatches.releaseLastTenantOfFullClaim(claimed, limit);
+            if (!released.isEmpty()) {
+                try (PreparedStatement release = c.prepareStatement(
+                        "UPDATE group_requirements SET recompute_lease_until = NULL WHERE group_id = ANY(?)")) {
+                    release.setArray(1, c.createArrayOf("uuid", released.toArray()));
+                    release.executeUpdate();
                 }
             }
         }

@@ -237,7 +237,7 @@ public class RequirementsService {
         UUID tenantId = found.get().group().tenantId();
         TenantInputs inputs = inputs(List.of(tenantId)).get(tenantId);
         Instant now = Instant.now(clock);
-        Stored stored = compute(found.get(), inputs, row, now);
+        Stored stored = compute(found.get(), inputs, row, now, new ReplicaAnalyses());
         write(List.of(stored), now);
         return Optional.of(stored.document().toApi(groupId, stored.version(), now));
     }
@@ -262,12 +262,13 @@ public class RequirementsService {
         Map<UUID, TenantInputs> inputs = inputs(tenants);
         Map<UUID, DeviceGroupService.Coverage> coverages = groups.coverages(ordered);
         Instant now = Instant.now(clock);
+        BatchAnalyses batchAnalyses = new BatchAnalyses();
         List<Stored> computed = new ArrayList<>();
         for (UUID tenantId : tenants) {
             for (UUID groupId : groupsByTenant.get(tenantId).stream().sorted(asPostgres).distinct().toList()) {
                 DeviceGroupService.Coverage found = coverages.get(groupId);
                 if (found != null && found.group().tenantId().equals(tenantId)) {
-                    computed.add(compute(found, inputs.get(tenantId), rows.get(groupId), now));
+                    computed.add(compute(found, inputs.get(tenantId), rows.get(groupId), now, batchAnalyses));
                 }
             }
         }
@@ -319,9 +320,81 @@ public class RequirementsService {
         return out;
     }
 
-    /** {@code row}: the group's requirement row as locked before the inputs were read, or null when it had none. */
+    /**
+     * Where a computation finds the endpoint analyses and server chain assessments made before it, by analysis key,
+     * and leaves its own.
+     */
+    private interface Analyses {
+        EndpointFixOptions analysis(String key);
+
+        void keepAnalysis(String key, EndpointFixOptions analysis);
+
+        Optional<ServerChainOptions> serverChains(String key);
+
+        void keepServerChains(String key, Optional<ServerChainOptions> options);
+    }
+
+    /** The replica's caches: what a single group's recompute uses, so that its tenant's next recompute finds them. */
+    private final class ReplicaAnalyses implements Analyses {
+        @Override
+        public EndpointFixOptions analysis(String key) {
+            return analyses.get(key);
+        }
+
+        @Override
+        public void keepAnalysis(String key, EndpointFixOptions analysis) {
+            analyses.put(key, analysis);
+        }
+
+        @Override
+        public Optional<ServerChainOptions> serverChains(String key) {
+            return serverChains.get(key);
+        }
+
+        @Override
+        public void keepServerChains(String key, Optional<ServerChainOptions> options) {
+            serverChains.put(key, options);
+        }
+    }
+
+    /**
+     * One batch of the store change sweep's own, dropped with it. After a store change no cached analysis is
+     * current (the key holds the store snapshot), the batch's groups reuse only what the batch computed (a tenant's
+     * groups are all in one batch, {@link RecomputeSweep} claiming whole tenants), and writing every endpoint's
+     * analysis through the replica's bounded caches, 10 times their size at 100,000 endpoints, evicted each one
+     * unused (5 % of the sweep's samples, besides the collector's work on entries held until evicted).
+     */
+    private static final class BatchAnalyses implements Analyses {
+        private final Map<String, EndpointFixOptions> analyses = new HashMap<>();
+        private final Map<String, Optional<ServerChainOptions>> serverChains = new HashMap<>();
+
+        @Override
+        public EndpointFixOptions analysis(String key) {
+            return analyses.get(key);
+        }
+
+        @Override
+        public void keepAnalysis(String key, EndpointFixOptions analysis) {
+            analyses.put(key, analysis);
+        }
+
+        @Override
+        public Optional<ServerChainOptions> serverChains(String key) {
+            return serverChains.get(key);
+        }
+
+        @Override
+        public void keepServerChains(String key, Optional<ServerChainOptions> options) {
+            serverChains.put(key, options);
+        }
+    }
+
+    /**
+     * {@code row}: the group's requirement row as locked before the inputs were read, or null when it had none;
+     * {@code reused}: where earlier analyses are found and this one's are kept.
+     */
     private Stored compute(DeviceGroupService.Coverage found, TenantInputs in, LockedRow row,
-            Instant now) {
+            Instant now, Analyses reused) {
         DeviceGroup group = found.group();
         List<Endpoint> tenantEndpoints = in.endpoints();
         Map<UUID, ScanObservation> latest = in.latest();
@@ -372,12 +445,12 @@ public class RequirementsService {
             EndpointObservation observation = observation(endpoint, scan, presentedByEndpoint, extraByEndpoint);
             // the endpoint's analysis and its server chain assessment judge mostly the same paths: checked once
             ComputationMemo memo = platform.memo();
-            EndpointFixOptions analysis = analyses.get(cacheKey);
+            EndpointFixOptions analysis = reused.analysis(cacheKey);
             if (analysis == null) {
                 analysis = engine.analyze(observation, platform, tenantAnchors, pool, now, memo);
-                analyses.put(cacheKey, analysis);
+                reused.keepAnalysis(cacheKey, analysis);
             }
-            serverFix(spec, analysis, cacheKey, observation, scan, platform, tenantAnchors, pool, now, memo)
+            serverFix(spec, analysis, cacheKey, observation, scan, platform, tenantAnchors, pool, now, memo, reused)
                     .ifPresent(serverFixes::add);
             groupAnalyses.add(analysis);
         }
@@ -400,20 +473,21 @@ public class RequirementsService {
      */
     private Optional<GroupRequirements.EndpointServerFix> serverFix(GroupSpec spec, EndpointFixOptions analysis,
             String cacheKey, EndpointObservation observation, ScanObservation scan, StoreIndex platform,
-            List<X509Certificate> tenantAnchors, List<X509Certificate> pool, Instant now, ComputationMemo memo) {
+            List<X509Certificate> tenantAnchors, List<X509Certificate> pool, Instant now, ComputationMemo memo,
+            Analyses reused) {
         if (scan == null || analysis.levels().entrySet().stream()
                 .filter(e -> spec.coversLevel(e.getKey()))
                 .allMatch(e -> e.getValue().verdict() == Verdict.TRUSTED)) {
             return Optional.empty();
         }
-        Optional<ServerChainOptions> options = serverChains.get(cacheKey);
+        Optional<ServerChainOptions> options = reused.serverChains(cacheKey);
         if (options == null) {
             List<X509Certificate> known = new ArrayList<>(observation.extraCandidates());
             known.addAll(scan.serverChain());
             known.addAll(tenantAnchors);
             known.addAll(pool);
             options = engine.serverChains(observation, platform, known, now, memo);
-            serverChains.put(cacheKey, options);
+            reused.keepServerChains(cacheKey, options);
         }
         return options.flatMap(o -> engine.serverFix(o, spec))
                 .filter(fix -> fix.perLevel().values().stream().anyMatch(v -> !v.trustedAsPresented()))

@@ -91,6 +91,27 @@ final class TenantBatches {
         return out;
     }
 
+    /**
+     * The groups of the claim's last tenant, removed from {@code claimed}, when the claim is full and holds other
+     * tenants: the claim's limit may have cut that tenant, and a tenant cut in two is analysed twice (its batches
+     * share no analysis). The caller gives them back to the queue, where the next claim begins with them. A claim
+     * that is not full, or holds one tenant only, is kept whole; nothing is released then.
+     *
+     * @param claimed the claim by tenant, in the claim's order
+     * @param limit   the most groups the claim could hold
+     */
+    static List<UUID> releaseLastTenantOfFullClaim(Map<UUID, List<UUID>> claimed, int limit) {
+        int groups = claimed.values().stream().mapToInt(List::size).sum();
+        if (groups < limit || claimed.size() < 2) {
+            return List.of();
+        }
+        UUID last = null;
+        for (UUID tenant : claimed.keySet()) {
+            last = tenant;
+        }
+        return List.copyOf(claimed.remove(last));
+    }
+
     private static int computed(Future<Integer> finished) throws InterruptedException {
         try {
             return finished.get();

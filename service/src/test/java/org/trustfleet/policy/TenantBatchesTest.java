@@ -157,6 +157,42 @@ class TenantBatchesTest {
     }
 
     /** One group per tenant, in the order given. */
+    /** One case of the release rule: groups per tenant in the claim's order, the claim's limit, what is released. */
+    private record ReleaseCase(String name, List<Integer> groupsPerTenant, int limit, boolean lastReleased) {}
+
+    @Test
+    void aFullClaimGivesBackItsLastTenantUnlessThatTenantIsAllItHolds() {
+        List<ReleaseCase> cases = List.of(
+                new ReleaseCase("full, several tenants: the last may be cut", List.of(3, 4, 1), 8, true),
+                new ReleaseCase("full, two tenants", List.of(5, 3), 8, true),
+                new ReleaseCase("not full: the queue had no more, every tenant whole", List.of(3, 4), 8, false),
+                new ReleaseCase("full with one tenant larger than the claim: kept", List.of(8), 8, false),
+                new ReleaseCase("empty claim", List.of(), 8, false));
+        for (ReleaseCase c : cases) {
+            Map<UUID, List<UUID>> claimed = new LinkedHashMap<>();
+            for (int groups : c.groupsPerTenant()) {
+                List<UUID> ids = new ArrayList<>();
+                for (int i = 0; i < groups; i++) {
+                    ids.add(UUID.randomUUID());
+                }
+                claimed.put(UUID.randomUUID(), ids);
+            }
+            Map<UUID, List<UUID>> before = new LinkedHashMap<>(claimed);
+            UUID last = before.keySet().stream().reduce((a, b) -> b).orElse(null);
+
+            List<UUID> released = TenantBatches.releaseLastTenantOfFullClaim(claimed, c.limit());
+
+            if (c.lastReleased()) {
+                assertThat(released).as(c.name()).containsExactlyElementsOf(before.get(last));
+                before.remove(last);
+            } else {
+                assertThat(released).as(c.name()).isEmpty();
+            }
+            assertThat(claimed).as(c.name() + ": what the claim keeps, in its order")
+                    .containsExactlyEntriesOf(before);
+        }
+    }
+
     private static Map<UUID, List<UUID>> tenants(UUID... ids) {
         Map<UUID, List<UUID>> batch = new LinkedHashMap<>();
         for (UUID id : ids) {
