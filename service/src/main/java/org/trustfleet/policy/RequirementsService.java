@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.trustfleet.core.JsonColumns;
@@ -237,7 +238,7 @@ public class RequirementsService {
         UUID tenantId = found.get().group().tenantId();
         TenantInputs inputs = inputs(List.of(tenantId)).get(tenantId);
         Instant now = Instant.now(clock);
-        Stored stored = compute(found.get(), inputs, row, now, new ReplicaAnalyses());
+        Stored stored = compute(found.get(), inputs, row, now, replicaAnalyses());
         write(List.of(stored), now);
         return Optional.of(stored.document().toApi(groupId, stored.version(), now));
     }
@@ -262,7 +263,7 @@ public class RequirementsService {
         Map<UUID, TenantInputs> inputs = inputs(tenants);
         Map<UUID, DeviceGroupService.Coverage> coverages = groups.coverages(ordered);
         Instant now = Instant.now(clock);
-        BatchAnalyses batchAnalyses = new BatchAnalyses();
+        Analyses batchAnalyses = Analyses.of(new HashMap<>(), new HashMap<>());
         List<Stored> computed = new ArrayList<>();
         for (UUID tenantId : tenants) {
             for (UUID groupId : groupsByTenant.get(tenantId).stream().sorted(asPostgres).distinct().toList()) {
@@ -322,71 +323,27 @@ public class RequirementsService {
 
     /**
      * Where a computation finds the endpoint analyses and server chain assessments made before it, by analysis key,
-     * and leaves its own.
+     * and leaves its own. A single group's recompute uses the replica's caches ({@code replicaAnalyses()}), so that
+     * its tenant's next recompute finds them. A batch of the store change sweep keeps its own ({@link #of}), dropped
+     * with it: after a store change no cached analysis is current (the key holds the store snapshot), the batch's
+     * groups reuse only what the batch computed (a tenant's groups are all in one batch, {@link RecomputeSweep}
+     * claiming whole tenants), and writing every endpoint's analysis through the replica's bounded caches, 10 times
+     * their size at 100,000 endpoints, evicted each one unused (5 % of the sweep's samples, besides the collector's
+     * work on entries held until evicted).
      */
-    private interface Analyses {
-        EndpointFixOptions analysis(String key);
+    private record Analyses(Function<String, EndpointFixOptions> find, BiConsumer<String, EndpointFixOptions> keep,
+            Function<String, Optional<ServerChainOptions>> findServerChains,
+            BiConsumer<String, Optional<ServerChainOptions>> keepServerChains) {
 
-        void keepAnalysis(String key, EndpointFixOptions analysis);
-
-        Optional<ServerChainOptions> serverChains(String key);
-
-        void keepServerChains(String key, Optional<ServerChainOptions> options);
-    }
-
-    /** The replica's caches: what a single group's recompute uses, so that its tenant's next recompute finds them. */
-    private final class ReplicaAnalyses implements Analyses {
-        @Override
-        public EndpointFixOptions analysis(String key) {
-            return analyses.get(key);
-        }
-
-        @Override
-        public void keepAnalysis(String key, EndpointFixOptions analysis) {
-            analyses.put(key, analysis);
-        }
-
-        @Override
-        public Optional<ServerChainOptions> serverChains(String key) {
-            return serverChains.get(key);
-        }
-
-        @Override
-        public void keepServerChains(String key, Optional<ServerChainOptions> options) {
-            serverChains.put(key, options);
+        /** Analyses kept in two maps of the caller's. */
+        static Analyses of(Map<String, EndpointFixOptions> analyses,
+                Map<String, Optional<ServerChainOptions>> serverChains) {
+            return new Analyses(analyses::get, analyses::put, serverChains::get, serverChains::put);
         }
     }
 
-    /**
-     * One batch of the store change sweep's own, dropped with it. After a store change no cached analysis is
-     * current (the key holds the store snapshot), the batch's groups reuse only what the batch computed (a tenant's
-     * groups are all in one batch, {@link RecomputeSweep} claiming whole tenants), and writing every endpoint's
-     * analysis through the replica's bounded caches, 10 times their size at 100,000 endpoints, evicted each one
-     * unused (5 % of the sweep's samples, besides the collector's work on entries held until evicted).
-     */
-    private static final class BatchAnalyses implements Analyses {
-        private final Map<String, EndpointFixOptions> analyses = new HashMap<>();
-        private final Map<String, Optional<ServerChainOptions>> serverChains = new HashMap<>();
-
-        @Override
-        public EndpointFixOptions analysis(String key) {
-            return analyses.get(key);
-        }
-
-        @Override
-        public void keepAnalysis(String key, EndpointFixOptions analysis) {
-            analyses.put(key, analysis);
-        }
-
-        @Override
-        public Optional<ServerChainOptions> serverChains(String key) {
-            return serverChains.get(key);
-        }
-
-        @Override
-        public void keepServerChains(String key, Optional<ServerChainOptions> options) {
-            serverChains.put(key, options);
-        }
+    private Analyses replicaAnalyses() {
+        return new Analyses(analyses::get, analyses::put, serverChains::get, serverChains::put);
     }
 
     /**
@@ -445,10 +402,10 @@ public class RequirementsService {
             EndpointObservation observation = observation(endpoint, scan, presentedByEndpoint, extraByEndpoint);
             // the endpoint's analysis and its server chain assessment judge mostly the same paths: checked once
             ComputationMemo memo = platform.memo();
-            EndpointFixOptions analysis = reused.analysis(cacheKey);
+            EndpointFixOptions analysis = reused.find().apply(cacheKey);
             if (analysis == null) {
                 analysis = engine.analyze(observation, platform, tenantAnchors, pool, now, memo);
-                reused.keepAnalysis(cacheKey, analysis);
+                reused.keep().accept(cacheKey, analysis);
             }
             serverFix(spec, analysis, cacheKey, observation, scan, platform, tenantAnchors, pool, now, memo, reused)
                     .ifPresent(serverFixes::add);
@@ -480,14 +437,14 @@ public class RequirementsService {
                 .allMatch(e -> e.getValue().verdict() == Verdict.TRUSTED)) {
             return Optional.empty();
         }
-        Optional<ServerChainOptions> options = reused.serverChains(cacheKey);
+        Optional<ServerChainOptions> options = reused.findServerChains().apply(cacheKey);
         if (options == null) {
             List<X509Certificate> known = new ArrayList<>(observation.extraCandidates());
             known.addAll(scan.serverChain());
             known.addAll(tenantAnchors);
             known.addAll(pool);
             options = engine.serverChains(observation, platform, known, now, memo);
-            reused.keepServerChains(cacheKey, options);
+            reused.keepServerChains().accept(cacheKey, options);
         }
         return options.flatMap(o -> engine.serverFix(o, spec))
                 .filter(fix -> fix.perLevel().values().stream().anyMatch(v -> !v.trustedAsPresented()))
