@@ -267,19 +267,8 @@ public final class AndroidValidator {
         int checks = 0;
         while (progressed && !Certificates.isSelfIssued(current) && used.size() <= PathBuilder.DEFAULT_MAX_DEPTH) {
             progressed = false;
-            List<X509Certificate> named = new ArrayList<>();
-            for (X509Certificate c : pool) {
-                if (!used.contains(c) && Certificates.nameChains(current, c)) {
-                    named.add(c);
-                }
-            }
-            if (named.size() > 1) {
-                // the order matters only among several: decoding key identifiers for one was 3 % of a store change
-                X509Certificate child = current;
-                List<X509Certificate> otherKeyIds = new ArrayList<>();
-                named.removeIf(c -> !Certificates.keyIdsMatch(child, c) && otherKeyIds.add(c));
-                named.addAll(otherKeyIds);
-            }
+            List<X509Certificate> named = PathBuilder.namedIssuers(current, pool);
+            named.removeIf(used::contains);
             for (X509Certificate c : named) {
                 if (checks++ >= MAX_DESCRIBE_CHECKS) {
                     break;

@@ -120,6 +120,30 @@ public final class PathBuilder {
                 search.limitReached);
     }
 
+    /**
+     * The candidates whose subject is the child's issuer name, in their order, those whose key identifiers match the
+     * child's first: the ones worth a signature check, likeliest first. Key identifiers are decoded only when there
+     * are several to order.
+     */
+    static List<X509Certificate> namedIssuers(X509Certificate child, Collection<X509Certificate> candidates) {
+        List<X509Certificate> matches = new ArrayList<>();
+        for (X509Certificate c : candidates) {
+            if (Certificates.nameChains(child, c)) {
+                matches.add(c);
+            }
+        }
+        if (matches.size() > 1) {
+            List<X509Certificate> preferred = new ArrayList<>();
+            List<X509Certificate> rest = new ArrayList<>();
+            for (X509Certificate c : matches) {
+                (Certificates.keyIdsMatch(child, c) ? preferred : rest).add(c);
+            }
+            preferred.addAll(rest);
+            return preferred;
+        }
+        return matches;
+    }
+
     /** One build: state kept per call so the builder itself is immutable and thread-safe. */
     private final class Search {
         private final X509Certificate target;
@@ -246,7 +270,7 @@ public final class PathBuilder {
                 return;
             }
             // Any anchor that issued the current certificate ends a path, intermediates installed as CAs included.
-            for (X509Certificate anchor : path.size() + 1 == limit ? ordered(current, anchors)
+            for (X509Certificate anchor : path.size() + 1 == limit ? namedIssuers(current, anchors)
                     : List.<X509Certificate>of()) {
                 if (!path.contains(anchor) && issued(current, anchor)) {
                     List<X509Certificate> complete = new ArrayList<>(path);
@@ -254,7 +278,7 @@ public final class PathBuilder {
                     found.add(List.copyOf(complete));
                 }
             }
-            for (X509Certificate candidate : issuersInPool.computeIfAbsent(current, c -> ordered(c, reachablePool))) {
+            for (X509Certificate candidate : issuersInPool.computeIfAbsent(current, c -> namedIssuers(c, reachablePool))) {
                 // Names first, signatures last: a candidate that cannot reach an anchor within this round's length is
                 // on no path of it, so its signature is not verified (Conscrypt never verifies such a candidate).
                 Integer distance = toAnchor.get(candidate);
@@ -266,26 +290,6 @@ public final class PathBuilder {
                 extend(path, limit);
                 path.remove(path.size() - 1);
             }
-        }
-
-        /** Name-matching candidates, AKI/SKI matches first, then by fingerprint. */
-        private List<X509Certificate> ordered(X509Certificate child, List<X509Certificate> candidates) {
-            List<X509Certificate> matches = new ArrayList<>();
-            for (X509Certificate c : candidates) {
-                if (Certificates.nameChains(child, c)) {
-                    matches.add(c);
-                }
-            }
-            if (matches.size() > 1) {
-                List<X509Certificate> preferred = new ArrayList<>();
-                List<X509Certificate> rest = new ArrayList<>();
-                for (X509Certificate c : matches) {
-                    (Certificates.keyIdsMatch(child, c) ? preferred : rest).add(c);
-                }
-                preferred.addAll(rest);
-                return preferred;
-            }
-            return matches;
         }
 
         private boolean issued(X509Certificate child, X509Certificate issuer) {

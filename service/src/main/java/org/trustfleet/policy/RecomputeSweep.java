@@ -164,7 +164,7 @@ public class RecomputeSweep {
      * computed together, in one batch, from one analysis of each of its endpoints.
      */
     private Map<UUID, List<UUID>> claim(int limit) throws SQLException {
-        Map<UUID, List<UUID>> claimed = new LinkedHashMap<>();
+        LinkedHashMap<UUID, List<UUID>> claimed = new LinkedHashMap<>();
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
                 UPDATE group_requirements SET recompute_lease_until = now() + interval '%s'
                 WHERE group_id IN (

@@ -7,6 +7,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
@@ -100,16 +101,12 @@ final class TenantBatches {
      * @param claimed the claim by tenant, in the claim's order
      * @param limit   the most groups the claim could hold
      */
-    static List<UUID> releaseLastTenantOfFullClaim(Map<UUID, List<UUID>> claimed, int limit) {
+    static List<UUID> releaseLastTenantOfFullClaim(SequencedMap<UUID, List<UUID>> claimed, int limit) {
         int groups = claimed.values().stream().mapToInt(List::size).sum();
         if (groups < limit || claimed.size() < 2) {
             return List.of();
         }
-        UUID last = null;
-        for (UUID tenant : claimed.keySet()) {
-            last = tenant;
-        }
-        return List.copyOf(claimed.remove(last));
+        return List.copyOf(claimed.pollLastEntry().getValue());
     }
 
     private static int computed(Future<Integer> finished) throws InterruptedException {

@@ -169,7 +169,7 @@ class TenantBatchesTest {
                 new ReleaseCase("full with one tenant larger than the claim: kept", List.of(8), 8, false),
                 new ReleaseCase("empty claim", List.of(), 8, false));
         for (ReleaseCase c : cases) {
-            Map<UUID, List<UUID>> claimed = new LinkedHashMap<>();
+            LinkedHashMap<UUID, List<UUID>> claimed = new LinkedHashMap<>();
             for (int groups : c.groupsPerTenant()) {
                 List<UUID> ids = new ArrayList<>();
                 for (int i = 0; i < groups; i++) {
