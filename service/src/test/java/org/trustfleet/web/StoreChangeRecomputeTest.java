@@ -135,6 +135,37 @@ class StoreChangeRecomputeTest {
     }
 
     @Test
+    void aSecondStoreChangeRightAfterTheFirstFindsNoGroupHeldByTheFirstSweepsLease() throws Exception {
+        for (String group : groups) {
+            assertThat(certificates(group)).containsExactly(NEW_ROOT.sha256());
+        }
+        store(List.of(OLD_ROOT.cert(), NEW_ROOT.cert()));
+        waitUntil(() -> pending() == 0 && versions().stream().allMatch(v -> v == 2));
+        // the sweep's leases end with its writes: the next change's sweep may claim every group at once
+        assertThat(leased()).isZero();
+
+        store(List.of(OLD_ROOT.cert()));
+        waitUntil(() -> pending() == 0 && versions().stream().allMatch(v -> v == 3));
+        assertThat(leased()).isZero();
+        for (String group : groups) {
+            assertThat(certificates(group)).containsExactly(NEW_ROOT.sha256());
+        }
+    }
+
+    /** The tenant's groups whose recompute lease has not run out. */
+    private long leased() throws Exception {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                SELECT count(*) FROM group_requirements
+                WHERE tenant_id = ? AND recompute_lease_until > now()""")) {
+            s.setObject(1, UUID.fromString(tenant));
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    @Test
     void aSweepBatchComputesItsTenantsGroupsAndSkipsDeletedOnesAndOtherTenants() {
         UUID tenantId = UUID.fromString(tenant);
         List<UUID> batch = List.of(UUID.fromString(groups.get(0)), UUID.randomUUID(), UUID.fromString(groups.get(1)));
