@@ -280,6 +280,14 @@ public interface TrustfleetConfig {
         @WithDefault("4096")
         int certificatesMaxEntries();
 
+        /**
+         * Most certificate signature verdicts a replica keeps in memory (pki's {@code SignatureVerdicts}): one per
+         * certificate checked against one issuer key, about 120 bytes each. A platform store change re-judges every
+         * endpoint's chain: with one entry per endpoint's leaf kept, their signatures are not checked again.
+         */
+        @WithDefault("250000")
+        int signatureVerdictsMaxEntries();
+
         /** Most per-endpoint policy analyses a replica keeps in memory. */
         @WithDefault("10000")
         int analysesMaxEntries();

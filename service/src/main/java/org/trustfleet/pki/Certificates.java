@@ -41,7 +41,12 @@ public final class Certificates {
     /** True when {@code child}'s signature verifies with {@code key}; never throws. */
     public static boolean verifies(X509Certificate child, PublicKey key) {
         try {
-            child.verify(key);
+            String provider = SignatureVerdicts.providerFor(child);
+            if (provider == null) {
+                child.verify(key);
+            } else {
+                child.verify(key, provider);
+            }
             return true;
         } catch (Exception | LinkageError e) {
             // Any failure (bad signature, unsupported algorithm, malformed key) means "not this issuer".

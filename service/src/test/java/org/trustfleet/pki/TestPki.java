@@ -344,8 +344,13 @@ public final class TestPki {
                 }
                 String alg = signatureAlgorithm != null ? signatureAlgorithm
                         : "EC".equals(signer.getPublic().getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
+                JcaContentSignerBuilder signing = new JcaContentSignerBuilder(alg);
+                if (alg.contains("MGF1")) {
+                    // RSASSA-PSS by its Bouncy Castle name: the JDK names it otherwise (and is not given BC)
+                    signing.setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
+                }
                 X509Certificate cert = new JcaX509CertificateConverter()
-                        .getCertificate(b.build(new JcaContentSignerBuilder(alg).build(signer.getPrivate())));
+                        .getCertificate(b.build(signing.build(signer.getPrivate())));
                 return new Cert(cert, pair, subject);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot build test certificate " + subject, e);
