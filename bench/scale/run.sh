@@ -35,7 +35,10 @@
 # Endpoints: one is created and scanned through the API (openssl s_server on loopback presenting leaf, intermediate
 # and a private root generated for the run); ENDPOINTS-1 more are cloned from it by SQL, BIG_ENDPOINTS in the big
 # tenant and the rest spread over the other tenants, each with SCANS scans of history (no Quartz triggers: nothing
-# is scanned while measuring).
+# is scanned while measuring). Each clone presents a leaf certificate of its own (python3's cryptography signs one
+# per endpoint with the run's intermediate: same names, key and validity, its own serial and signature), so that no
+# endpoint's checks are answered by another's, as in a real fleet; SHARED_LEAF=1: all present the template's leaf
+# (the data of the runs before 2026-12-04).
 #
 # Needs: java 21+, curl, python3, psql, pgbench, openssl, wrk. Installs nothing; CI does not run benchmarks.
 set -euo pipefail
@@ -285,27 +288,71 @@ ENDPOINT=$(curl -sf -X POST "$B/tenants/$TENANT/endpoints" -H "Authorization: Be
   -H 'Content-Type: application/json' \
   -d "{\"name\":\"ep-0\",\"host\":\"127.0.0.1\",\"port\":$TLS_PORT,\"serverName\":\"sts.scale.test\",\"scanIntervalMinutes\":10080}" \
   | json "['id']")
-curl -sf -X POST "$B/tenants/$TENANT/endpoints/$ENDPOINT/scans" -H "Authorization: Bearer $ADMIN" \
-  | json "['status']" | sed 's/^/   template scan: /'
+TEMPLATE_SCAN=$(curl -sf -X POST "$B/tenants/$TENANT/endpoints/$ENDPOINT/scans" -H "Authorization: Bearer $ADMIN" \
+  | json "['id']")
+TEMPLATE_STATUS=$(sql -c "SELECT status FROM scan WHERE id = '$TEMPLATE_SCAN'")
+echo "   template scan: $TEMPLATE_STATUS"
+[ "$TEMPLATE_STATUS" = OK ] || { echo "the template scan did not reach the TLS server: nothing to clone" >&2; exit 1; }
+# only this scan is cloned: the scheduler may scan the endpoint again once the TLS server is gone (refused)
 kill "$TLS_PID" 2>/dev/null || true; TLS_PID=""
 START=$(date +%s.%N)
+LEAF_SHA=$(openssl x509 -in leaf.pem -outform DER | sha256sum | cut -d' ' -f1)
+LEAVES_CSV=$WORK/leaves.csv
+: > "$LEAVES_CSV"
+if [ "${SHARED_LEAF:-0}" != 1 ]; then
+  python3 - "$ENDPOINTS" "$(sql -c "SELECT chain_key FROM scan WHERE id = '$TEMPLATE_SCAN'")" <<'PY'
+# one leaf certificate per cloned endpoint, as the template's (subject, names, key, extensions, validity) but with a
+# serial number and so a signature of its own: each endpoint's chain is checked on its own, as in a real fleet
+import csv, hashlib, secrets, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+n, template_key = int(sys.argv[1]), sys.argv[2]
+pem = lambda f: x509.load_pem_x509_certificate(open(f, "rb").read())
+leaf, ca, root = pem("leaf.pem"), pem("int.pem"), pem("root.pem")
+ca_key = serialization.load_pem_private_key(open("int.key", "rb").read(), None)
+sha = lambda c: hashlib.sha256(c.public_bytes(serialization.Encoding.DER)).hexdigest()
+key_of = lambda *shas: hashlib.sha256(",".join(shas).encode()).hexdigest()  # Sha256.ofChainIds
+rest = [sha(ca), sha(root)]
+if key_of(sha(leaf), *rest) != template_key:
+    raise SystemExit("the template scan's chain is not leaf, intermediate, root: its chain key differs")
+with open("leaves.csv", "w", newline="") as out:
+    w = csv.writer(out)
+    for i in range(1, n):
+        b = (x509.CertificateBuilder().subject_name(leaf.subject).issuer_name(leaf.issuer)
+             .public_key(leaf.public_key()).serial_number(int.from_bytes(secrets.token_bytes(16), "big") >> 1)
+             .not_valid_before(leaf.not_valid_before_utc).not_valid_after(leaf.not_valid_after_utc))
+        for e in leaf.extensions:
+            b = b.add_extension(e.value, e.critical)
+        c = b.sign(ca_key, hashes.SHA256())
+        s = sha(c)
+        w.writerow([i, s, "\\x" + c.public_bytes(serialization.Encoding.DER).hex(), key_of(s, *rest)])
+PY
+  echo "   $(wc -l < "$LEAVES_CSV") leaf certificates generated in $(python3 -c "import time; print(round(time.time() - $START, 1))")s"
+fi
 # jsonb_populate_record keeps every column of the template row (whatever later migrations added) but the ones named
-sql -c "CREATE TEMP TABLE ep AS
+sql -c "CREATE TEMP TABLE ep AS SELECT row_number() OVER () AS n, * FROM (
           SELECT gen_random_uuid() AS id, '$TENANT'::uuid AS tenant_id, 'ep-' || i AS name
           FROM generate_series(1, LEAST($BIG_ENDPOINTS, $ENDPOINTS) - 1) i
           UNION ALL
           SELECT gen_random_uuid(), t.id, 'ep-' || i
           FROM generate_series(0, $ENDPOINTS - LEAST($BIG_ENDPOINTS, $ENDPOINTS) - 1) i
           JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM tenant WHERE id <> '$TENANT') t
-            ON t.n = i % ($TENANTS - 1)" \
+            ON t.n = i % ($TENANTS - 1)) x" \
+    -c "CREATE TEMP TABLE leaf (n bigint PRIMARY KEY, sha256 char(64), der bytea, chain_key text)" \
+    -c "\\copy leaf FROM '$LEAVES_CSV' WITH (FORMAT csv)" \
+    -c "INSERT INTO certificate (sha256, der, subject, issuer, not_before, not_after, is_ca, first_seen)
+        SELECT l.sha256, l.der, c.subject, c.issuer, c.not_before, c.not_after, c.is_ca, c.first_seen
+        FROM leaf l, certificate c WHERE c.sha256 = '$LEAF_SHA'" \
     -c "INSERT INTO endpoint SELECT (jsonb_populate_record(e, jsonb_build_object('id', ep.id, 'tenant_id', ep.tenant_id,
           'name', ep.name))).* FROM endpoint e, ep WHERE e.id = '$ENDPOINT'" \
     -c "INSERT INTO scan (id, endpoint_id, tenant_id, started_at, duration_ms, status, trigger, scheduled_for,
           instance, tls_version, cipher_suite, address, error_detail, chain_key, document)
         SELECT gen_random_uuid(), ep.id, ep.tenant_id, s.started_at - make_interval(hours => 6 * k), s.duration_ms,
           s.status, s.trigger, NULL, s.instance, s.tls_version, s.cipher_suite, s.address, s.error_detail,
-          s.chain_key, s.document
-        FROM scan s, ep, generate_series(0, $SCANS - 1) k WHERE s.endpoint_id = '$ENDPOINT'" \
+          COALESCE(l.chain_key, s.chain_key),
+          CASE WHEN l.n IS NULL THEN s.document ELSE replace(s.document::text, '$LEAF_SHA', l.sha256)::jsonb END
+        FROM scan s, ep LEFT JOIN leaf l ON l.n = ep.n, generate_series(0, $SCANS - 1) k
+        WHERE s.id = '$TEMPLATE_SCAN'" \
     -c "ANALYZE"
 echo "   took $(python3 -c "import time; print(round(time.time() - $START, 1))")s;" \
   "$(sql -c 'SELECT count(*) FROM endpoint') endpoints, $(sql -c 'SELECT count(*) FROM scan') scans," \
@@ -429,29 +476,32 @@ $(explain_ms "SELECT tenant_id, device_group_id, active, count(*), sum(devices) 
 fi
 
 if [ "${SKIP_STORE:-0}" = 1 ]; then echo "== SKIP_STORE=1: no store change"; exit 0; fi
-echo "== store change: a platform store for level 36 with the run's root, while wrk fetches payloads (about $STORE_RATE/s, $STORE_D)"
-DELAY_MS=$((C * 1000 / STORE_RATE)) TOKENS_FILE=tokens.txt wrk -t"$T" -c"$C" -d"$STORE_D" --latency -s "$REPO/bench/payload/tokens.lua" \
-  "$B/device/payload" > wrk-store.txt 2>&1 &
-WRK_PID=$!
-sleep 10
-# a store that differs from the one stored before: the root alone, or the root and the intermediate when the store
-# (of an earlier run on the same data) already holds the root alone
-STORED=$(curl -sf "$B/trust-stores" -H "Authorization: Bearer $OPERATOR" | python3 -c 'import json, sys
+# STORE_CHANGES=2: a second store change right after the first, on the same replica (its caches as the first
+# left them: what a replica that has judged the endpoints before does)
+for CHANGE in $(seq 1 "${STORE_CHANGES:-1}"); do
+  echo "== store change $CHANGE: a platform store for level 36 with the run's root, while wrk fetches payloads (about $STORE_RATE/s, $STORE_D)"
+  DELAY_MS=$((C * 1000 / STORE_RATE)) TOKENS_FILE=tokens.txt wrk -t"$T" -c"$C" -d"$STORE_D" --latency -s "$REPO/bench/payload/tokens.lua" \
+    "$B/device/payload" > wrk-store.txt 2>&1 &
+  WRK_PID=$!
+  sleep 10
+  # a store that differs from the one stored before: the root alone, or the root and the intermediate when the store
+  # (of an earlier run on the same data) already holds the root alone
+  STORED=$(curl -sf "$B/trust-stores" -H "Authorization: Bearer $OPERATOR" | python3 -c 'import json, sys
 print(next((s["certificateCount"] for s in json.load(sys.stdin) if s["name"] == "scale-bench-36"), 0))')
-python3 -c 'import json, sys; print(json.dumps({"name": "scale-bench-36", "platform": "android", "apiLevel": 36,
-  "pem": "".join(open(f).read() for f in sys.argv[1:])}))' root.pem $([ "$STORED" = 1 ] && echo int.pem) > store.json
-T0=$(date +%s.%N)
-curl -sf -o /dev/null -w '%{http_code}' -X POST "$B/trust-stores" -H "Authorization: Bearer $OPERATOR" \
-  -H 'Content-Type: application/json' --data-binary @store.json | sed 's/^/   store POST answered /'
-echo " after $(python3 -c "import time; print(round(time.time() - $T0, 2))")s"
-echo "store change: every group recomputed $(wait_recomputed) after the store POST returned ($(sql -c \
-  'SELECT count(*) FROM group_requirements') groups)" | tee -a results.txt
-# what every group's recompute wrote: its requirements document, as JSON text and as stored (compressed)
-echo "requirements documents after it: $(sql -F' ' -c "SELECT round(avg(octet_length(document::text))),
-  round(avg(pg_column_size(document))) FROM group_requirements" | awk '{print $1 " bytes of JSON, " $2 " bytes stored"}') on average" | tee -a results.txt
-kill -INT "$WRK_PID" 2>/dev/null || true  # wrk stops and reports
-wait "$WRK_PID" || true
-python3 - <<'PY' | tee -a results.txt
+  python3 -c 'import json, sys; print(json.dumps({"name": "scale-bench-36", "platform": "android", "apiLevel": 36,
+    "pem": "".join(open(f).read() for f in sys.argv[1:])}))' root.pem $([ "$STORED" = 1 ] && echo int.pem) > store.json
+  T0=$(date +%s.%N)
+  curl -sf -o /dev/null -w '%{http_code}' -X POST "$B/trust-stores" -H "Authorization: Bearer $OPERATOR" \
+    -H 'Content-Type: application/json' --data-binary @store.json | sed 's/^/   store POST answered /'
+  echo " after $(python3 -c "import time; print(round(time.time() - $T0, 2))")s"
+  echo "store change $CHANGE: every group recomputed $(wait_recomputed) after the store POST returned ($(sql -c \
+    'SELECT count(*) FROM group_requirements') groups)" | tee -a results.txt
+  # what every group's recompute wrote: its requirements document, as JSON text and as stored (compressed)
+  echo "requirements documents after it: $(sql -F' ' -c "SELECT round(avg(octet_length(document::text))),
+    round(avg(pg_column_size(document))) FROM group_requirements" | awk '{print $1 " bytes of JSON, " $2 " bytes stored"}') on average" | tee -a results.txt
+  kill -INT "$WRK_PID" 2>/dev/null || true  # wrk stops and reports
+  wait "$WRK_PID" || true
+  python3 - <<'PY' | tee -a results.txt
 import re
 w = open("wrk-store.txt").read()
 total = int(re.search(r"(\d+) requests in", w).group(1))
@@ -460,4 +510,5 @@ rate = re.search(r"Requests/sec:\s+(\S+)", w).group(1)
 p99 = re.search(r"\s99%\s+(\S+)", w).group(1)
 print(f"payload delivery during the store change: {total} requests, {rate}/s, non-2xx {non2xx}, p99 {p99}")
 PY
+done
 echo "== $(date -u +%FT%TZ) load after: $(cut -d' ' -f1-3 /proc/loadavg)"
