@@ -217,7 +217,8 @@ public final class SignatureVerdicts {
                 MessageDigest d = MessageDigest.getInstance("SHA-256");
                 field(d, algorithm.getBytes(StandardCharsets.UTF_8));
                 field(d, parameters == null ? new byte[0] : parameterBytes());
-                field(d, key.getEncoded() == null ? new byte[0] : key.getEncoded());
+                byte[] encodedKey = key.getEncoded();  // a copy per call: taken once
+                field(d, encodedKey == null ? new byte[0] : encodedKey);
                 field(d, signed);
                 field(d, signature);
                 id = Key.of(d.digest());
