@@ -282,12 +282,20 @@ public interface TrustfleetConfig {
 
         /**
          * Most certificate signature verdicts a replica keeps in memory (pki's {@code SignatureVerdicts}): one per
-         * certificate checked against one issuer key, about 130 bytes each (30 MiB for the default, measured). A
+         * certificate checked against one issuer key, about 165 bytes each (40 MiB for the default, measured). A
          * platform store change re-judges every endpoint's chain: with one entry per endpoint's leaf kept, their
-         * signatures are not checked again.
+         * signatures are not checked again. The verdicts are also kept in the database, shared by every replica;
+         * this many of the newest are read into memory when a replica starts.
          */
         @WithDefault("250000")
         int signatureVerdictsMaxEntries();
+
+        /**
+         * How often a replica writes the signature verdicts it worked out to the database (in batches, in the
+         * background; the rest when it stops). At least one second (the scheduler's resolution).
+         */
+        @WithDefault("1s")
+        Duration signatureVerdictsWriteInterval();
 
         /** Most per-endpoint policy analyses a replica keeps in memory. */
         @WithDefault("10000")
@@ -438,6 +446,14 @@ public interface TrustfleetConfig {
          */
         @WithDefault("90d")
         Duration alertEventAge();
+
+        /**
+         * Certificate signature verdicts (the {@code signature_verdict} table) that no replica has used for this long
+         * are deleted: those of certificates no endpoint presents any more. A verdict still in use is written again
+         * once a third of this has passed, so it is never deleted. At least one day.
+         */
+        @WithDefault("90d")
+        Duration signatureVerdictAge();
 
         /** Rows deleted per statement (each its own short transaction). */
         @WithDefault("1000")

@@ -40,7 +40,10 @@ public final class SignatureVerdicts {
     /** The provider's name, as {@code PKIXParameters.setSigProvider} and {@code X509Certificate.verify} take it. */
     public static final String PROVIDER = "TrustfleetSignatureVerdicts";
 
-    /** Where the verdicts are kept: a bounded cache of the caller's, shared by every thread. */
+    /**
+     * Where the verdicts are kept: the caller's, shared by every thread (the service's is a bounded cache in front of
+     * a table its replicas share: {@code truststore.SignatureVerdictCache}).
+     */
     public interface Memory {
         /** The verdict kept for the key, or null. */
         Boolean find(Key key);
@@ -51,9 +54,55 @@ public final class SignatureVerdicts {
 
     /** A verdict's key: the SHA-256 of what it is a function of, as four longs (48 bytes on the heap, not 300). */
     public record Key(long a, long b, long c, long d) {
-        static Key of(byte[] sha256) {
+        /** The key of a SHA-256 (32 bytes), as {@link #bytes} gives it: how a verdict is stored. */
+        public static Key of(byte[] sha256) {
+            if (sha256.length != 32) {
+                throw new IllegalArgumentException("a verdict key is a SHA-256 (32 bytes), not " + sha256.length);
+            }
             ByteBuffer b = ByteBuffer.wrap(sha256);
             return new Key(b.getLong(), b.getLong(), b.getLong(), b.getLong());
+        }
+
+        /** The SHA-256 this key is. */
+        public byte[] bytes() {
+            return ByteBuffer.allocate(32).putLong(a).putLong(b).putLong(c).putLong(d).array();
+        }
+    }
+
+    /**
+     * The key of a verdict: the SHA-256 of the algorithm (its standard name, as the provider offering it gives it),
+     * its parameters, the key's encoding, the signed bytes and the signature, each length-prefixed so that no two
+     * different inputs hash alike.
+     */
+    public static Key keyOf(String algorithm, AlgorithmParameterSpec parameters, PublicKey key, byte[] signed,
+            byte[] signature) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            field(d, algorithm.getBytes(StandardCharsets.UTF_8));
+            field(d, parameters == null ? new byte[0] : parameterBytes(algorithm, parameters));
+            byte[] encodedKey = key.getEncoded();  // a copy per call: taken once
+            field(d, encodedKey == null ? new byte[0] : encodedKey);
+            field(d, signed);
+            field(d, signature);
+            return Key.of(d.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+    private static void field(MessageDigest d, byte[] bytes) {
+        d.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+        d.update(bytes);
+    }
+
+    private static byte[] parameterBytes(String algorithm, AlgorithmParameterSpec parameters) {
+        // the parameter specs have no encoding of their own; their algorithm's parameters do, else their text
+        try {
+            AlgorithmParameters p = AlgorithmParameters.getInstance(algorithm);
+            p.init(parameters);
+            return p.getEncoded();
+        } catch (Exception e) {
+            return (parameters.getClass().getName() + ":" + parameters).getBytes(StandardCharsets.UTF_8);
         }
     }
 
@@ -212,19 +261,7 @@ public final class SignatureVerdicts {
             }
             byte[] signed = data.toByteArray();
             data.reset();
-            Key id;
-            try {
-                MessageDigest d = MessageDigest.getInstance("SHA-256");
-                field(d, algorithm.getBytes(StandardCharsets.UTF_8));
-                field(d, parameters == null ? new byte[0] : parameterBytes());
-                byte[] encodedKey = key.getEncoded();  // a copy per call: taken once
-                field(d, encodedKey == null ? new byte[0] : encodedKey);
-                field(d, signed);
-                field(d, signature);
-                id = Key.of(d.digest());
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-256 is always available", e);
-            }
+            Key id = keyOf(algorithm, parameters, key, signed, signature);
             Boolean known = memory.find(id);
             if (known != null) {
                 return known;
@@ -232,23 +269,6 @@ public final class SignatureVerdicts {
             boolean verifies = verify(signed, signature);
             memory.keep(id, verifies);
             return verifies;
-        }
-
-        /** Length-prefixed, so that no two different inputs hash alike. */
-        private static void field(MessageDigest d, byte[] bytes) {
-            d.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
-            d.update(bytes);
-        }
-
-        private byte[] parameterBytes() {
-            // the parameter specs have no encoding of their own; their algorithm's parameters do, else their text
-            try {
-                AlgorithmParameters p = AlgorithmParameters.getInstance(algorithm);
-                p.init(parameters);
-                return p.getEncoded();
-            } catch (Exception e) {
-                return (parameters.getClass().getName() + ":" + parameters).getBytes(StandardCharsets.UTF_8);
-            }
         }
 
         /** The check itself, by the first other provider that takes the key and parameters; a bad signature is false. */

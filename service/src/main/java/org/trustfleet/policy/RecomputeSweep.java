@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 import org.trustfleet.core.TrustfleetConfig;
+import org.trustfleet.truststore.SignatureVerdictCache;
 
 /**
  * Recomputes the groups a platform store change left pending, in the background and in parallel, so that the change
@@ -32,7 +33,9 @@ import org.trustfleet.core.TrustfleetConfig;
  * together in one transaction (they share the tenant's endpoints, scans and anchors), and small tenants' groups
  * several tenants to a transaction ({@link TenantBatches}). Devices keep receiving the
  * previous version of a group until its new one is committed. A group whose recompute fails stays pending and is
- * tried again when its lease has run out.
+ * tried again when its lease has run out. Before its first batch, a sweep reads the certificate signature verdicts
+ * written since its replica last read them ({@link SignatureVerdictCache#refresh}): the endpoints' chains are about
+ * to be judged again, and another replica or a scan may have checked their leaves.
  */
 @Singleton
 public class RecomputeSweep {
@@ -47,14 +50,17 @@ public class RecomputeSweep {
 
     private final AgroalDataSource db;
     private final RequirementsService requirements;
+    private final SignatureVerdictCache signatureVerdicts;
     private final ExecutorService workers;
     private final int threads;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean wanted = new AtomicBoolean();
 
-    public RecomputeSweep(AgroalDataSource db, RequirementsService requirements, TrustfleetConfig config) {
+    public RecomputeSweep(AgroalDataSource db, RequirementsService requirements,
+            SignatureVerdictCache signatureVerdicts, TrustfleetConfig config) {
         this.db = db;
         this.requirements = requirements;
+        this.signatureVerdicts = signatureVerdicts;
         int configured = config.recompute().threads();
         if (configured < 0) {
             throw new IllegalArgumentException("trustfleet.recompute.threads must be 0 (the core count) or more");
@@ -104,9 +110,18 @@ public class RecomputeSweep {
         long started = System.nanoTime();
         int computed = 0;
         try {
+            boolean[] verdictsRead = {false};
             while (wanted.getAndSet(false)) {
-                computed += TenantBatches.run(workers, threads, CLAIM_PER_THREAD,
-                        () -> claim(threads * CLAIM_PER_THREAD), this::recomputeBatch);
+                computed += TenantBatches.run(workers, threads, CLAIM_PER_THREAD, () -> {
+                    Map<UUID, List<UUID>> claimed = claim(threads * CLAIM_PER_THREAD);
+                    if (!claimed.isEmpty() && !verdictsRead[0]) {
+                        // the leaf signature verdicts other replicas and scans wrote since this replica last read
+                        // them: the endpoints' chains are about to be judged again
+                        verdictsRead[0] = true;
+                        signatureVerdicts.refresh();
+                    }
+                    return claimed;
+                }, this::recomputeBatch);
             }
         } catch (SQLException | RuntimeException e) {
             LOG.warnf("Recomputing pending groups failed (tried again within trustfleet.recompute.poll-interval): %s",

@@ -2,9 +2,7 @@ package org.trustfleet.retention;
 
 import jakarta.inject.Singleton;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import org.trustfleet.core.TrustfleetConfig;
@@ -29,13 +27,6 @@ public class ChainEventRetention implements RetentionTask {
 
     @Override
     public int pruneBatch(Connection connection, Instant now, int limit) throws SQLException {
-        try (PreparedStatement s = connection.prepareStatement("""
-                DELETE FROM chain_event WHERE id IN (
-                  SELECT id FROM chain_event WHERE occurred_at < ? ORDER BY occurred_at LIMIT ?
-                  FOR UPDATE SKIP LOCKED)""")) {
-            s.setTimestamp(1, Timestamp.from(now.minus(age)));
-            s.setInt(2, limit);
-            return s.executeUpdate();
-        }
+        return RetentionTask.deleteOlderThan(connection, "chain_event", "id", "occurred_at", now.minus(age), limit);
     }
 }

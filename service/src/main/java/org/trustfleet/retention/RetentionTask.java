@@ -1,7 +1,9 @@
 package org.trustfleet.retention;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 
 /**
@@ -23,4 +25,20 @@ public interface RetentionTask {
      * than {@code limit} means nothing more is due.
      */
     int pruneBatch(Connection connection, Instant now, int limit) throws SQLException;
+
+    /**
+     * The batch of a history pruned by age alone: deletes at most {@code limit} rows of {@code table} whose
+     * {@code time} column is before {@code cutoff}, oldest first, skipping rows another transaction holds locked.
+     * The names are this package's constants, never input.
+     */
+    static int deleteOlderThan(Connection connection, String table, String key, String time, Instant cutoff,
+            int limit) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement("DELETE FROM " + table + " WHERE " + key + " IN ("
+                + "SELECT " + key + " FROM " + table + " WHERE " + time + " < ? ORDER BY " + time + " LIMIT ? "
+                + "FOR UPDATE SKIP LOCKED)")) {
+            s.setTimestamp(1, Timestamp.from(cutoff));
+            s.setInt(2, limit);
+            return s.executeUpdate();
+        }
+    }
 }

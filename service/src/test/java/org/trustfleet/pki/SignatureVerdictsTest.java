@@ -113,6 +113,19 @@ class SignatureVerdictsTest {
     }
 
     @Test
+    void theKeyOfACertificatesSignatureIsTheOneTheCheckKeepsAndItsBytesRoundTrip() throws Exception {
+        TestPki.Cert leaf = INT.issueLeaf("key.example.test");
+        assertTrue(check(leaf.cert(), INT.cert()));
+        SignatureVerdicts.Key key = SignatureVerdicts.keyOf(leaf.cert().getSigAlgName(), null,
+                INT.cert().getPublicKey(), leaf.cert().getTBSCertificate(), leaf.cert().getSignature());
+        assertEquals(java.util.Set.of(key), memory.kept.keySet());
+        assertEquals(32, key.bytes().length);
+        assertEquals(key, SignatureVerdicts.Key.of(key.bytes()));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SignatureVerdicts.Key.of(new byte[31]));
+    }
+
+    @Test
     void aDifferentKeyOrCertificateIsADifferentVerdict() throws Exception {
         TestPki.Cert leaf = INT.issueLeaf("one.example.test");
         TestPki.Cert other = INT.issueLeaf("one.example.test");

@@ -1,6 +1,7 @@
 package org.trustfleet.truststore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.trustfleet.testing.Contract.as;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -9,6 +10,13 @@ import io.restassured.RestAssured;
 import java.security.Security;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import io.agroal.api.AgroalDataSource;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import io.restassured.http.ContentType;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -19,9 +27,14 @@ import org.trustfleet.pki.Certificates;
 import org.trustfleet.pki.SignatureVerdicts;
 import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.ValidationResult;
+import org.trustfleet.scan.TestTlsServer;
+import org.trustfleet.testing.ApiFixtures;
 import org.trustfleet.testing.EmbeddedPostgresResource;
 
-/** The running service answers repeated signature checks from its {@code signature-verdicts} cache. */
+/**
+ * The running service answers repeated signature checks from its {@code signature-verdicts} cache, and keeps the
+ * verdicts in the {@code signature_verdict} table, from which a replica that has just started reads them.
+ */
 @QuarkusTest
 @WithTestResource(value = EmbeddedPostgresResource.class, scope = TestResourceScope.GLOBAL)
 class SignatureVerdictCacheTest {
@@ -58,6 +71,125 @@ class SignatureVerdictCacheTest {
                     TestPki.certs(impostor.issueLeaf("forged.example.test"), issuer), List.of(root.cert()),
                     "forged.example.test", now);
             assertThat(forged.trusted()).isFalse();
+        }
+    }
+
+    @Test
+    void aVerdictIsWrittenToTheTableAndAnsweredFromItAfterARestart() throws Exception {
+        TestPki.Cert issuer = TestPki.root("Verdict Table Root").issueIntermediate("Verdict Table Int");
+        X509Certificate leaf = issuer.issueLeaf("verdict-table.example.test").cert();
+        byte[] id = keyOf(leaf, issuer).bytes();
+        assertThat(Certificates.verifies(leaf, issuer.cert().getPublicKey())).isTrue();
+        cache.write();
+        assertThat(row(id)).isEqualTo("true");
+
+        // another replica (or this one, before its restart) says otherwise: believed once this replica reads it
+        exec("UPDATE signature_verdict SET verifies = false, kept_at = now() WHERE id = ?", id);
+        assertThat(check(leaf, issuer)).as("still from memory").isTrue();
+        cache.forget();  // a restart
+        assertThat(cache.refresh()).isPositive();
+        assertThat(check(leaf, issuer)).as("answered from the table, not checked again").isFalse();
+        exec("DELETE FROM signature_verdict WHERE id = ?", id);
+    }
+
+    @Test
+    void aScanWritesTheVerdictOfTheLeafItChecked() throws Exception {
+        TestPki.Cert root = TestPki.root("Verdict Scan Root");
+        TestPki.Cert issuer = root.issueIntermediate("Verdict Scan Int");
+        TestPki.Cert leaf = issuer.issueLeaf("verdict-scan.example.test");
+        String[] t = ApiFixtures.tenantWithAdmin("verdict-scan");
+        try (TestTlsServer server = TestTlsServer.tls(TestPki.certs(leaf, issuer, root),
+                leaf.keyPair().getPrivate())) {
+            String endpoint = as(t[1]).contentType(ContentType.JSON).body(Map.of("name", "verdict-scan",
+                            "host", "127.0.0.1", "port", server.port(), "serverName", "verdict-scan.example.test"))
+                    .post("/api/v1/tenants/{t}/endpoints", t[0]).then().statusCode(201).extract().path("id");
+            as(t[1]).post("/api/v1/tenants/{t}/endpoints/{e}/scans", t[0], endpoint).then().statusCode(201);
+        }
+        cache.write();
+        // what a store change re-judging this endpoint checks first: already in the table, for any replica
+        assertThat(row(keyOf(leaf.cert(), issuer).bytes())).isEqualTo("true");
+    }
+
+    @Test
+    void aVerdictStillInUseIsWrittenAgainBeforeRetentionWouldPruneIt() throws Exception {
+        TestPki.Cert issuer = TestPki.root("Verdict Age Root").issueIntermediate("Verdict Age Int");
+        X509Certificate leaf = issuer.issueLeaf("verdict-age.example.test").cert();
+        byte[] id = keyOf(leaf, issuer).bytes();
+        assertThat(Certificates.verifies(leaf, issuer.cert().getPublicKey())).isTrue();
+        cache.write();
+        // written 40 days ago (more than a third of the default 90-day age), and read so by a restarted replica
+        exec("UPDATE signature_verdict SET kept_at = now() - interval '40 days' WHERE id = ?", id);
+        cache.forget();
+        cache.refresh();
+        cache.write();
+        assertThat(keptDaysAgo(id)).as("reading it is no use").isEqualTo(40);
+
+        assertThat(check(leaf, issuer)).isTrue();
+        cache.write();
+        assertThat(keptDaysAgo(id)).as("used: written again").isZero();
+        exec("DELETE FROM signature_verdict WHERE id = ?", id);
+    }
+
+    @Test
+    void verdictsForTheSameKeyInOneBatchAreOneRow() throws Exception {
+        TestPki.Cert issuer = TestPki.root("Verdict Batch Root").issueIntermediate("Verdict Batch Int");
+        X509Certificate leaf = issuer.issueLeaf("verdict-batch.example.test").cert();
+        byte[] id = keyOf(leaf, issuer).bytes();
+        assertThat(Certificates.verifies(leaf, issuer.cert().getPublicKey())).isTrue();
+        cache.forget();  // checked again, so kept (and queued) twice before one write
+        assertThat(check(leaf, issuer)).isTrue();
+        cache.write();
+        assertThat(row(id)).isEqualTo("true");
+        exec("DELETE FROM signature_verdict WHERE id = ?", id);
+    }
+
+    @Inject
+    SignatureVerdictCache cache;
+    @Inject
+    AgroalDataSource db;
+
+    private static SignatureVerdicts.Key keyOf(X509Certificate leaf, TestPki.Cert issuer) throws Exception {
+        return SignatureVerdicts.keyOf(leaf.getSigAlgName(), null, issuer.cert().getPublicKey(),
+                leaf.getTBSCertificate(), leaf.getSignature());
+    }
+
+    /**
+     * The check as the provider answers it. Not {@code Certificates.verifies} again: a certificate object remembers
+     * its own last successful check, and would answer without asking.
+     */
+    private static boolean check(X509Certificate leaf, TestPki.Cert issuer) throws Exception {
+        Signature s = Signature.getInstance(leaf.getSigAlgName(), SignatureVerdicts.PROVIDER);
+        s.initVerify(issuer.cert().getPublicKey());
+        s.update(leaf.getTBSCertificate());
+        return s.verify(leaf.getSignature());
+    }
+
+    /** The row's verdict, or "none". */
+    private String row(byte[] id) throws Exception {
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT verifies FROM signature_verdict WHERE id = ?")) {
+            s.setBytes(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? String.valueOf(r.getBoolean(1)) : "none";
+            }
+        }
+    }
+
+    private long keptDaysAgo(byte[] id) throws Exception {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT extract(day FROM now() - kept_at) FROM signature_verdict WHERE id = ?")) {
+            s.setBytes(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                assertThat(r.next()).isTrue();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    private void exec(String sql, byte[] id) throws Exception {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setBytes(1, id);
+            assertThat(s.executeUpdate()).isEqualTo(1);
         }
     }
 

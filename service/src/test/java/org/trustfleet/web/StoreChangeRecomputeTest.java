@@ -40,6 +40,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.trustfleet.payload.CmsPayloadVerifier;
 import org.trustfleet.pki.CertificateEncoder;
+import org.trustfleet.pki.Certificates;
+import org.trustfleet.pki.SignatureVerdicts;
 import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
 import org.trustfleet.policy.RecomputeSweep;
@@ -149,6 +151,34 @@ class StoreChangeRecomputeTest {
         assertThat(leased()).isZero();
         for (String group : groups) {
             assertThat(certificates(group)).containsExactly(NEW_ROOT.sha256());
+        }
+    }
+
+    @Test
+    void aSweepFirstReadsTheSignatureVerdictsOtherReplicasWrote() throws Exception {
+        for (String group : groups) {
+            certificates(group);
+        }
+        // a leaf this replica has never checked, whose verdict another replica wrote (false: so that it shows)
+        Cert issuer = NEW_ROOT.issueIntermediate("Store Change Other Replica's CA");
+        X509Certificate leaf = issuer.issueLeaf("other-replica.store-change.test").cert();
+        byte[] id = SignatureVerdicts.keyOf(leaf.getSigAlgName(), null, issuer.cert().getPublicKey(),
+                leaf.getTBSCertificate(), leaf.getSignature()).bytes();
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "INSERT INTO signature_verdict (id, verifies) VALUES (?, false)")) {
+            s.setBytes(1, id);
+            s.executeUpdate();
+        }
+
+        store(List.of(OLD_ROOT.cert(), NEW_ROOT.cert()));
+        waitUntil(() -> pending() == 0 && versions().stream().allMatch(v -> v == 2));
+
+        assertThat(Certificates.verifies(leaf, issuer.cert().getPublicKey()))
+                .as("answered from what the sweep read, not checked").isFalse();
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement("DELETE FROM signature_verdict WHERE id = ?")) {
+            s.setBytes(1, id);
+            s.executeUpdate();
         }
     }
 
