@@ -53,6 +53,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * @param clean wipe the directory first (tests), or keep existing data (service)
      */
     public static EmbeddedDatabase start(Path dataDirectory, int port, boolean clean) throws IOException {
+        return start(dataDirectory, port, clean, true);
+    }
+
+    /**
+     * As {@link #start(Path, int, boolean)}; {@code stopAtJvmExit} false leaves stopping it to the caller, also when
+     * the JVM exits: the service stops it after the application has stopped ({@code TrustfleetMain}), where a JVM
+     * shutdown hook of its own would stop it while the application still writes.
+     */
+    public static EmbeddedDatabase start(Path dataDirectory, int port, boolean clean, boolean stopAtJvmExit)
+            throws IOException {
         Files.createDirectories(dataDirectory);
         stopOrphan(dataDirectory);
         String password = password(passwordFile(dataDirectory), clean);
@@ -72,6 +82,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setServerConfig("listen_addresses", "localhost")
                 .setServerConfig("unix_socket_directories", "")
                 .setServerConfig("password_encryption", "scram-sha-256")
+                .setRegisterShutdownHook(stopAtJvmExit)
                 .start();
         EmbeddedDatabase database = new EmbeddedDatabase(postgres, password);
         database.requirePassword(dataDirectory);

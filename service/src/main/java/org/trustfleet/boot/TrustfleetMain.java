@@ -1,5 +1,6 @@
 package org.trustfleet.boot;
 
+import io.quarkus.runtime.Application;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.smallrye.config.DotEnvConfigSourceProvider;
@@ -23,6 +24,8 @@ import org.jboss.logging.Logger;
 @QuarkusMain
 public final class TrustfleetMain {
     private static final Logger LOG = Logger.getLogger(TrustfleetMain.class);
+    /** Longest a stopping service waits for the application before it stops the embedded PostgreSQL anyway. */
+    static final java.time.Duration APPLICATION_STOP_WAIT = java.time.Duration.ofSeconds(30);
 
     private TrustfleetMain() {}
 
@@ -55,7 +58,12 @@ public final class TrustfleetMain {
         }
         Path dataDir = Path.of(config.getOptionalValue("trustfleet.data-dir", String.class).orElse("./data"));
         int port = config.getOptionalValue("trustfleet.embedded-db.port", Integer.class).orElse(0);
-        EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), port, false);
+        EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), port, false, false);
+        // stopped once the application has stopped (SIGTERM, Ctrl-C): a shutdown hook of zonky's own ran alongside
+        // Quarkus's and stopped the server under the application's last writes ("terminating connection due to
+        // administrator command")
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAfterApplication(database),
+                "embedded-postgresql-stop"));
         LOG.infof("Embedded PostgreSQL started in %s on port %d", dataDir.resolve("postgres").toAbsolutePath(),
                 database.port());
         System.setProperty("quarkus.datasource.jdbc.url", database.jdbcUrl());
@@ -65,6 +73,25 @@ public final class TrustfleetMain {
             Quarkus.run(args);
         } finally {
             database.close();
+        }
+    }
+
+    /** Waits (at most {@link #APPLICATION_STOP_WAIT}) for the application to stop, then stops PostgreSQL. */
+    private static void stopAfterApplication(EmbeddedDatabase database) {
+        Application application = Application.currentApplication();
+        if (application != null) {
+            Thread waiting = Thread.ofPlatform().daemon().name("embedded-postgresql-stop-wait")
+                    .start(application::awaitShutdown);
+            try {
+                waiting.join(APPLICATION_STOP_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            database.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("Stopping the embedded PostgreSQL failed: %s", e.getMessage());
         }
     }
 

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.trustfleet.pki.TestPki;
+import org.trustfleet.scan.TestTlsServer;
 import org.trustfleet.testing.ServiceProcess;
 
 /**
@@ -139,6 +141,38 @@ class RestartPersistenceIT {
             for (String token : tokens.subList(1, 3)) {
                 assertThat(send(service, "GET", "/api/v1/device/payload", token, null).statusCode()).isEqualTo(200);
             }
+        }
+    }
+
+    @Test
+    void aStoppingServiceWritesItsLastSignatureVerdictsBeforeItsDatabaseStops() throws Exception {
+        Path dataDir = Files.createTempDirectory(Path.of("target"), "it-verdicts-");
+        String operator = "tfo_verdicts-" + UUID.randomUUID();
+        // no scheduled write: the verdicts of the scan are written only when the service stops
+        Map<String, String> settings = Map.of("trustfleet.operator-token", operator,
+                "trustfleet.cache.signature-verdicts-write-interval", "1h",
+                "trustfleet.scanner.allow-private-addresses", "true");
+        TestPki.Cert root = TestPki.root("Stop Verdicts Root");
+        TestPki.Cert issuer = root.issueIntermediate("Stop Verdicts Int");
+        TestPki.Cert leaf = issuer.issueLeaf("stop-verdicts.example.test");
+        ServiceProcess first = null;
+        try (TestTlsServer server = TestTlsServer.tls(TestPki.certs(leaf, issuer, root), leaf.keyPair().getPrivate());
+                ServiceProcess service = ServiceProcess.start(dataDir, settings)) {
+            first = service;
+            String tenant = field(send(service, "POST", "/api/v1/tenants", operator, "{\"name\":\"verdicts\"}"), "id");
+            String admin = field(send(service, "POST", "/api/v1/tenants/" + tenant + "/api-keys", operator,
+                    "{\"name\":\"admin\",\"role\":\"admin\"}"), "token");
+            String endpoint = field(send(service, "POST", "/api/v1/tenants/" + tenant + "/endpoints", admin,
+                    "{\"name\":\"sts\",\"host\":\"127.0.0.1\",\"port\":" + server.port()
+                            + ",\"serverName\":\"stop-verdicts.example.test\"}"), "id");
+            assertThat(send(service, "POST", "/api/v1/tenants/" + tenant + "/endpoints/" + endpoint + "/scans", admin,
+                    null).statusCode()).isEqualTo(201);
+        }
+        assertThat(first.log()).as("the log of the stop").doesNotContain("signature verdicts failed");
+        try (ServiceProcess service = ServiceProcess.start(dataDir, settings)) {
+            // the scan's checks (its leaf's signature among them), written at the stop, read back at the start
+            await("the verdicts read").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> service.log().matches("(?s).*Read [1-9][0-9]* kept signature verdicts.*"));
         }
     }
 
