@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,23 +143,17 @@ public class SignatureVerdictCache {
             s.setFetchSize(10_000);
             int read = 0;
             Instant newest = null;
-            Map<SignatureVerdicts.Key, Kept> batch = new HashMap<>();
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     Instant keptAt = r.getTimestamp(3).toInstant();
                     if (newest == null) {
                         newest = keptAt;
                     }
-                    batch.put(SignatureVerdicts.Key.of(r.getBytes(1)), new Kept(r.getBoolean(2),
+                    verdicts.put(SignatureVerdicts.Key.of(r.getBytes(1)), new Kept(r.getBoolean(2),
                             keptAt.getEpochSecond()));
-                    if (batch.size() == 10_000) {
-                        verdicts.putAll(batch);
-                        batch.clear();
-                    }
                     read++;
                 }
             }
-            verdicts.putAll(batch);
             if (read > 0) {
                 LOG.infof("Read %d kept signature verdicts in %.1f s", read, (System.nanoTime() - started) / 1e9);
             }
@@ -184,41 +177,41 @@ public class SignatureVerdictCache {
         write();
     }
 
-    /** Writes the verdicts waiting to be written, in batches; returns how many rows it wrote. */
+    /** Writes the verdicts waiting to be written, in batches on one connection; returns how many rows it wrote. */
     int write() {
         synchronized (writing) {
-            return writeWaiting();
-        }
-    }
-
-    private int writeWaiting() {
-        long lost = dropped.getAndSet(0);
-        if (lost > 0) {
-            LOG.warnf("%d signature verdicts were not written (more than %d waited): they are checked again on the "
-                    + "replicas that do not have them", lost, WRITE_QUEUE);
-        }
-        int written = 0;
-        List<Unwritten> taken = new ArrayList<>(WRITE_BATCH);
-        while (unwritten.drainTo(taken, WRITE_BATCH) > 0) {
-            // one row per key in a statement (ON CONFLICT updates a row once); the same key twice has one verdict
-            Map<SignatureVerdicts.Key, Boolean> rows = new LinkedHashMap<>();
-            taken.forEach(u -> rows.put(u.key(), u.verifies()));
-            taken.clear();
+            long lost = dropped.getAndSet(0);
+            if (lost > 0) {
+                LOG.warnf("%d signature verdicts were not written (more than %d waited): they are checked again on "
+                        + "the replicas that do not have them", lost, WRITE_QUEUE);
+            }
+            if (unwritten.isEmpty()) {
+                return 0;
+            }
+            int written = 0;
+            List<Unwritten> taken = new ArrayList<>(WRITE_BATCH);
             try (Connection c = db.getConnection();
                     PreparedStatement s = c.prepareStatement("""
                             INSERT INTO signature_verdict (id, verifies)
                             SELECT * FROM unnest(?::bytea[], ?::boolean[])
                             ON CONFLICT (id) DO UPDATE SET verifies = EXCLUDED.verifies, kept_at = now()""")) {
-                s.setArray(1, c.createArrayOf("bytea",
-                        rows.keySet().stream().map(SignatureVerdicts.Key::bytes).toArray(byte[][]::new)));
-                s.setArray(2, c.createArrayOf("boolean", rows.values().toArray(Boolean[]::new)));
-                written += s.executeUpdate();
+                while (unwritten.drainTo(taken, WRITE_BATCH) > 0) {
+                    // one row per key in a statement (ON CONFLICT updates a row once); the same key twice has one
+                    // verdict
+                    Map<SignatureVerdicts.Key, Boolean> rows = new LinkedHashMap<>();
+                    taken.forEach(u -> rows.put(u.key(), u.verifies()));
+                    taken.clear();
+                    s.setArray(1, c.createArrayOf("bytea",
+                            rows.keySet().stream().map(SignatureVerdicts.Key::bytes).toArray(byte[][]::new)));
+                    s.setArray(2, c.createArrayOf("boolean", rows.values().toArray(Boolean[]::new)));
+                    written += s.executeUpdate();
+                }
             } catch (SQLException e) {
-                LOG.warnf("Writing %d signature verdicts failed (they are checked again on the replicas that do not "
-                        + "have them): %s", rows.size(), e.getMessage());
+                LOG.warnf("Writing signature verdicts failed after %d rows (the rest are checked again on the "
+                        + "replicas that do not have them): %s", written, e.getMessage());
             }
+            return written;
         }
-        return written;
     }
 
     /** Forgets what this replica holds and has read, as a restart would (tests). */

@@ -41,6 +41,11 @@ class SignatureVerdictCacheTest {
     private static final Pattern HITS = Pattern.compile(
             "cache_gets_total\\{[^}]*cache=\"signature-verdicts\"[^}]*result=\"hit\"[^}]*} ([0-9.E+]+)");
 
+    @Inject
+    SignatureVerdictCache cache;
+    @Inject
+    AgroalDataSource db;
+
     @Test
     void aCheckMadeOnceIsAnsweredFromTheCacheTheNextTime() throws Exception {
         assertThat(Security.getProvider(SignatureVerdicts.PROVIDER)).isNotNull();
@@ -76,10 +81,10 @@ class SignatureVerdictCacheTest {
 
     @Test
     void aVerdictIsWrittenToTheTableAndAnsweredFromItAfterARestart() throws Exception {
-        TestPki.Cert issuer = TestPki.root("Verdict Table Root").issueIntermediate("Verdict Table Int");
-        X509Certificate leaf = issuer.issueLeaf("verdict-table.example.test").cert();
-        byte[] id = keyOf(leaf, issuer).bytes();
-        assertThat(Certificates.verifies(leaf, issuer.cert().getPublicKey())).isTrue();
+        Issued issued = issuedAndChecked("Verdict Table", "verdict-table.example.test");
+        TestPki.Cert issuer = issued.issuer();
+        X509Certificate leaf = issued.leaf();
+        byte[] id = issued.id();
         cache.write();
         assertThat(row(id)).isEqualTo("true");
 
@@ -112,10 +117,10 @@ class SignatureVerdictCacheTest {
 
     @Test
     void aVerdictStillInUseIsWrittenAgainBeforeRetentionWouldPruneIt() throws Exception {
-        TestPki.Cert issuer = TestPki.root("Verdict Age Root").issueIntermediate("Verdict Age Int");
-        X509Certificate leaf = issuer.issueLeaf("verdict-age.example.test").cert();
-        byte[] id = keyOf(leaf, issuer).bytes();
-        assertThat(Certificates.verifies(leaf, issuer.cert().getPublicKey())).isTrue();
+        Issued issued = issuedAndChecked("Verdict Age", "verdict-age.example.test");
+        TestPki.Cert issuer = issued.issuer();
+        X509Certificate leaf = issued.leaf();
+        byte[] id = issued.id();
         cache.write();
         // written 40 days ago (more than a third of the default 90-day age), and read so by a restarted replica
         exec("UPDATE signature_verdict SET kept_at = now() - interval '40 days' WHERE id = ?", id);
@@ -132,10 +137,10 @@ class SignatureVerdictCacheTest {
 
     @Test
     void verdictsForTheSameKeyInOneBatchAreOneRow() throws Exception {
-        TestPki.Cert issuer = TestPki.root("Verdict Batch Root").issueIntermediate("Verdict Batch Int");
-        X509Certificate leaf = issuer.issueLeaf("verdict-batch.example.test").cert();
-        byte[] id = keyOf(leaf, issuer).bytes();
-        assertThat(Certificates.verifies(leaf, issuer.cert().getPublicKey())).isTrue();
+        Issued issued = issuedAndChecked("Verdict Batch", "verdict-batch.example.test");
+        TestPki.Cert issuer = issued.issuer();
+        X509Certificate leaf = issued.leaf();
+        byte[] id = issued.id();
         cache.forget();  // checked again, so kept (and queued) twice before one write
         assertThat(check(leaf, issuer)).isTrue();
         cache.write();
@@ -143,10 +148,17 @@ class SignatureVerdictCacheTest {
         exec("DELETE FROM signature_verdict WHERE id = ?", id);
     }
 
-    @Inject
-    SignatureVerdictCache cache;
-    @Inject
-    AgroalDataSource db;
+    /** A leaf, its issuer and the key of the leaf's signature verdict. */
+    private record Issued(TestPki.Cert issuer, X509Certificate leaf, byte[] id) {
+    }
+
+    /** A fresh leaf whose signature the service has checked once (valid), as the path builder checks it. */
+    private static Issued issuedAndChecked(String name, String host) throws Exception {
+        TestPki.Cert issuer = TestPki.root(name + " Root").issueIntermediate(name + " Int");
+        X509Certificate leaf = issuer.issueLeaf(host).cert();
+        assertThat(Certificates.verifies(leaf, issuer.cert().getPublicKey())).isTrue();
+        return new Issued(issuer, leaf, keyOf(leaf, issuer).bytes());
+    }
 
     private static SignatureVerdicts.Key keyOf(X509Certificate leaf, TestPki.Cert issuer) throws Exception {
         return SignatureVerdicts.keyOf(leaf.getSigAlgName(), null, issuer.cert().getPublicKey(),
