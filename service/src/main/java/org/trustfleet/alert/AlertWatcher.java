@@ -1,8 +1,11 @@
 package org.trustfleet.alert;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import java.security.cert.X509Certificate;
@@ -52,6 +55,7 @@ public class AlertWatcher {
     private final List<Integer> thresholds;
     private final double share;
     private final Duration period;
+    private volatile boolean stopping;
 
     public AlertWatcher(EntityManager em, JsonColumns json, Clock clock, AlertOutbox outbox, TenantService tenants,
             EndpointService endpoints, DeviceGroupService groups, DeviceService devices,
@@ -80,13 +84,28 @@ public class AlertWatcher {
         }
     }
 
+    /**
+     * A pass through thousands of tenants can outlast the application: it ends at the next tenant instead of going
+     * on into a closed persistence unit. Each tenant's checks are a transaction of their own and the events are
+     * deduplicated, so the next pass (on any replica) finds the rest.
+     */
+    void stop(@Observes @Priority(1) ShutdownEvent event) {
+        stopping = true;
+    }
+
     /** Runs both checks now. */
     public void checkNow() {
         long started = System.nanoTime();
         List<Tenant> all = tenants.list();
+        int checked = 0;
         for (Tenant tenant : all) {
+            if (stopping) {
+                LOG.infof("alert checks stopped for shutdown after %d of %d tenants", checked, all.size());
+                return;
+            }
             checkExpiry(tenant.id());
             checkCompliance(tenant.id());
+            checked++;
         }
         LOG.debugf("alert checks of %d tenants took %d ms", all.size(), (System.nanoTime() - started) / 1_000_000);
     }
