@@ -93,21 +93,22 @@ public class AlertWatcher {
         stopping = true;
     }
 
-    /** Runs both checks now. */
-    public void checkNow() {
+    /** Runs both checks now, tenant after tenant; returns how many tenants it checked. */
+    public int checkNow() {
         long started = System.nanoTime();
         List<Tenant> all = tenants.list();
         int checked = 0;
         for (Tenant tenant : all) {
             if (stopping) {
                 LOG.infof("alert checks stopped for shutdown after %d of %d tenants", checked, all.size());
-                return;
+                return checked;
             }
             checkExpiry(tenant.id());
             checkCompliance(tenant.id());
             checked++;
         }
         LOG.debugf("alert checks of %d tenants took %d ms", all.size(), (System.nanoTime() - started) / 1_000_000);
+        return checked;
     }
 
     /**
