@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * V36 and V37 on a database that already has devices: the tally V36 creates counts them as grouping the device rows
  * does, every device keeps its last-seen time in the row V37 moves it to, with the UTC day of that time, and what a
- * replica of the previous version does with devices still works on the migrated schema (V37 is additive).
+ * replica of the previous version does with devices still works on the migrated schema (V37 is additive). Then V40,
+ * the contract half: the old columns go, and every device keeps its last-seen row.
  */
 class DeviceTallyMigrationTest {
 
@@ -57,7 +58,7 @@ class DeviceTallyMigrationTest {
                         FROM generate_series(1, 200) i""");
             }
             Flyway.configure().dataSource(database.jdbcUrl(), EmbeddedDatabase.USER, database.password())
-                    .locations("classpath:db/migration").load().migrate();
+                    .locations("classpath:db/migration").target("39").load().migrate();
             try (Connection c = DriverManager.getConnection(database.jdbcUrl(), EmbeddedDatabase.USER,
                     database.password()); Statement s = c.createStatement()) {
                 TreeMap<String, Long> tally = rows(s, """
@@ -109,6 +110,28 @@ class DeviceTallyMigrationTest {
                         WHERE hardware_id LIKE 'hw-%-replica' AND ds.last_seen_at = d.enrolled_at
                         GROUP BY 1""")).isEqualTo(
                         new TreeMap<>(java.util.Map.of("hw-old-replica", 1L, "hw-new-replica", 1L)));
+                String lastSeen = "SELECT device_id::text, (extract(epoch FROM last_seen_at) * 1000000)::bigint"
+                        + " FROM device_seen";
+                TreeMap<String, Long> lastSeenBefore = rows(s, lastSeen);
+                assertThat(lastSeenBefore).hasSize(202);
+
+                // V40: once no replica of a version before V37 runs, the old columns go
+                Flyway.configure().dataSource(database.jdbcUrl(), EmbeddedDatabase.USER, database.password())
+                        .locations("classpath:db/migration").load().migrate();
+                assertThat(rows(s, """
+                        SELECT column_name, count(*) FROM information_schema.columns
+                        WHERE table_name = 'device' AND column_name IN ('last_seen_at', 'seen_day')
+                        GROUP BY 1""")).isEmpty();
+                assertThat(rows(s, lastSeen)).isEqualTo(lastSeenBefore);
+                s.execute("""
+                        INSERT INTO device (id, tenant_id, device_group_id, hardware_id, token_hash, api_level,
+                                            enrolled_at)
+                        VALUES ('00000000-0000-0000-0002-000000000003', '00000000-0000-0000-0000-000000000001',
+                                NULL, 'hw-after-v40', sha256('after'), 30, now())""");
+                assertThat(rows(s, """
+                        SELECT hardware_id, count(*) FROM device d JOIN device_seen ds ON ds.device_id = d.id
+                        WHERE hardware_id = 'hw-after-v40' AND ds.last_seen_at = d.enrolled_at GROUP BY 1"""))
+                        .isEqualTo(new TreeMap<>(java.util.Map.of("hw-after-v40", 1L)));
             }
         }
     }
