@@ -25,8 +25,7 @@ class DeviceTallyMigrationTest {
     void theDevicesAlreadyThereAreCountedAndKeepTheirLastSeenTimes() throws Exception {
         Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "migration-pg-");
         try (EmbeddedDatabase database = EmbeddedDatabase.start(dir, 0, true)) {
-            Flyway.configure().dataSource(database.jdbcUrl(), EmbeddedDatabase.USER, database.password())
-                    .locations("classpath:db/migration").target("35").load().migrate();
+            migrate(database, "35");
             try (Connection c = DriverManager.getConnection(database.jdbcUrl(), EmbeddedDatabase.USER,
                     database.password()); Statement s = c.createStatement()) {
                 s.execute("""
@@ -57,8 +56,7 @@ class DeviceTallyMigrationTest {
                                     WHEN i % 4 <> 0 THEN '[]' END
                         FROM generate_series(1, 200) i""");
             }
-            Flyway.configure().dataSource(database.jdbcUrl(), EmbeddedDatabase.USER, database.password())
-                    .locations("classpath:db/migration").target("39").load().migrate();
+            migrate(database, "39");
             try (Connection c = DriverManager.getConnection(database.jdbcUrl(), EmbeddedDatabase.USER,
                     database.password()); Statement s = c.createStatement()) {
                 TreeMap<String, Long> tally = rows(s, """
@@ -100,15 +98,8 @@ class DeviceTallyMigrationTest {
                           AND seen_day <= (now() - interval '7 days')::date
                           AND last_seen_at < now() - interval '7 days'""")).doesNotContainValue(0L);
                 // and this version inserts devices without it
-                s.execute("""
-                        INSERT INTO device (id, tenant_id, device_group_id, hardware_id, token_hash, api_level,
-                                            enrolled_at)
-                        VALUES ('00000000-0000-0000-0002-000000000002', '00000000-0000-0000-0000-000000000001',
-                                NULL, 'hw-new-replica', sha256('new'), 30, now())""");
-                assertThat(rows(s, """
-                        SELECT hardware_id, count(*) FROM device d JOIN device_seen ds ON ds.device_id = d.id
-                        WHERE hardware_id LIKE 'hw-%-replica' AND ds.last_seen_at = d.enrolled_at
-                        GROUP BY 1""")).isEqualTo(
+                insertAsThisVersion(s, 2, "hw-new-replica");
+                assertThat(seenSinceEnrolment(s, "hw-%-replica")).isEqualTo(
                         new TreeMap<>(java.util.Map.of("hw-old-replica", 1L, "hw-new-replica", 1L)));
                 String lastSeen = "SELECT device_id::text, (extract(epoch FROM last_seen_at) * 1000000)::bigint"
                         + " FROM device_seen";
@@ -116,24 +107,39 @@ class DeviceTallyMigrationTest {
                 assertThat(lastSeenBefore).hasSize(202);
 
                 // V40: once no replica of a version before V37 runs, the old columns go
-                Flyway.configure().dataSource(database.jdbcUrl(), EmbeddedDatabase.USER, database.password())
-                        .locations("classpath:db/migration").load().migrate();
+                migrate(database, null);
                 assertThat(rows(s, """
                         SELECT column_name, count(*) FROM information_schema.columns
                         WHERE table_name = 'device' AND column_name IN ('last_seen_at', 'seen_day')
                         GROUP BY 1""")).isEmpty();
                 assertThat(rows(s, lastSeen)).isEqualTo(lastSeenBefore);
-                s.execute("""
-                        INSERT INTO device (id, tenant_id, device_group_id, hardware_id, token_hash, api_level,
-                                            enrolled_at)
-                        VALUES ('00000000-0000-0000-0002-000000000003', '00000000-0000-0000-0000-000000000001',
-                                NULL, 'hw-after-v40', sha256('after'), 30, now())""");
-                assertThat(rows(s, """
-                        SELECT hardware_id, count(*) FROM device d JOIN device_seen ds ON ds.device_id = d.id
-                        WHERE hardware_id = 'hw-after-v40' AND ds.last_seen_at = d.enrolled_at GROUP BY 1"""))
+                insertAsThisVersion(s, 3, "hw-after-v40");
+                assertThat(seenSinceEnrolment(s, "hw-after-v40"))
                         .isEqualTo(new TreeMap<>(java.util.Map.of("hw-after-v40", 1L)));
             }
         }
+    }
+
+    /** Migrates to {@code target}, or to the newest version when it is null, with the service's own settings. */
+    private static void migrate(EmbeddedDatabase database, String target) {
+        var flyway = Flyway.configure().dataSource(database.jdbcUrl(), EmbeddedDatabase.USER, database.password())
+                .locations("classpath:db/migration");
+        (target == null ? flyway : flyway.target(target)).load().migrate();
+    }
+
+    /** A device inserted as this version inserts it: without a last-seen time of its own. */
+    private static void insertAsThisVersion(Statement s, int n, String hardwareId) throws SQLException {
+        s.execute("""
+                INSERT INTO device (id, tenant_id, device_group_id, hardware_id, token_hash, api_level, enrolled_at)
+                VALUES ('00000000-0000-0000-0002-00000000000%d', '00000000-0000-0000-0000-000000000001',
+                        NULL, '%s', sha256('%s'), 30, now())""".formatted(n, hardwareId, hardwareId));
+    }
+
+    /** The devices whose hardware id is like {@code pattern} and whose last-seen row holds their enrolment time. */
+    private static TreeMap<String, Long> seenSinceEnrolment(Statement s, String pattern) throws SQLException {
+        return rows(s, """
+                SELECT hardware_id, count(*) FROM device d JOIN device_seen ds ON ds.device_id = d.id
+                WHERE hardware_id LIKE '%s' AND ds.last_seen_at = d.enrolled_at GROUP BY 1""".formatted(pattern));
     }
 
     private static TreeMap<String, Long> rows(Statement s, String query) throws SQLException {
