@@ -107,19 +107,22 @@ OPERATOR=tfo_bench-$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 # shellcheck disable=SC2086
 ALERT_OPTS=()
 [ "${ALERT_CHECKS:-0}" = 1 ] && ALERT_OPTS=(-Dtrustfleet.alerts.check-interval="${ALERT_INTERVAL:-2m}")
-# the alert watcher logs how long each check of every tenant took (one line per check)
-start_service() {
-  java "-Xmx$XMX" ${JAVA_OPTS:-} "${ALERT_OPTS[@]}" -Dquarkus.log.category.\"org.trustfleet.alert.AlertWatcher\".level=DEBUG \
-    -Dquarkus.http.port=$HTTP_PORT -Dtrustfleet.data-dir="$WORK/data" \
-    -Dtrustfleet.operator-token="$OPERATOR" -Dquarkus.log.console.json.enabled=false \
-    -Dtrustfleet.scanner.allow-private-addresses=true -Dtrustfleet.recompute.poll-interval=1s \
-    -jar "$JAR" >> service.log 2>&1 &
-  SERVICE_PID=$!
+# what every replica is started with (the alert watcher logs how long each check of every tenant took)
+SERVICE_OPTS=(-Dtrustfleet.operator-token="$OPERATOR" -Dquarkus.log.console.json.enabled=false
+  -Dtrustfleet.scanner.allow-private-addresses=true -Dtrustfleet.recompute.poll-interval=1s
+  "${ALERT_OPTS[@]}" -Dquarkus.log.category.\"org.trustfleet.alert.AlertWatcher\".level=DEBUG)
+wait_ready() { # $1: the replica's HTTP port, $2: its log; stops the run if it is not ready within 3 minutes
   for _ in $(seq 1 180); do
-    curl -sf "http://127.0.0.1:$HTTP_PORT/q/health/ready" >/dev/null 2>&1 && break
+    curl -sf "http://127.0.0.1:$1/q/health/ready" >/dev/null 2>&1 && return 0
     sleep 1
   done
-  curl -sf "http://127.0.0.1:$HTTP_PORT/q/health/ready" >/dev/null || { echo "service did not start" >&2; tail -50 service.log; exit 1; }
+  echo "the service on port $1 did not start" >&2; tail -50 "$2"; exit 1
+}
+start_service() {
+  java "-Xmx$XMX" ${JAVA_OPTS:-} "${SERVICE_OPTS[@]}" -Dquarkus.http.port=$HTTP_PORT -Dtrustfleet.data-dir="$WORK/data" \
+    -jar "$JAR" >> service.log 2>&1 &
+  SERVICE_PID=$!
+  wait_ready "$HTTP_PORT" service.log
   DB_PORT=$(sed -n 's/.*Embedded PostgreSQL started in .* on port \([0-9]*\).*/\1/p' service.log | tail -1)
   export PGPASSWORD="$(cat "$WORK/data/postgres-password")"
   PG_PID=$(head -1 "$WORK/data/postgres/postmaster.pid")
@@ -131,19 +134,13 @@ REPLICAS=${REPLICAS:-1}
 start_replica2() {
   [ "$REPLICAS" = 2 ] || return 0
   mkdir -p "$WORK/data-2"
-  java "-Xmx$XMX" ${JAVA_OPTS:-} -Dquarkus.http.port=$((HTTP_PORT + 1)) -Dtrustfleet.data-dir="$WORK/data-2" \
+  java "-Xmx$XMX" ${JAVA_OPTS:-} "${SERVICE_OPTS[@]}" -Dquarkus.http.port=$((HTTP_PORT + 1)) \
+    -Dtrustfleet.data-dir="$WORK/data-2" -Dquarkus.quartz.instance-id=replica-2 \
     -Dquarkus.datasource.jdbc.url="jdbc:postgresql://127.0.0.1:$DB_PORT/postgres" -Dquarkus.datasource.username=postgres \
     -Dquarkus.datasource.password="$PGPASSWORD" -Dtrustfleet.payload.master-key="$(cat "$WORK/data/payload-master-key")" \
-    -Dquarkus.quartz.instance-id=replica-2 -Dtrustfleet.operator-token="$OPERATOR" \
-    -Dquarkus.log.console.json.enabled=false -Dtrustfleet.scanner.allow-private-addresses=true \
-    -Dtrustfleet.recompute.poll-interval=1s -jar "$JAR" >> service-2.log 2>&1 &
+    -jar "$JAR" >> service-2.log 2>&1 &
   REPLICA2_PID=$!
-  for _ in $(seq 1 180); do
-    curl -sf "http://127.0.0.1:$((HTTP_PORT + 1))/q/health/ready" >/dev/null 2>&1 && break
-    sleep 1
-  done
-  curl -sf "http://127.0.0.1:$((HTTP_PORT + 1))/q/health/ready" >/dev/null \
-    || { echo "the second replica did not start" >&2; tail -50 service-2.log; exit 1; }
+  wait_ready $((HTTP_PORT + 1)) service-2.log
 }
 stop_replica2() {
   [ -n "$REPLICA2_PID" ] || return 0
@@ -199,6 +196,9 @@ wait_recomputed() { # seconds until no group is pending, and the CPU seconds the
   python3 -c "import time; print(round(time.time() - $t0, 1))" | tr -d '\n'
   echo "s (CPU: service $(python3 -c "print(round($(service_cpu) - $j0, 1))")s," \
     "PostgreSQL $(python3 -c "print(round($(cpu_seconds "$PG_PID") - $p0, 1))")s)"
+}
+computed() { # groups the sweeps logged as computed ("Recomputed N pending groups in S s") in log $1 after its line $2
+  tail -n +"$(($2 + 1))" "$1" | sed -n 's/.*Recomputed \([0-9]*\) pending groups.*/\1/p' | awk '{ n += $1 } END { print n + 0 }'
 }
 # the report ingestion window (wrk, random tokens of every device: what was accepted, stored and grown) and its
 # pgbench reference; $BIG_VERSION is the payload version the reports name (body not indented: it holds heredocs)
@@ -556,9 +556,7 @@ print(next((s["certificateCount"] for s in json.load(sys.stdin) if s["name"] == 
   echo "store change $CHANGE: every group recomputed $(wait_recomputed) after the store POST returned ($(sql -c \
     'SELECT count(*) FROM group_requirements') groups)" | tee -a results.txt
   if [ "$REPLICAS" = 2 ]; then
-    # each replica's sweeps log how many groups they computed ("Recomputed N pending groups in S s")
     sleep 2  # a sweep logs once it has seen its queue empty
-    computed() { tail -n +"$(($2 + 1))" "$1" | sed -n 's/.*Recomputed \([0-9]*\) pending groups.*/\1/p' | awk '{ n += $1 } END { print n + 0 }'; }
     echo "   groups computed by replica 1: $(computed service.log "$LOGGED_1"), by replica 2: $(computed service-2.log \
       "$LOGGED_2")" | tee -a results.txt
   fi
