@@ -197,6 +197,36 @@ wait_recomputed() { # seconds until no group is pending, and the CPU seconds the
   echo "s (CPU: service $(python3 -c "print(round($(service_cpu) - $j0, 1))")s," \
     "PostgreSQL $(python3 -c "print(round($(cpu_seconds "$PG_PID") - $p0, 1))")s)"
 }
+thread_cpu() { # the CPU seconds of each thread of JVM $1 and its kind, as JSON (the JIT compilers apart from the work)
+  python3 - "$1" <<'PY'
+import glob, json, os, sys
+threads = {}
+for task in glob.glob(f"/proc/{sys.argv[1]}/task/*/stat"):
+    try:
+        s = open(task).read()
+    except OSError:
+        continue  # the thread ended meanwhile
+    name, f = s[s.index("(") + 1:s.rindex(")")], s[s.rindex(")") + 2:].split()
+    kind = ("C2 compiler" if name.startswith("C2 Compiler") else "C1 compiler" if name.startswith("C1 Compiler")
+            else "recompute" if name.startswith("recompute") else "GC and VM" if name.startswith(("G1 ", "GC Thread"))
+            or name == "VM Thread" else "executor (API, alert checks)" if name.startswith("executor-thr") else "other")
+    threads[task.split("/")[-2]] = [kind, (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")]
+print(json.dumps(threads))
+PY
+}
+thread_split() { # what each kind of thread of the first replica spent between two thread_cpu readings (a thread that
+  # ended between them is left out)
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+d = {}
+for tid, (kind, seconds) in b.items():
+    d[kind] = d.get(kind, 0) + seconds - (a[tid][1] if tid in a else 0)
+total = sum(d.values())
+print("   the first replica's CPU by thread from the POST on: " + ", ".join(
+    f"{k} {v:.1f} s ({100 * v / total:.0f} %)" for k, v in sorted(d.items(), key=lambda kv: -kv[1])))
+PY
+}
 computed() { # groups the sweeps logged as computed ("Recomputed N pending groups in S s") in log $1 after its line $2
   tail -n +"$(($2 + 1))" "$1" | sed -n 's/.*Recomputed \([0-9]*\) pending groups.*/\1/p' | awk '{ n += $1 } END { print n + 0 }'
 }
@@ -549,12 +579,14 @@ print(next((s["certificateCount"] for s in json.load(sys.stdin) if s["name"] == 
   python3 -c 'import json, sys; print(json.dumps({"name": "scale-bench-36", "platform": "android", "apiLevel": 36,
     "pem": "".join(open(f).read() for f in sys.argv[1:])}))' root.pem $([ "$STORED" = 1 ] && echo int.pem) > store.json
   LOGGED_1=$(wc -l < service.log); LOGGED_2=$([ -f service-2.log ] && wc -l < service-2.log || echo 0)
-  T0=$(date +%s.%N)
+  THREADS0=$(thread_cpu "$SERVICE_PID")
+  T0=$(date +%s.%N); echo "   store POST sent at $(date -u +%T) UTC"
   curl -sf -o /dev/null -w '%{http_code}' -X POST "$B/trust-stores" -H "Authorization: Bearer $OPERATOR" \
     -H 'Content-Type: application/json' --data-binary @store.json | sed 's/^/   store POST answered /'
   echo " after $(python3 -c "import time; print(round(time.time() - $T0, 2))")s"
   echo "store change $CHANGE: every group recomputed $(wait_recomputed) after the store POST returned ($(sql -c \
     'SELECT count(*) FROM group_requirements') groups)" | tee -a results.txt
+  thread_split "$THREADS0" "$(thread_cpu "$SERVICE_PID")" | tee -a results.txt
   if [ "$REPLICAS" = 2 ]; then
     sleep 2  # a sweep logs once it has seen its queue empty
     echo "   groups computed by replica 1: $(computed service.log "$LOGGED_1"), by replica 2: $(computed service-2.log \
@@ -575,4 +607,9 @@ p99 = re.search(r"\s99%\s+(\S+)", w).group(1)
 print(f"payload delivery during the store change: {total} requests, {rate}/s, non-2xx {non2xx}, p99 {p99}")
 PY
 done
+# the replicas' own background work beside the changes (the alert checks: how long a pass took, waited for a
+# sweep, or where a stop ended it), by the times of their log lines
+echo "== the sweeps and the alert checks, as logged"
+grep -ah "Recomputed .* pending groups\|alert checks" service.log \
+  $([ -f service-2.log ] && echo service-2.log) | sed 's/^/   /' || true
 echo "== $(date -u +%FT%TZ) load after: $(cut -d' ' -f1-3 /proc/loadavg)"
