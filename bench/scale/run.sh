@@ -607,8 +607,8 @@ p99 = re.search(r"\s99%\s+(\S+)", w).group(1)
 print(f"payload delivery during the store change: {total} requests, {rate}/s, non-2xx {non2xx}, p99 {p99}")
 PY
 done
-# the replicas' own background work beside the changes (the alert checks: how long a pass took, waited for a
-# sweep, or where a stop ended it), by the times of their log lines
+# the replicas' own background work beside the changes (the alert checks: how long a pass took, or where a stop
+# ended it), by the times of their log lines
 echo "== the sweeps and the alert checks, as logged"
 grep -ah "Recomputed .* pending groups\|alert checks" service.log \
   $([ -f service-2.log ] && echo service-2.log) | sed 's/^/   /' || true
