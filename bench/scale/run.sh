@@ -200,17 +200,18 @@ wait_recomputed() { # seconds until no group is pending, and the CPU seconds the
 thread_cpu() { # the CPU seconds of each thread of JVM $1 and its kind, as JSON (the JIT compilers apart from the work)
   python3 - "$1" <<'PY'
 import glob, json, os, sys
-threads = {}
+KINDS = [("C2 Compiler", "C2 compiler"), ("C1 Compiler", "C1 compiler"), ("recompute", "recompute"),
+         ("G1 ", "GC and VM"), ("GC Thread", "GC and VM"), ("VM Thread", "GC and VM"),
+         ("executor-thr", "executor (API, alert checks)")]  # thread name prefixes (Linux keeps 15 characters)
+tick, threads = os.sysconf("SC_CLK_TCK"), {}
 for task in glob.glob(f"/proc/{sys.argv[1]}/task/*/stat"):
     try:
         s = open(task).read()
     except OSError:
         continue  # the thread ended meanwhile
     name, f = s[s.index("(") + 1:s.rindex(")")], s[s.rindex(")") + 2:].split()
-    kind = ("C2 compiler" if name.startswith("C2 Compiler") else "C1 compiler" if name.startswith("C1 Compiler")
-            else "recompute" if name.startswith("recompute") else "GC and VM" if name.startswith(("G1 ", "GC Thread"))
-            or name == "VM Thread" else "executor (API, alert checks)" if name.startswith("executor-thr") else "other")
-    threads[task.split("/")[-2]] = [kind, (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")]
+    kind = next((k for prefix, k in KINDS if name.startswith(prefix)), "other")
+    threads[task.split("/")[-2]] = [kind, (int(f[11]) + int(f[12])) / tick]
 print(json.dumps(threads))
 PY
 }
