@@ -311,9 +311,7 @@ public class DeviceGroupService {
         }
         if (!wanted.isEmpty()) {
             Set<String> shown = shownByScans(tenantId, wanted);
-            for (X509Certificate certificate : certificates.findAll(shown)) {
-                visible.put(Sha256.of(certificate), certificate);
-            }
+            visible.putAll(certificates.findAllBySha256(shown));
         }
         return visible;
     }

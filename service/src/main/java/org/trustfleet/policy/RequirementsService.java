@@ -194,9 +194,8 @@ public class RequirementsService {
         long version = ((Number) row[0]).longValue();
         List<StoredRequirements.Certificate> members = json.read((String) row[1], StoredRequirements.class)
                 .certificates();
-        Map<String, X509Certificate> bySha = certificates.findAll(members.stream()
-                        .map(StoredRequirements.Certificate::sha256).toList()).stream()
-                .collect(Collectors.toMap(Sha256::of, Function.identity(), (a, b) -> a));
+        Map<String, X509Certificate> bySha = certificates.findAllBySha256(members.stream()
+                .map(StoredRequirements.Certificate::sha256).toList());
         List<CertificateSet.Member> set = new ArrayList<>(members.size());
         for (StoredRequirements.Certificate member : members) {
             X509Certificate certificate = bySha.get(member.sha256());
@@ -613,7 +612,7 @@ public class RequirementsService {
         List<String> unknown = observed.stream().flatMap(o -> o.sha256s().stream())
                 .filter(id -> !known.containsKey(id)).distinct().toList();
         if (!unknown.isEmpty()) {
-            certificates.findAll(unknown).forEach(c -> known.putIfAbsent(Sha256.of(c), c));
+            certificates.findAllBySha256(unknown).forEach(known::putIfAbsent);
         }
         Map<Integer, List<StoreIndex.State>> out = new java.util.TreeMap<>();
         for (ObservedStore store : observed) {

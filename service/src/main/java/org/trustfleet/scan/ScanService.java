@@ -237,6 +237,8 @@ public class ScanService {
      * Only the three fingerprint lists it needs leave the database: a recompute reads every endpoint's latest scan,
      * and whole documents (11.5 KB of JSON each for a failing endpoint, written out as text by PostgreSQL and parsed
      * again here) were a sixth of a platform store change's recompute time for a few hundred bytes of fingerprints.
+     * The lists are columns the database generates from each document (migration V41): cutting them out of the
+     * document on each read decompressed the whole document.
      */
     @Transactional
     public List<ScanObservation> latestObservations(List<UUID> endpointIds) {
@@ -248,9 +250,8 @@ public class ScanService {
                 List<String> completedPath, List<String> serverChain) {}
         @SuppressWarnings("unchecked")
         List<Object[]> found = ScanEntity.getEntityManager().createNativeQuery("""
-                SELECT s.id, s.endpoint_id, s.status, s.error_detail,
-                       jsonb_path_query_array(s.document, '$.presented[*].sha256')::text,
-                       (s.document -> 'completedPath')::text, (s.document #> '{serverFix,chain}')::text
+                SELECT s.id, s.endpoint_id, s.status, s.error_detail, s.presented_sha256s::text,
+                       s.completed_path_sha256s::text, s.server_fix_chain_sha256s::text
                 """ + LATEST_OF_EACH)
                 .setParameter("ids", endpointIds).getResultList();
         List<Row> rows = new ArrayList<>(found.size());
@@ -263,10 +264,7 @@ public class ScanService {
             wanted.addAll(row.completedPath());
             wanted.addAll(row.serverChain());
         }
-        Map<String, X509Certificate> known = new HashMap<>();
-        for (X509Certificate certificate : certificates.findAll(wanted)) {
-            known.put(Sha256.of(certificate), certificate);
-        }
+        Map<String, X509Certificate> known = certificates.findAllBySha256(wanted);
         List<ScanObservation> observations = new ArrayList<>(rows.size());
         for (Row row : rows) {
             List<String> presented = row.presented();

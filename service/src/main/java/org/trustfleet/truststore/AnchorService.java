@@ -12,8 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.Certificates;
 import org.trustfleet.pki.Sha256;
@@ -66,8 +64,7 @@ public class AnchorService {
     @Transactional
     public List<TenantAnchor> list(UUID tenantId) {
         List<TenantAnchorEntity> rows = TenantAnchorEntity.list("tenantId = ?1 order by createdAt, sha256", tenantId);
-        Map<String, X509Certificate> bySha = certificates.findAll(rows.stream().map(r -> r.sha256).toList())
-                .stream().collect(Collectors.toMap(Sha256::of, Function.identity()));
+        Map<String, X509Certificate> bySha = certificates.findAllBySha256(rows.stream().map(r -> r.sha256).toList());
         return rows.stream().map(r -> view(r, bySha.get(r.sha256))).toList();
     }
 
@@ -104,10 +101,10 @@ public class AnchorService {
             Object[] row = (Object[]) found;
             ids.get((UUID) row[0]).add((String) row[1]);
         }
-        Map<String, X509Certificate> bySha = certificates.findAll(ids.values().stream().flatMap(List::stream)
-                .toList()).stream().collect(Collectors.toMap(Sha256::of, Function.identity(), (a, b) -> a));
+        Map<String, X509Certificate> bySha = certificates.findAllBySha256(ids.values().stream()
+                .flatMap(List::stream).toList());
         Map<UUID, List<X509Certificate>> out = new HashMap<>();
-        // an anchor whose certificate row is missing is left out, as findAll leaves it out
+        // an anchor whose certificate row is missing is left out, as findAllBySha256 leaves it out
         ids.forEach((tenant, shas) -> out.put(tenant, shas.stream().map(bySha::get)
                 .filter(java.util.Objects::nonNull).toList()));
         return out;

@@ -13,6 +13,7 @@ import jakarta.persistence.EntityManager;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.pki.TestPki;
@@ -58,6 +59,12 @@ class CertificateStoreTest {
                 Sha256.of(certificates.get(1)));
         assertThat(store.findAll(wanted)).extracting(Sha256::of)
                 .containsExactlyElementsOf(certificates.stream().map(Sha256::of).sorted().toList());
+        // by fingerprint: each found certificate under its own, in fingerprint order, the unknown one left out
+        Map<String, X509Certificate> bySha256 = store.findAllBySha256(wanted);
+        assertThat(bySha256.keySet()).containsExactlyElementsOf(certificates.stream().map(Sha256::of).sorted()
+                .toList());
+        bySha256.forEach((sha256, certificate) -> assertThat(Sha256.of(certificate)).isEqualTo(sha256));
+        assertThat(store.findAllBySha256(List.of())).isEmpty();
         assertThat(store.find("0".repeat(64))).isEmpty();
     }
 
