@@ -177,9 +177,10 @@ public class AlertWatcher {
             }
             List<Map<String, Object>> set = json.read(latest, new TypeReference<List<Map<String, Object>>>() {});
             List<String> shas = set.stream().map(c -> String.valueOf(c.get("sha256"))).toList();
-            for (X509Certificate cert : certificates.findAll(shas)) {
+            for (Map.Entry<String, X509Certificate> found : certificates.findAllBySha256(shas).entrySet()) {
+                X509Certificate cert = found.getValue();
                 Instant notAfter = cert.getNotAfter().toInstant();
-                String sha = org.trustfleet.pki.Sha256.of(cert);
+                String sha = found.getKey();
                 String subject = cert.getSubjectX500Principal().getName();
                 crossed(notAfter, now, thresholds).ifPresent(days -> {
                     Map<String, Object> data = new LinkedHashMap<>();
