@@ -30,6 +30,9 @@
 #   STORE_CHANGES=2 COPY_OF=...                           # two store changes in a row on the same replica
 #   STORE_CHANGES=2 RESTART_BETWEEN=1 COPY_OF=...         # the service started again between them (same database):
 #                                                         the first change of a replica that has just started
+#   STORE_ALTERS=1 STORE_CHANGES=2 COPY_OF=...           # changes that alter documents: level 36's store without
+#                                                         the run's root, then with it again (the others' stores
+#                                                         judge every chain as the one before did)
 #   REPLICAS=2 COPY_OF=...                                # a second replica (port HTTP_PORT+1) on the first's
 #                                                         database shares the store change's sweep; payloads are
 #                                                         fetched from the first; the log says how many groups each
@@ -570,17 +573,30 @@ for CHANGE in $(seq 1 "${STORE_CHANGES:-1}"); do
     echo "   ready again in $(python3 -c "import time; print(round(time.time() - $T0, 1))")s; signature verdicts in the" \
       "database: $VERDICTS"
   fi
-  echo "== store change $CHANGE: a platform store for level 36 with the run's root, while wrk fetches payloads (about $STORE_RATE/s, $STORE_D)"
+  echo "== store change $CHANGE: a platform store for level 36 ($([ "${STORE_ALTERS:-0}" = 1 ] && [ $((CHANGE % 2)) = 1 ] \
+    && echo "without the run's root" || echo "with the run's root")), while wrk fetches payloads (about $STORE_RATE/s, $STORE_D)"
   DELAY_MS=$((C * 1000 / STORE_RATE)) TOKENS_FILE=tokens.txt wrk -t"$T" -c"$C" -d"$STORE_D" --latency -s "$REPO/bench/payload/tokens.lua" \
     "$B/device/payload" > wrk-store.txt 2>&1 &
   WRK_PID=$!
   sleep 10
   # a store that differs from the one stored before: the root alone, or the root and the intermediate when the store
-  # (of an earlier run on the same data) already holds the root alone
+  # (of an earlier run on the same data) already holds the root alone. Both judge every chain alike, so the groups'
+  # documents stay as they were; STORE_ALTERS=1: a store without the run's root (an unrelated one) in odd changes and
+  # the root alone in even ones, each changing the level-36 verdicts and with them the documents of the groups that
+  # cover level 36, as the generation run's first store change does
   STORED=$(curl -sf "$B/trust-stores" -H "Authorization: Bearer $OPERATOR" | python3 -c 'import json, sys
 print(next((s["certificateCount"] for s in json.load(sys.stdin) if s["name"] == "scale-bench-36"), 0))')
+  STORE_PEMS=root.pem
+  [ "$STORED" != 1 ] || STORE_PEMS="root.pem int.pem"
+  if [ "${STORE_ALTERS:-0}" = 1 ]; then
+    [ -f other.pem ] || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other.key \
+      -out other.pem -days 3650 -subj "/CN=Scale Bench Unrelated Root" -addext basicConstraints=critical,CA:TRUE \
+      -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+    STORE_PEMS=root.pem
+    [ $((CHANGE % 2)) = 0 ] || STORE_PEMS=other.pem
+  fi
   python3 -c 'import json, sys; print(json.dumps({"name": "scale-bench-36", "platform": "android", "apiLevel": 36,
-    "pem": "".join(open(f).read() for f in sys.argv[1:])}))' root.pem $([ "$STORED" = 1 ] && echo int.pem) > store.json
+    "pem": "".join(open(f).read() for f in sys.argv[1:])}))' $STORE_PEMS > store.json
   LOGGED_1=$(wc -l < service.log); LOGGED_2=$([ -f service-2.log ] && wc -l < service-2.log || echo 0)
   THREADS0=$(thread_cpu "$SERVICE_PID")
   T0=$(date +%s.%N); echo "   store POST sent at $(date -u +%T) UTC"

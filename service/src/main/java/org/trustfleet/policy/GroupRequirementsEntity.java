@@ -8,9 +8,14 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
 import org.hibernate.annotations.ColumnTransformer;
+import org.hibernate.annotations.Immutable;
 
-/** Persistence row of a group's current requirement set (the document is a versioned storage record). */
+/**
+ * Persistence row of a group's current requirement set (the document is a versioned storage record). Read-only here:
+ * {@link RequirementsService} writes the row in SQL, keeping the document's digest with it (V42).
+ */
 @Entity
+@Immutable
 @Table(name = "group_requirements")
 public class GroupRequirementsEntity extends PanacheEntityBase {
     @Id

@@ -481,48 +481,66 @@ public class RequirementsService {
                     .setParameter(3, Timestamp.from(now)).executeUpdate();
             LockedRow placed = lockRows(List.of(group.id())).get(group.id());
             // its recompute_wanted is read after the inputs: counted as 0, as when the group had no row before
-            row = new LockedRow(placed.version(), placed.setKey(), 0);
+            row = new LockedRow(placed.version(), placed.setKey(), 0, placed.documentSha256());
         }
         boolean newVersion = !setKey.equals(row.setKey());
         return new Stored(group, StoredRequirements.of(requirements, serverFixes),
-                newVersion ? row.version() + 1 : row.version(), setKey, row.recomputeWanted(), newVersion);
+                newVersion ? row.version() + 1 : row.version(), setKey, row.recomputeWanted(), newVersion,
+                row.documentSha256());
     }
 
     /**
-     * Writes the groups' prepared versions in one statement (their rows are locked by this transaction), then tells
-     * the observers of each new version, which read it back (the version history is written by a trigger). One
-     * statement for a batch of the store change sweep rather than one per group: the per-statement work, in the
-     * service and in PostgreSQL, was most of what writing a version cost.
+     * Writes the groups' prepared versions (their rows are locked by this transaction), then tells the observers of
+     * each new version, which read it back (the version history is written by a trigger). The groups whose document
+     * is the one already stored (the digest read with the row's lock matches) keep it: a platform store change
+     * recomputes every group and most come out as they were, and writing a document again cost twenty times the rest
+     * of the row (parsing its JSON into jsonb, compressing and storing it). At most two statements for a batch of
+     * the store change sweep rather than one per group: the per-statement work, in the service and in PostgreSQL,
+     * was most of what writing a version cost.
      */
     private void write(List<Stored> prepared, Instant now) {
         if (prepared.isEmpty()) {
             return;
         }
-        UUID[] ids = new UUID[prepared.size()];
-        Long[] versions = new Long[ids.length];
-        String[] setKeys = new String[ids.length];
-        String[] documents = new String[ids.length];
-        Long[] wanted = new Long[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            Stored p = prepared.get(i);
-            ids[i] = p.group().id();
-            versions[i] = p.version();
-            setKeys[i] = p.setKey();
-            documents[i] = json.write(p.document());
-            wanted[i] = p.recomputeWanted();
+        List<Stored> rewritten = new ArrayList<>();
+        List<String> documents = new ArrayList<>();
+        List<String> digests = new ArrayList<>();
+        List<Stored> kept = new ArrayList<>();
+        for (Stored p : prepared) {
+            String document = json.write(p.document());
+            String digest = Sha256.hex(document.getBytes(StandardCharsets.UTF_8));
+            if (digest.equals(p.storedDocumentSha256())) {
+                kept.add(p);
+            } else {
+                rewritten.add(p);
+                documents.add(document);
+                digests.add(digest);
+            }
         }
-        // the old documents are never read: they are most of the rows, and the new ones replace them whole. The
-        // sweep's lease ends with the write: left until it ran out, it held the next store change's sweep back from
-        // the group for up to two minutes (a second change right after a first took 104 s for 30 s of work)
-        GroupRequirementsEntity.getEntityManager().createNativeQuery("""
-                UPDATE group_requirements r SET version = u.version, set_key = u.set_key, computed_at = ?1,
-                    document = CAST(u.document AS jsonb), recompute_done = GREATEST(r.recompute_done, u.wanted),
-                    recompute_lease_until = NULL
-                FROM unnest(CAST(?2 AS uuid[]), CAST(?3 AS bigint[]), CAST(?4 AS text[]), CAST(?5 AS text[]),
-                    CAST(?6 AS bigint[])) AS u(group_id, version, set_key, document, wanted)
-                WHERE r.group_id = u.group_id""")
-                .setParameter(1, Timestamp.from(now)).setParameter(2, ids).setParameter(3, versions)
-                .setParameter(4, setKeys).setParameter(5, documents).setParameter(6, wanted).executeUpdate();
+        // the old documents are never read: the new ones replace them whole. The sweep's lease ends with the write:
+        // left until it ran out, it held the next store change's sweep back from the group for up to two minutes (a
+        // second change right after a first took 104 s for 30 s of work). The digest is always a new value here,
+        // which is what V42's trigger checks to tell this writer from others.
+        if (!rewritten.isEmpty()) {
+            update(rewritten, now, """
+                    UPDATE group_requirements r SET version = u.version, set_key = u.set_key, computed_at = ?1,
+                        document = CAST(u.document AS jsonb), document_sha256 = u.document_sha256,
+                        recompute_done = GREATEST(r.recompute_done, u.wanted), recompute_lease_until = NULL
+                    FROM unnest(CAST(?2 AS uuid[]), CAST(?3 AS bigint[]), CAST(?4 AS text[]), CAST(?5 AS bigint[]),
+                        CAST(?6 AS text[]), CAST(?7 AS text[])) AS u(group_id, version, set_key, wanted, document,
+                        document_sha256)
+                    WHERE r.group_id = u.group_id""", documents.toArray(String[]::new),
+                    digests.toArray(String[]::new));
+        }
+        if (!kept.isEmpty()) {
+            // the version may still move (a covered endpoint's address is in the set's key, not in the document)
+            update(kept, now, """
+                    UPDATE group_requirements r SET version = u.version, set_key = u.set_key, computed_at = ?1,
+                        recompute_done = GREATEST(r.recompute_done, u.wanted), recompute_lease_until = NULL
+                    FROM unnest(CAST(?2 AS uuid[]), CAST(?3 AS bigint[]), CAST(?4 AS text[]), CAST(?5 AS bigint[]))
+                        AS u(group_id, version, set_key, wanted)
+                    WHERE r.group_id = u.group_id""");
+        }
         for (Stored p : prepared) {
             if (p.newVersion()) {
                 changed.fire(new RequirementsChanged(p.group().tenantId(), p.group().id(), p.version()));
@@ -530,21 +548,46 @@ public class RequirementsService {
         }
     }
 
+    /** Runs one of {@link #write}'s statements for the groups, with the parameters every row has, then {@code more}. */
+    private static void update(List<Stored> rows, Instant now, String sql, Object... more) {
+        UUID[] ids = new UUID[rows.size()];
+        Long[] versions = new Long[ids.length];
+        String[] setKeys = new String[ids.length];
+        Long[] wanted = new Long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            Stored p = rows.get(i);
+            ids[i] = p.group().id();
+            versions[i] = p.version();
+            setKeys[i] = p.setKey();
+            wanted[i] = p.recomputeWanted();
+        }
+        var query = GroupRequirementsEntity.getEntityManager().createNativeQuery(sql)
+                .setParameter(1, Timestamp.from(now)).setParameter(2, ids).setParameter(3, versions)
+                .setParameter(4, setKeys).setParameter(5, wanted);
+        for (int i = 0; i < more.length; i++) {
+            query.setParameter(6 + i, more[i]);
+        }
+        query.executeUpdate();
+    }
+
     /**
      * A group's requirements as prepared, then stored by {@link #write}. The API's shape is built only by callers that
      * answer with it: the sweep after a store change discards it, and building it was 1.3 % of the sweep's CPU.
      */
     private record Stored(DeviceGroup group, StoredRequirements document, long version, String setKey,
-            long recomputeWanted, boolean newVersion) {}
+            long recomputeWanted, boolean newVersion, String storedDocumentSha256) {}
 
-    /** What a recompute needs of a group's requirement row besides the document, read under the row's lock. */
-    private record LockedRow(long version, String setKey, long recomputeWanted) {}
+    /**
+     * What a recompute needs of a group's requirement row besides the document, read under the row's lock; the
+     * digest of the stored document is null when it is not known (V42).
+     */
+    private record LockedRow(long version, String setKey, long recomputeWanted, String documentSha256) {}
 
     /**
      * Locks the groups' requirement rows for the rest of the transaction (concurrent recomputes, on other replicas
      * too, take turns), in (tenant, group) order as a store change marks them, and reads their
      * {@code recompute_wanted}: a store change marking them from here on waits for this transaction, then leaves them
-     * pending. Groups without a row are absent. The documents are not read.
+     * pending. Groups without a row are absent. The documents are not read, only their digests.
      */
     private static Map<UUID, LockedRow> lockRows(List<UUID> groupIds) {
         Map<UUID, LockedRow> rows = new HashMap<>();
@@ -552,12 +595,12 @@ public class RequirementsService {
             return rows;
         }
         for (Object found : GroupRequirementsEntity.getEntityManager().createNativeQuery("""
-                        SELECT group_id, version, set_key, recompute_wanted FROM group_requirements
+                        SELECT group_id, version, set_key, recompute_wanted, document_sha256 FROM group_requirements
                         WHERE group_id = ANY(?1) ORDER BY tenant_id, group_id FOR UPDATE""")
                 .setParameter(1, groupIds.toArray(UUID[]::new)).getResultList()) {
             Object[] columns = (Object[]) found;
             rows.put((UUID) columns[0], new LockedRow(((Number) columns[1]).longValue(), (String) columns[2],
-                    ((Number) columns[3]).longValue()));
+                    ((Number) columns[3]).longValue(), (String) columns[4]));
         }
         return rows;
     }

@@ -39,7 +39,7 @@ record StoredRequirements(int schemaVersion, List<Certificate> certificates, Lis
     /**
      * One endpoint's server fix for the group's levels. Written with {@code levels}: the levels sharing a verdict once,
      * where listing each level repeated the same reason at most of them and made the fixes nine tenths of a group's
-     * document (every group's document is rewritten by a platform store change). {@code perApiLevel}: as version 1
+     * document (a platform store change writes again every document it changes). {@code perApiLevel}: as version 1
      * rows hold them.
      */
     record StoredServerFix(UUID endpointId, List<String> chain, boolean changesPresented, List<Level> perApiLevel,

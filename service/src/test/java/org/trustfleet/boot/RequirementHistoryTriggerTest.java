@@ -20,6 +20,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.trustfleet.testing.ApiFixtures;
 import org.trustfleet.testing.EmbeddedPostgresResource;
+import org.trustfleet.testing.GroupRequirementRows;
 
 /**
  * The version history of a group's requirements (V21's trigger, fired since V38 only by an insert with a version and
@@ -120,11 +121,7 @@ class RequirementHistoryTriggerTest {
     }
 
     private void update(UUID group, String set) throws SQLException {
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
-                "UPDATE group_requirements SET " + set + " WHERE group_id = ?")) {
-            s.setObject(1, group);
-            assertThat(s.executeUpdate()).isEqualTo(1);
-        }
+        GroupRequirementRows.update(db, group, set);
     }
 
     private static void insert(Connection c, UUID group, UUID tenant, long version) throws SQLException {
