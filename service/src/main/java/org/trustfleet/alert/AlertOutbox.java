@@ -7,8 +7,12 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.trustfleet.core.AfterCommit;
 import org.trustfleet.core.JsonColumns;
@@ -46,31 +50,68 @@ public class AlertOutbox {
     /** Writes the event and its deliveries unless this cause was raised before; returns the event when written. */
     @Transactional
     public Optional<AlertEvent> raise(Cause cause) {
+        return raiseAll(List.of(cause)).stream().findFirst();
+    }
+
+    /**
+     * As {@link #raise} for several causes, in two statements whatever their number (a platform store change gives
+     * thousands of groups a new version in one transaction of its sweep); returns the events written, in the causes'
+     * order, without those of causes raised before (or twice in the list).
+     */
+    @Transactional
+    public List<AlertEvent> raiseAll(List<Cause> causes) {
+        if (causes.isEmpty()) {
+            return List.of();
+        }
         Instant now = clock.instant();
-        AlertEvent event = new AlertEvent(UUID.randomUUID(), cause.tenantId(), cause.type(), now, cause.summary(),
-                link(cause.consolePath()), link(cause.apiPath()), cause.data());
-        int written = em.createNativeQuery("""
-                INSERT INTO alert_event (id, tenant_id, type, dedupe_key, occurred_at, document)
-                VALUES (?1, ?2, ?3, ?4, ?5, CAST(?6 AS jsonb)) ON CONFLICT (tenant_id, dedupe_key) DO NOTHING""")
-                .setParameter(1, event.id()).setParameter(2, event.tenantId()).setParameter(3, event.type().name())
-                .setParameter(4, cause.dedupeKey()).setParameter(5, Timestamp.from(now))
-                .setParameter(6, json.write(event)).executeUpdate();
-        if (written == 0) {
-            return Optional.empty();
+        List<AlertEvent> events = new ArrayList<>(causes.size());
+        UUID[] ids = new UUID[causes.size()];
+        UUID[] tenants = new UUID[ids.length];
+        String[] types = new String[ids.length];
+        String[] dedupeKeys = new String[ids.length];
+        String[] documents = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            Cause cause = causes.get(i);
+            AlertEvent event = new AlertEvent(UUID.randomUUID(), cause.tenantId(), cause.type(), now,
+                    cause.summary(), link(cause.consolePath()), link(cause.apiPath()), cause.data());
+            events.add(event);
+            ids[i] = event.id();
+            tenants[i] = event.tenantId();
+            types[i] = event.type().name();
+            dedupeKeys[i] = cause.dedupeKey();
+            documents[i] = json.write(event);
+        }
+        Set<UUID> written = new HashSet<>();
+        for (Object id : em.createNativeQuery("""
+                        INSERT INTO alert_event (id, tenant_id, type, dedupe_key, occurred_at, document)
+                        SELECT u.id, u.tenant_id, u.type, u.dedupe_key, ?1, CAST(u.document AS jsonb)
+                        FROM unnest(CAST(?2 AS uuid[]), CAST(?3 AS uuid[]), CAST(?4 AS text[]), CAST(?5 AS text[]),
+                            CAST(?6 AS text[])) AS u(id, tenant_id, type, dedupe_key, document)
+                        ON CONFLICT (tenant_id, dedupe_key) DO NOTHING RETURNING id""")
+                .setParameter(1, Timestamp.from(now)).setParameter(2, ids).setParameter(3, tenants)
+                .setParameter(4, types).setParameter(5, dedupeKeys).setParameter(6, documents).getResultList()) {
+            written.add((UUID) id);
+        }
+        List<AlertEvent> raised = events.stream().filter(e -> written.contains(e.id())).toList();
+        if (raised.isEmpty()) {
+            return raised;
         }
         int deliveries = em.createNativeQuery("""
                 INSERT INTO alert_delivery (id, tenant_id, event_id, channel_id, channel_name, status, attempts,
                                             created_at, next_attempt_at)
-                SELECT gen_random_uuid(), c.tenant_id, ?1, c.id, c.name, 'PENDING', 0, ?2, ?2
-                FROM alert_channel c
-                WHERE c.tenant_id = ?3
-                  AND (c.event_types = '[]'::jsonb OR c.event_types @> jsonb_build_array(CAST(?4 AS text)))""")
-                .setParameter(1, event.id()).setParameter(2, Timestamp.from(now))
-                .setParameter(3, event.tenantId()).setParameter(4, event.type().name()).executeUpdate();
+                SELECT gen_random_uuid(), c.tenant_id, e.id, c.id, c.name, 'PENDING', 0, ?1, ?1
+                FROM unnest(CAST(?2 AS uuid[]), CAST(?3 AS uuid[]), CAST(?4 AS text[])) AS e(id, tenant_id, type)
+                JOIN alert_channel c ON c.tenant_id = e.tenant_id
+                WHERE c.event_types = '[]'::jsonb OR c.event_types @> jsonb_build_array(e.type)""")
+                .setParameter(1, Timestamp.from(now))
+                .setParameter(2, raised.stream().map(AlertEvent::id).toArray(UUID[]::new))
+                .setParameter(3, raised.stream().map(AlertEvent::tenantId).toArray(UUID[]::new))
+                .setParameter(4, raised.stream().map(e -> e.type().name()).toArray(String[]::new))
+                .executeUpdate();
         if (deliveries > 0) {
             AfterCommit.run(transactions, worker::wake);
         }
-        return Optional.of(event);
+        return raised;
     }
 
     /** A TEST event for one channel only (no dedupe: every "send test" sends). */

@@ -8,6 +8,7 @@ import java.security.cert.X509Certificate;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,8 +20,6 @@ import java.util.stream.Collectors;
 import org.trustfleet.core.JsonColumns;
 import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.pki.CertificateSummary;
-import org.trustfleet.policy.DeviceGroup;
-import org.trustfleet.policy.DeviceGroupService;
 import org.trustfleet.policy.RequirementsChanged;
 import org.trustfleet.scan.ApiLevelVerdict;
 import org.trustfleet.scan.ChainChange;
@@ -43,17 +42,15 @@ public class AlertRules {
     private final JsonColumns json;
     private final AlertOutbox outbox;
     private final EndpointService endpoints;
-    private final DeviceGroupService groups;
     private final CertificateStore certificates;
     private final int unreachableAfter;
 
     public AlertRules(EntityManager em, JsonColumns json, AlertOutbox outbox, EndpointService endpoints,
-            DeviceGroupService groups, CertificateStore certificates, TrustfleetConfig config) {
+            CertificateStore certificates, TrustfleetConfig config) {
         this.em = em;
         this.json = json;
         this.outbox = outbox;
         this.endpoints = endpoints;
-        this.groups = groups;
         this.certificates = certificates;
         this.unreachableAfter = Math.max(1, config.alerts().unreachableAfter());
     }
@@ -163,42 +160,69 @@ public class AlertRules {
                 .setParameter(7, endpointId).executeUpdate();
     }
 
+    /**
+     * One event per new version, saying which certificates it added and removed. The versions and the ones before
+     * them are read from the history in one statement, and the events raised together: a store change's sweep gives
+     * thousands of groups a new version in one transaction.
+     */
     void onRequirements(@Observes RequirementsChanged changed) {
         // the version history is written by a trigger when the new version reaches the database
         em.flush();
+        List<RequirementsChanged.NewVersion> versions = changed.versions();
+        UUID[] groupIds = new UUID[versions.size() * 2];
+        Long[] wanted = new Long[groupIds.length];
+        for (int i = 0; i < versions.size(); i++) {
+            RequirementsChanged.NewVersion v = versions.get(i);
+            groupIds[2 * i] = v.groupId();
+            wanted[2 * i] = v.version();
+            groupIds[2 * i + 1] = v.groupId();
+            wanted[2 * i + 1] = v.version() - 1;
+        }
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
-                SELECT version, CAST(certificates AS text) FROM group_requirements_version
-                WHERE group_id = ?1 AND version IN (?2, ?3)""")
-                .setParameter(1, changed.groupId()).setParameter(2, changed.version())
-                .setParameter(3, changed.version() - 1).getResultList();
-        Map<String, Map<String, Object>> current = new LinkedHashMap<>();
-        Map<String, Map<String, Object>> previous = new LinkedHashMap<>();
+                SELECT h.group_id, h.version, CAST(h.certificates AS text) FROM group_requirements_version h
+                JOIN unnest(CAST(?1 AS uuid[]), CAST(?2 AS bigint[])) AS w(group_id, version)
+                  ON h.group_id = w.group_id AND h.version = w.version""")
+                .setParameter(1, groupIds).setParameter(2, wanted).getResultList();
+        Map<String, List<Map<String, Object>>> certificatesByVersion = new HashMap<>();
         for (Object[] r : rows) {
-            List<Map<String, Object>> certs = json.read((String) r[1],
-                    new TypeReference<List<Map<String, Object>>>() {});
-            Map<String, Map<String, Object>> target = ((Number) r[0]).longValue() == changed.version() ? current
-                    : previous;
-            certs.forEach(c -> target.put(String.valueOf(c.get("sha256")), c));
+            certificatesByVersion.put(r[0] + "/" + ((Number) r[1]).longValue(), json.read((String) r[2],
+                    new TypeReference<List<Map<String, Object>>>() {}));
         }
-        List<Map<String, Object>> added = current.entrySet().stream()
-                .filter(e -> !previous.containsKey(e.getKey())).map(Map.Entry::getValue).toList();
-        List<Map<String, Object>> removed = previous.entrySet().stream()
-                .filter(e -> !current.containsKey(e.getKey())).map(Map.Entry::getValue).toList();
-        DeviceGroup group = groups.get(changed.tenantId(), changed.groupId());
-        String summary = "The requirements of device group '" + group.name() + "' changed to version "
-                + changed.version() + ": " + added.size() + " certificate" + (added.size() == 1 ? "" : "s")
-                + " added, " + removed.size() + " removed.";
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("groupId", group.id());
-        data.put("groupName", group.name());
-        data.put("version", changed.version());
-        data.put("added", added);
-        data.put("removed", removed);
-        outbox.raise(new AlertOutbox.Cause(changed.tenantId(), AlertEventType.REQUIREMENTS_CHANGED,
-                "requirements/" + group.id() + "/" + changed.version(), summary,
-                "/console/tenants/" + changed.tenantId() + "/device-groups/" + group.id(),
-                "/api/v1/tenants/" + changed.tenantId() + "/device-groups/" + group.id() + "/requirements", data));
+        List<AlertOutbox.Cause> causes = new ArrayList<>(versions.size());
+        for (RequirementsChanged.NewVersion v : versions) {
+            Map<String, Map<String, Object>> current = bySha256(
+                    certificatesByVersion.get(v.groupId() + "/" + v.version()));
+            Map<String, Map<String, Object>> previous = bySha256(
+                    certificatesByVersion.get(v.groupId() + "/" + (v.version() - 1)));
+            List<Map<String, Object>> added = current.entrySet().stream()
+                    .filter(e -> !previous.containsKey(e.getKey())).map(Map.Entry::getValue).toList();
+            List<Map<String, Object>> removed = previous.entrySet().stream()
+                    .filter(e -> !current.containsKey(e.getKey())).map(Map.Entry::getValue).toList();
+            String summary = "The requirements of device group '" + v.groupName() + "' changed to version "
+                    + v.version() + ": " + added.size() + " certificate" + (added.size() == 1 ? "" : "s")
+                    + " added, " + removed.size() + " removed.";
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("groupId", v.groupId());
+            data.put("groupName", v.groupName());
+            data.put("version", v.version());
+            data.put("added", added);
+            data.put("removed", removed);
+            causes.add(new AlertOutbox.Cause(v.tenantId(), AlertEventType.REQUIREMENTS_CHANGED,
+                    "requirements/" + v.groupId() + "/" + v.version(), summary,
+                    "/console/tenants/" + v.tenantId() + "/device-groups/" + v.groupId(),
+                    "/api/v1/tenants/" + v.tenantId() + "/device-groups/" + v.groupId() + "/requirements", data));
+        }
+        outbox.raiseAll(causes);
+    }
+
+    /** A version's certificates by fingerprint, in the version's order; none for a version the history lacks. */
+    private static Map<String, Map<String, Object>> bySha256(List<Map<String, Object>> certificates) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        if (certificates != null) {
+            certificates.forEach(c -> out.put(String.valueOf(c.get("sha256")), c));
+        }
+        return out;
     }
 
     static String describe(Endpoint endpoint) {

@@ -203,9 +203,9 @@ public class SignedPayloadService {
         }
     }
 
-    /** In the recomputing transaction: every replica drops the group's payload once it commits. */
+    /** In the recomputing transaction: every replica drops the groups' payloads once it commits. */
     void onRequirementsChanged(@Observes RequirementsChanged event) {
-        feed.publish(GROUP_PAYLOADS, event.groupId().toString());
+        feed.publishAll(GROUP_PAYLOADS, event.versions().stream().map(v -> v.groupId().toString()).toList());
     }
 
     /** In the rotating transaction: every replica drops the tenant's payloads once it commits. */

@@ -491,7 +491,7 @@ public class RequirementsService {
 
     /**
      * Writes the groups' prepared versions (their rows are locked by this transaction), then tells the observers of
-     * each new version, which read it back (the version history is written by a trigger). The groups whose document
+     * the new versions, once for all of them, and they read them back (the version history is written by a trigger). The groups whose document
      * is the one already stored (the digest read with the row's lock matches) keep it: a platform store change
      * recomputes every group and most come out as they were, and writing a document again cost twenty times the rest
      * of the row (parsing its JSON into jsonb, compressing and storing it). At most two statements for a batch of
@@ -541,10 +541,12 @@ public class RequirementsService {
                         AS u(group_id, version, set_key, wanted)
                     WHERE r.group_id = u.group_id""");
         }
-        for (Stored p : prepared) {
-            if (p.newVersion()) {
-                changed.fire(new RequirementsChanged(p.group().tenantId(), p.group().id(), p.version()));
-            }
+        List<RequirementsChanged.NewVersion> versions = prepared.stream().filter(Stored::newVersion)
+                .map(p -> new RequirementsChanged.NewVersion(p.group().tenantId(), p.group().id(), p.group().name(),
+                        p.version()))
+                .toList();
+        if (!versions.isEmpty()) {
+            changed.fire(new RequirementsChanged(versions));
         }
     }
 

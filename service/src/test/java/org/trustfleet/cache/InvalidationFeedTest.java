@@ -96,6 +96,33 @@ class InvalidationFeedTest {
         assertThat(recorder.heard).containsExactly(Set.of("k1"));
     }
 
+    /** Several keys published together: one row each, heard together at commit, and not again by the polls. */
+    @Test
+    void keysPublishedTogetherAreHeardTogetherOnceAndEachHasItsRow() throws Exception {
+        feed.poll(); // not the first poll any more (that one drops everything)
+        String name = "test-" + UUID.randomUUID();
+        Recorder recorder = new Recorder();
+        feed.subscribe(name, recorder);
+        QuarkusTransaction.requiringNew().run(() -> {
+            feed.publishAll(name, List.of("k1", "k2", "k3"));
+            assertThat(recorder.heard).isEmpty();
+        });
+        feed.poll();
+        feed.poll();
+        assertThat(recorder.heard).containsExactly(Set.of("k1", "k2", "k3"));
+        List<String> rows = new java.util.ArrayList<>();
+        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(
+                "SELECT cache_key FROM cache_invalidation WHERE cache_name = ? ORDER BY cache_key")) {
+            s.setString(1, name);
+            try (java.sql.ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    rows.add(r.getString(1));
+                }
+            }
+        }
+        assertThat(rows).containsExactly("k1", "k2", "k3");
+    }
+
     @Test
     void aRolledBackChangeIsNeverHeard() {
         feed.poll(); // not the first poll any more (that one drops everything)

@@ -134,6 +134,29 @@ class StoreChangeRecomputeTest {
         for (String group : groups) {
             assertThat(certificates(group)).isEmpty();
         }
+        // the sweep's batches raised one event per group for its new version, saying what it removed
+        List<String[]> events = requirementEvents(2);
+        assertThat(events).extracting(e -> e[0]).containsExactlyInAnyOrderElementsOf(groups);
+        assertThat(events).extracting(e -> e[1] + " " + e[2]).containsOnly("[\"" + NEW_ROOT.sha256() + "\"] []");
+    }
+
+    /** The tenant's REQUIREMENTS_CHANGED events for a version: group id, removed and added fingerprints (JSON). */
+    private List<String[]> requirementEvents(long version) throws Exception {
+        List<String[]> out = new ArrayList<>();
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                SELECT document #>> '{data,groupId}', CAST(jsonb_path_query_array(document, '$.data.removed[*].sha256')
+                    AS text), CAST(jsonb_path_query_array(document, '$.data.added[*].sha256') AS text)
+                FROM alert_event WHERE tenant_id = ? AND type = 'REQUIREMENTS_CHANGED'
+                  AND CAST(document #>> '{data,version}' AS bigint) = ?""")) {
+            s.setObject(1, UUID.fromString(tenant));
+            s.setLong(2, version);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(new String[] {r.getString(1), r.getString(2), r.getString(3)});
+                }
+            }
+        }
+        return out;
     }
 
     @Test
