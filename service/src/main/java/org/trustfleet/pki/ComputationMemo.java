@@ -17,11 +17,15 @@ import java.util.function.BiFunction;
  * built paths (the JDK's PKIX validator included) a tenth, the same path often more than once. Every entry is a pure
  * function of its key, so the memo changes what a computation costs, never what it answers. An endpoint's fix finding
  * and the assessment of its server chains check mostly the same paths, so a caller doing both for one endpoint passes
- * them one memo. Not thread-safe: one per computation on one thread, dropped with it (it holds every certificate it
- * saw).
+ * them one memo. A caller that looked the certificates up by fingerprint hands those fingerprints over
+ * ({@link StoreIndex#memo(Map)}): hashing a scan's certificates again was 6 % of the sweep threads' CPU samples in a
+ * store change that alters every verdict. Not thread-safe: one per computation on one thread, dropped with it (it
+ * holds every certificate it saw).
  */
 public final class ComputationMemo {
     private final StoreIndex stores;
+    /** Fingerprints the caller had already, each the one its certificate was looked up by (read, never written). */
+    private final Map<X509Certificate, String> known;
     private final Map<X509Certificate, String> fingerprints = new HashMap<>();
     private final Map<String, Boolean> signatures = new HashMap<>();
     private final Map<PathKey, ValidationResult> paths = new HashMap<>();
@@ -29,24 +33,32 @@ public final class ComputationMemo {
     /** A built path by its certificates' fingerprints, judged at one instant. */
     private record PathKey(List<String> fingerprints, Instant at) {}
 
-    /** {@code stores}: the index whose fingerprint table to use, or null for a computation over no index. */
-    ComputationMemo(StoreIndex stores) {
+    /**
+     * {@code stores}: the index whose fingerprint table to use, or null for a computation over no index;
+     * {@code known}: fingerprints the caller knows, each its certificate's {@link Sha256#of} (see
+     * {@link StoreIndex#memo(Map)}).
+     */
+    ComputationMemo(StoreIndex stores, Map<X509Certificate, String> known) {
         this.stores = stores;
+        this.known = known;
     }
 
     /** A memo for a computation over no store index: one validation or path build a caller made alone. */
     static ComputationMemo standalone() {
-        return new ComputationMemo(null);
+        return new ComputationMemo(null, Map.of());
     }
 
     /** The certificate's {@link Sha256#of} fingerprint. */
     public String of(X509Certificate certificate) {
-        String known = fingerprints.get(certificate);
-        if (known == null) {
-            known = stores == null ? Sha256.of(certificate) : stores.sha(certificate);
-            fingerprints.put(certificate, known);
+        String sha256 = fingerprints.get(certificate);
+        if (sha256 == null) {
+            sha256 = known.get(certificate);
+            if (sha256 == null) {
+                sha256 = stores == null ? Sha256.of(certificate) : stores.sha(certificate);
+            }
+            fingerprints.put(certificate, sha256);
         }
-        return known;
+        return sha256;
     }
 
     /** {@link Certificates#verifies}: whether {@code issuer}'s key verifies {@code child}'s signature. */

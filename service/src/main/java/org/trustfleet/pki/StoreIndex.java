@@ -190,7 +190,16 @@ public final class StoreIndex {
 
     /** A memo for one computation over this index (see {@link ComputationMemo}). */
     public ComputationMemo memo() {
-        return new ComputationMemo(this);
+        return memo(Map.of());
+    }
+
+    /**
+     * A memo for one computation over this index whose caller knows some certificates' fingerprints already: each
+     * value must be its key's {@link Sha256#of}, as it is for certificates looked up by their fingerprint (the memo
+     * takes them as given). The map is read, not copied: the caller keeps it unchanged while the memo is in use.
+     */
+    public ComputationMemo memo(Map<X509Certificate, String> knownFingerprints) {
+        return new ComputationMemo(this, knownFingerprints);
     }
 
     /** Fingerprint, from the precomputed table when the certificate belongs to a store. */

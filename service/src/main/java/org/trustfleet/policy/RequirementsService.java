@@ -279,11 +279,13 @@ public class RequirementsService {
     /**
      * What every group of a tenant is computed from. {@code pools}: the candidate pools built so far, by the
      * fingerprints of the includes they were built with; the tenant's groups mostly share one (they include
-     * nothing), and building it and its key for each group was 3 % of a store change's sweep.
+     * nothing), and building it and its key for each group was 3 % of a store change's sweep. {@code fingerprints}:
+     * the SHA-256 each certificate of the tenant's latest scans was read by.
      */
     private record TenantInputs(List<Endpoint> endpoints, Map<UUID, ScanObservation> latest, StoreSnapshot snapshot,
             List<X509Certificate> anchors, String anchorsKey, Map<UUID, List<X509Certificate>> presented,
-            Map<UUID, List<X509Certificate>> extra, Map<Set<String>, CandidatePool> pools) {}
+            Map<UUID, List<X509Certificate>> extra, Map<X509Certificate, String> fingerprints,
+            Map<Set<String>, CandidatePool> pools) {}
 
     /** A candidate pool ({@link PolicyEngine#candidatePool}) and the key of its certificates. */
     private record CandidatePool(List<X509Certificate> certificates, String key) {}
@@ -305,17 +307,19 @@ public class RequirementsService {
             Map<UUID, ScanObservation> tenantLatest = new HashMap<>();
             Map<UUID, List<X509Certificate>> presentedByEndpoint = new HashMap<>();
             Map<UUID, List<X509Certificate>> extraByEndpoint = new HashMap<>();
+            Map<X509Certificate, String> fingerprints = new HashMap<>();
             for (Endpoint endpoint : tenantEndpoints) {
                 ScanObservation scan = latest.get(endpoint.id());
                 if (scan != null) {
                     tenantLatest.put(endpoint.id(), scan);
                     presentedByEndpoint.put(endpoint.id(), scan.presented());
                     extraByEndpoint.put(endpoint.id(), scan.completion());
+                    fingerprints.putAll(scan.fingerprints());
                 }
             }
             List<X509Certificate> tenantAnchors = anchorsByTenant.get(tenantId);
             out.put(tenantId, new TenantInputs(tenantEndpoints, tenantLatest, snapshot, tenantAnchors,
-                    keyOf(tenantAnchors), presentedByEndpoint, extraByEndpoint, new HashMap<>()));
+                    keyOf(tenantAnchors), presentedByEndpoint, extraByEndpoint, fingerprints, new HashMap<>()));
         }
         return out;
     }
@@ -400,7 +404,9 @@ public class RequirementsService {
                     + endpoint.verifiedName() + "/" + LocalDate.ofInstant(now, ZoneOffset.UTC);
             EndpointObservation observation = observation(endpoint, scan, presentedByEndpoint, extraByEndpoint);
             // the endpoint's analysis and its server chain assessment judge mostly the same paths: checked once
-            ComputationMemo memo = platform.memo();
+            // with the fingerprints the tenant's scans were read by: their certificates (the candidate pool's too)
+            // are not hashed again for each endpoint
+            ComputationMemo memo = platform.memo(in.fingerprints());
             EndpointFixOptions analysis = reused.find().apply(cacheKey);
             if (analysis == null) {
                 analysis = engine.analyze(observation, platform, tenantAnchors, pool, now, memo);

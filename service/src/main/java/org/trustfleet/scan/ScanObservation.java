@@ -2,6 +2,7 @@ package org.trustfleet.scan;
 
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -15,9 +16,12 @@ import java.util.UUID;
  *                   issuers, the root), in path order
  * @param serverChain the chain the scan proposed the server send ({@code serverFix}), leaf first; empty when none.
  *                    It may hold a cross-signed root known from elsewhere, which a group's own server fix needs
+ * @param fingerprints each of those certificates' SHA-256, the one it was read by: the checks take it instead of
+ *                     hashing the certificate again ({@code StoreIndex.memo(Map)})
  */
 public record ScanObservation(UUID id, UUID endpointId, ProbeStatus status, String error,
-        List<X509Certificate> presented, List<X509Certificate> completion, List<X509Certificate> serverChain) {
+        List<X509Certificate> presented, List<X509Certificate> completion, List<X509Certificate> serverChain,
+        Map<X509Certificate, String> fingerprints) {
 
     public ScanObservation {
         Objects.requireNonNull(id, "id");
@@ -26,5 +30,6 @@ public record ScanObservation(UUID id, UUID endpointId, ProbeStatus status, Stri
         presented = List.copyOf(presented);
         completion = List.copyOf(completion);
         serverChain = serverChain == null ? List.of() : List.copyOf(serverChain);
+        fingerprints = Map.copyOf(fingerprints);
     }
 }

@@ -268,12 +268,16 @@ public class ScanService {
         List<ScanObservation> observations = new ArrayList<>(rows.size());
         for (Row row : rows) {
             List<String> presented = row.presented();
+            List<String> completion = row.completedPath().stream().filter(sha -> !presented.contains(sha)).toList();
+            // scans stored before the server chain's certificates were recorded may lack some: skip them
+            List<String> serverChain = row.serverChain().stream().filter(known::containsKey).toList();
+            Map<X509Certificate, String> fingerprints = new HashMap<>();
+            for (List<String> part : List.of(presented, completion, serverChain)) {
+                part.stream().filter(known::containsKey).forEach(sha -> fingerprints.put(known.get(sha), sha));
+            }
             observations.add(new ScanObservation(row.id(), row.endpointId(), row.status(), row.error(),
-                    certificatesOf(presented, known),
-                    certificatesOf(row.completedPath().stream().filter(sha -> !presented.contains(sha)).toList(),
-                            known),
-                    // scans stored before the server chain's certificates were recorded may lack some: skip them
-                    row.serverChain().stream().map(known::get).filter(java.util.Objects::nonNull).toList()));
+                    certificatesOf(presented, known), certificatesOf(completion, known),
+                    serverChain.stream().map(known::get).toList(), fingerprints));
         }
         return observations;
     }

@@ -341,6 +341,14 @@ class ScanScenariosTest {
                     .stream().filter(sha -> !presented.contains(sha)).toList());
             assertThat(observation.serverChain().stream().map(Sha256::of).toList())
                     .isEqualTo(scan.serverFix() == null ? List.of() : scan.serverFix().chain());
+            // the fingerprints handed to the checks are the certificates' own, for every certificate and no other
+            List<java.security.cert.X509Certificate> all = new java.util.ArrayList<>(observation.presented());
+            all.addAll(observation.completion());
+            all.addAll(observation.serverChain());
+            assertThat(observation.fingerprints().keySet())
+                    .containsExactlyInAnyOrderElementsOf(java.util.Set.copyOf(all));
+            observation.fingerprints().forEach((certificate, sha256) ->
+                    assertThat(sha256).isEqualTo(Sha256.of(certificate)));
         }
         assertThat(observations.get(ids.get(1)).serverChain()).isNotEmpty();
         assertThat(observations.get(ids.get(0)).completion()).isNotEmpty();
