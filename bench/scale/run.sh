@@ -620,13 +620,13 @@ print(next((s["certificateCount"] for s in json.load(sys.stdin) if s["name"] == 
   kill -INT "$WRK_PID" 2>/dev/null || true  # wrk stops and reports
   wait "$WRK_PID" || true
   python3 - <<'PY' | tee -a results.txt
+import os
 import re
 w = open("wrk-store.txt").read()
 total = int(re.search(r"(\d+) requests in", w).group(1))
 non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", w)) else 0
 rate = re.search(r"Requests/sec:\s+(\S+)", w).group(1)
 p99 = re.search(r"\s99%\s+(\S+)", w).group(1)
-import os
 since = os.environ.get("STORE_WARM", "10")
 print(f"payload delivery during the store change (fetching from {since} s before the POST): {total} requests, "
       f"{rate}/s, non-2xx {non2xx}, p99 {p99}")

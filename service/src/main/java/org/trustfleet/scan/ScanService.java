@@ -271,13 +271,16 @@ public class ScanService {
             List<String> completion = row.completedPath().stream().filter(sha -> !presented.contains(sha)).toList();
             // scans stored before the server chain's certificates were recorded may lack some: skip them
             List<String> serverChain = row.serverChain().stream().filter(known::containsKey).toList();
+            List<X509Certificate> presentedCertificates = certificatesOf(presented, known);
+            List<X509Certificate> completionCertificates = certificatesOf(completion, known);
+            List<X509Certificate> serverChainCertificates = certificatesOf(serverChain, known);
+            // every fingerprint is known by now (certificatesOf fails on one that is not)
             Map<X509Certificate, String> fingerprints = new HashMap<>();
             for (List<String> part : List.of(presented, completion, serverChain)) {
-                part.stream().filter(known::containsKey).forEach(sha -> fingerprints.put(known.get(sha), sha));
+                part.forEach(sha -> fingerprints.put(known.get(sha), sha));
             }
             observations.add(new ScanObservation(row.id(), row.endpointId(), row.status(), row.error(),
-                    certificatesOf(presented, known), certificatesOf(completion, known),
-                    serverChain.stream().map(known::get).toList(), fingerprints));
+                    presentedCertificates, completionCertificates, serverChainCertificates, fingerprints));
         }
         return observations;
     }
