@@ -36,6 +36,10 @@
 #   STORE_WARM=300 COPY_OF=...                            # the fetches start that many seconds before the store
 #                                                         is posted (default 10): at the fleet's rate, long enough
 #                                                         for most groups' signed payloads to be cached first
+#   FLEET_D=60s FLEET_WARM=300s REF_WARM=30s               # payload fetches at the fleet's rate ($STORE_RATE/s)
+#                                                         before the store change, from every device's tokens and
+#                                                         (reference) the big tenant's one group: CPU per fetch
+#                                                         (FLEET_D=0: not measured)
 #   REPLICAS=2 COPY_OF=...                                # a second replica (port HTTP_PORT+1) on the first's
 #                                                         database shares the store change's sweep; payloads are
 #                                                         fetched from the first; the log says how many groups each
@@ -541,6 +545,44 @@ echo "reference (the SQL alone, EXPLAIN ANALYZE): a device page of 100 at half d
   count(*) FROM device d JOIN device_seen s ON s.device_id = d.id
   WHERE d.tenant_id = '$TENANT' GROUP BY 1, 2, 3, 4, 5") ms" | tee -a results.txt
 restore_reports
+
+# The fleet's fetches alone (FLEET_D, default 60s; 0 skips them): payloads paced at $STORE_RATE/s, first from random
+# tokens of every device (50,000 groups: a group's payload is fetched about every 45 s, each time later than
+# trustfleet.payload.cache-check-interval, 15 s, after the last, so most fetches re-check it against the database),
+# then, as the reference in the same run, from random tokens of the big tenant's devices (one group: every fetch the
+# same payload, re-checked every 15 s in all, the case bench/payload measures). Each after a warm-up at the same pace:
+# FLEET_WARM (default 300s) before the first, long enough for nearly every group's payload and every tenant's signer
+# to have been loaded once (what a replica that has served its fleet for a while holds: the figure is its steady
+# state, not its first minutes), REF_WARM (default 30s) before the reference; the service's and PostgreSQL's CPU per
+# fetch served.
+fleet_fetches() { # $1: what the tokens are, $2: the tokens file, $3: the warm-up
+  DELAY_MS=$((C * 1000 / STORE_RATE)) TOKENS_FILE=$2 wrk -t"$T" -c"$C" -d"$3" \
+    -s "$REPO/bench/payload/tokens.lua" "$B/device/payload" > /dev/null 2>&1
+  local j0 p0; j0=$(service_cpu); p0=$(cpu_seconds "$PG_PID")
+  DELAY_MS=$((C * 1000 / STORE_RATE)) TOKENS_FILE=$2 wrk -t"$T" -c"$C" -d"$FLEET_D" --latency \
+    -s "$REPO/bench/payload/tokens.lua" "$B/device/payload" > wrk-fleet.txt 2>&1
+  python3 - "$1" "$(python3 -c "print($(service_cpu) - $j0)")" "$(python3 -c "print($(cpu_seconds "$PG_PID") - $p0)")" <<'PY'
+import re, sys
+w = open("wrk-fleet.txt").read()
+total = int(re.search(r"(\d+) requests in", w).group(1))
+non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", w)) else 0
+rate = re.search(r"Requests/sec:\s+(\S+)", w).group(1)
+p99 = re.search(r"\s99%\s+(\S+)", w).group(1)
+service, pg = float(sys.argv[2]), float(sys.argv[3])
+print(f"   {sys.argv[1]}: {total} requests, {rate}/s, non-2xx {non2xx}, p99 {p99}; CPU per fetch: service "
+      f"{service * 1e6 / total:.0f} us, PostgreSQL {pg * 1e6 / total:.0f} us")
+PY
+}
+FLEET_D=${FLEET_D:-60s}
+if [ "$FLEET_D" != 0 ]; then
+  echo "== payload fetches at the fleet's rate (about $STORE_RATE/s for $FLEET_D, after ${FLEET_WARM:-300s}, the" \
+    "reference after ${REF_WARM:-30s} at that pace)" | tee -a results.txt
+  fleet_fetches "random tokens of all $(wc -l < tokens.txt) devices" tokens.txt "${FLEET_WARM:-300s}" \
+    | tee -a results.txt
+  head -n "$BIG" tokens.txt > tokens-big.txt
+  fleet_fetches "reference, random tokens of the big tenant's $BIG devices (one group)" tokens-big.txt \
+    "${REF_WARM:-30s}" | tee -a results.txt
+fi
 
 if [ "${ALERT_CHECKS:-0}" = 1 ]; then
   echo "== alert checks of every tenant: the first after start and the next (every ${ALERT_INTERVAL:-2m})"

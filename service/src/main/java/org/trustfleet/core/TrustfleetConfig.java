@@ -246,8 +246,8 @@ public interface TrustfleetConfig {
 
         /**
          * How long a replica serves a signed payload from memory before checking the database for a newer
-         * requirements version or signer. Changes made on the same replica take effect at once; other replicas see
-         * them within this interval.
+         * requirements version or signer (one statement per group). Changes made on the same replica take effect at
+         * once; other replicas see them within this interval.
          */
         @WithDefault("15s")
         Duration cacheCheckInterval();

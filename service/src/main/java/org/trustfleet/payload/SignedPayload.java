@@ -15,6 +15,15 @@ public record SignedPayload(UUID tenantId, UUID groupId, long version, UUID sign
 
     /** True while more than half of the validity is left at {@code now}. */
     public boolean freshAt(Instant now) {
+        return freshAt(issuedAt, expiresAt, now);
+    }
+
+    /**
+     * Whether a payload issued at {@code issuedAt} and expiring at {@code expiresAt} is still served as it is at
+     * {@code now}: while more than half of its validity is left. The one rule for a payload in memory and a stored
+     * row alike.
+     */
+    static boolean freshAt(Instant issuedAt, Instant expiresAt, Instant now) {
         return now.isBefore(issuedAt.plus(java.time.Duration.between(issuedAt, expiresAt).dividedBy(2)));
     }
 }

@@ -38,7 +38,11 @@ import org.trustfleet.scan.StartTlsProtocol;
  *
  * <p>Staleness: a group's entry is dropped when its requirements change or its tenant's signer rotates, through the
  * {@link InvalidationFeed} (at once on the replica that made the change, within one poll elsewhere); as a backstop,
- * entries are re-checked against the database every {@code trustfleet.payload.cache-check-interval}.
+ * entries are re-checked against the database every {@code trustfleet.payload.cache-check-interval}. A re-check, and
+ * any load that finds the stored payload current (made by another replica, or before a restart), costs one statement
+ * comparing the stored payload's version and signer with the group's and the tenant's: the requirements' certificates
+ * are read and the signer unsealed only to sign. At a fleet's pace a group is fetched less often than the interval,
+ * so most fetches re-check.
  */
 // @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
 @Singleton
@@ -115,8 +119,14 @@ public class SignedPayloadService {
             return hit;
         }
         return loads.get(groupId, () -> usable(cache.get(groupId), tenantId, now),
-                () -> QuarkusTransaction.joiningExisting().call(() -> load(tenantId, groupId, now)),
+                () -> QuarkusTransaction.joiningExisting().call(
+                        () -> load(tenantId, groupId, now, known(cache.get(groupId), tenantId))),
                 loaded -> cache.put(groupId, new Entry(loaded, now)));
+    }
+
+    /** The tenant's payload this replica holds for the group, however old: a re-check may confirm it. */
+    private static SignedPayload known(Entry e, UUID tenantId) {
+        return e == null || !e.payload().tenantId().equals(tenantId) ? null : e.payload();
     }
 
     private SignedPayload usable(Entry e, UUID tenantId, Instant now) {
@@ -127,7 +137,24 @@ public class SignedPayloadService {
         return e.payload();
     }
 
-    private SignedPayload load(UUID tenantId, UUID groupId, Instant now) throws SQLException {
+    /**
+     * The payload to serve: {@code known} (what this replica holds) or the stored one when the database says it is
+     * current, otherwise one signed now from the group's current requirements and the tenant's active signer.
+     */
+    private SignedPayload load(UUID tenantId, UUID groupId, Instant now, SignedPayload known) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            Optional<String> current = currentStoredEtag(c, tenantId, groupId, now);
+            if (current.isPresent()) {
+                if (known != null && known.etag().equals(current.get())) {
+                    return known;
+                }
+                Optional<SignedPayload> stored = read(c, groupId);
+                // another load may have replaced the row between the two statements: then the full path decides
+                if (stored.isPresent() && stored.get().etag().equals(current.get())) {
+                    return stored.get();
+                }
+            }
+        }
         CertificateSet req = requirements.certificateSet(tenantId, groupId);
         ActiveSigner signer = keys.activeSigner(tenantId);
         try (Connection c = db.getConnection()) {
@@ -185,6 +212,32 @@ public class SignedPayloadService {
         LOG.debugf("Signed payload version %d of group %s", req.version(), groupId);
         return new SignedPayload(tenantId, groupId, req.version(), signer.id(), doc.issuedAt(), doc.expiresAt(),
                 Sha256.hex(cms), cms);
+    }
+
+    /**
+     * The entity tag of the group's stored payload if it is the one to serve at {@code now} (the group the tenant's,
+     * the payload of its current requirements version, signed by the tenant's active signer, fresh), or empty: none
+     * stored, outdated, or the group not the tenant's (the full load then answers, as it would without this). One
+     * statement on four primary keys; neither the requirements document nor any certificate or key is read.
+     */
+    private static Optional<String> currentStoredEtag(Connection c, UUID tenantId, UUID groupId, Instant now)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT p.etag, p.issued_at, p.expires_at FROM signed_payload p
+                JOIN device_group g ON g.id = p.group_id AND g.tenant_id = p.tenant_id
+                JOIN group_requirements r ON r.group_id = p.group_id AND r.version = p.version
+                JOIN payload_signer k ON k.id = p.signer_id AND k.tenant_id = p.tenant_id AND k.retired_at IS NULL
+                WHERE p.group_id = ? AND p.tenant_id = ?""")) {
+            s.setObject(1, groupId);
+            s.setObject(2, tenantId);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next() || !SignedPayload.freshAt(r.getTimestamp(2).toInstant(), r.getTimestamp(3).toInstant(),
+                        now)) {
+                    return Optional.empty();
+                }
+                return Optional.of(r.getString(1));
+            }
+        }
     }
 
     private static Optional<SignedPayload> read(Connection c, UUID groupId) throws SQLException {
