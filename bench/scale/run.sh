@@ -561,17 +561,11 @@ fleet_fetches() { # $1: what the tokens are, $2: the tokens file, $3: the warm-u
   local j0 p0; j0=$(service_cpu); p0=$(cpu_seconds "$PG_PID")
   DELAY_MS=$((C * 1000 / STORE_RATE)) TOKENS_FILE=$2 wrk -t"$T" -c"$C" -d"$FLEET_D" --latency \
     -s "$REPO/bench/payload/tokens.lua" "$B/device/payload" > wrk-fleet.txt 2>&1
-  python3 - "$1" "$(python3 -c "print($(service_cpu) - $j0)")" "$(python3 -c "print($(cpu_seconds "$PG_PID") - $p0)")" <<'PY'
-import re, sys
-w = open("wrk-fleet.txt").read()
-total = int(re.search(r"(\d+) requests in", w).group(1))
-non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", w)) else 0
-rate = re.search(r"Requests/sec:\s+(\S+)", w).group(1)
-p99 = re.search(r"\s99%\s+(\S+)", w).group(1)
-service, pg = float(sys.argv[2]), float(sys.argv[3])
-print(f"   {sys.argv[1]}: {total} requests, {rate}/s, non-2xx {non2xx}, p99 {p99}; CPU per fetch: service "
-      f"{service * 1e6 / total:.0f} us, PostgreSQL {pg * 1e6 / total:.0f} us")
-PY
+  local j1 p1 total rate non2xx p99; j1=$(service_cpu); p1=$(cpu_seconds "$PG_PID")
+  read -r total rate non2xx p99 < <(python3 "$BENCH/wrk_figures.py" wrk-fleet.txt)
+  echo "   $1: $total requests, $rate/s, non-2xx $non2xx, p99 $p99; CPU per fetch: service" \
+    "$(python3 -c "print(round(($j1 - $j0) * 1e6 / $total))") us, PostgreSQL" \
+    "$(python3 -c "print(round(($p1 - $p0) * 1e6 / $total))") us"
 }
 FLEET_D=${FLEET_D:-60s}
 if [ "$FLEET_D" != 0 ]; then
@@ -661,18 +655,9 @@ print(next((s["certificateCount"] for s in json.load(sys.stdin) if s["name"] == 
     round(avg(pg_column_size(document))) FROM group_requirements" | awk '{print $1 " bytes of JSON, " $2 " bytes stored"}') on average" | tee -a results.txt
   kill -INT "$WRK_PID" 2>/dev/null || true  # wrk stops and reports
   wait "$WRK_PID" || true
-  python3 - <<'PY' | tee -a results.txt
-import os
-import re
-w = open("wrk-store.txt").read()
-total = int(re.search(r"(\d+) requests in", w).group(1))
-non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", w)) else 0
-rate = re.search(r"Requests/sec:\s+(\S+)", w).group(1)
-p99 = re.search(r"\s99%\s+(\S+)", w).group(1)
-since = os.environ.get("STORE_WARM", "10")
-print(f"payload delivery during the store change (fetching from {since} s before the POST): {total} requests, "
-      f"{rate}/s, non-2xx {non2xx}, p99 {p99}")
-PY
+  read -r TOTAL RATE NON2XX P99 < <(python3 "$BENCH/wrk_figures.py" wrk-store.txt)
+  echo "payload delivery during the store change (fetching from ${STORE_WARM:-10} s before the POST): $TOTAL" \
+    "requests, $RATE/s, non-2xx $NON2XX, p99 $P99" | tee -a results.txt
 done
 # the replicas' own background work beside the changes (the alert checks: how long a pass took, or where a stop
 # ended it), by the times of their log lines
