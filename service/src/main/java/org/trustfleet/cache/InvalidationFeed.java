@@ -37,7 +37,8 @@ import org.trustfleet.core.TrustfleetConfig;
  *       run on every replica rather than once per cluster) and tells the subscribers what changed since its
  *       previous poll; each poll re-reads the last {@link #OVERLAP} so that a change whose transaction commits late
  *       is not missed; a row already told is not told again, by a poll or at its commit here. The first poll tells
- *       every subscriber to drop everything.</li>
+ *       every subscriber to drop everything, and so does a poll after none succeeded for longer than the rows are
+ *       kept ({@link #RETENTION}).</li>
  *   <li>{@link #fresh()} says whether the last successful poll started less than two intervals ago; a cache whose
  *       staleness must stay bounded (device tokens) is used only while it is.</li>
  * </ul>
@@ -199,8 +200,10 @@ public class InvalidationFeed {
         } catch (SQLException ex) {
             throw new IllegalStateException("cannot poll the cache invalidation feed", ex);
         }
-        if (cursor == null) {
-            // the first poll: whatever was cached before it may predate any change, so start from scratch
+        if (cursor == null || cursor.toInstant().isBefore(dbNow.toInstant().minus(RETENTION))) {
+            // the first poll: whatever was cached before it may predate any change, so start from scratch. Likewise
+            // after polls failed for longer than the rows are kept: the rows of changes since the last successful
+            // poll may be deleted already (by another replica's polls), so what they said cannot be known
             subscribers.values().forEach(list -> list.forEach(Subscriber::invalidateAll));
         } else {
             tell(changed);
@@ -219,6 +222,16 @@ public class InvalidationFeed {
         lastPollStart = start;
         polledOnce = true;
         firstPoll.complete(null);
+    }
+
+    /**
+     * Moves the last successful poll {@code back} into the past, as if no poll had succeeded since (tests: a replica
+     * cut off from the database for a while): the feed is not {@link #fresh()} once that is two intervals, and the
+     * next poll looks for changes from there.
+     */
+    synchronized void lookBack(Duration back) {
+        cursor = Timestamp.from(cursor.toInstant().minus(back));
+        lastPollStart -= back.toNanos();
     }
 
     private void tell(Map<String, Set<String>> changed) {

@@ -246,8 +246,10 @@ public interface TrustfleetConfig {
 
         /**
          * How long a replica serves a signed payload from memory before checking the database for a newer
-         * requirements version or signer (one statement per group). Changes made on the same replica take effect at
-         * once; other replicas see them within this interval.
+         * requirements version or signer (one statement per group). The service's own changes reach every replica
+         * through the cache invalidation feed (at once on the replica that made them, within one poll elsewhere;
+         * while a replica's polls fail, each of its loads checks); this bounds how long a change no feed row tells of
+         * (made in the database by hand) goes unseen.
          */
         @WithDefault("15s")
         Duration cacheCheckInterval();

@@ -37,12 +37,15 @@ import org.trustfleet.scan.StartTlsProtocol;
  * less than half of its validity is left; agents accept such a refresh.
  *
  * <p>Staleness: a group's entry is dropped when its requirements change or its tenant's signer rotates, through the
- * {@link InvalidationFeed} (at once on the replica that made the change, within one poll elsewhere); as a backstop,
- * entries are re-checked against the database every {@code trustfleet.payload.cache-check-interval}. A re-check, and
- * any load that finds the stored payload current (made by another replica, or before a restart), costs one statement
+ * {@link InvalidationFeed} (at once on the replica that made the change, within one poll elsewhere), and entries are
+ * used only while the feed is {@link InvalidationFeed#fresh() fresh}: a replica that cannot poll does not know what
+ * changed, so each load checks. As a backstop for changes no feed row tells of (made around the service), entries
+ * are re-checked against the database every {@code trustfleet.payload.cache-check-interval}. A re-check, and any
+ * load that finds the stored payload current (made by another replica, or before a restart), costs one statement
  * comparing the stored payload's version and signer with the group's and the tenant's: the requirements' certificates
  * are read and the signer unsealed only to sign. At a fleet's pace a group is fetched less often than the interval,
- * so most fetches re-check.
+ * so most fetches re-check (measured: a 5-minute interval did not make a fetch cheaper, bench/scale/RESULTS.md Run
+ * 33).
  */
 // @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
 @Singleton
@@ -131,7 +134,7 @@ public class SignedPayloadService {
 
     private SignedPayload usable(Entry e, UUID tenantId, Instant now) {
         if (e == null || !e.payload().tenantId().equals(tenantId) || !e.payload().freshAt(now)
-                || !now.isBefore(e.checkedAt().plus(checkInterval))) {
+                || !now.isBefore(e.checkedAt().plus(checkInterval)) || !feed.fresh()) {
             return null;
         }
         return e.payload();

@@ -14,6 +14,7 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -189,6 +190,66 @@ class InvalidationFeedTest {
         feed.poll(); // this replica's next poll (the scheduled one runs every trustfleet.cache.invalidation-poll-interval)
         assertThat(as(device.token()).get("/api/v1/device/payload").then().statusCode(200).extract().header("ETag"))
                 .isEqualTo("\"" + other + "\"");
+    }
+
+    @Test
+    void aPollAfterNoneSucceededForLongerThanTheRowsAreKeptDropsEverythingOnce() throws Exception {
+        String name = "test-" + UUID.randomUUID();
+        Recorder recorder = new Recorder();
+        feed.subscribe(name, recorder);
+        feed.poll();
+        insertFeedRow(name, "k6");
+        // the rows of the changes since may be deleted already (other replicas' polls delete what is past RETENTION)
+        feed.lookBack(InvalidationFeed.RETENTION);
+        feed.poll();
+        assertThat(recorder.heard).containsExactly(Set.of("*"));
+        feed.poll();
+        insertFeedRow(name, "k7");
+        feed.poll();
+        assertThat(recorder.heard).containsExactly(Set.of("*"), Set.of("k7"));
+    }
+
+    @Test
+    void aPollAfterAShorterGapTellsOnlyWhatChanged() throws Exception {
+        String name = "test-" + UUID.randomUUID();
+        Recorder recorder = new Recorder();
+        feed.subscribe(name, recorder);
+        feed.poll();
+        insertFeedRow(name, "k8");
+        // the next poll looks back RETENTION less a minute: every row since is still there
+        feed.lookBack(InvalidationFeed.RETENTION.minus(InvalidationFeed.OVERLAP).minusMinutes(1));
+        feed.poll();
+        assertThat(recorder.heard).containsExactly(Set.of("k8"));
+    }
+
+    @Test
+    void whileTheFeedIsNotFreshEveryPayloadFetchChecksTheDatabase() throws Exception {
+        feed.poll();
+        String[] t = ApiFixtures.tenantWithAdmin("feed-stale");
+        Device device = DeviceFixtures.device(t[0], t[1]);
+        String first = as(device.token()).get("/api/v1/device/payload").then().statusCode(200).extract()
+                .header("ETag");
+        String other = "b".repeat(64);
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "UPDATE signed_payload SET etag = ? WHERE group_id = ?")) {
+            s.setString(1, other);
+            s.setObject(2, UUID.fromString(device.groupId()));
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+        try {
+            // a change no feed row tells of (made around the service): with the feed fresh, the check interval
+            // (an hour here) bounds how long the replica's copy is served
+            assertThat(as(device.token()).get("/api/v1/device/payload").then().statusCode(200).extract()
+                    .header("ETag")).isEqualTo(first);
+            // no poll succeeded for over two intervals: the replica does not know what changed, so it asks
+            feed.lookBack(Duration.ofHours(3));
+            assertThat(feed.fresh()).isFalse();
+            assertThat(as(device.token()).get("/api/v1/device/payload").then().statusCode(200).extract()
+                    .header("ETag")).isEqualTo("\"" + other + "\"");
+        } finally {
+            feed.poll();
+        }
+        assertThat(feed.fresh()).isTrue();
     }
 
     private void insertFeedRow(String name, String key) throws Exception {
