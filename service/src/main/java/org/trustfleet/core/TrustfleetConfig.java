@@ -321,6 +321,15 @@ public interface TrustfleetConfig {
         /** Most groups whose signed payload a replica keeps in memory. */
         @WithDefault("10000")
         int signedPayloadsMaxEntries();
+
+        /**
+         * Most payload signers (one active per tenant) a replica keeps unsealed in memory, a few kilobytes each. A
+         * tenant's signer not kept is read, unsealed and checked against the payload root again when one of its
+         * payloads is next signed (doing that once per tenant was 15 % of delivery's CPU in a replica's first minutes
+         * at a fleet's pace), so this bounds memory, not correctness; size it to the number of tenants.
+         */
+        @WithDefault("10000")
+        int payloadSignersMaxEntries();
     }
 
     /** Settings of enrolled devices. */

@@ -19,6 +19,7 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
+import org.trustfleet.core.TrustfleetConfig;
 import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.CertificateEncoder;
 import org.trustfleet.pki.Sha256;
@@ -33,7 +34,6 @@ import org.trustfleet.pki.Sha256;
 public class SigningKeyService {
     private static final Logger LOG = Logger.getLogger(SigningKeyService.class);
     private static final String ROOT_KEY_ID = "payload-root";
-    private static final int SIGNERS_KEPT = 10_000;
 
     private final AgroalDataSource db;
     private final MasterKeyProvider masterKeys;
@@ -41,17 +41,23 @@ public class SigningKeyService {
     private final Event<SignerRotated> rotated;
     /**
      * Unsealed signers by id. A signer row never changes (rotation retires it and inserts a new one), so entries
-     * need no invalidation; the bound is far above one active signer per tenant.
+     * need no invalidation; the bound is {@code trustfleet.cache.payload-signers-max-entries}.
      */
-    private final BoundedCache<UUID, TenantSigner> signersById = Caches.bounded("payload-signers", SIGNERS_KEPT);
+    private final BoundedCache<UUID, TenantSigner> signersById;
     private volatile SigningAuthority authority;
 
     public SigningKeyService(AgroalDataSource db, MasterKeyProvider masterKeys, Clock clock,
-            Event<SignerRotated> rotated) {
+            Event<SignerRotated> rotated, TrustfleetConfig config) {
+        this.signersById = Caches.bounded("payload-signers", config.cache().payloadSignersMaxEntries());
         this.db = db;
         this.masterKeys = masterKeys;
         this.clock = clock;
         this.rotated = rotated;
+    }
+
+    /** How many unsealed signers this replica holds (tests: the bound is applied). */
+    long signersKept() {
+        return signersById.size();
     }
 
     /** The deployment payload root, created on first need. */
