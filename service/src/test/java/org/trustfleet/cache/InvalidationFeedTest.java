@@ -177,12 +177,7 @@ class InvalidationFeedTest {
 
         // another replica re-signed the group's payload: until the feed says so, this replica serves what it has
         String other = "a".repeat(64);
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
-                "UPDATE signed_payload SET etag = ? WHERE group_id = ?")) {
-            s.setString(1, other);
-            s.setObject(2, UUID.fromString(device.groupId()));
-            assertThat(s.executeUpdate()).isEqualTo(1);
-        }
+        setStoredEtag(device.groupId(), other);
         assertThat(as(device.token()).get("/api/v1/device/payload").then().statusCode(200).extract().header("ETag"))
                 .isEqualTo(first);
 
@@ -230,12 +225,7 @@ class InvalidationFeedTest {
         String first = as(device.token()).get("/api/v1/device/payload").then().statusCode(200).extract()
                 .header("ETag");
         String other = "b".repeat(64);
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
-                "UPDATE signed_payload SET etag = ? WHERE group_id = ?")) {
-            s.setString(1, other);
-            s.setObject(2, UUID.fromString(device.groupId()));
-            assertThat(s.executeUpdate()).isEqualTo(1);
-        }
+        setStoredEtag(device.groupId(), other);
         try {
             // a change no feed row tells of (made around the service): with the feed fresh, the check interval
             // (an hour here) bounds how long the replica's copy is served
@@ -250,6 +240,16 @@ class InvalidationFeedTest {
             feed.poll();
         }
         assertThat(feed.fresh()).isTrue();
+    }
+
+    /** Changes the group's stored payload as another replica would, without a feed row. */
+    private void setStoredEtag(String groupId, String etag) throws Exception {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "UPDATE signed_payload SET etag = ? WHERE group_id = ?")) {
+            s.setString(1, etag);
+            s.setObject(2, UUID.fromString(groupId));
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
     }
 
     private void insertFeedRow(String name, String key) throws Exception {
