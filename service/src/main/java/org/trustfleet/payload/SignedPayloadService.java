@@ -42,8 +42,10 @@ import org.trustfleet.scan.StartTlsProtocol;
  * changed, so each load checks. As a backstop for changes no feed row tells of (made around the service), entries
  * are re-checked against the database every {@code trustfleet.payload.cache-check-interval}. A re-check, and any
  * load that finds the stored payload current (made by another replica, or before a restart), costs one statement
- * comparing the stored payload's version and signer with the group's and the tenant's: the requirements' certificates
- * are read and the signer unsealed only to sign. At a fleet's pace a group is fetched less often than the interval,
+ * comparing the stored payload's version and signer with the group's and the tenant's, which returns the stored bytes
+ * only where they are not the replica's copy (one round trip for a replica that holds none, as for most groups at a
+ * fleet's scale with the packaged cache size): the requirements' certificates are read and the signer unsealed only
+ * to sign. At a fleet's pace a group is fetched less often than the interval,
  * so most fetches re-check (measured at that pace: with this cache and the token cache holding every group and device,
  * a 5-minute interval took a fetch from 272 to 169 µs of service CPU; with the packaged sizes it gains nothing, most
  * fetches finding no entry; bench/scale/RESULTS.md Run 33).
@@ -147,16 +149,9 @@ public class SignedPayloadService {
      */
     private SignedPayload load(UUID tenantId, UUID groupId, Instant now, SignedPayload known) throws SQLException {
         try (Connection c = db.getConnection()) {
-            Optional<String> current = currentStoredEtag(c, tenantId, groupId, now);
+            Optional<SignedPayload> current = currentStored(c, tenantId, groupId, now, known);
             if (current.isPresent()) {
-                if (known != null && known.etag().equals(current.get())) {
-                    return known;
-                }
-                Optional<SignedPayload> stored = read(c, groupId);
-                // another load may have replaced the row between the two statements: then the full path decides
-                if (stored.isPresent() && stored.get().etag().equals(current.get())) {
-                    return stored.get();
-                }
+                return current.get();
             }
         }
         CertificateSet req = requirements.certificateSet(tenantId, groupId);
@@ -219,27 +214,38 @@ public class SignedPayloadService {
     }
 
     /**
-     * The entity tag of the group's stored payload if it is the one to serve at {@code now} (the group the tenant's,
-     * the payload of its current requirements version, signed by the tenant's active signer, fresh), or empty: none
-     * stored, outdated, or the group not the tenant's (the full load then answers, as it would without this). One
-     * statement on four primary keys; neither the requirements document nor any certificate or key is read.
+     * The group's stored payload if it is the one to serve at {@code now} (the group the tenant's, the payload of its
+     * current requirements version, signed by the tenant's active signer, fresh), or empty: none stored, outdated, or
+     * the group not the tenant's (the full load then answers, as it would without this). One statement on four primary
+     * keys; neither the requirements document nor any certificate or key is read, and the stored CMS bytes only when
+     * they are not {@code known}'s (what this replica holds, then returned as it is).
      */
-    private static Optional<String> currentStoredEtag(Connection c, UUID tenantId, UUID groupId, Instant now)
-            throws SQLException {
+    private static Optional<SignedPayload> currentStored(Connection c, UUID tenantId, UUID groupId, Instant now,
+            SignedPayload known) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("""
-                SELECT p.etag, p.issued_at, p.expires_at FROM signed_payload p
+                SELECT p.version, p.signer_id, p.issued_at, p.expires_at, p.etag,
+                       CASE WHEN p.etag = ? THEN NULL ELSE p.cms END
+                FROM signed_payload p
                 JOIN device_group g ON g.id = p.group_id AND g.tenant_id = p.tenant_id
                 JOIN group_requirements r ON r.group_id = p.group_id AND r.version = p.version
                 JOIN payload_signer k ON k.id = p.signer_id AND k.tenant_id = p.tenant_id AND k.retired_at IS NULL
                 WHERE p.group_id = ? AND p.tenant_id = ?""")) {
-            s.setObject(1, groupId);
-            s.setObject(2, tenantId);
+            s.setString(1, known == null ? null : known.etag());
+            s.setObject(2, groupId);
+            s.setObject(3, tenantId);
             try (ResultSet r = s.executeQuery()) {
-                if (!r.next() || !SignedPayload.freshAt(r.getTimestamp(2).toInstant(), r.getTimestamp(3).toInstant(),
-                        now)) {
+                if (!r.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(r.getString(1));
+                Instant issuedAt = r.getTimestamp(3).toInstant();
+                Instant expiresAt = r.getTimestamp(4).toInstant();
+                if (!SignedPayload.freshAt(issuedAt, expiresAt, now)) {
+                    return Optional.empty();
+                }
+                byte[] cms = r.getBytes(6);
+                return Optional.of(cms == null ? known
+                        : new SignedPayload(tenantId, groupId, r.getLong(1), r.getObject(2, UUID.class), issuedAt,
+                                expiresAt, r.getString(5), cms));
             }
         }
     }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.trustfleet.cache.InvalidationFeed;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.testing.ApiFixtures;
 import org.trustfleet.testing.DeviceFixtures;
@@ -48,6 +49,9 @@ class PayloadRecheckTest {
     @Inject
     AgroalDataSource db;
 
+    @Inject
+    InvalidationFeed feed;
+
     private Device device;
 
     @BeforeEach
@@ -65,6 +69,19 @@ class PayloadRecheckTest {
             assertThat(again.header("ETag")).isEqualTo(first.header("ETag"));
             assertThat(again.asByteArray()).isEqualTo(first.asByteArray());
         }
+        assertThat(storedIssuedAt()).isEqualTo(signedAt);
+    }
+
+    @Test
+    void aReplicaHoldingNoCopyServesTheStoredPayloadAsItIs() throws Exception {
+        Response first = fetch();
+        Instant signedAt = storedIssuedAt();
+        // this replica drops its copy (as after a restart, or for a group its cache has no room for)
+        feed.publish(SignedPayloadService.GROUP_PAYLOADS, device.groupId());
+
+        Response again = fetch();
+        assertThat(again.header("ETag")).isEqualTo(first.header("ETag"));
+        assertThat(again.asByteArray()).isEqualTo(first.asByteArray());
         assertThat(storedIssuedAt()).isEqualTo(signedAt);
     }
 
