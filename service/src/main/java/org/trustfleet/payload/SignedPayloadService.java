@@ -45,10 +45,10 @@ import org.trustfleet.scan.StartTlsProtocol;
  * comparing the stored payload's version and signer with the group's and the tenant's, which returns the stored bytes
  * only where they are not the replica's copy (one round trip for a replica that holds none, as for most groups at a
  * fleet's scale with the packaged cache size): the requirements' certificates are read and the signer unsealed only
- * to sign. At a fleet's pace a group is fetched less often than the interval,
- * so most fetches re-check (measured at that pace: with this cache and the token cache holding every group and device,
- * a 5-minute interval took a fetch from 272 to 169 µs of service CPU; with the packaged sizes it gains nothing, most
- * fetches finding no entry; bench/scale/RESULTS.md Run 33).
+ * to sign. At a fleet's pace a group is fetched less often than the interval, so most fetches re-check (measured at
+ * that pace: with this cache and the token cache holding every group and device, a 5-minute interval took a fetch
+ * from 272 to 169 µs of service CPU; with the packaged sizes it gains nothing, most fetches finding no entry;
+ * bench/scale/RESULTS.md Run 33).
  */
 // @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
 @Singleton
@@ -223,7 +223,7 @@ public class SignedPayloadService {
     private static Optional<SignedPayload> currentStored(Connection c, UUID tenantId, UUID groupId, Instant now,
             SignedPayload known) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("""
-                SELECT p.version, p.signer_id, p.issued_at, p.expires_at, p.etag,
+                SELECT p.tenant_id, p.version, p.signer_id, p.issued_at, p.expires_at, p.etag,
                        CASE WHEN p.etag = ? THEN NULL ELSE p.cms END
                 FROM signed_payload p
                 JOIN device_group g ON g.id = p.group_id AND g.tenant_id = p.tenant_id
@@ -234,18 +234,12 @@ public class SignedPayloadService {
             s.setObject(2, groupId);
             s.setObject(3, tenantId);
             try (ResultSet r = s.executeQuery()) {
-                if (!r.next()) {
+                if (!r.next() || !SignedPayload.freshAt(r.getTimestamp(4).toInstant(), r.getTimestamp(5).toInstant(),
+                        now)) {
                     return Optional.empty();
                 }
-                Instant issuedAt = r.getTimestamp(3).toInstant();
-                Instant expiresAt = r.getTimestamp(4).toInstant();
-                if (!SignedPayload.freshAt(issuedAt, expiresAt, now)) {
-                    return Optional.empty();
-                }
-                byte[] cms = r.getBytes(6);
-                return Optional.of(cms == null ? known
-                        : new SignedPayload(tenantId, groupId, r.getLong(1), r.getObject(2, UUID.class), issuedAt,
-                                expiresAt, r.getString(5), cms));
+                byte[] cms = r.getBytes(7);
+                return Optional.of(cms == null ? known : payloadOf(r, groupId, cms));
             }
         }
     }
@@ -259,11 +253,18 @@ public class SignedPayloadService {
                 if (!r.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new SignedPayload(r.getObject(1, UUID.class), groupId, r.getLong(2),
-                        r.getObject(3, UUID.class), r.getTimestamp(4).toInstant(), r.getTimestamp(5).toInstant(),
-                        r.getString(6), r.getBytes(7)));
+                return Optional.of(payloadOf(r, groupId, r.getBytes(7)));
             }
         }
+    }
+
+    /**
+     * The group's payload from a row whose first six columns are {@code signed_payload}'s tenant_id, version,
+     * signer_id, issued_at, expires_at and etag, with its CMS bytes.
+     */
+    private static SignedPayload payloadOf(ResultSet r, UUID groupId, byte[] cms) throws SQLException {
+        return new SignedPayload(r.getObject(1, UUID.class), groupId, r.getLong(2), r.getObject(3, UUID.class),
+                r.getTimestamp(4).toInstant(), r.getTimestamp(5).toInstant(), r.getString(6), cms);
     }
 
     /** In the recomputing transaction: every replica drops the groups' payloads once it commits. */
