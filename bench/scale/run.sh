@@ -213,7 +213,8 @@ thread_cpu() { # the CPU seconds of each thread of JVM $1 and its kind, as JSON 
   python3 - "$1" <<'PY'
 import glob, json, os, sys
 KINDS = [("C2 Compiler", "C2 compiler"), ("C1 Compiler", "C1 compiler"), ("recompute", "recompute"),
-         ("G1 ", "GC and VM"), ("GC Thread", "GC and VM"), ("VM Thread", "GC and VM"),
+         ("GC Thread", "GC pauses"), ("G1 Conc", "GC concurrent"), ("G1 Main Marker", "GC concurrent"),
+         ("G1 Refine", "GC concurrent"), ("G1 ", "GC and VM, other"), ("VM Thread", "GC and VM, other"),
          ("executor-thr", "executor (API, alert checks)")]  # thread name prefixes (Linux keeps 15 characters)
 tick, threads = os.sysconf("SC_CLK_TCK"), {}
 for task in glob.glob(f"/proc/{sys.argv[1]}/task/*/stat"):

@@ -156,13 +156,10 @@ public class SignedPayloadService {
         }
         CertificateSet req = requirements.certificateSet(tenantId, groupId);
         ActiveSigner signer = keys.activeSigner(tenantId);
+        // signed without reading the stored row first: the check above found it outdated, and a payload another
+        // replica stored meanwhile is kept by the insert's condition and served below (a rare signature wasted)
+        SignedPayload fresh = sign(tenantId, groupId, req, signer, now);
         try (Connection c = db.getConnection()) {
-            Optional<SignedPayload> stored = read(c, groupId);
-            if (stored.isPresent() && stored.get().version() == req.version()
-                    && stored.get().signerId().equals(signer.id()) && stored.get().freshAt(now)) {
-                return stored.get();
-            }
-            SignedPayload fresh = sign(tenantId, groupId, req, signer, now);
             try (PreparedStatement s = c.prepareStatement("""
                     INSERT INTO signed_payload
                         (group_id, tenant_id, version, signer_id, issued_at, expires_at, etag, cms)
@@ -174,7 +171,8 @@ public class SignedPayloadService {
                        OR (signed_payload.version = EXCLUDED.version
                            AND (signed_payload.signer_id <> EXCLUDED.signer_id
                                 OR signed_payload.expires_at < CAST(? AS timestamptz)
-                                   + (signed_payload.expires_at - signed_payload.issued_at) / 2))""")) {
+                                   + (signed_payload.expires_at - signed_payload.issued_at) / 2))
+                    RETURNING version""")) {
                 s.setObject(1, groupId);
                 s.setObject(2, tenantId);
                 s.setLong(3, fresh.version());
@@ -184,9 +182,14 @@ public class SignedPayloadService {
                 s.setString(7, fresh.etag());
                 s.setBytes(8, fresh.cms());
                 s.setTimestamp(9, Timestamp.from(now));
-                s.executeUpdate();
+                try (ResultSet stored = s.executeQuery()) {
+                    if (stored.next()) {
+                        return fresh;
+                    }
+                }
             }
-            // another replica may have won: serve what is stored, so that all replicas agree on the bytes
+            // another replica won (a later version, or this one signed by the same signer and fresher): serve what is
+            // stored, so that all replicas agree on the bytes
             return read(c, groupId).filter(p -> p.version() >= fresh.version()).orElse(fresh);
         }
     }

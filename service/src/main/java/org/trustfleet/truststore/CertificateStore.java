@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.hibernate.jpa.HibernateHints;
 import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
 import org.trustfleet.cache.InvalidationFeed;
@@ -201,16 +200,18 @@ public class CertificateStore {
         }
         if (!missing.isEmpty()) {
             Map<String, X509Certificate> uncommitted = writtenSoFar();
-            // read-only: certificate rows never change once written, and the flush before each later write of the
-            // transaction (a store change's sweep writes a row per group) would otherwise compare their DER again
-            for (CertificateEntity entity : em.createQuery("from CertificateEntity where sha256 in :ids",
-                            CertificateEntity.class).setParameter("ids", missing)
-                    .setHint(HibernateHints.HINT_READ_ONLY, true).getResultList()) {
-                X509Certificate certificate = decode(entity.der);
-                if (uncommitted == null || !uncommitted.containsKey(entity.sha256)) {
-                    stored.put(entity.sha256, certificate);
+            // the two columns, not entities: certificate rows never change once written, so there is nothing for the
+            // session to track (materialising entities was 4.6 % of a store change's sweep threads' CPU)
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery("SELECT sha256, der FROM certificate WHERE sha256 = ANY(?1)")
+                    .setParameter(1, missing.toArray(String[]::new)).getResultList();
+            for (Object[] row : rows) {
+                String sha256 = (String) row[0];
+                X509Certificate certificate = decode((byte[]) row[1]);
+                if (uncommitted == null || !uncommitted.containsKey(sha256)) {
+                    stored.put(sha256, certificate);
                 }
-                found.put(entity.sha256, certificate);
+                found.put(sha256, certificate);
             }
         }
         return Collections.unmodifiableMap(found);
@@ -237,7 +238,7 @@ public class CertificateStore {
     }
 
     static X509Certificate decode(byte[] der) {
-        return CertificateParser.parse(der).get(0);
+        return CertificateParser.parseStored(der);
     }
 
     private static String truncate(String name) {

@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,6 +108,21 @@ class PayloadRecheckTest {
     }
 
     @Test
+    void aPayloadOfALaterVersionStoredMeanwhileIsServedAndKept() throws Exception {
+        Response first = fetch();
+        // as when another replica's recompute committed a later version and stored its payload after this replica
+        // read the version it signs: the stored row is not the current version's, so this replica signs one, and the
+        // insert keeps the later stored row, which is then what the device gets
+        String later = "c".repeat(64);
+        update("UPDATE signed_payload SET version = version + 5, etag = ? WHERE group_id = ?", later, group());
+
+        Response next = fetch();
+        assertThat(next.header("ETag")).isEqualTo("\"" + later + "\"");
+        assertThat(next.asByteArray()).isEqualTo(first.asByteArray());
+        assertThat(storedVersion()).isEqualTo(document(first).document().version() + 5);
+    }
+
+    @Test
     void aSignerRetiredElsewhereIsReplacedAtTheNextRecheck() throws Exception {
         Response first = fetch();
         update("UPDATE payload_signer SET retired_at = now() WHERE tenant_id = ? AND retired_at IS NULL",
@@ -152,12 +168,21 @@ class PayloadRecheckTest {
     }
 
     private Instant storedIssuedAt() throws Exception {
-        try (Connection c = db.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT issued_at FROM signed_payload WHERE group_id = ?")) {
+        return stored("issued_at", OffsetDateTime.class).toInstant();
+    }
+
+    private long storedVersion() throws Exception {
+        return stored("version", Long.class);
+    }
+
+    /** A column of the group's stored payload row. */
+    private <T> T stored(String column, Class<T> type) throws Exception {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT " + column + " FROM signed_payload WHERE group_id = ?")) {
             s.setObject(1, group());
             try (ResultSet r = s.executeQuery()) {
                 assertThat(r.next()).isTrue();
-                return r.getTimestamp(1).toInstant();
+                return r.getObject(1, type);
             }
         }
     }

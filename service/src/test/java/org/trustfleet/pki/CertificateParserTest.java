@@ -48,6 +48,15 @@ class CertificateParserTest {
     }
 
     @Test
+    void storedDerIsReadByTheJdkAloneAndDamageFailsAsSuch() throws Exception {
+        X509Certificate root = TestPki.root("Stored Root").cert();
+        assertThat(CertificateParser.parseStored(root.getEncoded())).isEqualTo(root);
+        byte[] cut = java.util.Arrays.copyOf(root.getEncoded(), root.getEncoded().length / 2);
+        assertThatThrownBy(() -> CertificateParser.parseStored(cut))
+                .isInstanceOf(CertificateParseException.class).hasMessageContaining("stored certificate is not readable");
+    }
+
+    @Test
     void singleDer() {
         byte[] der = CertificateEncoder.der(LEAF.cert());
         assertThat(CertificateParser.detect(der)).isEqualTo(CertificateFormat.DER);
