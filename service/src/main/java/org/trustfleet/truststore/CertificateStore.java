@@ -207,7 +207,7 @@ public class CertificateStore {
                     .setParameter(1, missing.toArray(String[]::new)).getResultList();
             for (Object[] row : rows) {
                 String sha256 = (String) row[0];
-                X509Certificate certificate = decode((byte[]) row[1]);
+                X509Certificate certificate = CertificateParser.parseStored((byte[]) row[1]);
                 if (uncommitted == null || !uncommitted.containsKey(sha256)) {
                     stored.put(sha256, certificate);
                 }
@@ -235,10 +235,6 @@ public class CertificateStore {
                         String.class)
                 .setParameter("s", truncate(subject)).setMaxResults(50).getResultList();
         return findAll(ids);
-    }
-
-    static X509Certificate decode(byte[] der) {
-        return CertificateParser.parseStored(der);
     }
 
     private static String truncate(String name) {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +52,7 @@ class CertificateParserTest {
     void storedDerIsReadByTheJdkAloneAndDamageFailsAsSuch() throws Exception {
         X509Certificate root = TestPki.root("Stored Root").cert();
         assertThat(CertificateParser.parseStored(root.getEncoded())).isEqualTo(root);
-        byte[] cut = java.util.Arrays.copyOf(root.getEncoded(), root.getEncoded().length / 2);
+        byte[] cut = Arrays.copyOf(root.getEncoded(), root.getEncoded().length / 2);
         assertThatThrownBy(() -> CertificateParser.parseStored(cut))
                 .isInstanceOf(CertificateParseException.class).hasMessageContaining("stored certificate is not readable");
     }
