@@ -108,9 +108,10 @@ public class DeviceAuthService {
 
     /**
      * A token's SHA-256 as a map key: the digest's first bytes are already uniformly distributed, so they are the
-     * hash code, and nothing is encoded or re-hashed per request.
+     * hash code, and nothing is encoded or re-hashed per request. A request looks up a plain key; the cache holds each
+     * {@link Entry} as its own key.
      */
-    private static final class TokenKey {
+    private static class TokenKey {
         // the digest's 32 bytes held in the key itself: one memory access per comparison, not two
         final long a;
         final long b;
@@ -153,9 +154,13 @@ public class DeviceAuthService {
      * What a cached token stands for. The device id's bits and the last-seen time are fields of the entry itself, not
      * objects it points to: a request of a fleet of a million devices reads an entry nothing else read lately, and
      * every further object is one more miss of the CPU's caches on the hot path. (The tenant and group ids are
-     * shared by the entries of a group, so they are usually in the caches.)
+     * shared by the entries of a group, so they are usually in the caches.) An entry is a key too (its token's
+     * digest, equal to the key a request looks up), and the cache holds it as its own key: one object per cached
+     * token rather than two, 16 bytes less each and a million objects fewer for the collector to mark in a fleet's
+     * cache. (A token looked up again while cached keeps its first entry as the key; only the digest of a key is
+     * read.)
      */
-    private static final class Entry {
+    private static final class Entry extends TokenKey {
         final long deviceHigh;
         final long deviceLow;
         final UUID tenantId;
@@ -170,7 +175,8 @@ public class DeviceAuthService {
          */
         long lastSeenMicros;
 
-        Entry(DeviceIdentity identity) {
+        Entry(byte[] sha256, DeviceIdentity identity) {
+            super(sha256);
             this.deviceHigh = identity.deviceId().getMostSignificantBits();
             this.deviceLow = identity.deviceId().getLeastSignificantBits();
             this.tenantId = identity.tenantId();
@@ -434,7 +440,8 @@ public class DeviceAuthService {
             s.setArray(1, c.createArrayOf("bytea", hashes));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    found.put(new TokenKey(r.getBytes(1)), entry(r, UnaryOperator.identity()));
+                    Entry e = entry(r, UnaryOperator.identity());
+                    found.put(e, e);
                 }
             }
         } catch (SQLException ex) {
@@ -447,8 +454,8 @@ public class DeviceAuthService {
             if (e == null) {
                 tokens.invalidate(key);
             } else if (current) {
-                tokens.put(key, e);
-                put.add(key);
+                tokens.put(e, e);
+                put.add(e);
             }
         }
         keepIfCurrent(before, put);
@@ -473,7 +480,7 @@ public class DeviceAuthService {
         UUID groupId = r.getObject(4, UUID.class);
         DeviceIdentity identity = new DeviceIdentity(r.getObject(2, UUID.class),
                 canonical.apply(r.getObject(3, UUID.class)), groupId == null ? null : canonical.apply(groupId));
-        return new Entry(identity);
+        return new Entry(r.getBytes(1), identity);
     }
 
     /** Starts the preload, if it is on, once the invalidation feed's first poll has dropped everything. */
@@ -548,7 +555,7 @@ public class DeviceAuthService {
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     Entry e = entry(r, intern);
-                    found.put(new TokenKey(r.getBytes(1)), e);
+                    found.put(e, e);
                     last = e.deviceId();
                 }
             }
@@ -557,11 +564,11 @@ public class DeviceAuthService {
         }
         Set<TokenKey> put = new HashSet<>();
         if (credentialsGeneration.get() == before) {
-            found.forEach((key, e) -> {
-                if (tokens.addIfAbsent(key, e)) {
-                    put.add(key);
+            for (Entry e : found.values()) {
+                if (tokens.addIfAbsent(e, e)) {
+                    put.add(e);
                 }
-            });
+            }
         }
         boolean kept = keepIfCurrent(before, put);
         return new PreloadBatch(found.size(), kept ? put.size() : 0, last, kept);
