@@ -15,8 +15,10 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -547,7 +549,7 @@ public class DeviceAuthService {
 
     private PreloadBatch preloadBatch(UUID after, int limit, UnaryOperator<UUID> intern) {
         long before = credentialsGeneration.get();
-        Map<TokenKey, Entry> found = new HashMap<>();
+        List<Entry> found = new ArrayList<>();
         UUID last = after;
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(PRELOAD)) {
             s.setObject(1, after);
@@ -555,7 +557,7 @@ public class DeviceAuthService {
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     Entry e = entry(r, intern);
-                    found.put(e, e);
+                    found.add(e);
                     last = e.deviceId();
                 }
             }
@@ -564,7 +566,7 @@ public class DeviceAuthService {
         }
         Set<TokenKey> put = new HashSet<>();
         if (credentialsGeneration.get() == before) {
-            for (Entry e : found.values()) {
+            for (Entry e : found) {
                 if (tokens.addIfAbsent(e, e)) {
                     put.add(e);
                 }
