@@ -1,6 +1,8 @@
 package org.trustfleet.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -8,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * A named, bounded in-memory cache: the only kind of cache this code base keeps (built by {@link Caches}), so that
@@ -25,11 +28,41 @@ public final class BoundedCache<K, V> {
     private final Cache<K, V> cache;
     /** Most entries before new keys are refused ({@link Caches#admissionBounded}), or {@link #EVICTING}. */
     private final long admissionLimit;
+    /** The expiry the values carry themselves ({@link Caches#admissionBounded}), or null (Caffeine's, if any). */
+    private final ValueExpiry<? super V> expiry;
+    /** The clock's epoch second from which a pass may drop the expired entries (with {@link #expiry} only). */
+    private volatile long nextPurgeSecond;
 
     BoundedCache(String name, Cache<K, V> cache, long admissionLimit) {
+        this(name, cache, admissionLimit, null);
+    }
+
+    BoundedCache(String name, Cache<K, V> cache, long admissionLimit, ValueExpiry<? super V> expiry) {
         this.name = name;
         this.cache = cache;
         this.admissionLimit = admissionLimit;
+        this.expiry = expiry;
+    }
+
+    /**
+     * An expiry kept in the values: each value tells the epoch second ({@code clock}'s) it was written, and it is
+     * expired {@code ttl} after it (to the second). Read at every get; the expired entries no get meets are dropped
+     * by a pass over the cache at most once per {@link #purgeInterval()}, when the size is asked or a full cache
+     * refuses a key.
+     */
+    record ValueExpiry<V>(Clock clock, Duration ttl, ToLongFunction<? super V> writtenAtSecond) {
+        long nowSecond() {
+            return Math.floorDiv(clock.millis(), 1000);
+        }
+
+        boolean expired(V value, long nowSecond) {
+            return nowSecond - writtenAtSecond.applyAsLong(value) >= Math.max(ttl.toSeconds(), 0);
+        }
+
+        /** A sixteenth of the time to live, at least a second: room held by expired entries is freed that late. */
+        long purgeInterval() {
+            return Math.max(1, ttl.toSeconds() / 16);
+        }
     }
 
     /** The cache's name, as in the metrics. */
@@ -39,7 +72,20 @@ public final class BoundedCache<K, V> {
 
     /** The cached value, or {@code null}; a hit counts as a use. */
     public V get(K key) {
-        return cache.getIfPresent(key);
+        return live(key, cache.getIfPresent(key));
+    }
+
+    /** {@code value} (the key's), or null if it is null or expired, then dropped. */
+    private V live(K key, V value) {
+        if (value == null || expiry == null || !expired(value, expiry)) {
+            return value;
+        }
+        cache.asMap().remove(key, value);
+        return null;
+    }
+
+    private static <V> boolean expired(V value, ValueExpiry<? super V> expiry) {
+        return expiry.expired(value, expiry.nowSecond());
     }
 
     /**
@@ -47,6 +93,12 @@ public final class BoundedCache<K, V> {
      * callers for the same key wait for one computation, so {@code load} should be short.
      */
     public V get(K key, Function<? super K, ? extends V> load) {
+        if (expiry != null) {
+            V cached = get(key);
+            if (cached != null) {
+                return cached;
+            }
+        }
         if (admits()) {
             return cache.get(key, load);
         }
@@ -60,14 +112,23 @@ public final class BoundedCache<K, V> {
      */
     public Map<K, V> getAll(Collection<? extends K> keys,
             Function<? super Set<? extends K>, ? extends Map<? extends K, ? extends V>> load) {
-        if (admits()) {
+        if (expiry == null && admits()) {
             return cache.getAll(keys, load);
         }
-        Map<K, V> found = new HashMap<>(cache.getAllPresent(keys));
+        Map<K, V> found = new HashMap<>();
+        cache.getAllPresent(keys).forEach((k, v) -> {
+            if (live(k, v) != null) {
+                found.put(k, v);
+            }
+        });
         Set<K> missing = new HashSet<>(keys);
         missing.removeAll(found.keySet());
         if (!missing.isEmpty()) {
-            found.putAll(load.apply(missing));
+            Map<? extends K, ? extends V> loaded = load.apply(missing);
+            found.putAll(loaded);
+            if (expiry != null) {
+                loaded.forEach(this::addIfAbsent);
+            }
         }
         return found;
     }
@@ -81,9 +142,13 @@ public final class BoundedCache<K, V> {
         }
     }
 
-    /** Puts the value unless the key has one or the cache admits no new key; whether it was put. */
+    /** Puts the value unless the key has one (not expired) or the cache admits no new key; whether it was put. */
     public boolean addIfAbsent(K key, V value) {
-        return admits() && cache.asMap().putIfAbsent(key, value) == null;
+        if (!admits()) {
+            return false;
+        }
+        V held = cache.asMap().putIfAbsent(key, value);
+        return held == null || expiry != null && expired(held, expiry) && cache.asMap().replace(key, held, value);
     }
 
     public void putAll(Map<? extends K, ? extends V> values) {
@@ -109,15 +174,36 @@ public final class BoundedCache<K, V> {
 
     /**
      * Whether a new key may be added: always for an evicting cache; for an admission-bounded one while it holds fewer
-     * entries than its limit. Expired entries count until Caffeine's scheduler removes them: a refusal does not clean
-     * up itself, because a full cache refuses every new key, and would clean up at every one.
+     * entries than its limit. Expired entries count until a get meets them or a pass drops them: a full cache
+     * refuses every new key, so a refusal runs a pass only once per purge interval, not at every key.
      */
     private boolean admits() {
-        return admissionLimit == EVICTING || cache.estimatedSize() < admissionLimit;
+        if (admissionLimit == EVICTING || cache.estimatedSize() < admissionLimit) {
+            return true;
+        }
+        return purgeIfDue() && cache.estimatedSize() < admissionLimit;
     }
 
-    /** The number of entries once pending evictions have run. */
+    /**
+     * Drops the expired entries, if the values carry their expiry and the last pass was a purge interval ago;
+     * whether it did.
+     */
+    private boolean purgeIfDue() {
+        if (expiry == null) {
+            return false;
+        }
+        long now = expiry.nowSecond();
+        if (now < nextPurgeSecond) {
+            return false;
+        }
+        nextPurgeSecond = now + expiry.purgeInterval();
+        cache.asMap().values().removeIf(v -> expiry.expired(v, now));
+        return true;
+    }
+
+    /** The number of entries once pending evictions (and a due pass over expired entries) have run. */
     public long size() {
+        purgeIfDue();
         cache.cleanUp();
         return cache.estimatedSize();
     }

@@ -2,7 +2,6 @@ package org.trustfleet.cache;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
@@ -11,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.function.BiFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * Builds every in-memory cache of the service (Caffeine underneath): bounded in size, optionally expiring after a
@@ -49,17 +49,24 @@ public final class Caches {
      * access order, on another core) cost more than the rest of a device's payload request (measured: 0.73x of nginx
      * against 0.99x, {@code bench/README.md}). For caches whose entries are about equally valuable (device tokens:
      * every device polls on the same interval), where evicting one entry to admit another would gain nothing.
+     *
+     * <p>Each value tells the epoch second (by {@code clock}) it was written, {@code writtenAtSecond}, and expires
+     * {@code ttl} after it, to the second. The expiry is kept in the values rather than by Caffeine, whose cache
+     * then is its plain map: Caffeine's expiry adds a node to every entry (40 bytes, and one more object for the
+     * collector to mark at each cycle, a million in a fleet's token cache). A get drops an expired entry it meets;
+     * the others are dropped by a pass over the cache at most once per sixteenth of {@code ttl}, when a full cache
+     * refuses a key or the size is asked, so that room they hold is freed without a timer thread.
      */
     public static <K, V> BoundedCache<K, V> admissionBounded(String name, long maxEntries, Duration ttl,
-            Clock clock) {
+            Clock clock, ToLongFunction<? super V> writtenAtSecond) {
         if (maxEntries < 0) {
             throw new IllegalArgumentException("maxEntries must not be negative");
         }
-        // the scheduler removes expired entries on time, so that they do not hold room while no write comes
-        Caffeine<Object, Object> builder = Caffeine.newBuilder().recordStats().ticker(ticker(clock))
-                .expireAfterWrite(Duration.ofNanos(nanos(Objects.requireNonNull(ttl, "ttl"))))
-                .scheduler(Scheduler.systemScheduler());
-        return build(name, builder, maxEntries);
+        BoundedCache.ValueExpiry<V> expiry = new BoundedCache.ValueExpiry<>(Objects.requireNonNull(clock, "clock"),
+                Objects.requireNonNull(ttl, "ttl"), Objects.requireNonNull(writtenAtSecond, "writtenAtSecond"));
+        com.github.benmanes.caffeine.cache.Cache<K, V> cache = Caffeine.newBuilder().recordStats().build();
+        CaffeineCacheMetrics.monitor(Metrics.globalRegistry, cache, name);
+        return new BoundedCache<>(name, cache, maxEntries, expiry);
     }
 
     /** As {@link #bounded}, each entry expiring after the time {@code ttl} gives it when written (by {@code clock}). */

@@ -345,7 +345,7 @@ public interface TrustfleetConfig {
         Duration authCacheTtl();
 
         /**
-         * Most device tokens a replica keeps in memory (about 180 bytes each). Once full, a device not held is looked
+         * Most device tokens a replica keeps in memory (about 124 bytes each). Once full, a device not held is looked
          * up at each request until entries expire ({@code auth-cache-ttl}) or are dropped: the cache admits no new
          * token rather than evicting one, so that its reads do no bookkeeping.
          */

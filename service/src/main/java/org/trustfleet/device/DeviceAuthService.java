@@ -163,6 +163,9 @@ public class DeviceAuthService {
      * read.)
      */
     private static final class Entry extends TokenKey {
+        /** 2026-01-01T00:00:00Z, in epoch seconds: an int of seconds from it reaches from 1958 to 2094. */
+        static final long SECONDS_BASE = 1_767_225_600L;
+
         final long deviceHigh;
         final long deviceLow;
         final UUID tenantId;
@@ -176,9 +179,15 @@ public class DeviceAuthService {
          * written once more per cache entry.
          */
         long lastSeenMicros;
+        /**
+         * When the entry was made, in seconds since {@link #SECONDS_BASE} (the cache's expiry; an int, which the
+         * object's alignment leaves room for: the entry stays 80 bytes).
+         */
+        final int madeSecond;
 
-        Entry(byte[] sha256, DeviceIdentity identity) {
+        Entry(byte[] sha256, DeviceIdentity identity, long nowSecond) {
             super(sha256);
+            this.madeSecond = Math.toIntExact(nowSecond - SECONDS_BASE);
             this.deviceHigh = identity.deviceId().getMostSignificantBits();
             this.deviceLow = identity.deviceId().getLeastSignificantBits();
             this.tenantId = identity.tenantId();
@@ -187,6 +196,11 @@ public class DeviceAuthService {
 
         DeviceIdentity identity() {
             return new DeviceIdentity(deviceId(), tenantId, groupId);
+        }
+
+        /** When the entry was made, in epoch seconds. */
+        long madeAtSecond() {
+            return SECONDS_BASE + madeSecond;
         }
 
         UUID deviceId() {
@@ -218,7 +232,8 @@ public class DeviceAuthService {
         this.seenGranularityMicros = seenGranularity.toNanos() / 1000;
         this.preload = config.device().authCachePreload();
         this.maxEntries = config.device().authCacheMaxEntries();
-        this.tokens = Caches.admissionBounded("device-tokens", maxEntries, config.device().authCacheTtl(), clock);
+        this.tokens = Caches.admissionBounded("device-tokens", maxEntries, config.device().authCacheTtl(), clock,
+                Entry::madeAtSecond);
         // read on the hot path too: the hot-path variant (maintenance off the event loop); an entry is re-checked
         // well before this expiry anyway
         this.groupDeliveries = Caches.hotPath("group-deliveries", config.cache().signedPayloadsMaxEntries(),
@@ -432,6 +447,7 @@ public class DeviceAuthService {
      */
     private Map<TokenKey, Entry> load(Set<TokenKey> keys) {
         long before = credentialsGeneration.get();
+        long nowSecond = nowSecond();
         Map<TokenKey, Entry> found = new HashMap<>();
         byte[][] hashes = new byte[keys.size()][];
         int i = 0;
@@ -442,7 +458,7 @@ public class DeviceAuthService {
             s.setArray(1, c.createArrayOf("bytea", hashes));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    Entry e = entry(r, UnaryOperator.identity());
+                    Entry e = entry(r, UnaryOperator.identity(), nowSecond);
                     found.put(e, e);
                 }
             }
@@ -477,12 +493,17 @@ public class DeviceAuthService {
         return false;
     }
 
+    /** The clock's epoch second, as the token cache's expiry reads it. */
+    private long nowSecond() {
+        return Math.floorDiv(clock.millis(), 1000);
+    }
+
     /** A cache entry from a row of {@link #LOOKUP} or {@link #PRELOAD}, its tenant and group ids passed to canonical. */
-    private Entry entry(ResultSet r, UnaryOperator<UUID> canonical) throws SQLException {
+    private static Entry entry(ResultSet r, UnaryOperator<UUID> canonical, long nowSecond) throws SQLException {
         UUID groupId = r.getObject(4, UUID.class);
         DeviceIdentity identity = new DeviceIdentity(r.getObject(2, UUID.class),
                 canonical.apply(r.getObject(3, UUID.class)), groupId == null ? null : canonical.apply(groupId));
-        return new Entry(r.getBytes(1), identity);
+        return new Entry(r.getBytes(1), identity, nowSecond);
     }
 
     /** Starts the preload, if it is on, once the invalidation feed's first poll has dropped everything. */
@@ -549,6 +570,7 @@ public class DeviceAuthService {
 
     private PreloadBatch preloadBatch(UUID after, int limit, UnaryOperator<UUID> intern) {
         long before = credentialsGeneration.get();
+        long nowSecond = nowSecond();
         List<Entry> found = new ArrayList<>();
         UUID last = after;
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(PRELOAD)) {
@@ -556,7 +578,7 @@ public class DeviceAuthService {
             s.setInt(2, limit);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    Entry e = entry(r, intern);
+                    Entry e = entry(r, intern, nowSecond);
                     found.add(e);
                     last = e.deviceId();
                 }

@@ -68,40 +68,85 @@ class CachesTest {
         assertThat(cache.get("other")).isNull();
     }
 
+    /** A value of an admission-bounded cache: it carries the epoch second it was made at, which its expiry reads. */
+    private record Made(int value, long second) {
+        static Made at(MovableClock clock, int value) {
+            return new Made(value, clock.instant().getEpochSecond());
+        }
+    }
+
+    private static BoundedCache<String, Made> admissionBounded(String name, long maxEntries, MovableClock clock) {
+        return Caches.admissionBounded(name, maxEntries, Duration.ofHours(1), clock, Made::second);
+    }
+
     @Test
     void anAdmissionBoundedCacheAddsNoNewKeyWhileFullButStillReplaces() {
         MovableClock clock = new MovableClock();
-        BoundedCache<String, Integer> cache = Caches.admissionBounded("test-admission", 2, Duration.ofHours(1),
-                clock);
-        cache.put("a", 1);
-        assertThat(cache.addIfAbsent("b", 2)).isTrue();
-        assertThat(cache.addIfAbsent("b", 20)).as("b has a value").isFalse();
+        BoundedCache<String, Made> cache = admissionBounded("test-admission", 2, clock);
+        cache.put("a", Made.at(clock, 1));
+        assertThat(cache.addIfAbsent("b", Made.at(clock, 2))).isTrue();
+        assertThat(cache.addIfAbsent("b", Made.at(clock, 20))).as("b has a value").isFalse();
 
-        cache.put("c", 3);
-        assertThat(cache.addIfAbsent("d", 4)).isFalse();
+        cache.put("c", Made.at(clock, 3));
+        assertThat(cache.addIfAbsent("d", Made.at(clock, 4))).isFalse();
         assertThat(cache.get("c")).isNull();
         assertThat(cache.get("d")).isNull();
-        assertThat(cache.get("x", k -> 9)).as("loaded, not kept").isEqualTo(9);
+        assertThat(cache.get("x", k -> Made.at(clock, 9)).value()).as("loaded, not kept").isEqualTo(9);
         assertThat(cache.get("x")).isNull();
-        assertThat(cache.getAll(List.of("a", "y"), missing -> Map.of("y", 5)))
-                .containsExactlyInAnyOrderEntriesOf(Map.of("a", 1, "y", 5));
+        assertThat(cache.getAll(List.of("a", "y"), missing -> Map.of("y", Made.at(clock, 5))).values())
+                .extracting(Made::value).containsExactlyInAnyOrder(1, 5);
         assertThat(cache.get("y")).isNull();
-        cache.put("a", 10);
-        assertThat(cache.get("a")).as("a key held is replaced").isEqualTo(10);
-        assertThat(cache.get("b")).isEqualTo(2);
+        cache.put("a", Made.at(clock, 10));
+        assertThat(cache.get("a").value()).as("a key held is replaced").isEqualTo(10);
+        assertThat(cache.get("b").value()).isEqualTo(2);
         assertThat(cache.size()).isEqualTo(2);
 
         cache.invalidate("a");
-        cache.put("c", 3);
-        assertThat(cache.get("c")).as("room again once an entry is dropped").isEqualTo(3);
+        cache.put("c", Made.at(clock, 3));
+        assertThat(cache.get("c").value()).as("room again once an entry is dropped").isEqualTo(3);
         clock.advance(Duration.ofHours(1));
         assertThat(cache.size()).as("expired").isZero();
-        cache.putAll(Map.of("d", 4, "e", 5));
-        assertThat(cache.get("d")).as("room again once the entries expired").isEqualTo(4);
-        assertThat(cache.get("e")).isEqualTo(5);
+        cache.putAll(Map.of("d", Made.at(clock, 4), "e", Made.at(clock, 5)));
+        assertThat(cache.get("d").value()).as("room again once the entries expired").isEqualTo(4);
+        assertThat(cache.get("e").value()).isEqualTo(5);
         assertThat(cache.get("b")).isNull();
-        assertThatThrownBy(() -> Caches.admissionBounded("test-negative", -1, Duration.ofHours(1), clock))
+        assertThatThrownBy(() -> admissionBounded("test-negative", -1, clock))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anAdmissionBoundedCacheExpiresEachValueByTheTimeItCarries() {
+        MovableClock clock = new MovableClock();
+        BoundedCache<String, Made> cache = admissionBounded("test-admission-expiry", 3, clock);
+        cache.put("old", Made.at(clock, 1));
+        clock.advance(Duration.ofMinutes(30));
+        cache.put("new", Made.at(clock, 2));
+        clock.advance(Duration.ofMinutes(30).minusSeconds(1));
+        assertThat(cache.get("old").value()).as("a second before its hour").isEqualTo(1);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(cache.get("old")).as("an hour after it was made").isNull();
+        assertThat(cache.get("new").value()).isEqualTo(2);
+        assertThat(cache.get("old", k -> Made.at(clock, 3)).value()).as("loaded again, and kept").isEqualTo(3);
+        assertThat(cache.get("old").value()).isEqualTo(3);
+
+        clock.advance(Duration.ofMinutes(30));
+        assertThat(cache.addIfAbsent("new", Made.at(clock, 4))).as("an expired value is replaced").isTrue();
+        assertThat(cache.get("new").value()).isEqualTo(4);
+        assertThat(cache.getAll(List.of("old", "new"), missing -> {
+            throw new AssertionError("nothing is missing: " + missing);
+        }).values()).extracting(Made::value).containsExactlyInAnyOrder(3, 4);
+        assertThat(cache.addIfAbsent("third", Made.at(clock, 5))).isTrue();
+
+        // full: a new key is refused until a held one expires, then admitted without a get or a size first
+        assertThat(cache.addIfAbsent("fourth", Made.at(clock, 6))).isFalse();
+        clock.advance(Duration.ofMinutes(30));
+        assertThat(cache.addIfAbsent("fourth", Made.at(clock, 6))).as("\"old\" expired, a pass dropped it").isTrue();
+        assertThat(cache.get("fourth").value()).isEqualTo(6);
+        assertThat(cache.get("new").value()).isEqualTo(4);
+        assertThat(cache.getAll(List.of("old", "fifth"), missing -> Map.of("fifth", Made.at(clock, 7))))
+                .as("loaded; not kept while the cache is full").containsOnlyKeys("fifth");
+        assertThat(cache.get("fifth")).isNull();
+        assertThat(cache.size()).isEqualTo(3);
     }
 
     @Test
