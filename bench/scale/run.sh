@@ -659,6 +659,12 @@ print(next((s["certificateCount"] for s in json.load(sys.stdin) if s["name"] == 
   read -r TOTAL RATE NON2XX P99 < <(python3 "$BENCH/wrk_figures.py" wrk-store.txt)
   echo "payload delivery during the store change (fetching from ${STORE_WARM:-10} s before the POST): $TOTAL" \
     "requests, $RATE/s, non-2xx $NON2XX, p99 $P99" | tee -a results.txt
+  # the memory the replica holds: its peak RSS so far, and the buffers outside the heap (the payloads' signed bytes)
+  DIRECT=$(curl -sf "http://127.0.0.1:$HTTP_PORT/q/metrics" | awk '/^jvm_buffer_memory_used_bytes\{.*id="direct"/ {
+    printf "%.0f", $NF / 1048576 }')
+  echo "service memory after it: RSS high-water mark $(awk '/VmHWM/ { printf "%d", $2 / 1024 }' \
+    "/proc/$SERVICE_PID/status") MiB, RSS $(awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$SERVICE_PID/status") MiB" \
+    "(heap $XMX), direct buffers ${DIRECT:-?} MiB" | tee -a results.txt
 done
 # the replicas' own background work beside the changes (the alert checks: how long a pass took, or where a stop
 # ended it), by the times of their log lines

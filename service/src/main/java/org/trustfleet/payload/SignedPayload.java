@@ -1,5 +1,6 @@
 package org.trustfleet.payload;
 
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -7,11 +8,52 @@ import java.util.UUID;
  * A group's payload as served: the DER CMS SignedData bytes and what identifies them. The same bytes are served
  * to every device of the group until the requirements version or the signer changes, or half the validity passed.
  *
- * @param etag the strong entity tag, unquoted: lowercase hex SHA-256 of {@code cms}
- * @param cms  DER ContentInfo/SignedData; shared, never modify
+ * <p>The bytes are held outside the collected heap, in a read-only direct buffer that the JVM frees once the payload
+ * is unreachable. A replica keeps one payload per group (about 190 MB for a fleet's 50,000 groups), and on the heap
+ * they were most of what a platform store change promoted into the old generation (each group's new payload), which
+ * kept G1 marking the heap from one cycle to the next during the change. Responses write them to the socket without
+ * copying them first; anything that holds a view (a response still being written) keeps them alive.
+ *
+ * @param etag the strong entity tag, unquoted: lowercase hex SHA-256 of the CMS bytes
+ * @param cms  DER ContentInfo/SignedData, read-only; {@link #cms()} gives each caller its own view
  */
 public record SignedPayload(UUID tenantId, UUID groupId, long version, UUID signerId, Instant issuedAt,
-        Instant expiresAt, String etag, byte[] cms) {
+        Instant expiresAt, String etag, ByteBuffer cms) {
+
+    public SignedPayload {
+        if (!cms.isReadOnly()) {
+            throw new IllegalArgumentException("a payload's bytes are shared: a read-only buffer is required");
+        }
+        cms = cms.slice(); // from the caller's position to its limit, with a position of its own
+    }
+
+    /** A payload whose CMS bytes are copied out of the heap (the array is not kept). */
+    public SignedPayload(UUID tenantId, UUID groupId, long version, UUID signerId, Instant issuedAt,
+            Instant expiresAt, String etag, byte[] cms) {
+        this(tenantId, groupId, version, signerId, issuedAt, expiresAt, etag, offHeap(cms));
+    }
+
+    private static ByteBuffer offHeap(byte[] bytes) {
+        return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip().asReadOnlyBuffer();
+    }
+
+    /** The CMS bytes, a view of its own (position 0, limit the size) that the caller may move through. */
+    @Override
+    public ByteBuffer cms() {
+        return cms.duplicate();
+    }
+
+    /** The number of CMS bytes. */
+    public int size() {
+        return cms.capacity();
+    }
+
+    /** A copy of the CMS bytes on the heap (to store them). */
+    public byte[] cmsBytes() {
+        byte[] copy = new byte[size()];
+        cms.duplicate().get(copy);
+        return copy;
+    }
 
     /** True while more than half of the validity is left at {@code now}. */
     public boolean freshAt(Instant now) {

@@ -180,7 +180,7 @@ public class SignedPayloadService {
                 s.setTimestamp(5, Timestamp.from(fresh.issuedAt()));
                 s.setTimestamp(6, Timestamp.from(fresh.expiresAt()));
                 s.setString(7, fresh.etag());
-                s.setBytes(8, fresh.cms());
+                s.setBytes(8, fresh.cmsBytes());
                 s.setTimestamp(9, Timestamp.from(now));
                 try (ResultSet stored = s.executeQuery()) {
                     if (stored.next()) {

@@ -496,13 +496,24 @@ public class RequirementsService {
     }
 
     /**
+     * The most documents' bytes (UTF-8) one statement of {@link #write} carries, unless one document is larger: the
+     * driver's buffer for them, which grows by doubling, then stays under 256 KB. G1 allocates an object of half a
+     * region or more (512 KB with the 1 MB regions of a heap under 2 GB) in the old generation.
+     */
+    static final int DOCUMENT_BYTES_PER_STATEMENT = 192 * 1024;
+
+    /**
      * Writes the groups' prepared versions (their rows are locked by this transaction), then tells the observers of
      * the new versions, once for all of them, and they read them back (the version history is written by a trigger). The groups whose document
      * is the one already stored (the digest read with the row's lock matches) keep it: a platform store change
      * recomputes every group and most come out as they were, and writing a document again cost twenty times the rest
-     * of the row (parsing its JSON into jsonb, compressing and storing it). At most two statements for a batch of
-     * the store change sweep rather than one per group: the per-statement work, in the service and in PostgreSQL,
-     * was most of what writing a version cost.
+     * of the row (parsing its JSON into jsonb, compressing and storing it). A few statements for a batch of the
+     * store change sweep rather than one per group: the per-statement work, in the service and in PostgreSQL, was
+     * most of what writing a version cost. The documents go {@link #DOCUMENT_BYTES_PER_STATEMENT} at a time: the
+     * driver encodes an array parameter in one buffer, and a batch's documents in one (about 450 KB for 64 groups)
+     * made it an object of half a G1 region or more at every batch, which the collector allocates in the old
+     * generation and counts as the old generation's growth. It then marked the heap from one cycle to the next
+     * during a store change.
      */
     private void write(List<Stored> prepared, Instant now) {
         if (prepared.isEmpty()) {
@@ -511,32 +522,37 @@ public class RequirementsService {
         List<Stored> rewritten = new ArrayList<>();
         List<String> documents = new ArrayList<>();
         List<String> digests = new ArrayList<>();
+        List<Integer> documentBytes = new ArrayList<>();
         List<Stored> kept = new ArrayList<>();
         for (Stored p : prepared) {
             String document = json.write(p.document());
-            String digest = Sha256.hex(document.getBytes(StandardCharsets.UTF_8));
+            byte[] utf8 = document.getBytes(StandardCharsets.UTF_8);
+            String digest = Sha256.hex(utf8);
             if (digest.equals(p.storedDocumentSha256())) {
                 kept.add(p);
             } else {
                 rewritten.add(p);
                 documents.add(document);
                 digests.add(digest);
+                documentBytes.add(utf8.length);
             }
         }
         // the old documents are never read: the new ones replace them whole. The sweep's lease ends with the write:
         // left until it ran out, it held the next store change's sweep back from the group for up to two minutes (a
         // second change right after a first took 104 s for 30 s of work). The digest is always a new value here,
         // which is what V42's trigger checks to tell this writer from others.
-        if (!rewritten.isEmpty()) {
-            update(rewritten, now, """
+        int from = 0;
+        for (int to : runEnds(documentBytes, DOCUMENT_BYTES_PER_STATEMENT)) {
+            update(rewritten.subList(from, to), now, """
                     UPDATE group_requirements r SET version = u.version, set_key = u.set_key, computed_at = ?1,
                         document = CAST(u.document AS jsonb), document_sha256 = u.document_sha256,
                         recompute_done = GREATEST(r.recompute_done, u.wanted), recompute_lease_until = NULL
                     FROM unnest(CAST(?2 AS uuid[]), CAST(?3 AS bigint[]), CAST(?4 AS text[]), CAST(?5 AS bigint[]),
                         CAST(?6 AS text[]), CAST(?7 AS text[])) AS u(group_id, version, set_key, wanted, document,
                         document_sha256)
-                    WHERE r.group_id = u.group_id""", documents.toArray(String[]::new),
-                    digests.toArray(String[]::new));
+                    WHERE r.group_id = u.group_id""", documents.subList(from, to).toArray(String[]::new),
+                    digests.subList(from, to).toArray(String[]::new));
+            from = to;
         }
         if (!kept.isEmpty()) {
             // the version may still move (a covered endpoint's address is in the set's key, not in the document)
@@ -554,6 +570,26 @@ public class RequirementsService {
         if (!versions.isEmpty()) {
             changed.fire(new RequirementsChanged(versions));
         }
+    }
+
+    /**
+     * Where consecutive runs of items end (exclusive), each run as long as its sizes add up to at most
+     * {@code budget}; an item larger than the budget is a run of its own. None for no items.
+     */
+    static List<Integer> runEnds(List<Integer> sizes, long budget) {
+        List<Integer> ends = new ArrayList<>();
+        long run = 0;
+        for (int i = 0; i < sizes.size(); i++) {
+            if (i > 0 && run + sizes.get(i) > budget) {
+                ends.add(i);
+                run = 0;
+            }
+            run += sizes.get(i);
+        }
+        if (!sizes.isEmpty()) {
+            ends.add(sizes.size());
+        }
+        return ends;
     }
 
     /** Runs one of {@link #write}'s statements for the groups, with the parameters every row has, then {@code more}. */

@@ -139,9 +139,10 @@ public class DevicePayloadRoute {
         } else {
             response.putHeader(HttpHeaders.CONTENT_TYPE, PKCS7_MIME);
             if (HttpMethod.HEAD.equals(rc.request().method())) {
-                response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(payload.cms().length)).end();
+                response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(payload.size())).end();
             } else {
-                // wraps the shared bytes without copying them; the wrapper is this response's own
+                // wraps the shared bytes without copying them (outside the heap, written to the socket as they are);
+                // the wrapper is this response's own, frees nothing when released, and keeps them alive until written
                 response.end(Buffer.buffer(Unpooled.wrappedBuffer(payload.cms())));
             }
         }
