@@ -181,6 +181,7 @@ json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 # whether any group is pending: the first pending row answers it. Counting them every half second (a count(*)
 # visits each pending row) cost PostgreSQL 5-8 s during a store change, on the cores the sweep measured needs
 pending() { sql -c "SELECT EXISTS (SELECT 1 FROM group_requirements WHERE recompute_wanted > recompute_done)"; }
+service_mib() { awk -v field="$1:" '$1 == field { printf "%d", $2 / 1024 }' "/proc/$SERVICE_PID/status"; }  # VmHWM, VmRSS
 cpu_seconds() { # CPU seconds (user + system) used so far by process $1 and its children (PostgreSQL's backends)
   python3 - "$1" <<'PY'
 import os, sys
@@ -282,8 +283,7 @@ print(f"load average 1 min: {sys.argv[5]} before, {sys.argv[6]} after; CPU in th
       f" PostgreSQL {sys.argv[8]}s ({float(sys.argv[7]) * 1e6 / max(accepted, 1):.0f} + "
       f"{float(sys.argv[8]) * 1e6 / max(accepted, 1):.0f} us per accepted report)")
 PY
-HWM=$(awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$SERVICE_PID/status")
-echo "service RSS high-water mark: ${HWM} MiB (heap $XMX)" | tee -a results.txt
+echo "service RSS high-water mark: $(service_mib VmHWM) MiB (heap $XMX)" | tee -a results.txt
 
 echo "== reference: the same row update straight to PostgreSQL, one transaction per report (pgbench -c$C -j$T, $RD_REF)"
 sql -c "CREATE TABLE bench_device_n AS SELECT row_number() OVER () AS n, id FROM device" \
@@ -662,8 +662,7 @@ print(next((s["certificateCount"] for s in json.load(sys.stdin) if s["name"] == 
   # the memory the replica holds: its peak RSS so far, and the buffers outside the heap (the payloads' signed bytes)
   DIRECT=$(curl -sf "http://127.0.0.1:$HTTP_PORT/q/metrics" | awk '/^jvm_buffer_memory_used_bytes\{.*id="direct"/ {
     printf "%.0f", $NF / 1048576 }')
-  echo "service memory after it: RSS high-water mark $(awk '/VmHWM/ { printf "%d", $2 / 1024 }' \
-    "/proc/$SERVICE_PID/status") MiB, RSS $(awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$SERVICE_PID/status") MiB" \
+  echo "service memory after it: RSS high-water mark $(service_mib VmHWM) MiB, RSS $(service_mib VmRSS) MiB" \
     "(heap $XMX), direct buffers ${DIRECT:-?} MiB" | tee -a results.txt
 done
 # the replicas' own background work beside the changes (the alert checks: how long a pass took, or where a stop

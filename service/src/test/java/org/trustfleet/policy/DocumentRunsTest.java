@@ -2,6 +2,7 @@ package org.trustfleet.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,7 +22,7 @@ class DocumentRunsTest {
                 Arguments.of("a document over the budget goes alone", List.of(2, 25, 2), 10, List.of(1, 2, 3)),
                 Arguments.of("one document over the budget", List.of(25), 10, List.of(1)),
                 Arguments.of("a batch of 64 sweep documents of 7 KB",
-                        java.util.Collections.nCopies(64, 7_042), RequirementsService.DOCUMENT_BYTES_PER_STATEMENT,
+                        Collections.nCopies(64, 7_042), RequirementsService.DOCUMENT_BYTES_PER_STATEMENT,
                         List.of(27, 54, 64)));
     }
 
