@@ -1,16 +1,21 @@
 package org.trustfleet.policy;
 
+import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +64,7 @@ public class RequirementsService {
     private final CertificateStore certificates;
     private final ObservedStoreService observedStores;
     private final JsonColumns json;
+    private final AgroalDataSource db;
     private final Clock clock;
     private final Event<RequirementsChanged> changed;
     /**
@@ -78,7 +84,8 @@ public class RequirementsService {
     public RequirementsService(DeviceGroupService groups, EndpointService endpoints, ScanService scans,
             TrustStoreService stores, AnchorService anchors, CertificateStore certificates,
             ObservedStoreService observedStores, JsonColumns json, Clock clock, Event<RequirementsChanged> changed,
-            TrustfleetConfig config) {
+            TrustfleetConfig config, AgroalDataSource db) {
+        this.db = db;
         this.observedStores = observedStores;
         this.groups = groups;
         this.endpoints = endpoints;
@@ -496,11 +503,28 @@ public class RequirementsService {
     }
 
     /**
-     * The most documents' bytes (UTF-8) one statement of {@link #write} carries, unless one document is larger: the
-     * driver's buffer for them, which grows by doubling, then stays under 256 KB. G1 allocates an object of half a
-     * region or more (512 KB with the 1 MB regions of a heap under 2 GB) in the old generation.
+     * The most documents' bytes (UTF-8) one statement of {@link #write} carries, unless one document is larger: it
+     * bounds what one statement holds in the service and in PostgreSQL while it is parsed and run.
      */
     static final int DOCUMENT_BYTES_PER_STATEMENT = 192 * 1024;
+
+    /**
+     * The most documents one statement of {@link #write} carries: each is six of its parameters, and PostgreSQL takes at
+     * most 65,535.
+     */
+    static final int DOCUMENTS_PER_STATEMENT = 1_000;
+
+    /** One row of {@link #WRITE_DOCUMENTS}' values; the document goes as its UTF-8 bytes. */
+    private static final String DOCUMENT_ROW = "(CAST(? AS uuid), CAST(? AS bigint), CAST(? AS text), "
+            + "CAST(? AS bigint), CAST(? AS bytea), CAST(? AS text))";
+
+    /** Writes new documents: the computation time, then {@link #DOCUMENT_ROW} for each group in place of %s. */
+    private static final String WRITE_DOCUMENTS = """
+            UPDATE group_requirements r SET version = u.version, set_key = u.set_key, computed_at = ?,
+                document = CAST(convert_from(u.document, 'UTF8') AS jsonb), document_sha256 = u.document_sha256,
+                recompute_done = GREATEST(r.recompute_done, u.wanted), recompute_lease_until = NULL
+            FROM (VALUES %s) AS u(group_id, version, set_key, wanted, document, document_sha256)
+            WHERE r.group_id = u.group_id""";
 
     /**
      * Writes the groups' prepared versions (their rows are locked by this transaction), then tells the observers of
@@ -509,30 +533,28 @@ public class RequirementsService {
      * recomputes every group and most come out as they were, and writing a document again cost twenty times the rest
      * of the row (parsing its JSON into jsonb, compressing and storing it). A few statements for a batch of the
      * store change sweep rather than one per group: the per-statement work, in the service and in PostgreSQL, was
-     * most of what writing a version cost. The documents go {@link #DOCUMENT_BYTES_PER_STATEMENT} at a time: the
-     * driver encodes an array parameter in one buffer, and a batch's documents in one (about 450 KB for 64 groups)
-     * made it an object of half a G1 region or more at every batch, which the collector allocates in the old
-     * generation and counts as the old generation's growth. It then marked the heap from one cycle to the next
-     * during a store change.
+     * most of what writing a version cost. Each document is a parameter of its own holding the UTF-8 bytes its
+     * digest was taken from: in a {@code text[]} parameter the driver encoded the documents again, into a buffer
+     * that grows by doubling and is then copied (2.1 GB of the 19.6 GB the sweep's threads allocated in a store
+     * change of 50,000 groups; the write allocates 0.8 GB in all now, bench/scale/RESULTS.md, Run 39).
      */
     private void write(List<Stored> prepared, Instant now) {
         if (prepared.isEmpty()) {
             return;
         }
         List<Stored> rewritten = new ArrayList<>();
-        List<String> documents = new ArrayList<>();
+        List<byte[]> documents = new ArrayList<>();
         List<String> digests = new ArrayList<>();
         List<Integer> documentBytes = new ArrayList<>();
         List<Stored> kept = new ArrayList<>();
         for (Stored p : prepared) {
-            String document = json.write(p.document());
-            byte[] utf8 = document.getBytes(StandardCharsets.UTF_8);
+            byte[] utf8 = json.write(p.document()).getBytes(StandardCharsets.UTF_8);
             String digest = Sha256.hex(utf8);
             if (digest.equals(p.storedDocumentSha256())) {
                 kept.add(p);
             } else {
                 rewritten.add(p);
-                documents.add(document);
+                documents.add(utf8);
                 digests.add(digest);
                 documentBytes.add(utf8.length);
             }
@@ -542,26 +564,12 @@ public class RequirementsService {
         // second change right after a first took 104 s for 30 s of work). The digest is always a new value here,
         // which is what V42's trigger checks to tell this writer from others.
         int from = 0;
-        for (int to : runEnds(documentBytes, DOCUMENT_BYTES_PER_STATEMENT)) {
-            update(rewritten.subList(from, to), now, """
-                    UPDATE group_requirements r SET version = u.version, set_key = u.set_key, computed_at = ?1,
-                        document = CAST(u.document AS jsonb), document_sha256 = u.document_sha256,
-                        recompute_done = GREATEST(r.recompute_done, u.wanted), recompute_lease_until = NULL
-                    FROM unnest(CAST(?2 AS uuid[]), CAST(?3 AS bigint[]), CAST(?4 AS text[]), CAST(?5 AS bigint[]),
-                        CAST(?6 AS text[]), CAST(?7 AS text[])) AS u(group_id, version, set_key, wanted, document,
-                        document_sha256)
-                    WHERE r.group_id = u.group_id""", documents.subList(from, to).toArray(String[]::new),
-                    digests.subList(from, to).toArray(String[]::new));
+        for (int to : runEnds(documentBytes, DOCUMENT_BYTES_PER_STATEMENT, DOCUMENTS_PER_STATEMENT)) {
+            writeDocuments(rewritten.subList(from, to), documents.subList(from, to), digests.subList(from, to), now);
             from = to;
         }
         if (!kept.isEmpty()) {
-            // the version may still move (a covered endpoint's address is in the set's key, not in the document)
-            update(kept, now, """
-                    UPDATE group_requirements r SET version = u.version, set_key = u.set_key, computed_at = ?1,
-                        recompute_done = GREATEST(r.recompute_done, u.wanted), recompute_lease_until = NULL
-                    FROM unnest(CAST(?2 AS uuid[]), CAST(?3 AS bigint[]), CAST(?4 AS text[]), CAST(?5 AS bigint[]))
-                        AS u(group_id, version, set_key, wanted)
-                    WHERE r.group_id = u.group_id""");
+            keepDocuments(kept, now);
         }
         List<RequirementsChanged.NewVersion> versions = prepared.stream().filter(Stored::newVersion)
                 .map(p -> new RequirementsChanged.NewVersion(p.group().tenantId(), p.group().id(), p.group().name(),
@@ -574,15 +582,18 @@ public class RequirementsService {
 
     /**
      * Where consecutive runs of items end (exclusive), each run as long as its sizes add up to at most
-     * {@code budget}; an item larger than the budget is a run of its own. None for no items.
+     * {@code budget} and it has at most {@code maxItems} items; an item larger than the budget is a run of its own.
+     * None for no items.
      */
-    static List<Integer> runEnds(List<Integer> sizes, long budget) {
+    static List<Integer> runEnds(List<Integer> sizes, long budget, int maxItems) {
         List<Integer> ends = new ArrayList<>();
         long run = 0;
+        int start = 0;
         for (int i = 0; i < sizes.size(); i++) {
-            if (i > 0 && run + sizes.get(i) > budget) {
+            if (i > start && (run + sizes.get(i) > budget || i - start == maxItems)) {
                 ends.add(i);
                 run = 0;
+                start = i;
             }
             run += sizes.get(i);
         }
@@ -592,8 +603,32 @@ public class RequirementsService {
         return ends;
     }
 
-    /** Runs one of {@link #write}'s statements for the groups, with the parameters every row has, then {@code more}. */
-    private static void update(List<Stored> rows, Instant now, String sql, Object... more) {
+    /** One statement of {@link #write}: the groups' new versions with their documents and the digests of those. */
+    private void writeDocuments(List<Stored> rows, List<byte[]> documents, List<String> digests, Instant now) {
+        String sql = WRITE_DOCUMENTS.formatted(String.join(", ", Collections.nCopies(rows.size(), DOCUMENT_ROW)));
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setTimestamp(1, Timestamp.from(now));
+            int p = 2;
+            for (int i = 0; i < rows.size(); i++) {
+                Stored row = rows.get(i);
+                s.setObject(p++, row.group().id());
+                s.setLong(p++, row.version());
+                s.setString(p++, row.setKey());
+                s.setLong(p++, row.recomputeWanted());
+                s.setBytes(p++, documents.get(i));
+                s.setString(p++, digests.get(i));
+            }
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("writing group requirements failed", e);
+        }
+    }
+
+    /**
+     * {@link #write}'s statement for groups that keep their stored document: their versions, keys and recompute
+     * marks only.
+     */
+    private static void keepDocuments(List<Stored> rows, Instant now) {
         UUID[] ids = new UUID[rows.size()];
         Long[] versions = new Long[ids.length];
         String[] setKeys = new String[ids.length];
@@ -605,13 +640,15 @@ public class RequirementsService {
             setKeys[i] = p.setKey();
             wanted[i] = p.recomputeWanted();
         }
-        var query = GroupRequirementsEntity.getEntityManager().createNativeQuery(sql)
+        // the version may still move (a covered endpoint's address is in the set's key, not in the document)
+        GroupRequirementsEntity.getEntityManager().createNativeQuery("""
+                UPDATE group_requirements r SET version = u.version, set_key = u.set_key, computed_at = ?1,
+                    recompute_done = GREATEST(r.recompute_done, u.wanted), recompute_lease_until = NULL
+                FROM unnest(CAST(?2 AS uuid[]), CAST(?3 AS bigint[]), CAST(?4 AS text[]), CAST(?5 AS bigint[]))
+                    AS u(group_id, version, set_key, wanted)
+                WHERE r.group_id = u.group_id""")
                 .setParameter(1, Timestamp.from(now)).setParameter(2, ids).setParameter(3, versions)
-                .setParameter(4, setKeys).setParameter(5, wanted);
-        for (int i = 0; i < more.length; i++) {
-            query.setParameter(6 + i, more[i]);
-        }
-        query.executeUpdate();
+                .setParameter(4, setKeys).setParameter(5, wanted).executeUpdate();
     }
 
     /**

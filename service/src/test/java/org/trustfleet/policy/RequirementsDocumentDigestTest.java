@@ -13,10 +13,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.trustfleet.pki.CertificateEncoder;
+import org.trustfleet.pki.TestPki;
+import org.trustfleet.pki.TestPki.Cert;
 import org.trustfleet.testing.ApiFixtures;
 import org.trustfleet.testing.DeviceFixtures;
 import org.trustfleet.testing.EmbeddedPostgresResource;
@@ -152,6 +156,46 @@ class RequirementsDocumentDigestTest {
         Row after = row(group);
         assertThat(after.document()).contains("NO_ENDPOINTS");
         assertThat(after.digest()).matches("[0-9a-f]{64}");
+    }
+
+    @Test
+    void aDocumentWithTextBeyondAsciiIsStoredAsComputedAndKeptByTheNextRecompute() throws Exception {
+        String[] t = ApiFixtures.tenantWithAdmin("digest-unicode");
+        // a subject beyond ASCII, outside the Basic Multilingual Plane too: text a certificate brings into a document
+        Cert root = TestPki.root("Z\u00fcrich Wurzel \uD83D\uDD10 CA");
+        as(t[1]).contentType(ContentType.JSON).body(Map.of("pem", CertificateEncoder.toPem(List.of(root.cert()))))
+                .post("/api/v1/tenants/{t}/anchors", t[0]).then().statusCode(201);
+        UUID group = UUID.fromString(DeviceFixtures.group(t[0], t[1], "digest-unicode", List.of(root.sha256())));
+        String subject = as(t[1]).get("/api/v1/tenants/{t}/device-groups/{g}/requirements", t[0], group)
+                .then().statusCode(200).extract().path("certificates[0].subject");
+        assertThat(subject).contains("Z\u00fcrich", "\uD83D\uDD10");
+
+        Row computed = row(group);
+        assertThat(computed.digest()).matches("[0-9a-f]{64}");
+        assertThat(storedSubjects(group)).as("the stored document's text, as PostgreSQL reads it").containsExactly(subject);
+
+        // recomputed unchanged: the digest of the bytes written matches the new document's, so it is left in place
+        update(group, "recompute_wanted = recompute_done + 1");
+        requirements.recompute(group);
+        Row after = row(group);
+        assertThat(after.digest()).isEqualTo(computed.digest());
+        assertThat(after.document()).isEqualTo(computed.document());
+        assertThat(after.pending()).isFalse();
+    }
+
+    private List<String> storedSubjects(UUID group) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                SELECT c ->> 'subject' FROM group_requirements, jsonb_array_elements(document -> 'certificates') c
+                WHERE group_id = ?""")) {
+            s.setObject(1, group);
+            List<String> subjects = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    subjects.add(r.getString(1));
+                }
+            }
+            return subjects;
+        }
     }
 
     private static UUID group(String[] tenant, String name) {
