@@ -545,7 +545,6 @@ public class RequirementsService {
         List<Stored> rewritten = new ArrayList<>();
         List<byte[]> documents = new ArrayList<>();
         List<String> digests = new ArrayList<>();
-        List<Integer> documentBytes = new ArrayList<>();
         List<Stored> kept = new ArrayList<>();
         for (Stored p : prepared) {
             byte[] utf8 = json.write(p.document()).getBytes(StandardCharsets.UTF_8);
@@ -556,7 +555,6 @@ public class RequirementsService {
                 rewritten.add(p);
                 documents.add(utf8);
                 digests.add(digest);
-                documentBytes.add(utf8.length);
             }
         }
         // the old documents are never read: the new ones replace them whole. The sweep's lease ends with the write:
@@ -564,7 +562,8 @@ public class RequirementsService {
         // second change right after a first took 104 s for 30 s of work). The digest is always a new value here,
         // which is what V42's trigger checks to tell this writer from others.
         int from = 0;
-        for (int to : runEnds(documentBytes, DOCUMENT_BYTES_PER_STATEMENT, DOCUMENTS_PER_STATEMENT)) {
+        List<Integer> sizes = documents.stream().map(d -> d.length).toList();
+        for (int to : runEnds(sizes, DOCUMENT_BYTES_PER_STATEMENT, DOCUMENTS_PER_STATEMENT)) {
             writeDocuments(rewritten.subList(from, to), documents.subList(from, to), digests.subList(from, to), now);
             from = to;
         }
