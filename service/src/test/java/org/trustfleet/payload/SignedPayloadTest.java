@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -67,5 +71,50 @@ class SignedPayloadTest {
                 new byte[] {7, 9});
 
         assertThat(a).isEqualTo(b).hasSameHashCodeAs(b).isNotEqualTo(c);
+    }
+
+    /**
+     * In a JVM whose memory outside the heap is limited to 64 KB, payloads of 24 KB each, all kept: the first ones
+     * outside the heap, the rest on it once the limit is reached, every one serving its own bytes; the operator is
+     * told once.
+     */
+    @Test
+    void beyondTheDirectMemoryLimitPayloadsKeepTheirBytesOnTheHeap() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process probe = new ProcessBuilder(java, "-XX:MaxDirectMemorySize=64k", "-cp",
+                System.getProperty("java.class.path"), DirectLimitProbe.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(probe.waitFor()).as(out).isZero();
+        List<String> kinds = out.lines().filter(l -> l.startsWith("payload ")).map(l -> l.split(" ")[2]).toList();
+        assertThat(kinds).as(out).hasSize(DirectLimitProbe.COUNT).startsWith("direct").endsWith("heap");
+        assertThat(String.join(",", kinds)).as("once on the heap, the rest too (nothing was freed)")
+                .matches("(direct,)+heap(,heap)*");
+        assertThat(out.lines().filter(l -> l.startsWith("bytes ")).toList()).as(out)
+                .hasSize(DirectLimitProbe.COUNT).allMatch(l -> l.endsWith(" intact"));
+        assertThat(out.split("limit on direct memory is reached", -1)).as(out).hasSize(2);
+    }
+
+    /** Run in a JVM of its own by the test above: makes and keeps payloads, then reads each one's bytes back. */
+    static final class DirectLimitProbe {
+        static final int COUNT = 6;
+
+        public static void main(String[] args) {
+            List<SignedPayload> kept = new ArrayList<>();
+            for (int i = 0; i < COUNT; i++) {
+                byte[] cms = new byte[24 * 1024];
+                Arrays.fill(cms, (byte) (i + 1));
+                SignedPayload p = payload(cms);
+                kept.add(p);
+                System.out.println("payload " + i + " " + (p.cms().isDirect() ? "direct" : "heap"));
+            }
+            for (int i = 0; i < COUNT; i++) {
+                byte[] expected = new byte[24 * 1024];
+                Arrays.fill(expected, (byte) (i + 1));
+                boolean intact = Arrays.equals(kept.get(i).cmsBytes(), expected) && kept.get(i).size() == 24 * 1024;
+                System.out.println("bytes " + i + (intact ? " intact" : " differ"));
+            }
+        }
     }
 }
