@@ -51,8 +51,9 @@ public record SignedPayload(UUID tenantId, UUID groupId, long version, UUID sign
             // allocateDirect's way of saying -XX:MaxDirectMemorySize is reached (after a collection and retries):
             // the heap still has room for one payload, and a device should get it rather than an error
             if (DIRECT_LIMIT_LOGGED.compareAndSet(false, true)) {
-                LOG.warnf("The JVM's limit on direct memory is reached (%s): signed payloads are kept on the heap "
-                        + "until it is raised (-XX:MaxDirectMemorySize; docs/operations.md)", directLimit.getMessage());
+                LOG.warnf("The JVM's limit on direct memory is reached (%s): a signed payload that finds no room "
+                        + "there is kept on the heap; raise -XX:MaxDirectMemorySize (docs/operations.md)",
+                        directLimit.getMessage());
             }
             return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
         }
