@@ -99,22 +99,26 @@ class SignedPayloadTest {
     /** Run in a JVM of its own by the test above: makes and keeps payloads, then reads each one's bytes back. */
     static final class DirectLimitProbe {
         static final int COUNT = 6;
+        private static final int SIZE = 24 * 1024;
 
         public static void main(String[] args) {
             List<SignedPayload> kept = new ArrayList<>();
             for (int i = 0; i < COUNT; i++) {
-                byte[] cms = new byte[24 * 1024];
-                Arrays.fill(cms, (byte) (i + 1));
-                SignedPayload p = payload(cms);
+                SignedPayload p = payload(bytes(i));
                 kept.add(p);
                 System.out.println("payload " + i + " " + (p.cms().isDirect() ? "direct" : "heap"));
             }
             for (int i = 0; i < COUNT; i++) {
-                byte[] expected = new byte[24 * 1024];
-                Arrays.fill(expected, (byte) (i + 1));
-                boolean intact = Arrays.equals(kept.get(i).cmsBytes(), expected) && kept.get(i).size() == 24 * 1024;
+                boolean intact = Arrays.equals(kept.get(i).cmsBytes(), bytes(i)) && kept.get(i).size() == SIZE;
                 System.out.println("bytes " + i + (intact ? " intact" : " differ"));
             }
+        }
+
+        /** The i-th payload's bytes: all {@code i + 1}, so that no two payloads' bytes are alike. */
+        private static byte[] bytes(int i) {
+            byte[] cms = new byte[SIZE];
+            Arrays.fill(cms, (byte) (i + 1));
+            return cms;
         }
     }
 }
