@@ -33,6 +33,10 @@
 #   STORE_ALTERS=1 STORE_CHANGES=2 COPY_OF=...           # changes that alter documents: level 36's store without
 #                                                         the run's root, then with it again (the others' stores
 #                                                         judge every chain as the one before did)
+#   STORE_ETAGS=1 COPY_OF=...                             # during a store change, each device sends the ETag of
+#                                                         its group's payload as stored before the fetches start
+#                                                         (a fleet's devices: 304 until their group's payload
+#                                                         changes); without it no fetch sends one (every one a 200)
 #   STORE_WARM=300 COPY_OF=...                            # the fetches start that many seconds before the store
 #                                                         is posted (default 10): at the fleet's rate, long enough
 #                                                         for most groups' signed payloads to be cached first
@@ -615,8 +619,25 @@ for CHANGE in $(seq 1 "${STORE_CHANGES:-1}"); do
   fi
   echo "== store change $CHANGE: a platform store for level 36 ($([ "${STORE_ALTERS:-0}" = 1 ] && [ $((CHANGE % 2)) = 1 ] \
     && echo "without the run's root" || echo "with the run's root")), while wrk fetches payloads (about $STORE_RATE/s, $STORE_D)"
-  DELAY_MS=$((C * 1000 / STORE_RATE)) TOKENS_FILE=tokens.txt wrk -t"$T" -c"$C" -d"$STORE_D" --latency -s "$REPO/bench/payload/tokens.lua" \
-    "$B/device/payload" > wrk-store.txt 2>&1 &
+  STORE_TOKENS=tokens.txt
+  if [ "${STORE_ETAGS:-0}" = 1 ]; then
+    # each device sends the ETag of its group's payload as stored now (none where none is): devices that fetched
+    # before, as a fleet's do, answered 304 until their group's payload changes
+    sql -c "\\copy (SELECT group_id, etag FROM signed_payload) TO 'etags.csv' WITH (FORMAT csv)"
+    python3 - "$(sql -c "SELECT device_group_id FROM device WHERE hardware_id = 'big-0'")" <<'PY'
+import sys
+etags = dict(line.strip().split(",") for line in open("etags.csv"))
+with open("tokens.txt") as tokens, open("devices.csv") as devices, open("tokens-etags.txt", "w") as out:
+    groups = [sys.argv[1]] + [line.split(",")[2] for line in devices]
+    for token, group in zip(tokens, groups):
+        tag = etags.get(group)
+        out.write(token.strip() + (f' "{tag}"' if tag else "") + "\n")
+PY
+    STORE_TOKENS=tokens-etags.txt
+    echo "   devices send their group's stored ETag: $(grep -c ' ' tokens-etags.txt) of $(wc -l < tokens-etags.txt)"
+  fi
+  STATUSES=1 DELAY_MS=$((C * 1000 / STORE_RATE)) TOKENS_FILE=$STORE_TOKENS wrk -t"$T" -c"$C" -d"$STORE_D" --latency \
+    -s "$REPO/bench/payload/tokens.lua" "$B/device/payload" > wrk-store.txt 2>&1 &
   WRK_PID=$!
   sleep "${STORE_WARM:-10}"
   # a store that differs from the one stored before: the root alone, or the root and the intermediate when the store
@@ -658,7 +679,8 @@ print(next((s["certificateCount"] for s in json.load(sys.stdin) if s["name"] == 
   wait "$WRK_PID" || true
   read -r TOTAL RATE NON2XX P99 < <(python3 "$BENCH/wrk_figures.py" wrk-store.txt)
   echo "payload delivery during the store change (fetching from ${STORE_WARM:-10} s before the POST): $TOTAL" \
-    "requests, $RATE/s, non-2xx $NON2XX, p99 $P99" | tee -a results.txt
+    "requests, $RATE/s, non-2xx $NON2XX, p99 $P99 ($(grep -a '^Answered' wrk-store.txt | sed 's/^Answered //'))" \
+    | tee -a results.txt
   # the memory the replica holds: its peak RSS so far, and the buffers outside the heap (the payloads' signed bytes)
   DIRECT=$(curl -sf "http://127.0.0.1:$HTTP_PORT/q/metrics" | awk '/^jvm_buffer_memory_used_bytes\{.*id="direct"/ {
     printf "%.0f", $NF / 1048576 }')

@@ -201,6 +201,14 @@ public final class BoundedCache<K, V> {
         return true;
     }
 
+    /** The sum of the entries' weights, for a {@link Caches#weighted weighted} cache (0 for others). */
+    public long weightedSize() {
+        return cache.policy().eviction().flatMap(e -> {
+            java.util.OptionalLong w = e.weightedSize();
+            return w.isPresent() ? java.util.Optional.of(w.getAsLong()) : java.util.Optional.empty();
+        }).orElse(0L);
+    }
+
     /** The number of entries once pending evictions (and a due pass over expired entries) have run. */
     public long size() {
         purgeIfDue();

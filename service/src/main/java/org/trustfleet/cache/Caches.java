@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 import java.util.function.ToLongFunction;
 
 /**
@@ -67,6 +69,30 @@ public final class Caches {
         com.github.benmanes.caffeine.cache.Cache<K, V> cache = Caffeine.newBuilder().recordStats().build();
         CaffeineCacheMetrics.monitor(Metrics.globalRegistry, cache, name);
         return new BoundedCache<>(name, cache, maxEntries, expiry);
+    }
+
+    /**
+     * A cache bounded by the sum of its values' weights ({@code weight}, e.g. their size in bytes) rather than by
+     * their number, for values of very different sizes or where the memory they hold is what must be bounded. Each
+     * value leaving the cache (evicted, replaced or invalidated) is handed to {@code removed}, on the calling thread
+     * once the call that removed it returns, so that a value holding memory outside the heap can free it then rather
+     * than when the collector finds it.
+     */
+    public static <K, V> BoundedCache<K, V> weighted(String name, long maxWeight, ToIntFunction<? super V> weight,
+            Consumer<? super V> removed) {
+        if (maxWeight < 0) {
+            throw new IllegalArgumentException("maxWeight must not be negative");
+        }
+        Objects.requireNonNull(weight, "weight");
+        Objects.requireNonNull(removed, "removed");
+        return build(name, Caffeine.newBuilder().maximumWeight(maxWeight)
+                .<K, V>weigher((k, v) -> weight.applyAsInt(v))
+                .removalListener((K k, V v, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                    if (v != null) {
+                        removed.accept(v);
+                    }
+                })
+                .executor(Runnable::run).recordStats());
     }
 
     /** As {@link #bounded}, each entry expiring after the time {@code ttl} gives it when written (by {@code clock}). */

@@ -1,5 +1,6 @@
 package org.trustfleet.core;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -319,11 +320,21 @@ public interface TrustfleetConfig {
         int scanDigestsMaxEntries();
 
         /**
-         * Most groups whose signed payload a replica keeps in memory (at the scale benchmark's payload size about
-         * 3.8 KB each of signed bytes, held outside the heap, and 0.5 KB of heap).
+         * Most groups whose signed payload a replica keeps in memory: what identifies it (version, signer, validity,
+         * ETag and size), about 0.5 KB of heap each, enough to answer a fetch with 304. Its bytes are kept apart,
+         * {@code payload-bytes-max-size}.
          */
         @WithDefault("10000")
         int signedPayloadsMaxEntries();
+
+        /**
+         * Most signed payload bytes a replica keeps in memory, outside the heap (about 3.8 KB per payload at the scale
+         * benchmark's size: the default keeps about 8,000). A 200 whose bytes are not kept reads them from the
+         * database with others waiting then, in one statement; a 304 needs none. Counts toward the JVM's limit on
+         * direct memory ({@code -XX:MaxDirectMemorySize}), with the HTTP server's buffers.
+         */
+        @WithDefault("32M")
+        MemorySize payloadBytesMaxSize();
 
         /**
          * Most payload signers (one active per tenant) a replica keeps unsealed in memory, a few kilobytes each. A

@@ -1,7 +1,10 @@
 package org.trustfleet.payload;
 
 import io.agroal.api.AgroalDataSource;
+import io.netty.buffer.ByteBuf;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
@@ -13,16 +16,21 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
+import org.trustfleet.cache.BatchedLoads;
 import org.trustfleet.cache.BoundedCache;
 import org.trustfleet.cache.Caches;
 import org.trustfleet.cache.InvalidationFeed;
 import org.trustfleet.cache.KeyedLoads;
 import org.trustfleet.core.TrustfleetConfig;
+import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.pki.Sha256;
 import org.trustfleet.policy.CertificateSet;
 import org.trustfleet.policy.DeviceGroupService;
@@ -32,8 +40,10 @@ import org.trustfleet.scan.StartTlsProtocol;
 
 /**
  * Produces and caches each group's signed payload. The CMS bytes are made once per (group, requirements version,
- * signer, issuance), stored in {@code signed_payload} so that every replica serves the same bytes and ETag, and
- * kept in memory for the hot path. A payload is re-signed (same version, later issuedAt and expiresAt) only when
+ * signer, issuance), stored in {@code signed_payload} so that every replica serves the same bytes and ETag. A replica
+ * keeps what identifies each group's payload in memory for the hot path (enough for a 304), and the bytes of as many
+ * as {@link PayloadBytes} holds; a 200 whose bytes are not held reads them from {@code signed_payload}
+ * ({@link #bytes}), a batch of groups per statement. A payload is re-signed (same version, later issuedAt and expiresAt) only when
  * less than half of its validity is left; agents accept such a refresh.
  *
  * <p>Staleness: a group's entry is dropped when its requirements change or its tenant's signer rotates, through the
@@ -42,10 +52,9 @@ import org.trustfleet.scan.StartTlsProtocol;
  * changed, so each load checks. As a backstop for changes no feed row tells of (made around the service), entries
  * are re-checked against the database every {@code trustfleet.payload.cache-check-interval}. A re-check, and any
  * load that finds the stored payload current (made by another replica, or before a restart), costs one statement
- * comparing the stored payload's version and signer with the group's and the tenant's, which returns the stored bytes
- * only where they are not the replica's copy (one round trip for a replica that holds none, as for most groups at a
- * fleet's scale with the packaged cache size): the requirements' certificates are read and the signer unsealed only
- * to sign. At a fleet's pace a group is fetched less often than the interval, so most fetches re-check (measured at
+ * comparing the stored payload's version and signer with the group's and the tenant's, which returns what identifies
+ * the stored payload, not its bytes (one round trip for a replica that holds none, as for most groups at a fleet's
+ * scale with the packaged cache size): the requirements' certificates are read and the signer unsealed only to sign. At a fleet's pace a group is fetched less often than the interval, so most fetches re-check (measured at
  * that pace: with this cache and the token cache holding every group and device, a 5-minute interval took a fetch
  * from 272 to 169 µs of service CPU; with the packaged sizes it gains nothing, most fetches finding no entry;
  * bench/scale/RESULTS.md Run 33).
@@ -58,6 +67,10 @@ public class SignedPayloadService {
     /** The feed name of a tenant's signer changes (keys: tenant ids): rotation. */
     public static final String TENANT_SIGNERS = "tenant-signer";
     private static final Logger LOG = Logger.getLogger(SignedPayloadService.class);
+    /** Most groups whose bytes one statement reads, and most fetches that may wait for theirs. */
+    static final int BYTES_BATCH = 200;
+    static final int BYTES_QUEUE = 10_000;
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
     private final RequirementsService requirements;
     private final DeviceGroupService groups;
@@ -67,14 +80,23 @@ public class SignedPayloadService {
     private final Duration validity;
     private final Duration checkInterval;
     private final InvalidationFeed feed;
+    private final PayloadBytes bytes;
     private final BoundedCache<UUID, Entry> cache;
+    /** The stored bytes of the payloads whose bytes a 200 needs and this replica does not hold, a batch at a time. */
+    private final BatchedLoads<StoredBytes, byte[]> storedBytes;
     /** One load per group and replica, kept unless the group (or every group of a tenant) changed meanwhile. */
     private final KeyedLoads<UUID> loads = new KeyedLoads<>();
 
     private record Entry(SignedPayload payload, Instant checkedAt) {}
 
+    /** A payload's bytes as {@code signed_payload} holds them: the group's row, if it still has this ETag. */
+    private record StoredBytes(UUID groupId, String etag) {}
+
+    /** A payload just signed, with its bytes (stored, and kept in {@link PayloadBytes} once stored). */
+    private record Signed(SignedPayload payload, byte[] cms) {}
+
     public SignedPayloadService(RequirementsService requirements, DeviceGroupService groups, SigningKeyService keys,
-            AgroalDataSource db, Clock clock, TrustfleetConfig config, InvalidationFeed feed) {
+            AgroalDataSource db, Clock clock, TrustfleetConfig config, InvalidationFeed feed, PayloadBytes bytes) {
         this.requirements = requirements;
         this.groups = groups;
         this.keys = keys;
@@ -83,7 +105,11 @@ public class SignedPayloadService {
         this.validity = config.payload().validity();
         this.checkInterval = config.payload().cacheCheckInterval();
         this.feed = feed;
+        this.bytes = bytes;
         this.cache = Caches.bounded("signed-payloads", config.cache().signedPayloadsMaxEntries());
+        this.storedBytes = new BatchedLoads<>("payload-bytes-reads", BYTES_BATCH, BYTES_QUEUE, this::readBytes,
+                () -> TrustfleetException.unavailable("too many payloads are waiting to be read; retry later",
+                        RETRY_AFTER));
         feed.subscribe(GROUP_PAYLOADS, new InvalidationFeed.Subscriber() {
             @Override
             public void invalidate(Set<String> groupIds) {
@@ -125,14 +151,64 @@ public class SignedPayloadService {
             return hit;
         }
         return loads.get(groupId, () -> usable(cache.get(groupId), tenantId, now),
-                () -> QuarkusTransaction.joiningExisting().call(
-                        () -> load(tenantId, groupId, now, known(cache.get(groupId), tenantId))),
+                () -> QuarkusTransaction.joiningExisting().call(() -> load(tenantId, groupId, now)),
                 loaded -> cache.put(groupId, new Entry(loaded, now)));
     }
 
-    /** The tenant's payload this replica holds for the group, however old: a re-check may confirm it. */
-    private static SignedPayload known(Entry e, UUID tenantId) {
-        return e == null || !e.payload().tenantId().equals(tenantId) ? null : e.payload();
+    /**
+     * The payload's CMS bytes if this replica holds them, retained for the caller (who releases them once written),
+     * or null: {@link #bytes} then reads them. Never blocks; the hot path's question.
+     */
+    public ByteBuf heldBytes(SignedPayload payload) {
+        return bytes.retained(payload.etag());
+    }
+
+    /**
+     * The payload's CMS bytes, retained for the caller (who releases them once written): at once if this replica
+     * holds them, otherwise once read from {@code signed_payload} with others' in one statement (and then held). The
+     * future gives null when the group's stored payload is no longer this one (re-signed or replaced by another
+     * replica since this one read it: {@link #forget} it and ask {@link #current} again), and fails with 503 when too
+     * many fetches are waiting or the database does not answer. Never blocks.
+     */
+    public CompletableFuture<ByteBuf> bytes(SignedPayload payload) {
+        ByteBuf held = bytes.retained(payload.etag());
+        if (held != null) {
+            return CompletableFuture.completedFuture(held);
+        }
+        return storedBytes.get(new StoredBytes(payload.groupId(), payload.etag()))
+                .thenApply(cms -> cms == null ? null : bytes.keep(payload.etag(), cms));
+    }
+
+    /**
+     * Drops what this replica holds of the group's payload, so that the next {@link #current} asks the database:
+     * for a payload whose stored bytes {@link #bytes} found replaced.
+     */
+    public void forget(UUID groupId) {
+        loads.invalidated(groupId);
+        cache.invalidate(groupId);
+    }
+
+    /** Reads the stored bytes of a batch of payloads: those whose group's row still has the payload's ETag. */
+    private Map<StoredBytes, byte[]> readBytes(Set<StoredBytes> wanted) {
+        UUID[] groupIds = wanted.stream().map(StoredBytes::groupId).distinct().toArray(UUID[]::new);
+        Map<StoredBytes, byte[]> found = new HashMap<>();
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "SELECT group_id, etag, cms FROM signed_payload WHERE group_id = ANY(?)")) {
+            s.setArray(1, c.createArrayOf("uuid", groupIds));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    StoredBytes key = new StoredBytes(r.getObject(1, UUID.class), r.getString(2));
+                    if (wanted.contains(key)) {
+                        found.put(key, r.getBytes(3));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            LOG.debugf("Reading the bytes of %d payloads failed: %s", wanted.size(), e.toString());
+            throw TrustfleetException.unavailable("the payload could not be read from the database; retry later",
+                    RETRY_AFTER);
+        }
+        return found;
     }
 
     private SignedPayload usable(Entry e, UUID tenantId, Instant now) {
@@ -144,12 +220,12 @@ public class SignedPayloadService {
     }
 
     /**
-     * The payload to serve: {@code known} (what this replica holds) or the stored one when the database says it is
-     * current, otherwise one signed now from the group's current requirements and the tenant's active signer.
+     * The payload to serve: the stored one when the database says it is current, otherwise one signed now from the
+     * group's current requirements and the tenant's active signer.
      */
-    private SignedPayload load(UUID tenantId, UUID groupId, Instant now, SignedPayload known) throws SQLException {
+    private SignedPayload load(UUID tenantId, UUID groupId, Instant now) throws SQLException {
         try (Connection c = db.getConnection()) {
-            Optional<SignedPayload> current = currentStored(c, tenantId, groupId, now, known);
+            Optional<SignedPayload> current = currentStored(c, tenantId, groupId, now);
             if (current.isPresent()) {
                 return current.get();
             }
@@ -158,7 +234,8 @@ public class SignedPayloadService {
         ActiveSigner signer = keys.activeSigner(tenantId);
         // signed without reading the stored row first: the check above found it outdated, and a payload another
         // replica stored meanwhile is kept by the insert's condition and served below (a rare signature wasted)
-        SignedPayload fresh = sign(tenantId, groupId, req, signer, now);
+        Signed signed = sign(tenantId, groupId, req, signer, now);
+        SignedPayload fresh = signed.payload();
         try (Connection c = db.getConnection()) {
             try (PreparedStatement s = c.prepareStatement("""
                     INSERT INTO signed_payload
@@ -180,22 +257,28 @@ public class SignedPayloadService {
                 s.setTimestamp(5, Timestamp.from(fresh.issuedAt()));
                 s.setTimestamp(6, Timestamp.from(fresh.expiresAt()));
                 s.setString(7, fresh.etag());
-                s.setBytes(8, fresh.cmsBytes());
+                s.setBytes(8, signed.cms());
                 s.setTimestamp(9, Timestamp.from(now));
                 try (ResultSet stored = s.executeQuery()) {
                     if (stored.next()) {
+                        // held for the 200s of its group's devices, which fetch it next
+                        bytes.keep(fresh.etag(), signed.cms()).release();
                         return fresh;
                     }
                 }
             }
             // another replica won (a later version, or this one signed by the same signer and fresher): serve what is
             // stored, so that all replicas agree on the bytes
-            return read(c, groupId).filter(p -> p.version() >= fresh.version()).orElse(fresh);
+            Optional<SignedPayload> stored = read(c, groupId).filter(p -> p.version() >= fresh.version());
+            if (stored.isPresent()) {
+                return stored.get();
+            }
+            bytes.keep(fresh.etag(), signed.cms()).release();
+            return fresh;
         }
     }
 
-    private SignedPayload sign(UUID tenantId, UUID groupId, CertificateSet req, ActiveSigner signer,
-            Instant now) {
+    private Signed sign(UUID tenantId, UUID groupId, CertificateSet req, ActiveSigner signer, Instant now) {
         List<PayloadCertificate> entries = new ArrayList<>(req.certificates().size());
         for (CertificateSet.Member member : req.certificates()) {
             entries.add(PayloadCertificate.of(member.certificate(), member.role()));
@@ -212,62 +295,59 @@ public class SignedPayloadService {
                 issuedAt.plus(validity), entries, endpoints);
         byte[] cms = new CmsPayloadSigner(clock).sign(doc, signer.signer());
         LOG.debugf("Signed payload version %d of group %s", req.version(), groupId);
-        return new SignedPayload(tenantId, groupId, req.version(), signer.id(), doc.issuedAt(), doc.expiresAt(),
-                Sha256.hex(cms), cms);
+        return new Signed(new SignedPayload(tenantId, groupId, req.version(), signer.id(), doc.issuedAt(),
+                doc.expiresAt(), Sha256.hex(cms), cms.length), cms);
     }
 
     /**
      * The group's stored payload if it is the one to serve at {@code now} (the group the tenant's, the payload of its
      * current requirements version, signed by the tenant's active signer, fresh), or empty: none stored, outdated, or
      * the group not the tenant's (the full load then answers, as it would without this). One statement on four primary
-     * keys; neither the requirements document nor any certificate or key is read, and the stored CMS bytes only when
-     * they are not {@code known}'s (what this replica holds, then returned as it is).
+     * keys; neither the requirements document nor any certificate or key is read, nor the stored CMS bytes (only their
+     * length: a 200 reads them by {@link #bytes} when this replica does not hold them).
      */
-    private static Optional<SignedPayload> currentStored(Connection c, UUID tenantId, UUID groupId, Instant now,
-            SignedPayload known) throws SQLException {
+    private static Optional<SignedPayload> currentStored(Connection c, UUID tenantId, UUID groupId, Instant now)
+            throws SQLException {
         try (PreparedStatement s = c.prepareStatement("""
-                SELECT p.tenant_id, p.version, p.signer_id, p.issued_at, p.expires_at, p.etag,
-                       CASE WHEN p.etag = ? THEN NULL ELSE p.cms END
+                SELECT p.tenant_id, p.version, p.signer_id, p.issued_at, p.expires_at, p.etag, octet_length(p.cms)
                 FROM signed_payload p
                 JOIN device_group g ON g.id = p.group_id AND g.tenant_id = p.tenant_id
                 JOIN group_requirements r ON r.group_id = p.group_id AND r.version = p.version
                 JOIN payload_signer k ON k.id = p.signer_id AND k.tenant_id = p.tenant_id AND k.retired_at IS NULL
                 WHERE p.group_id = ? AND p.tenant_id = ?""")) {
-            s.setString(1, known == null ? null : known.etag());
-            s.setObject(2, groupId);
-            s.setObject(3, tenantId);
+            s.setObject(1, groupId);
+            s.setObject(2, tenantId);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next() || !SignedPayload.freshAt(r.getTimestamp(4).toInstant(), r.getTimestamp(5).toInstant(),
                         now)) {
                     return Optional.empty();
                 }
-                byte[] cms = r.getBytes(7);
-                return Optional.of(cms == null ? known : payloadOf(r, groupId, cms));
+                return Optional.of(payloadOf(r, groupId));
             }
         }
     }
 
     private static Optional<SignedPayload> read(Connection c, UUID groupId) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("""
-                SELECT tenant_id, version, signer_id, issued_at, expires_at, etag, cms
+                SELECT tenant_id, version, signer_id, issued_at, expires_at, etag, octet_length(cms)
                 FROM signed_payload WHERE group_id = ?""")) {
             s.setObject(1, groupId);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(payloadOf(r, groupId, r.getBytes(7)));
+                return Optional.of(payloadOf(r, groupId));
             }
         }
     }
 
     /**
-     * The group's payload from a row whose first six columns are {@code signed_payload}'s tenant_id, version,
-     * signer_id, issued_at, expires_at and etag, with its CMS bytes.
+     * The group's payload from a row whose seven columns are {@code signed_payload}'s tenant_id, version, signer_id,
+     * issued_at, expires_at and etag, and the length of its CMS bytes.
      */
-    private static SignedPayload payloadOf(ResultSet r, UUID groupId, byte[] cms) throws SQLException {
+    private static SignedPayload payloadOf(ResultSet r, UUID groupId) throws SQLException {
         return new SignedPayload(r.getObject(1, UUID.class), groupId, r.getLong(2), r.getObject(3, UUID.class),
-                r.getTimestamp(4).toInstant(), r.getTimestamp(5).toInstant(), r.getString(6), cms);
+                r.getTimestamp(4).toInstant(), r.getTimestamp(5).toInstant(), r.getString(6), r.getInt(7));
     }
 
     /** In the recomputing transaction: every replica drops the groups' payloads once it commits. */
@@ -278,5 +358,10 @@ public class SignedPayloadService {
     /** In the rotating transaction: every replica drops the tenant's payloads once it commits. */
     void onSignerRotated(@Observes SignerRotated event) {
         feed.publish(TENANT_SIGNERS, event.tenantId().toString());
+    }
+
+    /** Reads what is queued, then refuses further reads (observed early, while the datasource is still open). */
+    void stop(@Observes @Priority(1) ShutdownEvent event) {
+        storedBytes.close();
     }
 }

@@ -1,7 +1,7 @@
 package org.trustfleet.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
@@ -13,6 +13,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import org.trustfleet.core.ErrorKind;
@@ -20,18 +21,21 @@ import org.trustfleet.core.TrustfleetException;
 import org.trustfleet.device.DeviceAuthService;
 import org.trustfleet.device.DeviceService;
 import org.trustfleet.payload.SignedPayload;
+import org.trustfleet.payload.SignedPayloadService;
 import org.trustfleet.tenant.Caller;
 import org.trustfleet.tenant.Role;
 
 /**
  * {@code GET /api/v1/device/payload}, served directly on Vert.x rather than through JAX-RS because every enrolled
  * device polls it: the hot path of the service. The route consults the delivery cache once (token digest → signed
- * payload, {@link DeviceAuthService#cachedDelivery}); a hit (the normal case) is answered on the event loop with the
- * shared signed bytes. A device token the cache does not know is looked up with others in one query
+ * payload, {@link DeviceAuthService#cachedDelivery}); a hit (the normal case) is answered on the event loop. A device
+ * token the cache does not know is looked up with others in one query
  * ({@link DeviceAuthService#lookUp}, no worker thread waiting) and the cache consulted again: the group's payload is
  * usually there, for the group's other devices. Anything else takes the one blocking path on a worker thread:
  * {@link Authenticator} (as for every JAX-RS endpoint: 401, 403) and {@link DeviceService#payload}, which fills the
- * cache. Failures are {@link ProblemMapper}'s problem documents.
+ * cache. A 304 (and a HEAD) needs nothing more; a 200 writes the payload's bytes as the replica holds them, or, where
+ * it does not, once read from the database with others' ({@link SignedPayloadService#bytes}, no worker thread
+ * waiting). Failures are {@link ProblemMapper}'s problem documents.
  */
 // @Singleton rather than @ApplicationScoped: no client proxy between the beans of the device payload hot path
 @Singleton
@@ -44,14 +48,16 @@ public class DevicePayloadRoute {
     private final Authenticator authenticator;
     private final DeviceAuthService deliveries;
     private final DeviceService devices;
+    private final SignedPayloadService payloads;
     private final ObjectMapper json;
     private final PayloadRouteTimers timers;
 
     public DevicePayloadRoute(Authenticator authenticator, DeviceAuthService deliveries, DeviceService devices,
-            ObjectMapper json, PayloadRouteTimers timers) {
+            SignedPayloadService payloads, ObjectMapper json, PayloadRouteTimers timers) {
         this.authenticator = authenticator;
         this.deliveries = deliveries;
         this.devices = devices;
+        this.payloads = payloads;
         this.json = json;
         this.timers = timers;
     }
@@ -79,7 +85,7 @@ public class DevicePayloadRoute {
             }
             SignedPayload cached = deliveries.cachedDelivery(token);
             if (cached != null) {
-                respond(rc, cached, ifNoneMatch, started);
+                respond(rc, token, cached, ifNoneMatch, started, false);
                 return;
             }
         } catch (RuntimeException e) {
@@ -87,7 +93,7 @@ public class DevicePayloadRoute {
             return;
         }
         if (!DeviceAuthService.isDeviceToken(token)) {
-            load(rc, token, ifNoneMatch, started); // answered there: 401
+            load(rc, token, ifNoneMatch, started, false); // answered there: 401
             return;
         }
         // the token not cached: looked up with others in one query, then the delivery cache again, on the event
@@ -105,15 +111,18 @@ public class DevicePayloadRoute {
             }
             SignedPayload cached = device.isPresent() ? deliveries.cachedDelivery(token, device.get()) : null;
             if (cached != null) {
-                respond(rc, cached, ifNoneMatch, started);
+                respond(rc, token, cached, ifNoneMatch, started, false);
             } else {
-                load(rc, token, ifNoneMatch, started);
+                load(rc, token, ifNoneMatch, started, false);
             }
         }));
     }
 
-    /** The one blocking path, off the event loop, and back to it to answer. */
-    private void load(RoutingContext rc, String token, String ifNoneMatch, long started) {
+    /**
+     * The one blocking path, off the event loop, and back to it to answer. {@code reloaded}: taken because the
+     * payload first found had been replaced in the database.
+     */
+    private void load(RoutingContext rc, String token, String ifNoneMatch, long started, boolean reloaded) {
         rc.vertx().<SignedPayload>executeBlocking(() -> {
             Caller caller = authenticator.authenticate(token); // 401 for unknown tokens, whatever their kind
             Authenticator.requireRole(caller, Role.DEVICE);
@@ -123,14 +132,54 @@ public class DevicePayloadRoute {
                 return; // the client went away while the worker looked it up
             }
             if (done.succeeded()) {
-                respond(rc, done.result(), ifNoneMatch, started);
+                respond(rc, token, done.result(), ifNoneMatch, started, reloaded);
             } else {
                 fail(rc, done.cause(), started);
             }
         });
     }
 
-    private void respond(RoutingContext rc, SignedPayload payload, String ifNoneMatch, long started) {
+    /**
+     * Answers with {@code payload}: a 304 or a HEAD at once, a 200 with the bytes this replica holds, or once they
+     * are read from the database. Where the database holds another payload for the group by then (re-signed or
+     * replaced by another replica), the group's current payload is looked up again, once ({@code reloaded}).
+     */
+    private void respond(RoutingContext rc, String token, SignedPayload payload, String ifNoneMatch, long started,
+            boolean reloaded) {
+        if (EntityTags.matchesCurrent(ifNoneMatch, payload.etag()) || HttpMethod.HEAD.equals(rc.request().method())) {
+            answer(rc, payload, null, ifNoneMatch, started);
+            return;
+        }
+        ByteBuf held = payloads.heldBytes(payload);
+        if (held != null) {
+            answer(rc, payload, held, ifNoneMatch, started);
+            return;
+        }
+        Context context = rc.vertx().getOrCreateContext();
+        payloads.bytes(payload).whenComplete((cms, failure) -> context.runOnContext(ignored -> {
+            if (rc.response().closed() || rc.response().ended()) {
+                if (cms != null) {
+                    cms.release(); // the client went away meanwhile
+                }
+                return;
+            }
+            if (failure != null) {
+                fail(rc, failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure,
+                        started);
+            } else if (cms != null) {
+                answer(rc, payload, cms, ifNoneMatch, started);
+            } else if (reloaded) {
+                fail(rc, TrustfleetException.unavailable("the group's payload changed while it was being read; retry",
+                        Duration.ofSeconds(1)), started);
+            } else {
+                payloads.forget(payload.groupId());
+                load(rc, token, ifNoneMatch, started, true);
+            }
+        }));
+    }
+
+    /** Writes the answer; {@code cms} (a 200's bytes, else null) is released once written. */
+    private void answer(RoutingContext rc, SignedPayload payload, ByteBuf cms, String ifNoneMatch, long started) {
         HttpServerResponse response = rc.response()
                 .putHeader(HttpHeaders.ETAG, EntityTags.strong(payload.etag()))
                 .putHeader(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL);
@@ -138,12 +187,17 @@ public class DevicePayloadRoute {
             response.setStatusCode(304).end();
         } else {
             response.putHeader(HttpHeaders.CONTENT_TYPE, PKCS7_MIME);
-            if (HttpMethod.HEAD.equals(rc.request().method())) {
+            if (cms == null) { // HEAD
                 response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(payload.size())).end();
             } else {
-                // wraps the shared bytes without copying them (outside the heap, written to the socket as they are);
-                // the wrapper is this response's own, frees nothing when released, and keeps them alive until written
-                response.end(Buffer.buffer(Unpooled.wrappedBuffer(payload.cms())));
+                // written as they are (outside the heap); Vert.x wraps them so that the write releases nothing, so
+                // this response's reference is released once the write completed or failed
+                try {
+                    response.end(Buffer.buffer(cms)).onComplete(written -> cms.release());
+                } catch (RuntimeException e) {
+                    cms.release();
+                    throw e;
+                }
             }
         }
         timers.record(rc.request().method(), response.getStatusCode(), started);

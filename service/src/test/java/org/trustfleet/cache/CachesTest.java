@@ -27,6 +27,27 @@ class CachesTest {
     }
 
     @Test
+    void aWeightedCacheHoldsAtMostItsWeightAndHandsBackEveryValueThatLeaves() {
+        List<String> removed = new ArrayList<>();
+        BoundedCache<Integer, String> cache = Caches.weighted("test-weighted", 10, String::length, removed::add);
+        for (int i = 0; i < 20; i++) {
+            cache.put(i, "abcd" + i % 10); // 5 characters each
+        }
+        assertThat(cache.weightedSize()).isLessThanOrEqualTo(10);
+        assertThat(cache.size()).isLessThanOrEqualTo(2);
+        assertThat(removed).as("every value put and no longer held").hasSize(20 - (int) cache.size());
+
+        cache.invalidateAll();
+        assertThat(removed).hasSize(20);
+        assertThat(cache.weightedSize()).isZero();
+
+        cache.put(1, "xyz");
+        cache.put(1, "uvw"); // replaced
+        assertThat(removed).hasSize(21).endsWith("xyz");
+        assertThat(Caches.bounded("test-unweighted", 3).weightedSize()).isZero();
+    }
+
+    @Test
     void getAllLoadsOnlyTheMissingKeysInOneCallAndKeepsWhatItFound() {
         BoundedCache<Integer, String> cache = Caches.bounded("test-get-all", 10);
         cache.put(1, "one");

@@ -27,6 +27,7 @@ import org.trustfleet.testing.ApiFixtures;
 import org.trustfleet.testing.DeviceFixtures;
 import org.trustfleet.testing.DeviceFixtures.Device;
 import org.trustfleet.testing.EmbeddedPostgresResource;
+import org.trustfleet.testing.Rows;
 
 /**
  * The backstop re-check of a replica's payloads against the database ({@code trustfleet.payload.cache-check-interval}):
@@ -188,11 +189,6 @@ class PayloadRecheckTest {
     }
 
     private void update(String sql, Object... parameters) throws Exception {
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                s.setObject(i + 1, parameters[i]);
-            }
-            assertThat(s.executeUpdate()).isEqualTo(1);
-        }
+        assertThat(Rows.update(db, sql, parameters)).isEqualTo(1);
     }
 }
