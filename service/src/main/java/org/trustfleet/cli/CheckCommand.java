@@ -1,6 +1,8 @@
 package org.trustfleet.cli;
 
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.vertx.core.Vertx;
@@ -307,7 +309,8 @@ public final class CheckCommand {
      */
     private static TrustfleetConfig.Scanner scannerConfig() {
         SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultSources().withMapping(TrustfleetConfig.class)
-                .withConverter(Duration.class, 100, new DurationConverter()).build();
+                .withConverter(Duration.class, 100, new DurationConverter())
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter()).build();
         return config.getConfigMapping(TrustfleetConfig.class).scanner();
     }
 

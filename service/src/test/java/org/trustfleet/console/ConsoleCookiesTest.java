@@ -3,6 +3,8 @@ package org.trustfleet.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import jakarta.ws.rs.core.NewCookie;
@@ -63,6 +65,7 @@ class ConsoleCookiesTest {
     private static TrustfleetConfig config(String secureCookies) {
         return new SmallRyeConfigBuilder().withMapping(TrustfleetConfig.class)
                 .withConverter(Duration.class, 100, new DurationConverter())
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
                 .withSources(new PropertiesConfigSource(Map.of("trustfleet.console.secure-cookies", secureCookies),
                         "console-test", 500))
                 .build().getConfigMapping(TrustfleetConfig.class);

@@ -1,6 +1,8 @@
 package org.trustfleet.scan;
 
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -32,6 +34,7 @@ final class ScannerTestSettings {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withMapping(TrustfleetConfig.class)
                 .withConverter(Duration.class, 100, new DurationConverter())
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
                 .withSources(new PropertiesConfigSource(prefixed, "scanner-test", 500))
                 .build();
         return config.getConfigMapping(TrustfleetConfig.class);
