@@ -203,10 +203,7 @@ public final class BoundedCache<K, V> {
 
     /** The sum of the entries' weights, for a {@link Caches#weighted weighted} cache (0 for others). */
     public long weightedSize() {
-        return cache.policy().eviction().flatMap(e -> {
-            java.util.OptionalLong w = e.weightedSize();
-            return w.isPresent() ? java.util.Optional.of(w.getAsLong()) : java.util.Optional.empty();
-        }).orElse(0L);
+        return cache.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
     }
 
     /** The number of entries once pending evictions (and a due pass over expired entries) have run. */
