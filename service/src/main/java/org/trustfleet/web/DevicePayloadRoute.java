@@ -105,8 +105,7 @@ public class DevicePayloadRoute {
             }
             if (failure != null) {
                 // the blocking path would look the token up again and fail alike (a full queue, the database)
-                fail(rc, failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure,
-                        started);
+                fail(rc, unwrapped(failure), started);
                 return;
             }
             SignedPayload cached = device.isPresent() ? deliveries.cachedDelivery(token, device.get()) : null;
@@ -164,8 +163,7 @@ public class DevicePayloadRoute {
                 return;
             }
             if (failure != null) {
-                fail(rc, failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure,
-                        started);
+                fail(rc, unwrapped(failure), started);
             } else if (cms != null) {
                 answer(rc, payload, cms, ifNoneMatch, started);
             } else if (reloaded) {
@@ -201,6 +199,11 @@ public class DevicePayloadRoute {
             }
         }
         timers.record(rc.request().method(), response.getStatusCode(), started);
+    }
+
+    /** What a future's failure stands for: the cause a {@link CompletionException} wraps, else itself. */
+    private static Throwable unwrapped(Throwable failure) {
+        return failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
     }
 
     private void fail(RoutingContext rc, Throwable error, long started) {
