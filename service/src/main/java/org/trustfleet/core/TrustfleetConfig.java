@@ -329,11 +329,13 @@ public interface TrustfleetConfig {
 
         /**
          * Most signed payload bytes a replica keeps in memory, outside the heap (about 3.8 KB per payload at the scale
-         * benchmark's size: the default keeps about 8,000). A 200 whose bytes are not kept reads them from the
-         * database with others waiting then, in one statement; a 304 needs none. Counts toward the JVM's limit on
-         * direct memory ({@code -XX:MaxDirectMemorySize}), with the HTTP server's buffers.
+         * benchmark's size: the default keeps about 25,000, half of its 50,000 groups). A 200 whose bytes are not kept
+         * reads them from the database with others waiting then, in one statement; a 304 needs none. Counts toward
+         * the JVM's limit on direct memory ({@code -XX:MaxDirectMemorySize}), with the HTTP server's buffers. 32M
+         * (about a sixth of the groups) doubled a just-started replica's first store change while most of its
+         * fetches were 200s, the bytes reads taking the CPU the recompute needed (bench/scale/RESULTS.md, Run 45).
          */
-        @WithDefault("32M")
+        @WithDefault("96M")
         MemorySize payloadBytesMaxSize();
 
         /**
