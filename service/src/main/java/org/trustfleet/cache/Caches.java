@@ -2,6 +2,7 @@ package org.trustfleet.cache;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
@@ -87,7 +88,7 @@ public final class Caches {
         Objects.requireNonNull(removed, "removed");
         return build(name, Caffeine.newBuilder().maximumWeight(maxWeight)
                 .<K, V>weigher((k, v) -> weight.applyAsInt(v))
-                .removalListener((K k, V v, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+                .removalListener((K k, V v, RemovalCause cause) -> {
                     if (v != null) {
                         removed.accept(v);
                     }

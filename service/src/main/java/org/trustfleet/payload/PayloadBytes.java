@@ -12,12 +12,13 @@ import org.trustfleet.cache.Caches;
 import org.trustfleet.core.TrustfleetConfig;
 
 /**
- * The CMS bytes of the signed payloads a replica serves, by ETag, at most {@code trustfleet.cache.payload-bytes-max-size}
- * of them, outside the heap. Kept apart from the payloads themselves (a few hundred bytes of heap each, which a
- * replica keeps for every group it serves) because at a fleet's pace most fetches are answered 304 and need only the
- * ETag: a replica that held every group's bytes held about 190 MB for 50,000 groups, plus the replaced ones until a
- * full collection found them, which set its peak memory during a platform store change. A 200 whose bytes are not
- * kept reads them from {@code signed_payload} ({@link SignedPayloadService#bytes}).
+ * The CMS bytes of the signed payloads a replica serves, by ETag, at most
+ * {@code trustfleet.cache.payload-bytes-max-size} of them, outside the heap. Kept apart from the payloads themselves
+ * (a few hundred bytes of heap each, which a replica keeps for every group it serves) because at a fleet's pace most
+ * fetches are answered 304 and need only the ETag: a replica that held every group's bytes held about 190 MB for
+ * 50,000 groups, plus the replaced ones until a full collection found them, which set its peak memory during a
+ * platform store change. A 200 whose bytes are not kept reads them from {@code signed_payload}
+ * ({@link SignedPayloadService#bytes}).
  *
  * <p>An ETag is the SHA-256 of the bytes, so an entry never goes stale and no replica invalidates another's. Each
  * buffer is reference-counted: the cache holds one reference, and each response that writes it holds one

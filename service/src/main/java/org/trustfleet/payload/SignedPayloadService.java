@@ -43,8 +43,8 @@ import org.trustfleet.scan.StartTlsProtocol;
  * signer, issuance), stored in {@code signed_payload} so that every replica serves the same bytes and ETag. A replica
  * keeps what identifies each group's payload in memory for the hot path (enough for a 304), and the bytes of as many
  * as {@link PayloadBytes} holds; a 200 whose bytes are not held reads them from {@code signed_payload}
- * ({@link #bytes}), a batch of groups per statement. A payload is re-signed (same version, later issuedAt and expiresAt) only when
- * less than half of its validity is left; agents accept such a refresh.
+ * ({@link #bytes}), a batch of groups per statement. A payload is re-signed (same version, later issuedAt and
+ * expiresAt) only when less than half of its validity is left; agents accept such a refresh.
  *
  * <p>Staleness: a group's entry is dropped when its requirements change or its tenant's signer rotates, through the
  * {@link InvalidationFeed} (at once on the replica that made the change, within one poll elsewhere), and entries are
@@ -53,8 +53,8 @@ import org.trustfleet.scan.StartTlsProtocol;
  * are re-checked against the database every {@code trustfleet.payload.cache-check-interval}. A re-check, and any
  * load that finds the stored payload current (made by another replica, or before a restart), costs one statement
  * comparing the stored payload's version and signer with the group's and the tenant's, which returns what identifies
- * the stored payload, not its bytes (one round trip for a replica that holds none, as for most groups at a fleet's
- * scale with the packaged cache size): the requirements' certificates are read and the signer unsealed only to sign. At a fleet's pace a group is fetched less often than the interval, so most fetches re-check (measured at
+ * the stored payload, not its bytes: the requirements' certificates are read and the signer unsealed only to sign.
+ * At a fleet's pace a group is fetched less often than the interval, so most fetches re-check (measured at
  * that pace: with this cache and the token cache holding every group and device, a 5-minute interval took a fetch
  * from 272 to 169 µs of service CPU; with the packaged sizes it gains nothing, most fetches finding no entry;
  * bench/scale/RESULTS.md Run 33).
