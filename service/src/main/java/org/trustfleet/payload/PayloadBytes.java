@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.util.IllegalReferenceCountException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 import org.trustfleet.cache.BoundedCache;
@@ -12,7 +13,7 @@ import org.trustfleet.cache.Caches;
 import org.trustfleet.core.TrustfleetConfig;
 
 /**
- * The CMS bytes of the signed payloads a replica serves, by ETag, at most
+ * The CMS bytes of the signed payloads a replica serves, one payload per group, at most
  * {@code trustfleet.cache.payload-bytes-max-size} of them, outside the heap. Kept apart from the payloads themselves
  * (a few hundred bytes of heap each, which a replica keeps for every group it serves) because at a fleet's pace most
  * fetches are answered 304 and need only the ETag: a replica that held every group's bytes held about 190 MB for
@@ -20,8 +21,15 @@ import org.trustfleet.core.TrustfleetConfig;
  * platform store change. A 200 whose bytes are not kept reads them from {@code signed_payload}
  * ({@link SignedPayloadService#bytes}).
  *
- * <p>An ETag is the SHA-256 of the bytes, so an entry never goes stale and no replica invalidates another's. Each
- * buffer is reference-counted: the cache holds one reference, and each response that writes it holds one
+ * <p>Keyed by group, each entry telling its ETag (the SHA-256 of the bytes), which a read must match: a group's new
+ * payload replaces its previous one's bytes in place. Keyed by ETag, a store change left the replaced payloads' bytes
+ * in the cache, never asked for again but with the access counts Caffeine's admission weighs, and the new payloads
+ * lost to them until fetched as often: most 200s after a change read the database (the scale benchmark's later
+ * store changes read 4,919-6,069 payloads' bytes each, against 1-2,680 keyed by group; bench/scale/RESULTS.md,
+ * Run 46). Bytes never go stale, so no replica invalidates another's; a replica holding a group's previous bytes
+ * reads the current ones when first asked for them.
+ *
+ * <p>Each buffer is reference-counted: the cache holds one reference, and each response that writes it holds one
  * ({@link #retained}) until written; the memory is freed when the last is released, at once rather than when the
  * collector finds the buffer, so the bound holds whatever the heap does.
  */
@@ -30,7 +38,10 @@ public class PayloadBytes {
     private static final Logger LOG = Logger.getLogger(PayloadBytes.class);
     private static final AtomicBoolean DIRECT_LIMIT_LOGGED = new AtomicBoolean();
 
-    private final BoundedCache<String, ByteBuf> cache;
+    private final BoundedCache<UUID, Held> cache;
+
+    /** A group's payload bytes, and the ETag they are the bytes of. */
+    private record Held(String etag, ByteBuf bytes) {}
 
     @Inject
     public PayloadBytes(TrustfleetConfig config) {
@@ -38,32 +49,35 @@ public class PayloadBytes {
     }
 
     PayloadBytes(long maxBytes) {
-        this.cache = Caches.weighted("payload-bytes", maxBytes, ByteBuf::capacity, ByteBuf::release);
+        this.cache = Caches.weighted("payload-bytes", maxBytes, held -> held.bytes().capacity(),
+                held -> held.bytes().release());
     }
 
     /**
-     * The bytes of the payload with this ETag, if kept: a read-only buffer of the caller's own (reader index 0) that
-     * holds a reference, which the caller must release once done (once the response is written); or null.
+     * The bytes of the group's payload with this ETag, if kept: a read-only buffer of the caller's own (reader index
+     * 0) that holds a reference, which the caller must release once done (once the response is written); or null,
+     * also when the bytes kept for the group are another payload's.
      */
-    public ByteBuf retained(String etag) {
-        ByteBuf kept = cache.get(etag);
-        if (kept == null) {
+    public ByteBuf retained(UUID groupId, String etag) {
+        Held kept = cache.get(groupId);
+        if (kept == null || !kept.etag().equals(etag)) {
             return null;
         }
         try {
-            return kept.retainedDuplicate();
+            return kept.bytes().retainedDuplicate();
         } catch (IllegalReferenceCountException evicted) {
-            return null; // evicted and freed between the get and the retain: as if not kept
+            return null; // evicted or replaced, and freed, between the get and the retain: as if not kept
         }
     }
 
     /**
-     * Keeps {@code cms} (the bytes whose SHA-256 is {@code etag}; copied, the array is not kept) unless bytes of that
-     * ETag are kept already, and returns them as {@link #retained} does; never null. Where the cache keeps nothing,
-     * or the JVM's limit on direct memory is reached, the bytes are returned on the heap instead, uncached.
+     * Keeps {@code cms} (the bytes whose SHA-256 is {@code etag}; copied, the array is not kept) as the group's, in
+     * place of bytes kept for its previous payload, unless these are kept already, and returns them as
+     * {@link #retained} does; never null. Where the cache keeps nothing, or the JVM's limit on direct memory is
+     * reached, the bytes are returned on the heap instead, uncached.
      */
-    public ByteBuf keep(String etag, byte[] cms) {
-        ByteBuf held = retained(etag);
+    public ByteBuf keep(UUID groupId, String etag, byte[] cms) {
+        ByteBuf held = retained(groupId, etag);
         if (held != null) {
             return held;
         }
@@ -81,9 +95,10 @@ public class PayloadBytes {
             return Unpooled.wrappedBuffer(cms).asReadOnly();
         }
         ByteBuf mine = direct.retainedDuplicate();
-        if (!cache.addIfAbsent(etag, direct)) {
-            direct.release(); // another thread kept the same bytes meanwhile: theirs stay, this copy goes with mine
-        }
+        // what it replaces is released by the cache: a previous payload's bytes, or the same bytes another thread
+        // kept meanwhile. A fetch that read a group's previous bytes from the database before its new payload was
+        // stored may put them back over the new ones; the next 200 then reads the new ones again, once.
+        cache.put(groupId, new Held(etag, direct));
         return mine;
     }
 

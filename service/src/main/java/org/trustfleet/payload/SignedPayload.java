@@ -6,7 +6,8 @@ import java.util.UUID;
 /**
  * A group's payload as served, without its bytes: what identifies the DER CMS SignedData bytes served to every
  * device of the group until the requirements version or the signer changes, or half the validity passed. That is all
- * a 304 (and a HEAD) needs; the bytes of a 200 are {@link PayloadBytes}' (or {@code signed_payload}'s), by ETag.
+ * a 304 (and a HEAD) needs; the bytes of a 200 are {@link PayloadBytes}' (or {@code signed_payload}'s), by group and
+ * ETag.
  *
  * @param etag the strong entity tag, unquoted: lowercase hex SHA-256 of the CMS bytes
  * @param size the number of CMS bytes

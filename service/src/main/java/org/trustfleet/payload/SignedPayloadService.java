@@ -1,6 +1,8 @@
 package org.trustfleet.payload;
 
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -82,6 +84,11 @@ public class SignedPayloadService {
     private final InvalidationFeed feed;
     private final PayloadBytes bytes;
     private final BoundedCache<UUID, Entry> cache;
+    /**
+     * Payloads whose bytes a 200 read from {@code signed_payload}, this replica not holding them: what sizing
+     * {@code payload-bytes-max-size} saves (the bytes cache's own hit count counts lookups by group).
+     */
+    private final Counter bytesRead;
     /** The stored bytes of the payloads whose bytes a 200 needs and this replica does not hold, a batch at a time. */
     private final BatchedLoads<StoredBytes, byte[]> storedBytes;
     /** One load per group and replica, kept unless the group (or every group of a tenant) changed meanwhile. */
@@ -96,7 +103,8 @@ public class SignedPayloadService {
     private record Signed(SignedPayload payload, byte[] cms) {}
 
     public SignedPayloadService(RequirementsService requirements, DeviceGroupService groups, SigningKeyService keys,
-            AgroalDataSource db, Clock clock, TrustfleetConfig config, InvalidationFeed feed, PayloadBytes bytes) {
+            AgroalDataSource db, Clock clock, TrustfleetConfig config, InvalidationFeed feed, PayloadBytes bytes,
+            MeterRegistry metrics) {
         this.requirements = requirements;
         this.groups = groups;
         this.keys = keys;
@@ -107,6 +115,7 @@ public class SignedPayloadService {
         this.feed = feed;
         this.bytes = bytes;
         this.cache = Caches.bounded("signed-payloads", config.cache().signedPayloadsMaxEntries());
+        this.bytesRead = metrics.counter("trustfleet.payload.bytes.read");
         this.storedBytes = new BatchedLoads<>("payload-bytes-reads", BYTES_BATCH, BYTES_QUEUE, this::readBytes,
                 () -> TrustfleetException.unavailable("too many payloads are waiting to be read; retry later",
                         RETRY_AFTER));
@@ -160,7 +169,7 @@ public class SignedPayloadService {
      * or null: {@link #bytes} then reads them. Never blocks; the hot path's question.
      */
     public ByteBuf heldBytes(SignedPayload payload) {
-        return bytes.retained(payload.etag());
+        return bytes.retained(payload.groupId(), payload.etag());
     }
 
     /**
@@ -171,12 +180,12 @@ public class SignedPayloadService {
      * many fetches are waiting or the database does not answer. Never blocks.
      */
     public CompletableFuture<ByteBuf> bytes(SignedPayload payload) {
-        ByteBuf held = bytes.retained(payload.etag());
+        ByteBuf held = bytes.retained(payload.groupId(), payload.etag());
         if (held != null) {
             return CompletableFuture.completedFuture(held);
         }
         return storedBytes.get(new StoredBytes(payload.groupId(), payload.etag()))
-                .thenApply(cms -> cms == null ? null : bytes.keep(payload.etag(), cms));
+                .thenApply(cms -> cms == null ? null : bytes.keep(payload.groupId(), payload.etag(), cms));
     }
 
     /**
@@ -208,6 +217,7 @@ public class SignedPayloadService {
             throw TrustfleetException.unavailable("the payload could not be read from the database; retry later",
                     RETRY_AFTER);
         }
+        bytesRead.increment(found.size());
         return found;
     }
 
@@ -262,7 +272,7 @@ public class SignedPayloadService {
                 try (ResultSet stored = s.executeQuery()) {
                     if (stored.next()) {
                         // held for the 200s of its group's devices, which fetch it next
-                        bytes.keep(fresh.etag(), signed.cms()).release();
+                        bytes.keep(groupId, fresh.etag(), signed.cms()).release();
                         return fresh;
                     }
                 }
@@ -273,7 +283,7 @@ public class SignedPayloadService {
             if (stored.isPresent()) {
                 return stored.get();
             }
-            bytes.keep(fresh.etag(), signed.cms()).release();
+            bytes.keep(groupId, fresh.etag(), signed.cms()).release();
             return fresh;
         }
     }

@@ -9,6 +9,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -69,15 +70,18 @@ class PayloadBytesFromDatabaseTest {
         assertThat(first.header("ETag")).isEqualTo("\"" + Sha256.hex(stored) + "\"");
         new CmsPayloadVerifier().verify(first.asByteArray(), device.root(), UUID.fromString(device.tenantId()));
 
+        double readBefore = bytesRead();
         for (int i = 0; i < 3; i++) {
             Response again = fetch();
             assertThat(again.asByteArray()).isEqualTo(stored);
             assertThat(again.header("ETag")).isEqualTo(first.header("ETag"));
         }
+        assertThat(bytesRead()).as("each 200 read its bytes from the database").isEqualTo(readBefore + 3);
         as(device.token()).header("If-None-Match", first.header("ETag")).get("/api/v1/device/payload")
                 .then().statusCode(304).header("ETag", first.header("ETag"));
         as(device.token()).head("/api/v1/device/payload").then().statusCode(200)
                 .header("Content-Length", Integer.toString(stored.length)).header("ETag", first.header("ETag"));
+        assertThat(bytesRead()).as("a 304 and a HEAD read none").isEqualTo(readBefore + 3);
     }
 
     @Test
@@ -115,6 +119,13 @@ class PayloadBytesFromDatabaseTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** {@code trustfleet_payload_bytes_read_total} now: payloads whose bytes a 200 read from the database. */
+    private static double bytesRead() {
+        String metrics = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("trustfleet_payload_bytes_read_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
     }
 
     private Response fetch() {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -25,6 +26,11 @@ class PayloadBytesTest {
         return b;
     }
 
+    /** The group numbered {@code n}: the same id each time. */
+    private static UUID group(int n) {
+        return new UUID(0, n);
+    }
+
     private static byte[] read(ByteBuf buf) {
         return ByteBufUtil.getBytes(buf, buf.readerIndex(), buf.readableBytes());
     }
@@ -33,11 +39,11 @@ class PayloadBytesTest {
     void keptBytesAreServedUntilEvictedAndEachReaderHasItsOwnView() {
         PayloadBytes bytes = new PayloadBytes(1_000_000);
         byte[] signed = cms(1, 1000);
-        bytes.keep(Sha256.hex(signed), signed).release();
+        bytes.keep(group(1), Sha256.hex(signed), signed).release();
         signed[0] = 9; // the caller's array is not what is kept
 
-        ByteBuf first = bytes.retained(Sha256.hex(cms(1, 1000)));
-        ByteBuf second = bytes.retained(Sha256.hex(cms(1, 1000)));
+        ByteBuf first = bytes.retained(group(1), Sha256.hex(cms(1, 1000)));
+        ByteBuf second = bytes.retained(group(1), Sha256.hex(cms(1, 1000)));
         first.skipBytes(10);
 
         assertThat(second.readerIndex()).isZero();
@@ -45,7 +51,8 @@ class PayloadBytesTest {
         assertThat(first.readableBytes()).isEqualTo(990);
         assertThat(first.isReadOnly()).isTrue();
         assertThatThrownBy(() -> second.setByte(0, 7)).isInstanceOf(java.nio.ReadOnlyBufferException.class);
-        assertThat(bytes.retained("not-kept")).isNull();
+        assertThat(bytes.retained(group(1), "another-etag")).isNull();
+        assertThat(bytes.retained(group(2), Sha256.hex(cms(1, 1000)))).isNull();
         first.release();
         second.release();
     }
@@ -55,7 +62,7 @@ class PayloadBytesTest {
         PayloadBytes bytes = new PayloadBytes(10_000);
         List<ByteBuf> kept = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            ByteBuf b = bytes.keep("etag-" + i, cms(i, 1000));
+            ByteBuf b = bytes.keep(group(i), "etag-" + i, cms(i, 1000));
             kept.add(b.unwrap() == null ? b : b.unwrap());
             b.release();
         }
@@ -64,7 +71,7 @@ class PayloadBytesTest {
         long live = kept.stream().filter(b -> b.refCnt() > 0).count();
         assertThat(live).as("what is still held is what the cache keeps").isEqualTo(bytes.keptBytes() / 1000);
         for (int i = 0; i < 40; i++) {
-            ByteBuf b = bytes.retained("etag-" + i);
+            ByteBuf b = bytes.retained(group(i), "etag-" + i);
             if (b != null) {
                 assertThat(read(b)).isEqualTo(cms(i, 1000));
                 b.release();
@@ -75,10 +82,10 @@ class PayloadBytesTest {
     @Test
     void aResponseStillWritingEvictedBytesKeepsThemUntilItReleasesThem() {
         PayloadBytes bytes = new PayloadBytes(999); // 1,000 bytes do not fit: evicted as soon as kept
-        ByteBuf writing = bytes.keep("first", cms(1, 1000));
+        ByteBuf writing = bytes.keep(group(1), "first", cms(1, 1000));
         ByteBuf memory = writing.unwrap();
 
-        assertThat(bytes.retained("first")).isNull();
+        assertThat(bytes.retained(group(1), "first")).isNull();
         assertThat(memory.refCnt()).as("the cache's reference is gone, the response's is not").isEqualTo(1);
         assertThat(read(writing)).isEqualTo(cms(1, 1000));
         writing.release();
@@ -88,10 +95,10 @@ class PayloadBytesTest {
     @Test
     void aCacheOfNoSizeKeepsNothingButStillAnswersWithTheBytes() {
         PayloadBytes bytes = new PayloadBytes(0);
-        ByteBuf b = bytes.keep("e", cms(5, 100));
+        ByteBuf b = bytes.keep(group(5), "e", cms(5, 100));
 
         assertThat(read(b)).isEqualTo(cms(5, 100));
-        assertThat(bytes.retained("e")).isNull();
+        assertThat(bytes.retained(group(5), "e")).isNull();
         assertThat(bytes.keptBytes()).isZero();
         b.release();
         assertThat(b.refCnt()).isZero();
@@ -100,16 +107,51 @@ class PayloadBytesTest {
     @Test
     void theSameBytesKeptTwiceAreKeptOnce() {
         PayloadBytes bytes = new PayloadBytes(1_000_000);
-        ByteBuf a = bytes.keep("same", cms(3, 500));
-        ByteBuf b = bytes.keep("same", cms(3, 500));
+        ByteBuf a = bytes.keep(group(3), "same", cms(3, 500));
+        ByteBuf b = bytes.keep(group(3), "same", cms(3, 500));
 
         assertThat(bytes.keptBytes()).isEqualTo(500);
         assertThat(read(a)).isEqualTo(read(b));
         a.release();
         b.release();
-        ByteBuf again = bytes.retained("same");
+        ByteBuf again = bytes.retained(group(3), "same");
         assertThat(again).as("the cache's own reference outlives the readers'").isNotNull();
         again.release();
+    }
+
+    /**
+     * A group's new payload takes the place of its previous one's bytes, in a cache full of bytes read often: the
+     * previous bytes are freed at once (no fetch asks for them any more), the new ones are served from the first keep,
+     * and the other groups' bytes stay.
+     */
+    @Test
+    void aGroupsNewPayloadReplacesItsPreviousBytesInPlace() {
+        PayloadBytes bytes = new PayloadBytes(10_000); // ten payloads of 1,000 bytes
+        List<ByteBuf> previous = new ArrayList<>();
+        for (int g = 0; g < 10; g++) {
+            ByteBuf b = bytes.keep(group(g), "old-" + g, cms(g, 1000));
+            previous.add(b.unwrap() == null ? b : b.unwrap());
+            b.release();
+        }
+        for (int read = 0; read < 5; read++) {
+            for (int g = 0; g < 10; g++) {
+                bytes.retained(group(g), "old-" + g).release();
+            }
+        }
+
+        for (int g = 0; g < 10; g++) {
+            bytes.keep(group(g), "new-" + g, cms(100 + g, 1000)).release();
+        }
+
+        for (int g = 0; g < 10; g++) {
+            assertThat(bytes.retained(group(g), "old-" + g)).as("group %d's previous payload", g).isNull();
+            assertThat(previous.get(g).refCnt()).as("group %d's previous bytes freed", g).isZero();
+            ByteBuf current = bytes.retained(group(g), "new-" + g);
+            assertThat(current).as("group %d's new payload", g).isNotNull();
+            assertThat(read(current)).isEqualTo(cms(100 + g, 1000));
+            current.release();
+        }
+        assertThat(bytes.keptBytes()).isEqualTo(10_000);
     }
 
     /**
@@ -125,14 +167,14 @@ class PayloadBytesTest {
             List<Future<?>> running = new ArrayList<>();
             running.add(pool.submit(() -> {
                 for (int i = 0; i < 20_000; i++) {
-                    bytes.keep("etag-" + (i % 50), cms(i % 50, 1000)).release();
+                    bytes.keep(group(i % 50), "etag-" + (i % 50), cms(i % 50, 1000)).release();
                 }
             }));
             for (int t = 0; t < 3; t++) {
                 running.add(pool.submit(() -> {
                     for (int i = 0; i < 20_000; i++) {
                         int k = i % 50;
-                        ByteBuf b = bytes.retained("etag-" + k);
+                        ByteBuf b = bytes.retained(group(k), "etag-" + k);
                         if (b != null) {
                             if (!Arrays.equals(read(b), cms(k, 1000))) {
                                 throw new AssertionError("bytes of etag-" + k + " changed while held");
@@ -183,7 +225,7 @@ class PayloadBytesTest {
             PayloadBytes bytes = new PayloadBytes(10_000_000);
             List<ByteBuf> held = new ArrayList<>();
             for (int i = 0; i < COUNT; i++) {
-                ByteBuf b = bytes.keep("etag-" + i, cms(i + 1, SIZE));
+                ByteBuf b = bytes.keep(group(i), "etag-" + i, cms(i + 1, SIZE));
                 held.add(b);
                 System.out.println("payload " + i + " " + (b.isDirect() ? "direct" : "heap"));
             }
