@@ -186,14 +186,18 @@ json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 # visits each pending row) cost PostgreSQL 5-8 s during a store change, on the cores the sweep measured needs
 pending() { sql -c "SELECT EXISTS (SELECT 1 FROM group_requirements WHERE recompute_wanted > recompute_done)"; }
 service_mib() { awk -v field="$1:" '$1 == field { printf "%d", $2 / 1024 }' "/proc/$SERVICE_PID/status"; }  # VmHWM, VmRSS
-cpu_seconds() { # CPU seconds (user + system) used so far by process $1 and its children (PostgreSQL's backends)
+cpu_seconds() { # CPU seconds (user + system) used so far by process $1 and its children (PostgreSQL's backends),
+  # those that ended too: a backend's time moves to its parent's cutime/cstime when it exits and is waited for (read
+  # over the living children only, the sum went down when a backend ended within a store change)
   python3 - "$1" <<'PY'
 import os, sys
 tick, root, total = os.sysconf("SC_CLK_TCK"), sys.argv[1], 0
 for pid in filter(str.isdigit, os.listdir("/proc")):
     try:
         f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-        if pid == root or f[1] == root:
+        if pid == root:
+            total += (int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])) / tick
+        elif f[1] == root:
             total += (int(f[11]) + int(f[12])) / tick
     except (OSError, IndexError):
         pass
