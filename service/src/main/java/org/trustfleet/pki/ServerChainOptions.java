@@ -2,10 +2,11 @@ package org.trustfleet.pki;
 
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -31,28 +32,55 @@ public final class ServerChainOptions {
         }
     }
 
-    private record Choice(Candidate candidate, int accepted) {
-    }
-
     // an ordered chain wins a tie with the presented one in another order: the order is part of the advice
-    private static final Comparator<Choice> CHOICE_ORDER = Comparator
-            .comparingInt((Choice c) -> -c.accepted())
-            .thenComparingInt(c -> c.candidate().chain().size())
-            .thenComparing(c -> !c.candidate().ordered())
-            .thenComparingInt(c -> -c.candidate().sharedWithPresented())
-            .thenComparing(c -> c.candidate().key());
+    private static final Comparator<Candidate> TIE_ORDER = Comparator
+            .comparingInt((Candidate c) -> c.chain().size())
+            .thenComparing(c -> !c.ordered())
+            .thenComparingInt(c -> -c.sharedWithPresented())
+            .thenComparing(Candidate::key);
 
     private final SortedSet<Integer> levels;
+    /** {@link #levels}, ascending: a level's index here is its bit in {@link #trustedBy}. */
+    private final int[] levelArray;
+    /** The candidates in tie order: of those the most selected levels accept, {@link #choose} takes the first. */
     private final List<Candidate> candidates;
-    private final Map<Integer, ValidationResult> asPresented;
-    private final List<String> todaySha256;
+    /** Per candidate (same index), the levels that accept it, one bit per level index. */
+    private final long[][] trustedBy;
+    /** Per candidate and level index, that level's verdicts as a {@link ServerFix} reports them. */
+    private final ServerFix.LevelVerdict[][] verdicts;
+    private final boolean[] changesPresented;
 
+    /**
+     * What {@link #choose} reports is worked out here, once per assessment: a recompute chooses for every group and
+     * endpoint it covers (hundreds of thousands of choices in a platform store change), but assesses each endpoint
+     * once.
+     */
     ServerChainOptions(SortedSet<Integer> levels, List<Candidate> candidates,
             Map<Integer, ValidationResult> asPresented, List<String> todaySha256) {
         this.levels = Collections.unmodifiableSortedSet(new TreeSet<>(levels));
-        this.candidates = List.copyOf(candidates);
-        this.asPresented = Map.copyOf(asPresented);
-        this.todaySha256 = List.copyOf(todaySha256);
+        this.levelArray = this.levels.stream().mapToInt(Integer::intValue).toArray();
+        List<Candidate> ordered = new ArrayList<>(candidates);
+        ordered.sort(TIE_ORDER);
+        this.candidates = List.copyOf(ordered);
+        this.trustedBy = new long[ordered.size()][(levelArray.length + 63) / 64];
+        this.verdicts = new ServerFix.LevelVerdict[ordered.size()][levelArray.length];
+        this.changesPresented = new boolean[ordered.size()];
+        // levels with the same anchors share one verdict object (ServerChainAdvisor judges each anchor set once):
+        // its reason is written once
+        Map<ValidationResult, String> reasons = new IdentityHashMap<>();
+        for (int c = 0; c < ordered.size(); c++) {
+            Candidate candidate = ordered.get(c);
+            for (int i = 0; i < levelArray.length; i++) {
+                ValidationResult proposed = candidate.byLevel().get(levelArray[i]);
+                if (proposed.trusted()) {
+                    trustedBy[c][i >>> 6] |= 1L << i;
+                }
+                verdicts[c][i] = new ServerFix.LevelVerdict(proposed.trusted(),
+                        asPresented.get(levelArray[i]).trusted(), proposed.trusted() ? null
+                                : reasons.computeIfAbsent(proposed, r -> r.failure() + ": " + r.detail()));
+            }
+            changesPresented[c] = !candidate.chainSha256().equals(todaySha256);
+        }
     }
 
     /** The API levels assessed: every level of the stores, ascending. */
@@ -68,36 +96,44 @@ public final class ServerChainOptions {
      *                  are ignored
      */
     public ServerFix choose(Collection<Integer> apiLevels) {
-        SortedSet<Integer> selected = new TreeSet<>(levels);
-        if (apiLevels != null && !apiLevels.isEmpty()) {
-            selected.retainAll(new HashSet<>(apiLevels));
-        }
-        Choice best = null;
-        for (Candidate candidate : candidates) {
-            int accepted = 0;
-            for (int level : selected) {
-                if (candidate.byLevel().get(level).trusted()) {
-                    accepted++;
+        long[] selected = new long[(levelArray.length + 63) / 64];
+        if (apiLevels == null || apiLevels.isEmpty()) {
+            for (int i = 0; i < levelArray.length; i++) {
+                selected[i >>> 6] |= 1L << i;
+            }
+        } else {
+            for (Integer level : apiLevels) {
+                int i = level == null ? -1 : Arrays.binarySearch(levelArray, level);
+                if (i >= 0) {
+                    selected[i >>> 6] |= 1L << i;
                 }
             }
-            Choice choice = new Choice(candidate, accepted);
-            if (best == null || CHOICE_ORDER.compare(choice, best) < 0) {
-                best = choice;
+        }
+        // the first candidate in tie order among those the most selected levels accept
+        int best = 0;
+        int bestAccepted = -1;
+        for (int c = 0; c < trustedBy.length; c++) {
+            int accepted = 0;
+            for (int w = 0; w < selected.length; w++) {
+                accepted += Long.bitCount(trustedBy[c][w] & selected[w]);
+            }
+            if (accepted > bestAccepted) {
+                best = c;
+                bestAccepted = accepted;
             }
         }
-        Candidate chosen = best.candidate();
         SortedMap<Integer, ServerFix.LevelVerdict> perLevel = new TreeMap<>();
         List<Integer> notFixed = new ArrayList<>();
-        for (int level : selected) {
-            ValidationResult proposed = chosen.byLevel().get(level);
-            ValidationResult current = asPresented.get(level);
-            perLevel.put(level, new ServerFix.LevelVerdict(proposed.trusted(), current.trusted(),
-                    proposed.trusted() ? null : proposed.failure() + ": " + proposed.detail()));
-            if (!proposed.trusted()) {
-                notFixed.add(level);
+        for (int i = 0; i < levelArray.length; i++) {
+            if ((selected[i >>> 6] & (1L << i)) != 0) {
+                ServerFix.LevelVerdict verdict = verdicts[best][i];
+                perLevel.put(levelArray[i], verdict);
+                if (!verdict.trusted()) {
+                    notFixed.add(levelArray[i]);
+                }
             }
         }
-        return new ServerFix(chosen.chain(), chosen.chainSha256(), perLevel, notFixed,
-                !chosen.chainSha256().equals(todaySha256));
+        Candidate chosen = candidates.get(best);
+        return new ServerFix(chosen.chain(), chosen.chainSha256(), perLevel, notFixed, changesPresented[best]);
     }
 }

@@ -22,7 +22,10 @@ import org.trustfleet.pki.TestPki.Cert;
  * Benchmark of the policy engine on a synthetic tenant: 27 Android stores built from a shared pool of 150 roots,
  * 100 endpoints (complete chains, missing intermediates, private roots, new roots, unfixable ones), 1,000 groups with
  * random API ranges and endpoint subsets. Measures the full recompute (analyse every endpoint once, cover every
- * group) and the incremental one after one endpoint's chain changes (re-analyse it, re-cover only its groups).
+ * group) and the incremental one after one endpoint's chain changes (re-analyse it, re-cover only its groups), and
+ * the server fixes a recompute lists beside the requirements: every chain the server of each endpoint that some level
+ * rejects could send, assessed once per endpoint, and the best of them chosen for each group's levels (as
+ * {@code RequirementsService} does for every group and covered endpoint).
  *
  * <pre>mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.trustfleet.policy.PolicyBench</pre>
  *
@@ -143,7 +146,12 @@ public final class PolicyBench {
         long[] full = new long[reps];
         long[] stage1 = new long[reps];
         long[] incremental = new long[reps];
+        long[] assessed = new long[reps];
+        long[] chosen = new long[reps];
         int[] delivered = new int[1];
+        int[] serverFixes = new int[2];
+        List<X509Certificate> known = new ArrayList<>(shared);
+        known.addAll(tenantAnchors);
         for (int round = -warmup; round < reps; round++) {
             // full recompute
             long s = System.nanoTime();
@@ -161,11 +169,37 @@ public final class PolicyBench {
             affected.parallelStream().forEach(g -> results[g] =
                     engine.requirements(groups.get(g), analysesOf(groups.get(g), cache), Map.of(), now));
             long s3 = System.nanoTime();
+            // server fixes: each endpoint some level rejects assessed once, then chosen from for every group
+            Map<UUID, org.trustfleet.pki.ServerChainOptions> options = new ConcurrentHashMap<>();
+            observations.parallelStream()
+                    .filter(o -> cache.get(o.endpointId()).levels().values().stream()
+                            .anyMatch(l -> l.verdict() != Verdict.TRUSTED))
+                    .forEach(o -> engine.serverChains(o, stores, known, now)
+                            .ifPresent(chains -> options.put(o.endpointId(), chains)));
+            long s4 = System.nanoTime();
+            int[] fixesChosen = new int[GROUPS];
+            java.util.stream.IntStream.range(0, GROUPS).parallel().forEach(g -> {
+                GroupSpec group = groups.get(g);
+                for (UUID e : group.endpointIds()) {
+                    org.trustfleet.pki.ServerChainOptions o = options.get(e);
+                    if (o != null && cache.get(e).levels().entrySet().stream()
+                            .anyMatch(l -> group.coversLevel(l.getKey()) && l.getValue().verdict() != Verdict.TRUSTED)
+                            && engine.serverFix(o, group).filter(fix -> fix.perLevel().values().stream()
+                                    .anyMatch(v -> !v.trustedAsPresented())).isPresent()) {
+                        fixesChosen[g]++;
+                    }
+                }
+            });
+            long s5 = System.nanoTime();
             if (round >= 0) {
                 full[round] = s2 - s;
                 stage1[round] = s1 - s;
                 incremental[round] = s3 - s2;
+                assessed[round] = s4 - s3;
+                chosen[round] = s5 - s4;
             }
+            serverFixes[0] = options.size();
+            serverFixes[1] = Arrays.stream(fixesChosen).sum();
             delivered[0] = Arrays.stream(results).mapToInt(r -> r.certificates().size()).sum();
         }
         Map<String, Integer> mix = new TreeMap<>();
@@ -184,6 +218,8 @@ public final class PolicyBench {
         row("full recompute (analyse 100 + cover 1000)", full);
         row("  of which stage 1 (analyse 100 endpoints)", stage1);
         row("incremental (analyse 1 + cover its groups)", incremental);
+        row("server chains (assess " + serverFixes[0] + " endpoints)", assessed);
+        row("server fixes (choose " + serverFixes[1] + " for the groups)", chosen);
     }
 
     static List<EndpointFixOptions> analysesOf(GroupSpec g, Map<UUID, EndpointFixOptions> cache) {
