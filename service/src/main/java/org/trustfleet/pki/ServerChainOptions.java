@@ -3,6 +3,7 @@ package org.trustfleet.pki;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
@@ -44,8 +45,8 @@ public final class ServerChainOptions {
     private final int[] levelArray;
     /** The candidates in tie order: of those the most selected levels accept, {@link #choose} takes the first. */
     private final List<Candidate> candidates;
-    /** Per candidate (same index), the levels that accept it, one bit per level index. */
-    private final long[][] trustedBy;
+    /** Per candidate (same index), the levels that accept it, by level index. */
+    private final BitSet[] trustedBy;
     /** Per candidate and level index, that level's verdicts as a {@link ServerFix} reports them. */
     private final ServerFix.LevelVerdict[][] verdicts;
     private final boolean[] changesPresented;
@@ -62,7 +63,7 @@ public final class ServerChainOptions {
         List<Candidate> ordered = new ArrayList<>(candidates);
         ordered.sort(TIE_ORDER);
         this.candidates = List.copyOf(ordered);
-        this.trustedBy = new long[ordered.size()][(levelArray.length + 63) / 64];
+        this.trustedBy = new BitSet[ordered.size()];
         this.verdicts = new ServerFix.LevelVerdict[ordered.size()][levelArray.length];
         this.changesPresented = new boolean[ordered.size()];
         // levels with the same anchors share one verdict object (ServerChainAdvisor judges each anchor set once):
@@ -70,11 +71,10 @@ public final class ServerChainOptions {
         Map<ValidationResult, String> reasons = new IdentityHashMap<>();
         for (int c = 0; c < ordered.size(); c++) {
             Candidate candidate = ordered.get(c);
+            trustedBy[c] = new BitSet(levelArray.length);
             for (int i = 0; i < levelArray.length; i++) {
                 ValidationResult proposed = candidate.byLevel().get(levelArray[i]);
-                if (proposed.trusted()) {
-                    trustedBy[c][i >>> 6] |= 1L << i;
-                }
+                trustedBy[c].set(i, proposed.trusted());
                 verdicts[c][i] = new ServerFix.LevelVerdict(proposed.trusted(),
                         asPresented.get(levelArray[i]).trusted(), proposed.trusted() ? null
                                 : reasons.computeIfAbsent(proposed, r -> r.failure() + ": " + r.detail()));
@@ -96,16 +96,14 @@ public final class ServerChainOptions {
      *                  are ignored
      */
     public ServerFix choose(Collection<Integer> apiLevels) {
-        long[] selected = new long[(levelArray.length + 63) / 64];
+        BitSet selected = new BitSet(levelArray.length);
         if (apiLevels == null || apiLevels.isEmpty()) {
-            for (int i = 0; i < levelArray.length; i++) {
-                selected[i >>> 6] |= 1L << i;
-            }
+            selected.set(0, levelArray.length);
         } else {
             for (Integer level : apiLevels) {
                 int i = level == null ? -1 : Arrays.binarySearch(levelArray, level);
                 if (i >= 0) {
-                    selected[i >>> 6] |= 1L << i;
+                    selected.set(i);
                 }
             }
         }
@@ -114,8 +112,10 @@ public final class ServerChainOptions {
         int bestAccepted = -1;
         for (int c = 0; c < trustedBy.length; c++) {
             int accepted = 0;
-            for (int w = 0; w < selected.length; w++) {
-                accepted += Long.bitCount(trustedBy[c][w] & selected[w]);
+            for (int i = selected.nextSetBit(0); i >= 0; i = selected.nextSetBit(i + 1)) {
+                if (trustedBy[c].get(i)) {
+                    accepted++;
+                }
             }
             if (accepted > bestAccepted) {
                 best = c;
@@ -124,13 +124,11 @@ public final class ServerChainOptions {
         }
         SortedMap<Integer, ServerFix.LevelVerdict> perLevel = new TreeMap<>();
         List<Integer> notFixed = new ArrayList<>();
-        for (int i = 0; i < levelArray.length; i++) {
-            if ((selected[i >>> 6] & (1L << i)) != 0) {
-                ServerFix.LevelVerdict verdict = verdicts[best][i];
-                perLevel.put(levelArray[i], verdict);
-                if (!verdict.trusted()) {
-                    notFixed.add(levelArray[i]);
-                }
+        for (int i = selected.nextSetBit(0); i >= 0; i = selected.nextSetBit(i + 1)) {
+            ServerFix.LevelVerdict verdict = verdicts[best][i];
+            perLevel.put(levelArray[i], verdict);
+            if (!verdict.trusted()) {
+                notFixed.add(levelArray[i]);
             }
         }
         Candidate chosen = candidates.get(best);

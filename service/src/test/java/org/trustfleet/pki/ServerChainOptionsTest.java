@@ -111,7 +111,7 @@ class ServerChainOptionsTest {
         ServerChainOptions options = new ServerChainOptions(levels, candidates, candidates.get(0).byLevel(),
                 candidates.get(0).chainSha256());
 
-        java.util.List<Integer> withNull = new ArrayList<>(List.of(25, 31));
+        List<Integer> withNull = new ArrayList<>(List.of(25, 31));
         withNull.add(null);
         ServerFix none = options.choose(withNull);
         assertThat(none.perLevel()).isEmpty();

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.trustfleet.pki.ServerChainOptions;
 import org.trustfleet.pki.StoreIndex;
 import org.trustfleet.pki.TestPki;
 import org.trustfleet.pki.TestPki.Cert;
@@ -170,7 +171,7 @@ public final class PolicyBench {
                     engine.requirements(groups.get(g), analysesOf(groups.get(g), cache), Map.of(), now));
             long s3 = System.nanoTime();
             // server fixes: each endpoint some level rejects assessed once, then chosen from for every group
-            Map<UUID, org.trustfleet.pki.ServerChainOptions> options = new ConcurrentHashMap<>();
+            Map<UUID, ServerChainOptions> options = new ConcurrentHashMap<>();
             observations.parallelStream()
                     .filter(o -> cache.get(o.endpointId()).levels().values().stream()
                             .anyMatch(l -> l.verdict() != Verdict.TRUSTED))
@@ -181,7 +182,7 @@ public final class PolicyBench {
             java.util.stream.IntStream.range(0, GROUPS).parallel().forEach(g -> {
                 GroupSpec group = groups.get(g);
                 for (UUID e : group.endpointIds()) {
-                    org.trustfleet.pki.ServerChainOptions o = options.get(e);
+                    ServerChainOptions o = options.get(e);
                     if (o != null && cache.get(e).levels().entrySet().stream()
                             .anyMatch(l -> group.coversLevel(l.getKey()) && l.getValue().verdict() != Verdict.TRUSTED)
                             && engine.serverFix(o, group).filter(fix -> fix.perLevel().values().stream()
