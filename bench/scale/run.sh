@@ -25,6 +25,10 @@
 #   WARM=90s JAVA_OPTS=-Dtrustfleet.alerts.check-interval=24h INGEST=1 COPY_OF=...   # builds compared without the
 #                                                         alert checks in the window (the first, 30 s after start,
 #                                                         goes through every tenant: a minute or more at full size)
+#   LATEST_SCANS=1 SKIP_STORE=1 COPY_OF=...               # the latest scan of each of the big tenant's endpoints
+#                                                         (SQL alone, against the form it replaced), on SCANS scans
+#                                                         an endpoint, then on HISTORY (default 360) each, and
+#                                                         the drift report there, as JAR reads them
 #   ALERT_CHECKS=1 SKIP_STORE=1 COPY_OF=...               # the alert checks of every tenant timed too: the first
 #                                                         after start and the next, 2 min apart (ALERT_INTERVAL)
 #   STORE_CHANGES=2 COPY_OF=...                           # two store changes in a row on the same replica
@@ -603,6 +607,48 @@ PY
   echo "reference (the SQL alone, EXPLAIN ANALYZE): every tenant's devices counted from the tally in one statement \
 $(explain_ms "SELECT tenant_id, device_group_id, active, count(*), sum(devices) FROM device_tally GROUP BY 1, 2, 3") ms" \
     | tee -a results.txt
+fi
+
+if [ "${LATEST_SCANS:-0}" = 1 ]; then
+  # The latest scan of each of the big tenant's endpoints as the recompute, the drift report and the console read it
+  # (ScanService.LATEST_OF_EACH: one index descent an endpoint) against the form before 2026-12-07 (every scan of an
+  # endpoint compared with its latest start), each the median of 5 EXPLAIN ANALYZE runs after one unmeasured, first
+  # on the generated history (SCANS an endpoint), then after the big tenant's endpoints are given HISTORY scans each
+  # (default 360: a scan every six hours kept 90 days, the defaults), copies of each one's latest, older than it.
+  # Adds rows: use it with COPY_OF and SKIP_STORE=1.
+  IDS="ARRAY(SELECT id FROM endpoint WHERE tenant_id = '$TENANT')"
+  LATEST_NEW="SELECT s.id, s.presented_sha256s, s.completed_path_sha256s, s.server_fix_chain_sha256s
+    FROM (SELECT DISTINCT unnest($IDS)) AS e(endpoint_id)
+    CROSS JOIN LATERAL (SELECT * FROM scan t WHERE t.endpoint_id = e.endpoint_id
+                        ORDER BY t.started_at DESC, t.id DESC LIMIT 1) s"
+  LATEST_OLD="SELECT s.id, s.presented_sha256s, s.completed_path_sha256s, s.server_fix_chain_sha256s
+    FROM scan s WHERE s.endpoint_id = ANY($IDS) AND s.started_at =
+      (SELECT max(t.started_at) FROM scan t WHERE t.endpoint_id = s.endpoint_id)"
+  median_ms() { explain_ms "$1" > /dev/null; for _ in 1 2 3 4 5; do explain_ms "$1"; done | sort -n | sed -n 3p; }
+  latest_scans() {
+    echo "   $1: one descent an endpoint $(median_ms "$LATEST_NEW") ms; reference, every scan compared with the" \
+      "latest start $(median_ms "$LATEST_OLD") ms ($(sql -c "SELECT count(*) FROM scan s JOIN endpoint e
+        ON e.id = s.endpoint_id WHERE e.tenant_id = '$TENANT'") scans of $(sql -c "SELECT count(*) FROM endpoint
+        WHERE tenant_id = '$TENANT'") endpoints)" | tee -a results.txt
+  }
+  echo "== the latest scan of each of the big tenant's endpoints (the SQL alone, EXPLAIN ANALYZE, median of 5)" \
+    | tee -a results.txt
+  latest_scans "the generated history"
+  copied() { sql -c "SELECT string_agg($1 column_name, ', ' ORDER BY ordinal_position)
+    FROM information_schema.columns WHERE table_name = 'scan' AND is_generated = 'NEVER'
+    AND column_name NOT IN ('id', 'started_at', 'scheduled_for')"; }
+  HAS=$(sql -c "SELECT round(count(*)::numeric / count(DISTINCT s.endpoint_id)) FROM scan s
+    JOIN endpoint e ON e.id = s.endpoint_id WHERE e.tenant_id = '$TENANT'")
+  sql -c "INSERT INTO scan (id, started_at, scheduled_for, $(copied ""))
+    SELECT gen_random_uuid(), l.started_at - g * interval '6 hours', NULL, $(copied "'l.' ||")
+    FROM (SELECT DISTINCT ON (s.endpoint_id) s.* FROM scan s JOIN endpoint e ON e.id = s.endpoint_id
+          WHERE e.tenant_id = '$TENANT' ORDER BY s.endpoint_id, s.started_at DESC) l
+    CROSS JOIN generate_series(1, ${HISTORY:-360} - $HAS) g" -c "VACUUM (ANALYZE) scan"
+  latest_scans "${HISTORY:-360} scans an endpoint"
+  # the drift report again, as the service (JAR=...) reads the latest scans (its group list is one page)
+  python3 "$BENCH/pages.py" "$HTTP_PORT" "$ADMIN" "/api/v1/tenants/$TENANT/device-groups" \
+    "/api/v1/tenants/$TENANT/drift-report" "${DRIFT_N:-20}" "${DRIFT_WARM:-3}" \
+    | sed -n "s/^drift /   the drift report at ${HISTORY:-360} scans an endpoint: /p" | tee -a results.txt
 fi
 
 if [ "${SKIP_STORE:-0}" = 1 ]; then echo "== SKIP_STORE=1: no store change"; exit 0; fi

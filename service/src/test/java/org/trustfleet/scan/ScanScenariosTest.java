@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.trustfleet.testing.Contract.as;
 import static org.trustfleet.testing.Contract.asOperator;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -485,6 +486,65 @@ class ScanScenariosTest {
             assertThat(scan.getString("error")).contains("SMTP STARTTLS failed").contains("does not offer STARTTLS")
                     .doesNotContain("evil");
         }
+    }
+
+    /**
+     * Which scan is an endpoint's latest is one rule for every reader (the requirements, the drift report, the
+     * console's list, the API's latest scan and the first of the history): the one started last, of two started at
+     * the same instant the greater id. An endpoint scanned while its server ran and again after it stopped; one whose
+     * two scans are made to share their start; one never scanned; every id listed twice.
+     */
+    @Test
+    void everyReaderTakesTheSameLatestScan() throws Exception {
+        Cert intermediate = OLD_ROOT.issueIntermediate("Latest Scan CA");
+        Cert leaf = intermediate.issueLeaf(HOST);
+        String stopped;
+        String tied;
+        try (TestTlsServer server = TestTlsServer.tls(TestPki.certs(leaf, intermediate), leaf.keyPair().getPrivate());
+             TestTlsServer other = TestTlsServer.tls(TestPki.certs(leaf, intermediate),
+                     leaf.keyPair().getPrivate())) {
+            stopped = createEndpoint(server.port());
+            assertThat(scanEndpoint(stopped).getString("status")).isEqualTo("OK");
+            tied = createEndpoint(other.port());
+            scanEndpoint(tied);
+            scanEndpoint(tied);
+        }
+        assertThat(scanEndpoint(stopped).getString("status")).isNotEqualTo("OK");
+        String never = createEndpoint(TestTlsServer.closedPort());
+        UUID tiedId = UUID.fromString(tied);
+        List<UUID> tiedScans = QuarkusTransaction.requiringNew().call(() -> {
+            @SuppressWarnings("unchecked")
+            List<UUID> found = ScanEntity.getEntityManager()
+                    .createNativeQuery("SELECT id FROM scan WHERE endpoint_id = ?1").setParameter(1, tiedId)
+                    .getResultList();
+            ScanEntity.getEntityManager().createNativeQuery("""
+                    UPDATE scan SET started_at = (SELECT min(started_at) FROM scan WHERE endpoint_id = ?1)
+                    WHERE endpoint_id = ?1""").setParameter(1, tiedId).executeUpdate();
+            return found;
+        });
+        assertThat(tiedScans).hasSize(2);
+        // PostgreSQL orders uuids by their bytes, as their lower-case text sorts
+        UUID greater = tiedScans.stream().max(java.util.Comparator.comparing(UUID::toString)).orElseThrow();
+        UUID stoppedId = UUID.fromString(stopped);
+        UUID tenantId = UUID.fromString(tenant);
+        Map<UUID, UUID> expected = Map.of(stoppedId, scans.history(tenantId, stoppedId, 1).getFirst().id(),
+                tiedId, greater);
+        assertThat(scans.history(tenantId, tiedId, 1).getFirst().id()).isEqualTo(greater);
+        assertThat(scans.latest(tenantId, tiedId).id()).isEqualTo(greater);
+        assertThat(scans.latest(tenantId, stoppedId).status()).isNotEqualTo(ProbeStatus.OK);
+
+        List<UUID> asked = List.of(stoppedId, tiedId, UUID.fromString(never), tiedId, stoppedId);
+        assertThat(scans.latestOf(asked).stream().collect(Collectors.toMap(ScanResult::endpointId, ScanResult::id)))
+                .isEqualTo(expected);
+        // a digest carries no id: its start and status are those of the scan taken
+        Map<UUID, ScanResult> taken = scans.latestOf(asked).stream()
+                .collect(Collectors.toMap(ScanResult::endpointId, r -> r));
+        assertThat(scans.latestDigests(asked)).hasSize(2).allSatisfy(digest -> {
+            assertThat(digest.startedAt()).isEqualTo(taken.get(digest.endpointId()).startedAt());
+            assertThat(digest.status()).isEqualTo(taken.get(digest.endpointId()).status());
+        });
+        assertThat(scans.latestObservations(asked).stream()
+                .collect(Collectors.toMap(ScanObservation::endpointId, ScanObservation::id))).isEqualTo(expected);
     }
 
     // --- helpers
