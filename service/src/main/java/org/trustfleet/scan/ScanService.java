@@ -187,11 +187,10 @@ public class ScanService {
         return query.page(0, size).list().stream().map(recorder::toResult).toList();
     }
 
+    /** The endpoint's latest scan: the first of its {@link #history}; 404 before its first scan. */
     @Transactional
     public ScanResult latest(UUID tenantId, UUID endpointId) {
-        endpoints.get(tenantId, endpointId);
-        return ScanEntity.<ScanEntity>find("endpointId = ?1 order by startedAt desc, id desc", endpointId)
-                .firstResultOptional().map(e -> recorder.toResult((ScanEntity) e))
+        return history(tenantId, endpointId, 1).stream().findFirst()
                 .orElseThrow(() -> TrustfleetException.notFound("scan"));
     }
 
