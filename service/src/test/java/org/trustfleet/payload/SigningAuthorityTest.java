@@ -3,13 +3,27 @@ package org.trustfleet.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigInteger;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECPrivateKeySpec;
+import java.security.spec.RSAKeyGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import javax.security.auth.x500.X500Principal;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.trustfleet.pki.Certificates;
 
 class SigningAuthorityTest {
@@ -86,5 +100,71 @@ class SigningAuthorityTest {
     void tenantOfIgnoresCertificatesWithoutTenant() {
         assertThat(SignerIdentity.tenantOf(PayloadFixtures.INT_A.cert())).isEmpty();
         assertThat(SignerIdentity.tenantOf(SigningAuthority.generate("x", Instant.now()).rootCertificate())).isEmpty();
+    }
+
+    private static KeyPair pair(String algorithm, java.security.spec.AlgorithmParameterSpec spec) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance(algorithm);
+            g.initialize(spec);
+            return g.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A P-256 private key with the scalar {@code s} (outside 1..n-1 too: what a damaged row could decode to). */
+    private static PrivateKey p256Scalar(ECPublicKey like, BigInteger s) {
+        try {
+            return KeyFactory.getInstance("EC").generatePrivate(new ECPrivateKeySpec(s, like.getParams()));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Stream<Arguments> keyPairs() {
+        KeyPair p256 = pair("EC", new ECGenParameterSpec("secp256r1"));
+        KeyPair otherP256 = pair("EC", new ECGenParameterSpec("secp256r1"));
+        KeyPair p384 = pair("EC", new ECGenParameterSpec("secp384r1"));
+        KeyPair otherP384 = pair("EC", new ECGenParameterSpec("secp384r1"));
+        KeyPair rsa = pair("RSA", new RSAKeyGenParameterSpec(2048, RSAKeyGenParameterSpec.F4));
+        KeyPair otherRsa = pair("RSA", new RSAKeyGenParameterSpec(2048, RSAKeyGenParameterSpec.F4));
+        ECPublicKey w = (ECPublicKey) p256.getPublic();
+        BigInteger d = ((ECPrivateKey) p256.getPrivate()).getS();
+        BigInteger n = w.getParams().getOrder();
+        return Stream.of(
+                Arguments.of("P-256, one pair", p256.getPrivate(), p256.getPublic(), true),
+                Arguments.of("P-256, two pairs", otherP256.getPrivate(), p256.getPublic(), false),
+                Arguments.of("P-256, the scalar plus the order (the same point, not a valid key)",
+                        p256Scalar(w, d.add(n)), p256.getPublic(), false),
+                Arguments.of("P-256, the scalar's negation (the point's mirror)", p256Scalar(w, n.subtract(d)),
+                        p256.getPublic(), false),
+                Arguments.of("P-256, the scalar zero", p256Scalar(w, BigInteger.ZERO), p256.getPublic(), false),
+                Arguments.of("P-384, one pair (sign and verify)", p384.getPrivate(), p384.getPublic(), true),
+                Arguments.of("P-384, two pairs", otherP384.getPrivate(), p384.getPublic(), false),
+                Arguments.of("P-256 private, P-384 public", p256.getPrivate(), p384.getPublic(), false),
+                Arguments.of("P-384 private, P-256 public", p384.getPrivate(), p256.getPublic(), false),
+                Arguments.of("RSA, one pair", rsa.getPrivate(), rsa.getPublic(), true),
+                Arguments.of("RSA, two pairs", otherRsa.getPrivate(), rsa.getPublic(), false),
+                Arguments.of("RSA private, P-256 public", rsa.getPrivate(), p256.getPublic(), false),
+                Arguments.of("P-256 private, RSA public", p256.getPrivate(), rsa.getPublic(), false));
+    }
+
+    /** The check every signer load makes: the two keys are one pair, whichever way it is worked out. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("keyPairs")
+    void keysMatchWhenTheyAreOnePair(String name, PrivateKey privateKey, PublicKey publicKey, boolean onePair) {
+        assertThat(SigningAuthority.keyMatches(privateKey, publicKey)).isEqualTo(onePair);
+    }
+
+    /** The keys this authority issues are P-256: the root's and each signer's check out as pairs, not crosswise. */
+    @Test
+    void issuedKeysMatchTheirCertificatesOnly() {
+        SigningAuthority a = SigningAuthority.generate("dep-1", Instant.now());
+        TenantSigner s = a.issueSigner(TENANT, Instant.now());
+        assertThat(SigningAuthority.keyMatches(s.signer().privateKey(), s.signer().certificate().getPublicKey()))
+                .isTrue();
+        assertThat(SigningAuthority.keyMatches(a.root().privateKey(), a.rootCertificate().getPublicKey())).isTrue();
+        assertThat(SigningAuthority.keyMatches(a.root().privateKey(), s.signer().certificate().getPublicKey()))
+                .isFalse();
     }
 }
