@@ -44,6 +44,10 @@
 #   STORE_WARM=300 COPY_OF=...                            # the fetches start that many seconds before the store
 #                                                         is posted (default 10): at the fleet's rate, long enough
 #                                                         for most groups' signed payloads to be cached first
+#   SIGN_ALL=1 SKIP_STORE=1 KEEP=1 COPY_OF=...            # one device of every group without a signed payload
+#                                                         fetches it, and the copy is kept: data whose groups all
+#                                                         have one, as a fleet that fetches every 15 minutes has
+#                                                         (for STORE_ETAGS=1 runs: every device sends an ETag)
 #   FLEET_D=60s FLEET_WARM=300s REF_WARM=30s               # payload fetches at the fleet's rate ($STORE_RATE/s)
 #                                                         before the store change, from every device's tokens and
 #                                                         (reference) the big tenant's one group: CPU per fetch
@@ -649,6 +653,43 @@ if [ "${LATEST_SCANS:-0}" = 1 ]; then
   python3 "$BENCH/pages.py" "$HTTP_PORT" "$ADMIN" "/api/v1/tenants/$TENANT/device-groups" \
     "/api/v1/tenants/$TENANT/drift-report" "${DRIFT_N:-20}" "${DRIFT_WARM:-3}" \
     | sed -n "s/^drift /   the drift report at ${HISTORY:-360} scans an endpoint: /p" | tee -a results.txt
+fi
+
+if [ "${SIGN_ALL:-0}" = 1 ]; then
+  # A fleet whose devices fetch every 15 minutes has a signed payload for every group that has a device; the
+  # generation run fetches at $STORE_RATE for a few minutes and leaves most groups without one, so that a store
+  # change's fetches sign them on demand as well. Here one device of each group without a signed payload fetches it
+  # once (16 at a time), and the groups with a device but still without one are counted.
+  sql -c "\\copy (SELECT g.id FROM device_group g WHERE NOT EXISTS (SELECT 1 FROM signed_payload p
+            WHERE p.group_id = g.id)) TO 'unsigned.csv' WITH (FORMAT csv)"
+  echo "== every group's payload signed: one device of each of the $(wc -l < unsigned.csv) groups without one fetches it"
+  T0=$(date +%s.%N)
+  python3 - "$HTTP_PORT" "$(sql -c "SELECT device_group_id FROM device WHERE hardware_id = 'big-0'")" <<'PY' | tee -a results.txt
+import concurrent.futures, http.client, sys, threading
+port, big_group = int(sys.argv[1]), sys.argv[2]
+unsigned = {line.strip() for line in open("unsigned.csv")}
+one = {}  # a token of each unsigned group (tokens.txt lists big-0 first, then devices.csv's devices in order)
+with open("tokens.txt") as tokens, open("devices.csv") as devices:
+    groups = [big_group] + [line.split(",")[2] for line in devices]
+    for token, group in zip(tokens, groups):
+        if group in unsigned and group not in one:
+            one[group] = token.strip()
+local = threading.local()
+def fetch(token):
+    if not hasattr(local, "conn"):
+        local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    local.conn.request("GET", "/api/v1/device/payload", headers={"Authorization": "Bearer " + token})
+    response = local.conn.getresponse()
+    response.read()
+    return response.status
+with concurrent.futures.ThreadPoolExecutor(16) as pool:
+    statuses = list(pool.map(fetch, one.values()))
+print("   SIGN_ALL=1: %d fetches, one per group without a signed payload: %d answered 200, %d otherwise" % (
+    len(statuses), statuses.count(200), len(statuses) - statuses.count(200)))
+PY
+  echo "   in $(python3 -c "import time; print(round(time.time() - $T0, 1))")s; groups with a device and no signed" \
+    "payload left: $(sql -c "SELECT count(DISTINCT d.device_group_id) FROM device d WHERE d.device_group_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM signed_payload p WHERE p.group_id = d.device_group_id)")" | tee -a results.txt
 fi
 
 if [ "${SKIP_STORE:-0}" = 1 ]; then echo "== SKIP_STORE=1: no store change"; exit 0; fi
