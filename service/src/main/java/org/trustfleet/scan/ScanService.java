@@ -211,9 +211,6 @@ public class ScanService {
      */
     @Transactional
     public List<ScanDigest> latestDigests(List<UUID> endpointIds) {
-        if (endpointIds.isEmpty()) {
-            return List.of();
-        }
         List<UUID> latest = latestIds(endpointIds);
         Map<UUID, ScanDigest> found = digests.getAll(latest, this::readDigests);
         // a scan gone between the two reads went with its endpoint (scans that are the latest are never pruned)
